@@ -1,0 +1,54 @@
+package io.weft.protocol.identity;
+
+import java.util.regex.Pattern;
+
+/**
+ * A proxy's mesh identity: {@code <serviceaccount>.<namespace>.serviceaccount.identity.<control-plane-ns>.<trust-domain>},
+ * the DNS-like name carried in certificates, TLS SNI and the Destination API's {@code tls_identity}.
+ */
+public record MeshIdentity(String serviceAccount, String namespace, String controlPlaneNamespace, String trustDomain) {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final String MARKER = ".serviceaccount.identity.";
+
+  public MeshIdentity {
+    requireLabel("service account", serviceAccount);
+    requireLabel("namespace", namespace);
+    requireLabel("control-plane namespace", controlPlaneNamespace);
+    if (trustDomain == null || trustDomain.isEmpty()) {
+      throw new IllegalArgumentException("trust domain must not be empty");
+    }
+    for (String label : trustDomain.split("\\.", -1)) {
+      requireLabel("trust domain", label);
+    }
+  }
+
+  public String name() {
+    return serviceAccount + "." + namespace + MARKER + controlPlaneNamespace + "." + trustDomain;
+  }
+
+  /** Parses a name such as {@code web.emojivoto.serviceaccount.identity.linkerd.cluster.local}. */
+  public static MeshIdentity parse(String name) {
+    int marker = name.indexOf(MARKER);
+    if (marker < 0) {
+      throw new IllegalArgumentException("not a mesh identity (no '" + MARKER + "'): '" + name + "'");
+    }
+    String[] head = name.substring(0, marker).split("\\.", -1);
+    String tail = name.substring(marker + MARKER.length());
+    int dot = tail.indexOf('.');
+    if (head.length != 2 || dot < 0) {
+      throw new IllegalArgumentException("not a mesh identity (want <sa>.<ns>" + MARKER + "<cp-ns>.<domain>): '" + name + "'");
+    }
+    return new MeshIdentity(head[0], head[1], tail.substring(0, dot), tail.substring(dot + 1));
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+
+  private static void requireLabel(String what, String value) {
+    if (value == null || value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+      throw new IllegalArgumentException(what + " '" + value + "' is not a DNS label");
+    }
+  }
+}
