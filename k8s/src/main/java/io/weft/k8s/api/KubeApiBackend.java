@@ -1,0 +1,60 @@
+package io.weft.k8s.api;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.weft.k8s.ClusterBackend;
+import io.weft.k8s.EventPublisher;
+import io.weft.k8s.model.ClusterEvent;
+import io.weft.k8s.model.ResourceKind;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Source;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The Kubernetes API (kubeconfig or in-cluster service account) through fabric8. */
+public final class KubeApiBackend implements ClusterBackend, AutoCloseable {
+  /** See reference.conf {@code weft.kubernetes}. */
+  public record Settings(long pageSize, Duration minBackoff, Duration maxBackoff, int buffer) {}
+
+  private final KubernetesClient client;
+  private final Set<ResourceKind> kinds;
+  private final Settings settings;
+
+  /** Connects with {@code base} (e.g. {@link Config#autoConfigure}), taking over watch reconnects. */
+  public KubeApiBackend(Config base, Set<ResourceKind> kinds, Settings settings) {
+    // Reconnecting is ours: a watch that drops is followed by a relist, never a silent re-watch.
+    Config config = new ConfigBuilder(base).withWatchReconnectLimit(0).build();
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
+    this.kinds = Set.copyOf(kinds);
+    this.settings = settings;
+  }
+
+  @Override
+  public String describe() {
+    return "Kubernetes API " + client.getConfiguration().getMasterUrl();
+  }
+
+  @Override
+  public Source<ClusterEvent, NotUsed> events() {
+    return Source.lazySource(() -> {
+      List<ListWatch> watches = new ArrayList<>();
+      return EventPublisher.source(settings.buffer(), kinds.size(), publisher -> {
+        for (ResourceKind kind : kinds) {
+          ListWatch w = new ListWatch(client, kind, publisher, settings);
+          watches.add(w);
+          w.start();
+        }
+      }, () -> watches.forEach(ListWatch::stop));
+    }).mapMaterializedValue(f -> NotUsed.notUsed());
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,208 @@
+package io.weft.k8s.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.MixedOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.weft.k8s.EventPublisher;
+import io.weft.k8s.KnownState;
+import io.weft.k8s.decode.ManifestDecoder;
+import io.weft.k8s.decode.ManifestException;
+import io.weft.k8s.model.ClusterEvent;
+import io.weft.k8s.model.KubeResource;
+import io.weft.k8s.model.ResourceKey;
+import io.weft.k8s.model.ResourceKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * List-then-watch of one kind. Every list is diffed against what was already published, so a
+ * relist after a dropped watch or 410 Gone emits exactly the changes missed. The client must not
+ * reconnect watches by itself (see {@link KubeApiBackend}): any watch that closes leads to a relist,
+ * which is what makes missed deletions visible. All work runs on one thread per kind.
+ */
+final class ListWatch {
+  private static final Logger log = LoggerFactory.getLogger(ListWatch.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+  private final ResourceKind kind;
+  private final EventPublisher publisher;
+  private final KubeApiBackend.Settings settings;
+  private final KnownState known = new KnownState();
+  private final ScheduledExecutorService thread;
+  private Watch watch;
+  private long generation;
+  private Duration backoff;
+  private volatile boolean stopped;
+
+  ListWatch(KubernetesClient client, ResourceKind kind, EventPublisher publisher, KubeApiBackend.Settings settings) {
+    this.client = client;
+    this.kind = kind;
+    this.publisher = publisher;
+    this.settings = settings;
+    this.backoff = settings.minBackoff();
+    this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("watch-" + kind.plural()).factory());
+  }
+
+  void start() {
+    thread.execute(this::relist);
+  }
+
+  void stop() {
+    stopped = true;
+    thread.execute(this::closeWatch);
+    thread.shutdown();
+  }
+
+  private MixedOperation<GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>> api() {
+    return client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
+        .withGroup(kind.group()).withVersion(kind.version()).withKind(kind.kindName())
+        .withPlural(kind.plural()).withNamespaced(kind.namespaced()).build());
+  }
+
+  private void relist() {
+    if (stopped) {
+      return;
+    }
+    closeWatch();
+    long myGeneration = ++generation;
+    try {
+      List<KubeResource> items = new ArrayList<>();
+      String continueToken = null;
+      String resourceVersion;
+      do {
+        var options = new ListOptionsBuilder().withLimit(settings.pageSize()).withContinue(continueToken).build();
+        GenericKubernetesResourceList page = kind.namespaced() ? api().inAnyNamespace().list(options) : api().list(options);
+        // An object that no longer decodes is still there: it keeps its last good state.
+        page.getItems().forEach(item -> decode(item).or(() -> known.get(keyOf(item))).ifPresent(items::add));
+        continueToken = page.getMetadata().getContinue();
+        resourceVersion = page.getMetadata().getResourceVersion();
+      } while (continueToken != null && !continueToken.isEmpty());
+      if (!publisher.publishAll(known.replaceKind(kind, items))) {
+        stop();
+        return;
+      }
+      var watchOptions = new ListOptionsBuilder().withResourceVersion(resourceVersion).withAllowWatchBookmarks(true).build();
+      Watcher<GenericKubernetesResource> watcher = new Relay(myGeneration);
+      watch = kind.namespaced() ? api().inAnyNamespace().watch(watchOptions, watcher) : api().watch(watchOptions, watcher);
+      backoff = settings.minBackoff();
+      log.debug("watching {} from resourceVersion {}", kind.plural(), resourceVersion);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("listing {} failed, retrying in {} ms: {}", kind.plural(), backoff.toMillis(), e.getMessage());
+      scheduleRelist();
+    }
+  }
+
+  private void scheduleRelist() {
+    if (stopped) {
+      return;
+    }
+    thread.schedule(this::relist, backoff.toMillis(), TimeUnit.MILLISECONDS);
+    backoff = backoff.multipliedBy(2).compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : backoff.multipliedBy(2);
+  }
+
+  private void closeWatch() {
+    if (watch != null) {
+      watch.close();
+      watch = null;
+    }
+  }
+
+  private Optional<KubeResource> decode(GenericKubernetesResource item) {
+    JsonNode json = JSON.valueToTree(item);
+    try {
+      return Optional.of(ManifestDecoder.decode(kind, json));
+    } catch (ManifestException e) {
+      // Keep whatever was published last for this object: known state is left untouched.
+      log.warn("{} {}/{}: cannot read it, keeping its last good state: {}", kind.kindName(),
+          item.getMetadata().getNamespace(), item.getMetadata().getName(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private ResourceKey keyOf(GenericKubernetesResource item) {
+    String namespace = item.getMetadata().getNamespace();
+    return new ResourceKey(kind, namespace == null ? "" : namespace, item.getMetadata().getName());
+  }
+
+  private void onEvent(long forGeneration, Watcher.Action action, GenericKubernetesResource item) {
+    if (forGeneration != generation || stopped) {
+      return; // from a watch that a relist already replaced
+    }
+    try {
+      Optional<ClusterEvent> event = switch (action) {
+        case ADDED, MODIFIED -> decode(item).flatMap(known::upsert);
+        case DELETED -> known.delete(keyOf(item));
+        default -> Optional.empty(); // BOOKMARK: nothing changed; ERROR arrives as onClose
+      };
+      if (event.isPresent() && !publisher.publish(event.get())) {
+        stop();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void onClosed(long forGeneration, WatcherException cause) {
+    if (forGeneration != generation || stopped) {
+      return;
+    }
+    if (cause != null && cause.isHttpGone()) {
+      log.info("watch of {} expired (410 Gone); relisting", kind.plural());
+    } else {
+      log.info("watch of {} dropped ({}); relisting", kind.plural(), cause == null ? "closed" : cause.getMessage());
+    }
+    watch = null;
+    scheduleRelist();
+  }
+
+  /** Hands the client's callbacks to this kind's thread. */
+  private final class Relay implements Watcher<GenericKubernetesResource> {
+    private final long forGeneration;
+
+    Relay(long forGeneration) {
+      this.forGeneration = forGeneration;
+    }
+
+    @Override
+    public void eventReceived(Action action, GenericKubernetesResource resource) {
+      if (!thread.isShutdown()) {
+        thread.execute(() -> onEvent(forGeneration, action, resource));
+      }
+    }
+
+    @Override
+    public void onClose(WatcherException cause) {
+      if (!thread.isShutdown()) {
+        thread.execute(() -> onClosed(forGeneration, cause));
+      }
+    }
+
+    @Override
+    public void onClose() {
+      if (!thread.isShutdown()) {
+        thread.execute(() -> onClosed(forGeneration, null));
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.weft.k8s.model;
+
+import java.util.List;
+
+/**
+ * A Pod. {@code owner} is its top-level workload (a Deployment rather than its ReplicaSet), as
+ * Linkerd's metric labels name it; null for a bare pod.
+ */
+public record PodResource(
+    ResourceMeta meta, String podIP, String nodeName, String serviceAccount, String phase,
+    boolean ready, boolean terminating, List<ContainerPort> ports, WorkloadRef owner) implements KubeResource {
+
+  public PodResource {
+    podIP = podIP == null ? "" : podIP;
+    nodeName = nodeName == null ? "" : nodeName;
+    serviceAccount = serviceAccount == null || serviceAccount.isEmpty() ? "default" : serviceAccount;
+    phase = phase == null ? "" : phase;
+    ports = ports == null ? List.of() : List.copyOf(ports);
+  }
+
+  public record ContainerPort(String name, int containerPort, String protocol) {}
+
+  public record WorkloadRef(String kind, String name) {}
+
+  /** The label the proxy injector adds: a pod is meshed when it has a proxy. */
+  public static final String CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
+
+  public boolean meshed() {
+    return meta.labels().containsKey(CONTROL_PLANE_NS_LABEL);
+  }
+
+  @Override public ResourceKind resourceKind() { return ResourceKind.POD; }
+  @Override public PodResource withResourceVersion(String rv) {
+    return new PodResource(meta.withResourceVersion(rv), podIP, nodeName, serviceAccount, phase, ready, terminating, ports, owner);
+  }
+}
