@@ -1,0 +1,4 @@
+package io.weft.actors;
+
+/** Marks messages that cross between control-plane nodes; bound to Jackson CBOR in reference.conf. */
+public interface CborSerializable {}

@@ -1,0 +1,136 @@
+package io.weft.actors;
+
+import com.typesafe.config.Config;
+import io.linkerd.proxy.destination.DestinationHandlerFactory;
+import io.weft.actors.entity.PodEntity;
+import io.weft.actors.entity.ServiceEntity;
+import io.weft.actors.eventlog.EventLog;
+import io.weft.actors.grpc.DestinationService;
+import io.weft.actors.index.ResourceIndex;
+import io.weft.k8s.ClusterBackend;
+import io.weft.k8s.model.ClusterEvent;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One control-plane node: its cluster watches feed (through the event log) its resource index,
+ * Service and Pod entities are sharded across the nodes, and the Destination API is served on
+ * the configured port.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+  public static final String SYSTEM_NAME = "weft";
+
+  private final ActorSystem<Void> system;
+  private final UniqueKillSwitch watches;
+  private final ServerBinding binding;
+  private final Optional<EventLog> eventLog;
+
+  private ControlPlane(ActorSystem<Void> system, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
+    this.system = system;
+    this.watches = watches;
+    this.binding = binding;
+    this.eventLog = eventLog;
+  }
+
+  /**
+   * Starts a node. With {@code join} empty the node forms a cluster of its own (when
+   * {@code weft.control-plane.join-self} is on), else it joins the node at that address.
+   */
+  public static ControlPlane start(Config config, ClusterBackend backend, Optional<Address> join) {
+    ControlPlaneSettings settings = ControlPlaneSettings.from(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
+    try {
+      Cluster cluster = Cluster.get(system);
+      join.or(() -> settings.joinSelf() ? Optional.of(cluster.selfMember().address()) : Optional.empty())
+          .ifPresent(address -> cluster.manager().tell(Join.create(address)));
+
+      ActorRef<ResourceIndex.Command> index =
+          system.systemActorOf(ResourceIndex.create(settings.discovery().clusterDomain()), "resource-index", Props.empty());
+      DestinationService destination = new DestinationService(system, index, settings.discovery(), settings.askTimeout());
+      var view = new io.weft.actors.discovery.EndpointView(settings.discovery());
+      ClusterSharding sharding = ClusterSharding.get(system);
+      sharding.init(Entity.of(ServiceEntity.TYPE, ctx -> ServiceEntity.create(ctx, index, view, settings.entityIdleTimeout())));
+      sharding.init(Entity.of(PodEntity.TYPE, ctx -> PodEntity.create(ctx, index, view, settings.entityIdleTimeout())));
+
+      Optional<EventLog> eventLog = settings.eventLog().map(s -> new EventLog(s, Clock.systemUTC()));
+      UniqueKillSwitch watches = backend.events()
+          .map(event -> {
+            eventLog.ifPresent(l -> l.append(event)); // recorded before any actor sees it
+            return event;
+          })
+          .withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"))
+          .mapAsync(1, event -> apply(system, index, event, settings.askTimeout()))
+          .viaMat(KillSwitches.single(), Keep.right())
+          .toMat(Sink.ignore(), Keep.left())
+          .run(system);
+
+      ServerBinding binding = Http.get(system)
+          .newServerAt(settings.destinationInterface(), settings.destinationPort())
+          .bind(DestinationHandlerFactory.create(destination, system))
+          .toCompletableFuture().join();
+      log.info("control plane serving the Destination API on {} from {}", binding.localAddress(), backend.describe());
+      return new ControlPlane(system, watches, binding, eventLog);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  private static CompletionStage<Done> apply(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index,
+                                             ClusterEvent event, Duration timeout) {
+    return AskPattern.ask(index, replyTo -> new ResourceIndex.Apply(event, replyTo), timeout, system.scheduler());
+  }
+
+  public int destinationPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public Address clusterAddress() {
+    return Cluster.get(system).selfMember().address();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  /** Leaves the cluster (handing its entities over) and stops. */
+  @Override
+  public void close() {
+    watches.shutdown();
+    binding.unbind().toCompletableFuture().join();
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+    eventLog.ifPresent(l -> {
+      try {
+        l.close();
+      } catch (IOException e) {
+        log.warn("closing the event log: {}", e.getMessage());
+      }
+    });
+  }
+}

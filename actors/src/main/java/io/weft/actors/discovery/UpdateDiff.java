@@ -1,0 +1,90 @@
+package io.weft.actors.discovery;
+
+import io.linkerd.proxy.destination.AddrSet;
+import io.linkerd.proxy.destination.NoEndpoints;
+import io.linkerd.proxy.destination.ProtocolHint;
+import io.linkerd.proxy.destination.TlsIdentity;
+import io.linkerd.proxy.destination.Update;
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.linkerd.proxy.destination.WeightedAddrSet;
+import io.weft.protocol.net.TcpAddresses;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns two snapshots into the {@code Update}s that take a proxy from one to the other, following
+ * the Destination API's contract: the first message is the whole state; then Add for new or
+ * changed endpoints, Remove for gone ones; NoEndpoints{exists:false} when the Service disappears.
+ */
+public final class UpdateDiff {
+  private UpdateDiff() {}
+
+  /** The first message(s) of a stream. */
+  public static List<Update> initial(EndpointSnapshot state) {
+    if (state.endpoints().isEmpty()) {
+      return List.of(noEndpoints(state.exists()));
+    }
+    return List.of(add(state, state.endpoints().values()));
+  }
+
+  public static List<Update> between(EndpointSnapshot before, EndpointSnapshot after) {
+    if (!after.exists()) {
+      return before.exists() || !before.endpoints().isEmpty() ? List.of(noEndpoints(false)) : List.of();
+    }
+    List<Update> updates = new ArrayList<>(2);
+    List<EndpointInfo> removed = new ArrayList<>();
+    for (Map.Entry<String, EndpointInfo> e : before.endpoints().entrySet()) {
+      if (!after.endpoints().containsKey(e.getKey())) {
+        removed.add(e.getValue());
+      }
+    }
+    if (!removed.isEmpty()) {
+      AddrSet.Builder set = AddrSet.newBuilder();
+      removed.forEach(r -> set.addAddrs(TcpAddresses.of(r.ip(), r.port())));
+      updates.add(Update.newBuilder().setRemove(set).build());
+    }
+    List<EndpointInfo> added = new ArrayList<>();
+    for (Map.Entry<String, EndpointInfo> e : after.endpoints().entrySet()) {
+      if (!e.getValue().equals(before.endpoints().get(e.getKey()))) {
+        added.add(e.getValue());
+      }
+    }
+    if (!added.isEmpty()) {
+      updates.add(add(after, added));
+    }
+    if (!before.exists() && after.endpoints().isEmpty()) {
+      updates.add(noEndpoints(true)); // the Service appeared, still without endpoints
+    }
+    return updates;
+  }
+
+  private static Update noEndpoints(boolean exists) {
+    return Update.newBuilder().setNoEndpoints(NoEndpoints.newBuilder().setExists(exists)).build();
+  }
+
+  private static Update add(EndpointSnapshot state, Iterable<EndpointInfo> endpoints) {
+    WeightedAddrSet.Builder set = WeightedAddrSet.newBuilder().putAllMetricLabels(state.setLabels());
+    endpoints.forEach(e -> set.addAddrs(weightedAddr(e)));
+    return Update.newBuilder().setAdd(set).build();
+  }
+
+  public static WeightedAddr weightedAddr(EndpointInfo e) {
+    WeightedAddr.Builder addr = WeightedAddr.newBuilder()
+        .setAddr(TcpAddresses.of(e.ip(), e.port()))
+        .setWeight(e.weight())
+        .putAllMetricLabels(e.labels());
+    if (!e.identity().isEmpty()) {
+      TlsIdentity.DnsLikeIdentity name = TlsIdentity.DnsLikeIdentity.newBuilder().setName(e.identity()).build();
+      addr.setTlsIdentity(TlsIdentity.newBuilder().setDnsLikeIdentity(name).setServerName(name));
+    }
+    switch (e.hint()) {
+      case H2 -> addr.setProtocolHint(ProtocolHint.newBuilder().setH2(ProtocolHint.H2.getDefaultInstance()));
+      case OPAQUE -> addr.setProtocolHint(ProtocolHint.newBuilder().setOpaque(ProtocolHint.Opaque.getDefaultInstance())
+          .setOpaqueTransport(ProtocolHint.OpaqueTransport.newBuilder().setInboundPort(e.opaqueTransportPort())));
+      case NONE -> { }
+    }
+    return addr.build();
+  }
+}

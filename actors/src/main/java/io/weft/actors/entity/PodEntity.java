@@ -1,0 +1,122 @@
+package io.weft.actors.entity;
+
+import io.weft.actors.CborSerializable;
+import io.weft.actors.discovery.EndpointSnapshot;
+import io.weft.actors.discovery.EndpointView;
+import io.weft.actors.index.ClusterStore;
+import io.weft.actors.index.ResourceIndex;
+import io.weft.k8s.model.PodResource;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.time.Duration;
+
+/**
+ * One per Pod (entity id {@code namespace/name}): the endpoint a proxy reaches when it dials the
+ * pod's IP directly, with the pod's identity, labels and protocol hint.
+ */
+public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
+  public static final EntityTypeKey<Command> TYPE = EntityTypeKey.create(Command.class, "Pod");
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record SubscribeEndpoint(String ip, int port, ActorRef<Delivery<EndpointSnapshot>> subscriber) implements Command {}
+
+  private record PodChanged(ResourceIndex.PodState state) implements Command {}
+
+  private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
+
+  private enum IdleCheck implements Command { INSTANCE }
+
+  public static String entityId(ClusterStore.Ref pod) {
+    return pod.namespace() + "/" + pod.name();
+  }
+
+  public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
+                                         EndpointView view, Duration idleTimeout) {
+    String[] id = entity.getEntityId().split("/", 2);
+    ClusterStore.Ref ref = new ClusterStore.Ref(id[0], id[1]);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      index.tell(new ResourceIndex.WatchPod(ref, ctx.messageAdapter(ResourceIndex.PodState.class, PodChanged::new)));
+      return new PodEntity(ctx, timers, entity.getShard(), view, idleTimeout);
+    }));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final java.util.List<Command> waiting = new java.util.ArrayList<>();
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EndpointView view;
+  private final Duration idleTimeout;
+  private final Subscribers<EndpointSnapshot> subscribers = new Subscribers<>();
+  private boolean known;
+  private PodResource pod;
+
+  private PodEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+                    ActorRef<ClusterSharding.ShardCommand> shard, EndpointView view, Duration idleTimeout) {
+    super(ctx);
+    this.timers = timers;
+    this.shard = shard;
+    this.view = view;
+    this.idleTimeout = idleTimeout;
+    timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(PodChanged.class, this::onPodChanged)
+        .onMessage(SubscribeEndpoint.class, this::onSubscribe)
+        .onMessage(SubscriberGone.class, this::onSubscriberGone)
+        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .build();
+  }
+
+  private Behavior<Command> onPodChanged(PodChanged changed) {
+    pod = changed.state().pod();
+    if (!known) {
+      known = true;
+      waiting.forEach(getContext().getSelf()::tell);
+      waiting.clear();
+    }
+    subscribers.refresh(port -> snapshot(port), getContext().getSelf());
+    return this;
+  }
+
+  private EndpointSnapshot snapshot(int port) {
+    return view.forPod(pod, pod == null ? "" : pod.podIP(), port);
+  }
+
+  private Behavior<Command> onSubscribe(SubscribeEndpoint subscribe) {
+    if (!known) {
+      waiting.add(subscribe);
+      return this;
+    }
+    getContext().watchWith(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
+    EndpointSnapshot current = pod == null ? view.forPod(null, subscribe.ip(), subscribe.port()) : snapshot(subscribe.port());
+    subscribers.add(subscribe.subscriber(), subscribe.port(), current, getContext().getSelf());
+    return this;
+  }
+
+  private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
+    subscribers.remove(gone.subscriber());
+    if (subscribers.isEmpty()) {
+      timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onIdleCheck() {
+    if (subscribers.isEmpty()) {
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    }
+    return this;
+  }
+}

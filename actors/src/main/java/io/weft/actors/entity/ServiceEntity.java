@@ -1,0 +1,138 @@
+package io.weft.actors.entity;
+
+import io.weft.actors.CborSerializable;
+import io.weft.actors.discovery.EndpointSnapshot;
+import io.weft.actors.discovery.EndpointView;
+import io.weft.actors.discovery.ProfileInputs;
+import io.weft.actors.discovery.ServiceInputs;
+import io.weft.actors.index.ClusterStore;
+import io.weft.actors.index.ResourceIndex;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import java.time.Duration;
+
+/**
+ * One per Service (entity id {@code namespace/name}), placed by cluster sharding. It keeps the
+ * Service's inputs from its node's index and streams endpoint snapshots per port, and profile
+ * inputs, to its subscribers. Without subscribers for a while it passivates itself.
+ */
+public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command> {
+  public static final EntityTypeKey<Command> TYPE = EntityTypeKey.create(Command.class, "Service");
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record SubscribeEndpoints(int port, ActorRef<Delivery<EndpointSnapshot>> subscriber) implements Command {}
+
+  public record SubscribeProfile(ActorRef<Delivery<ProfileInputs>> subscriber) implements Command {}
+
+  private record InputsChanged(ServiceInputs inputs) implements Command {}
+
+  private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
+
+  private enum IdleCheck implements Command { INSTANCE }
+
+  public static String entityId(ClusterStore.Ref service) {
+    return service.namespace() + "/" + service.name();
+  }
+
+  public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
+                                         EndpointView view, Duration idleTimeout) {
+    String[] id = entity.getEntityId().split("/", 2);
+    ClusterStore.Ref ref = new ClusterStore.Ref(id[0], id[1]);
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      index.tell(new ResourceIndex.WatchService(ref, ctx.messageAdapter(ServiceInputs.class, InputsChanged::new)));
+      return new ServiceEntity(ctx, timers, entity.getShard(), view, idleTimeout);
+    }));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final java.util.List<Command> waiting = new java.util.ArrayList<>();
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EndpointView view;
+  private final Duration idleTimeout;
+  private final Subscribers<EndpointSnapshot> endpointSubscribers = new Subscribers<>();
+  private final Subscribers<ProfileInputs> profileSubscribers = new Subscribers<>();
+  private ServiceInputs inputs;
+
+  private ServiceEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+                        ActorRef<ClusterSharding.ShardCommand> shard, EndpointView view, Duration idleTimeout) {
+    super(ctx);
+    this.timers = timers;
+    this.shard = shard;
+    this.view = view;
+    this.idleTimeout = idleTimeout;
+    timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(InputsChanged.class, this::onInputs)
+        .onMessage(SubscribeEndpoints.class, this::onSubscribeEndpoints)
+        .onMessage(SubscribeProfile.class, this::onSubscribeProfile)
+        .onMessage(SubscriberGone.class, this::onSubscriberGone)
+        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .build();
+  }
+
+  private Behavior<Command> onInputs(InputsChanged changed) {
+    boolean first = inputs == null;
+    inputs = changed.inputs();
+    if (first) {
+      waiting.forEach(getContext().getSelf()::tell);
+      waiting.clear();
+    }
+    endpointSubscribers.refresh(port -> view.forService(inputs, port), getContext().getSelf());
+    profileSubscribers.refresh(port -> profileInputs(), getContext().getSelf());
+    return this;
+  }
+
+  private Behavior<Command> onSubscribeEndpoints(SubscribeEndpoints subscribe) {
+    if (inputs == null) {
+      waiting.add(subscribe); // the index answers WatchService at once; serve them after it has
+      return this;
+    }
+    getContext().watchWith(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
+    endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), view.forService(inputs, subscribe.port()), getContext().getSelf());
+    return this;
+  }
+
+  private Behavior<Command> onSubscribeProfile(SubscribeProfile subscribe) {
+    if (inputs == null) {
+      waiting.add(subscribe);
+      return this;
+    }
+    getContext().watchWith(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
+    profileSubscribers.add(subscribe.subscriber(), 0, profileInputs(), getContext().getSelf());
+    return this;
+  }
+
+  private ProfileInputs profileInputs() {
+    return new ProfileInputs(inputs.service(), inputs.profile());
+  }
+
+  private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
+    endpointSubscribers.remove(gone.subscriber());
+    profileSubscribers.remove(gone.subscriber());
+    if (endpointSubscribers.isEmpty() && profileSubscribers.isEmpty()) {
+      timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onIdleCheck() {
+    if (endpointSubscribers.isEmpty() && profileSubscribers.isEmpty()) {
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    }
+    return this;
+  }
+}

@@ -1,0 +1,134 @@
+package io.weft.actors.grpc;
+
+import io.grpc.Status;
+import io.linkerd.proxy.destination.Destination;
+import io.linkerd.proxy.destination.DestinationProfile;
+import io.linkerd.proxy.destination.GetDestination;
+import io.linkerd.proxy.destination.Update;
+import io.weft.actors.discovery.DestinationTarget;
+import io.weft.actors.discovery.DiscoverySettings;
+import io.weft.actors.discovery.EndpointSnapshot;
+import io.weft.actors.discovery.EndpointView;
+import io.weft.actors.discovery.ProfileInputs;
+import io.weft.actors.discovery.ProfileView;
+import io.weft.actors.discovery.TargetResolver;
+import io.weft.actors.discovery.UpdateDiff;
+import io.weft.actors.entity.Delivery;
+import io.weft.actors.entity.PodEntity;
+import io.weft.actors.entity.ServiceEntity;
+import io.weft.actors.entity.Subscription;
+import io.weft.actors.index.ResourceIndex;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.grpc.GrpcServiceException;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Linkerd's Destination API. Each stream is fed by a {@link Subscription} actor and holds only the
+ * latest snapshot (a buffer of one, dropping older ones): a slow proxy is sent the difference
+ * between what it last received and the newest state, never a growing backlog.
+ */
+public final class DestinationService implements Destination {
+  private final ActorSystem<?> system;
+  private final ActorRef<ResourceIndex.Command> index;
+  private final ClusterSharding sharding;
+  private final DiscoverySettings settings;
+  private final EndpointView view;
+  private final ProfileView profiles;
+  private final Duration askTimeout;
+  private final AtomicLong streams = new AtomicLong();
+
+  public DestinationService(ActorSystem<?> system, ActorRef<ResourceIndex.Command> index, DiscoverySettings settings,
+                            Duration askTimeout) {
+    this.system = system;
+    this.index = index;
+    this.sharding = ClusterSharding.get(system);
+    this.settings = settings;
+    this.view = new EndpointView(settings);
+    this.profiles = new ProfileView(settings, view);
+    this.askTimeout = askTimeout;
+  }
+
+  @Override
+  public Source<Update, NotUsed> get(GetDestination request) {
+    return parse(request).map(target -> snapshots(target)
+            .statefulMap(() -> (EndpointSnapshot) null,
+                (last, next) -> Pair.create(next, last == null ? UpdateDiff.initial(next) : UpdateDiff.between(last, next)),
+                last -> Optional.<List<Update>>empty())
+            .mapConcat(updates -> updates))
+        .orElseGet(() -> Source.failed(invalid(request)));
+  }
+
+  @Override
+  public Source<DestinationProfile, NotUsed> getProfile(GetDestination request) {
+    return parse(request).map(target -> switch (target) {
+          case DestinationTarget.ServicePort s -> this.<ProfileInputs>subscribe(replyTo ->
+                  sharding.entityRefFor(ServiceEntity.TYPE, s.namespace() + "/" + s.name()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
+              .map(inputs -> profiles.forService(s, inputs.asServiceInputs()));
+          case DestinationTarget.Address a -> snapshots(a).map(snapshot -> profiles.forAddress(a, snapshot));
+        })
+        .map(source -> source.statefulMap(() -> (DestinationProfile) null,
+            (last, next) -> Pair.create(next, next.equals(last) ? List.<DestinationProfile>of() : List.of(next)),
+            last -> Optional.<List<DestinationProfile>>empty()).mapConcat(p -> p))
+        .orElseGet(() -> Source.failed(invalid(request)));
+  }
+
+  private Optional<DestinationTarget> parse(GetDestination request) {
+    try {
+      return Optional.of(DestinationTarget.parse(request.getPath(), settings.clusterDomain()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private GrpcServiceException invalid(GetDestination request) {
+    String reason;
+    try {
+      DestinationTarget.parse(request.getPath(), settings.clusterDomain());
+      reason = "invalid path";
+    } catch (IllegalArgumentException e) {
+      reason = e.getMessage();
+    }
+    return new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(reason));
+  }
+
+  private Source<EndpointSnapshot, NotUsed> snapshots(DestinationTarget target) {
+    return switch (target) {
+      case DestinationTarget.ServicePort s -> serviceSnapshots(s.namespace() + "/" + s.name(), s.port());
+      case DestinationTarget.Address a -> Source.completionStage(AskPattern.<ResourceIndex.Command, ResourceIndex.IpResolution>ask(
+              index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler()))
+          .flatMapConcat(resolution -> switch (TargetResolver.resolve(a, resolution)) {
+            case TargetResolver.OfService s -> serviceSnapshots(ServiceEntity.entityId(s.service()), s.port());
+            case TargetResolver.OfPod p -> this.<EndpointSnapshot>subscribe(replyTo ->
+                sharding.entityRefFor(PodEntity.TYPE, PodEntity.entityId(p.pod())).tell(new PodEntity.SubscribeEndpoint(p.ip(), p.port(), replyTo)));
+            case TargetResolver.Unknown u -> Source.single(view.forPod(null, u.ip(), u.port())).concat(Source.never());
+          });
+    };
+  }
+
+  private Source<EndpointSnapshot, NotUsed> serviceSnapshots(String entityId, int port) {
+    return subscribe(replyTo -> sharding.entityRefFor(ServiceEntity.TYPE, entityId).tell(new ServiceEntity.SubscribeEndpoints(port, replyTo)));
+  }
+
+  /** A stream of the values an entity pushes, kept to the latest one when the stream is behind. */
+  private <T> Source<T, NotUsed> subscribe(Consumer<ActorRef<Delivery<T>>> subscribe) {
+    return ActorSource.<T>actorRef(value -> false, value -> Optional.empty(), 1, OverflowStrategy.dropHead())
+        .mapMaterializedValue(output -> {
+          system.systemActorOf(Subscription.create(subscribe, output), "destination-stream-" + streams.incrementAndGet(), Props.empty());
+          return NotUsed.notUsed();
+        });
+  }
+}
