@@ -50,8 +50,11 @@ public final class ControlPlane implements AutoCloseable {
   private final ServerBinding binding;
   private final Optional<EventLog> eventLog;
 
-  private ControlPlane(ActorSystem<Void> system, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
+  private final ActorRef<ResourceIndex.Command> index;
+
+  private ControlPlane(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
     this.system = system;
+    this.index = index;
     this.watches = watches;
     this.binding = binding;
     this.eventLog = eventLog;
@@ -94,7 +97,7 @@ public final class ControlPlane implements AutoCloseable {
           .bind(DestinationHandlerFactory.create(destination, system))
           .toCompletableFuture().join();
       log.info("control plane serving the Destination API on {} from {}", binding.localAddress(), backend.describe());
-      return new ControlPlane(system, watches, binding, eventLog);
+      return new ControlPlane(system, index, watches, binding, eventLog);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -112,6 +115,11 @@ public final class ControlPlane implements AutoCloseable {
 
   public Address clusterAddress() {
     return Cluster.get(system).selfMember().address();
+  }
+
+  /** The Services this node currently knows. */
+  public CompletionStage<java.util.List<io.weft.k8s.model.ServiceResource>> services() {
+    return AskPattern.ask(index, ResourceIndex.ListServices::new, Duration.ofSeconds(5), system.scheduler());
   }
 
   public ActorSystem<Void> system() {

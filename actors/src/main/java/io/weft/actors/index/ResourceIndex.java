@@ -11,7 +11,11 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
+import io.weft.k8s.model.ServiceResource;
+
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +37,9 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   public record WatchPod(ClusterStore.Ref pod, ActorRef<PodState> subscriber) implements Command {}
 
   public record ResolveIp(String ip, ActorRef<IpResolution> replyTo) implements Command {}
+
+  /** The Services the index knows, sorted by namespace and name. */
+  public record ListServices(ActorRef<List<ServiceResource>> replyTo) implements Command {}
 
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
@@ -62,6 +69,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .onMessage(WatchService.class, this::onWatchService)
         .onMessage(WatchPod.class, this::onWatchPod)
         .onMessage(ResolveIp.class, this::onResolveIp)
+        .onMessage(ListServices.class, this::onListServices)
         .onMessage(SubscriberGone.class, this::onSubscriberGone)
         .build();
   }
@@ -102,6 +110,14 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
 
   private Behavior<Command> onResolveIp(ResolveIp resolve) {
     resolve.replyTo().tell(new IpResolution(store.serviceByClusterIp(resolve.ip()), store.podByIp(resolve.ip())));
+    return this;
+  }
+
+  private Behavior<Command> onListServices(ListServices list) {
+    list.replyTo().tell(store.objects().stream()
+        .filter(ServiceResource.class::isInstance).map(ServiceResource.class::cast)
+        .sorted(Comparator.comparing((ServiceResource s) -> s.meta().namespace()).thenComparing(s -> s.meta().name()))
+        .toList());
     return this;
   }
 

@@ -1,0 +1,57 @@
+package io.weft.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.weft.actors.ControlPlaneSettings;
+import io.weft.k8s.ClusterBackend;
+import io.weft.k8s.api.KubeApiBackend;
+import io.weft.k8s.local.LocalClusterBackend;
+import io.weft.k8s.model.ResourceKind;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/** The options every command that runs a control plane shares, turned into configuration. */
+final class ClusterOptions {
+  @Option(names = "--local-cluster", paramLabel = "DIR",
+      description = "Run on a directory of Kubernetes manifests instead of the Kubernetes API.")
+  Path localCluster;
+
+  @Option(names = "--kube-context", paramLabel = "NAME", description = "The kubeconfig context to use.")
+  String kubeContext;
+
+  @Option(names = "--destination-port", paramLabel = "PORT", description = "Serve the Destination API on this port (default 8086).")
+  Integer destinationPort;
+
+  @Option(names = "--cluster-port", paramLabel = "PORT", description = "Control-plane cluster port (default 25520).")
+  Integer clusterPort;
+
+  @Option(names = "--event-log", paramLabel = "DIR", description = "Record every input event in this directory.")
+  Path eventLog;
+
+  Config config() {
+    List<String> overrides = new ArrayList<>();
+    if (destinationPort != null) {
+      overrides.add("weft.control-plane.destination.port = " + destinationPort);
+    }
+    if (clusterPort != null) {
+      overrides.add("pekko.remote.artery.canonical.port = " + clusterPort);
+    }
+    if (eventLog != null) {
+      overrides.add("weft.control-plane.event-log.directory = \"" + eventLog.toAbsolutePath() + "\"");
+    }
+    return ConfigFactory.parseString(String.join("\n", overrides)).withFallback(ConfigFactory.load());
+  }
+
+  ClusterBackend backend(Config config) {
+    ControlPlaneSettings settings = ControlPlaneSettings.from(config);
+    if (localCluster != null) {
+      return new LocalClusterBackend(localCluster, settings.localCluster());
+    }
+    return new KubeApiBackend(io.fabric8.kubernetes.client.Config.autoConfigure(kubeContext),
+        EnumSet.allOf(ResourceKind.class), settings.kubernetes());
+  }
+}

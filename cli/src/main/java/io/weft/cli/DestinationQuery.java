@@ -1,0 +1,56 @@
+package io.weft.cli;
+
+import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.GetDestination;
+import io.linkerd.proxy.destination.Update;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.apache.pekko.stream.javadsl.Sink;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Asks a control plane's Destination API for a target's current endpoints (its first answer). */
+final class DestinationQuery implements AutoCloseable {
+  private final ActorSystem<?> system;
+  private final DestinationClient client;
+  private final HostPort destination;
+  private final Duration timeout;
+
+  DestinationQuery(ActorSystem<?> system, HostPort destination, Duration timeout) {
+    this.system = system;
+    this.destination = destination;
+    this.timeout = timeout;
+    this.client = DestinationClient.create(
+        GrpcClientSettings.connectToServiceAt(destination.host(), destination.port(), system).withTls(false), system);
+  }
+
+  List<Update> initial(String authority) {
+    try {
+      Update first = client.get(GetDestination.newBuilder().setScheme("k8s").setPath(authority).build())
+          .runWith(Sink.head(), system).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return List.of(first);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the destination service at " + destination + " did not answer for " + authority
+          + " within " + timeout.toSeconds() + "s");
+    } catch (ExecutionException e) {
+      String reason = e.getCause().getMessage();
+      if (reason != null && reason.startsWith("UNAVAILABLE")) {
+        throw new IllegalStateException("cannot reach the destination service at " + destination
+            + " (is a control plane running there? see --destination)");
+      }
+      throw new IllegalStateException("the destination service at " + destination + " refused " + authority + ": " + reason);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,45 @@
+package io.weft.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+/** The {@code weft} command. */
+@Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = Weft.Version.class,
+    description = "Weft: a service mesh for Kubernetes, compatible with Linkerd.",
+    subcommands = {ControlPlaneCommand.class, DiagnosticsCommand.class, ReplayCommand.class, DemoCommand.class,
+        VersionCommand.class, CommandLine.HelpCommand.class})
+public final class Weft {
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Weft());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("weft: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    });
+    return cli;
+  }
+
+  static String version() {
+    try (InputStream in = Weft.class.getResourceAsStream("/weft-version.properties")) {
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException | NullPointerException e) {
+      return "unknown";
+    }
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"weft " + version()};
+    }
+  }
+}
