@@ -51,10 +51,13 @@ public final class ControlPlane implements AutoCloseable {
   private final Optional<EventLog> eventLog;
 
   private final ActorRef<ResourceIndex.Command> index;
+  private final DestinationService destination;
 
-  private ControlPlane(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
+  private ControlPlane(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index, DestinationService destination,
+                       UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
     this.system = system;
     this.index = index;
+    this.destination = destination;
     this.watches = watches;
     this.binding = binding;
     this.eventLog = eventLog;
@@ -97,7 +100,7 @@ public final class ControlPlane implements AutoCloseable {
           .bind(DestinationHandlerFactory.create(destination, system))
           .toCompletableFuture().join();
       log.info("control plane serving the Destination API on {} from {}", binding.localAddress(), backend.describe());
-      return new ControlPlane(system, index, watches, binding, eventLog);
+      return new ControlPlane(system, index, destination, watches, binding, eventLog);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -120,6 +123,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The Services this node currently knows. */
   public CompletionStage<java.util.List<io.weft.k8s.model.ServiceResource>> services() {
     return AskPattern.ask(index, ResourceIndex.ListServices::new, Duration.ofSeconds(5), system.scheduler());
+  }
+
+  /** The Destination service itself, for callers in this JVM (no gRPC in between). */
+  public DestinationService destination() {
+    return destination;
   }
 
   public ActorSystem<Void> system() {

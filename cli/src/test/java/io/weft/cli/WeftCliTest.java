@@ -1,0 +1,116 @@
+package io.weft.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.weft.actors.ControlPlane;
+import io.weft.actors.ControlPlaneSettings;
+import io.weft.k8s.local.LocalClusterBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The weft command against a real control plane on a local cluster made of the emojivoto example. */
+class WeftCliTest {
+  @TempDir static Path eventLog;
+  static ControlPlane controlPlane;
+
+  record Run(int exit, String out, String err) {}
+
+  static Run weft(String... args) {
+    CommandLine cli = Weft.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @BeforeAll
+  static void start() throws IOException {
+    Path examples = Path.of("..", "examples", "emojivoto").toAbsolutePath().normalize();
+    assertThat(Files.isDirectory(examples)).isTrue();
+    Config config = ConfigFactory.parseString(String.join("\n",
+            "pekko.remote.artery.canonical.port = 0",
+            "weft.control-plane.destination.interface = \"127.0.0.1\"",
+            "weft.control-plane.destination.port = 0",
+            "weft.control-plane.event-log.directory = \"" + eventLog + "\""))
+        .withFallback(ConfigFactory.load());
+    controlPlane = ControlPlane.start(config, new LocalClusterBackend(examples, ControlPlaneSettings.from(config).localCluster()),
+        Optional.empty());
+  }
+
+  @AfterAll
+  static void stop() {
+    controlPlane.close();
+  }
+
+  @Test
+  void diagnosticsEndpointsPrintsLinkerdsTable() {
+    String destination = "127.0.0.1:" + controlPlane.destinationPort();
+    await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+        weft("diagnostics", "endpoints", "--destination", destination, "web-svc.emojivoto.svc.cluster.local:80")
+            .out().lines().count() == 3);
+    Run run = weft("diagnostics", "endpoints", "--destination", destination,
+        "web-svc.emojivoto.svc.cluster.local:80", "emoji-svc.emojivoto.svc.cluster.local:8080", "nope.emojivoto.svc.cluster.local:80");
+    assertThat(run.exit()).isZero();
+    assertThat(run.out().lines().findFirst().orElseThrow()).matches("NAMESPACE\\s+IP\\s+PORT\\s+POD\\s+SERVICE");
+    assertThat(run.out()).containsPattern("emojivoto\\s+127\\.0\\.\\d+\\.\\d+\\s+8080\\s+web-\\S+\\s+web-svc\\.emojivoto");
+    assertThat(run.out()).containsPattern("emoji-\\S+\\s+emoji-svc\\.emojivoto");
+    assertThat(run.err()).contains("No endpoints found for nope.emojivoto.svc.cluster.local:80.");
+
+    // The same answers, replayed from the event log the control plane recorded.
+    Run replay = weft("replay", eventLog.toString(), "--authority", "web-svc.emojivoto.svc.cluster.local:80");
+    assertThat(replay.exit()).isZero();
+    assertThat(replay.out().lines().skip(1).toList()).isEqualTo(
+        weft("diagnostics", "endpoints", "--destination", destination, "web-svc.emojivoto.svc.cluster.local:80").out().lines().toList());
+  }
+
+  @Test
+  void badInputIsRejectedWithTheReason() {
+    Run badAddress = weft("diagnostics", "endpoints", "--destination", "nonsense", "a.b.svc.cluster.local:80");
+    assertThat(badAddress.exit()).isEqualTo(2);
+    assertThat(badAddress.err()).contains("'nonsense' is not host:port");
+
+    Run badPath = weft("diagnostics", "endpoints", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "web-svc:80");
+    assertThat(badPath.exit()).isEqualTo(1);
+    assertThat(badPath.err()).contains("INVALID_ARGUMENT").contains("not a service in this cluster");
+
+    Run badTime = weft("replay", eventLog.toString(), "--at", "yesterday", "--authority", "a.b.svc.cluster.local:80");
+    assertThat(badTime.exit()).isEqualTo(2);
+    assertThat(badTime.err()).contains("'yesterday' is not an ISO-8601 instant");
+
+    Run noLog = weft("replay", eventLog.resolve("missing").toString(), "--authority", "a.b.svc.cluster.local:80");
+    assertThat(noLog.exit()).isEqualTo(1);
+    assertThat(noLog.err()).contains("cannot read the event log");
+  }
+
+  @Test
+  void anUnreachableControlPlaneIsNamed() throws IOException {
+    int unused;
+    try (var socket = new java.net.ServerSocket(0)) {
+      unused = socket.getLocalPort();
+    }
+    Run run = weft("diagnostics", "endpoints", "--destination", "127.0.0.1:" + unused, "--timeout", "20s",
+        "web-svc.emojivoto.svc.cluster.local:80");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("cannot reach the destination service at 127.0.0.1:" + unused);
+  }
+
+  @Test
+  void versionPrintsTheBuildVersion() {
+    assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
+  }
+}
