@@ -29,6 +29,6 @@ public record ControlPlaneSettings(DiscoverySettings discovery, String destinati
         new LocalClusterBackend.Settings(discovery.controlPlaneNamespace(), local.getDuration("rescan-interval"),
             local.getDuration("settle-delay"), local.getInt("buffer")),
         new KubeApiBackend.Settings(kube.getLong("page-size"), kube.getDuration("min-backoff"),
-            kube.getDuration("max-backoff"), kube.getInt("buffer")));
+            kube.getDuration("max-backoff"), kube.getDuration("resync-interval"), kube.getInt("buffer")));
   }
 }

@@ -183,6 +183,37 @@ class LocalClusterDiscoveryTest {
       assertThat(http.getRetryBudget().getMinRetriesPerSecond()).isEqualTo(10);
       assertThat(http.getRetryBudget().getTtl().getSeconds()).isEqualTo(10);
 
+      Files.writeString(manifests.resolve("profile.yaml"), """
+          apiVersion: linkerd.io/v1alpha2
+          kind: ServiceProfile
+          metadata:
+            name: web-svc.emojivoto.svc.cluster.local
+            namespace: emojivoto
+          spec:
+            routes:
+            - name: GET /api/vote
+              condition: {method: GET, pathRegex: /api/vote}
+              isRetryable: true
+              timeout: 300ms
+              responseClasses:
+              - condition: {status: {min: 500, max: 599}}
+                isFailure: true
+            retryBudget: {retryRatio: 0.5, minRetriesPerSecond: 3, ttl: 20s}
+          """);
+      await().atMost(DestinationWatch.PATIENCE).until(() -> client.getProfile(GetDestination.newBuilder().setPath(AUTHORITY).build())
+          .runWith(Sink.head(), system).toCompletableFuture().get(30, TimeUnit.SECONDS).getRoutesCount() == 1);
+      DestinationProfile profiled = client.getProfile(GetDestination.newBuilder().setPath(AUTHORITY).build())
+          .runWith(Sink.head(), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      var route = profiled.getRoutes(0);
+      assertThat(route.getMetricsLabelsMap()).containsEntry("route", "GET /api/vote");
+      assertThat(route.getIsRetryable()).isTrue();
+      assertThat(route.getTimeout().getNanos()).isEqualTo(300_000_000);
+      assertThat(route.getCondition().getAll().getMatchesList()).hasSize(2);
+      assertThat(route.getResponseClasses(0).getIsFailure()).isTrue();
+      assertThat(route.getResponseClasses(0).getCondition().getStatus().getMin()).isEqualTo(500);
+      assertThat(profiled.getRetryBudget().getRetryRatio()).isEqualTo(0.5f);
+      assertThat(profiled.getRetryBudget().getTtl().getSeconds()).isEqualTo(20);
+
       Files.writeString(manifests.resolve("emojivoto.yaml"), app(2, "3306"));
       String mysql = "web-svc.emojivoto.svc.cluster.local:3306";
       await().atMost(DestinationWatch.PATIENCE).until(() -> client.getProfile(GetDestination.newBuilder().setPath(mysql).build())

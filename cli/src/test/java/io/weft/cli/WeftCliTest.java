@@ -110,6 +110,16 @@ class WeftCliTest {
   }
 
   @Test
+  void demoServesTheExampleAndStopsAfterItsDuration() {
+    Run run = weft("demo", "--duration", "1s", "--destination-port", "0", "--cluster-port", "0",
+        "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
+    assertThat(run.exit()).isZero();
+    assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")
+        .containsPattern("emoji-\\S+\\s+emoji-svc\\.emojivoto").containsPattern("voting-\\S+\\s+voting-svc\\.emojivoto")
+        .contains("stopping in 1s");
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
   }

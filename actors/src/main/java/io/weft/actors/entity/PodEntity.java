@@ -12,8 +12,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -46,27 +44,19 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
     ClusterStore.Ref ref = new ClusterStore.Ref(id[0], id[1]);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchPod(ref, ctx.messageAdapter(ResourceIndex.PodState.class, PodChanged::new)));
-      return new PodEntity(ctx, timers, entity.getShard(), view, idleTimeout);
+      return new PodEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
     }));
   }
 
-  private final TimerScheduler<Command> timers;
-  private final java.util.List<Command> waiting = new java.util.ArrayList<>();
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EntityLifecycle<Command> lifecycle;
   private final EndpointView view;
-  private final Duration idleTimeout;
   private final Subscribers<EndpointSnapshot> subscribers = new Subscribers<>();
-  private boolean known;
   private PodResource pod;
 
-  private PodEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
-                    ActorRef<ClusterSharding.ShardCommand> shard, EndpointView view, Duration idleTimeout) {
+  private PodEntity(ActorContext<Command> ctx, EntityLifecycle<Command> lifecycle, EndpointView view) {
     super(ctx);
-    this.timers = timers;
-    this.shard = shard;
+    this.lifecycle = lifecycle;
     this.view = view;
-    this.idleTimeout = idleTimeout;
-    timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
   }
 
   @Override
@@ -74,48 +64,35 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
     return newReceiveBuilder()
         .onMessage(PodChanged.class, this::onPodChanged)
         .onMessage(SubscribeEndpoint.class, this::onSubscribe)
-        .onMessage(SubscriberGone.class, this::onSubscriberGone)
-        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .onMessage(SubscriberGone.class, gone -> {
+          subscribers.remove(gone.subscriber());
+          lifecycle.subscriberLeft(subscribers.isEmpty());
+          return this;
+        })
+        .onMessageEquals(IdleCheck.INSTANCE, () -> {
+          lifecycle.onIdleCheck(subscribers.isEmpty());
+          return this;
+        })
         .build();
   }
 
   private Behavior<Command> onPodChanged(PodChanged changed) {
     pod = changed.state().pod();
-    if (!known) {
-      known = true;
-      waiting.forEach(getContext().getSelf()::tell);
-      waiting.clear();
-    }
-    subscribers.refresh(port -> snapshot(port), getContext().getSelf());
+    lifecycle.hydrated();
+    subscribers.refresh(this::snapshot, getContext().getSelf());
     return this;
   }
 
+  /** A pod that is gone leaves only its address: the proxy may still dial it directly. */
   private EndpointSnapshot snapshot(int port) {
     return view.forPod(pod, pod == null ? "" : pod.podIP(), port);
   }
 
   private Behavior<Command> onSubscribe(SubscribeEndpoint subscribe) {
-    if (!known) {
-      waiting.add(subscribe);
-      return this;
-    }
-    getContext().watchWith(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-    EndpointSnapshot current = pod == null ? view.forPod(null, subscribe.ip(), subscribe.port()) : snapshot(subscribe.port());
-    subscribers.add(subscribe.subscriber(), subscribe.port(), current, getContext().getSelf());
-    return this;
-  }
-
-  private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
-    subscribers.remove(gone.subscriber());
-    if (subscribers.isEmpty()) {
-      timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
-    }
-    return this;
-  }
-
-  private Behavior<Command> onIdleCheck() {
-    if (subscribers.isEmpty()) {
-      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    if (lifecycle.ready(subscribe)) {
+      lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
+      EndpointSnapshot current = pod == null ? view.forPod(null, subscribe.ip(), subscribe.port()) : snapshot(subscribe.port());
+      subscribers.add(subscribe.subscriber(), subscribe.port(), current, getContext().getSelf());
     }
     return this;
   }

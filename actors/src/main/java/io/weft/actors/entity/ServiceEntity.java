@@ -13,8 +13,6 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -50,27 +48,20 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
     ClusterStore.Ref ref = new ClusterStore.Ref(id[0], id[1]);
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchService(ref, ctx.messageAdapter(ServiceInputs.class, InputsChanged::new)));
-      return new ServiceEntity(ctx, timers, entity.getShard(), view, idleTimeout);
+      return new ServiceEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
     }));
   }
 
-  private final TimerScheduler<Command> timers;
-  private final java.util.List<Command> waiting = new java.util.ArrayList<>();
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EntityLifecycle<Command> lifecycle;
   private final EndpointView view;
-  private final Duration idleTimeout;
   private final Subscribers<EndpointSnapshot> endpointSubscribers = new Subscribers<>();
   private final Subscribers<ProfileInputs> profileSubscribers = new Subscribers<>();
   private ServiceInputs inputs;
 
-  private ServiceEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
-                        ActorRef<ClusterSharding.ShardCommand> shard, EndpointView view, Duration idleTimeout) {
+  private ServiceEntity(ActorContext<Command> ctx, EntityLifecycle<Command> lifecycle, EndpointView view) {
     super(ctx);
-    this.timers = timers;
-    this.shard = shard;
+    this.lifecycle = lifecycle;
     this.view = view;
-    this.idleTimeout = idleTimeout;
-    timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
   }
 
   @Override
@@ -80,39 +71,34 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
         .onMessage(SubscribeEndpoints.class, this::onSubscribeEndpoints)
         .onMessage(SubscribeProfile.class, this::onSubscribeProfile)
         .onMessage(SubscriberGone.class, this::onSubscriberGone)
-        .onMessageEquals(IdleCheck.INSTANCE, this::onIdleCheck)
+        .onMessageEquals(IdleCheck.INSTANCE, () -> {
+          lifecycle.onIdleCheck(noSubscribers());
+          return this;
+        })
         .build();
   }
 
   private Behavior<Command> onInputs(InputsChanged changed) {
-    boolean first = inputs == null;
     inputs = changed.inputs();
-    if (first) {
-      waiting.forEach(getContext().getSelf()::tell);
-      waiting.clear();
-    }
+    lifecycle.hydrated();
     endpointSubscribers.refresh(port -> view.forService(inputs, port), getContext().getSelf());
     profileSubscribers.refresh(port -> profileInputs(), getContext().getSelf());
     return this;
   }
 
   private Behavior<Command> onSubscribeEndpoints(SubscribeEndpoints subscribe) {
-    if (inputs == null) {
-      waiting.add(subscribe); // the index answers WatchService at once; serve them after it has
-      return this;
+    if (lifecycle.ready(subscribe)) {
+      lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
+      endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), view.forService(inputs, subscribe.port()), getContext().getSelf());
     }
-    getContext().watchWith(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-    endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), view.forService(inputs, subscribe.port()), getContext().getSelf());
     return this;
   }
 
   private Behavior<Command> onSubscribeProfile(SubscribeProfile subscribe) {
-    if (inputs == null) {
-      waiting.add(subscribe);
-      return this;
+    if (lifecycle.ready(subscribe)) {
+      lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
+      profileSubscribers.add(subscribe.subscriber(), 0, profileInputs(), getContext().getSelf());
     }
-    getContext().watchWith(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-    profileSubscribers.add(subscribe.subscriber(), 0, profileInputs(), getContext().getSelf());
     return this;
   }
 
@@ -123,16 +109,11 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
     endpointSubscribers.remove(gone.subscriber());
     profileSubscribers.remove(gone.subscriber());
-    if (endpointSubscribers.isEmpty() && profileSubscribers.isEmpty()) {
-      timers.startSingleTimer(IdleCheck.INSTANCE, idleTimeout);
-    }
+    lifecycle.subscriberLeft(noSubscribers());
     return this;
   }
 
-  private Behavior<Command> onIdleCheck() {
-    if (endpointSubscribers.isEmpty() && profileSubscribers.isEmpty()) {
-      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
-    }
-    return this;
+  private boolean noSubscribers() {
+    return endpointSubscribers.isEmpty() && profileSubscribers.isEmpty();
   }
 }

@@ -1,6 +1,7 @@
 package io.weft.actors.entity;
 
 import io.weft.actors.CborSerializable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -46,6 +47,9 @@ public final class Subscription {
         yield Behaviors.same();
       }
       case EntityGone<T> gone -> {
+        if (CoordinatedShutdown.get(ctx.getSystem()).getShutdownReason().isPresent()) {
+          yield Behaviors.stopped(); // this node is stopping: its streams end with it
+        }
         if (gone.entity().equals(entity)) {
           subscribe.accept(self);
           yield following(null, subscribe, output, self);

@@ -19,7 +19,7 @@ import java.util.Set;
 /** The Kubernetes API (kubeconfig or in-cluster service account) through fabric8. */
 public final class KubeApiBackend implements ClusterBackend, AutoCloseable {
   /** See reference.conf {@code weft.kubernetes}. */
-  public record Settings(long pageSize, Duration minBackoff, Duration maxBackoff, int buffer) {}
+  public record Settings(long pageSize, Duration minBackoff, Duration maxBackoff, Duration resyncInterval, int buffer) {}
 
   private final KubernetesClient client;
   private final Set<ResourceKind> kinds;

@@ -64,6 +64,9 @@ final class ListWatch {
 
   void start() {
     thread.execute(this::relist);
+    // A periodic full relist repairs anything a watch may have missed without a visible error.
+    long resync = settings.resyncInterval().toMillis();
+    thread.scheduleWithFixedDelay(this::relist, resync, resync, TimeUnit.MILLISECONDS);
   }
 
   void stop() {

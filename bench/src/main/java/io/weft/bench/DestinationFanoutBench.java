@@ -1,0 +1,194 @@
+package io.weft.bench;
+
+import com.typesafe.config.ConfigFactory;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.GetDestination;
+import io.linkerd.proxy.destination.Update;
+import io.weft.actors.ControlPlane;
+import io.weft.k8s.model.EndpointSliceResource;
+import io.weft.k8s.model.PodResource;
+import io.weft.k8s.model.ResourceMeta;
+import io.weft.k8s.model.ServiceResource;
+import io.weft.protocol.net.TcpAddresses;
+import io.weft.testkit.InMemoryCluster;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.apache.pekko.stream.javadsl.Sink;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How fast an endpoint change reaches every subscribed proxy: {@code services} Services with
+ * {@code endpoints} endpoints each, {@code streams} open Destination.Get streams over real gRPC on
+ * loopback, then {@code changes} endpoint additions one at a time, each timed from the change
+ * entering the control plane until every stream of that Service has it.
+ *
+ * <p>Usage: {@code bench/run fanout [services endpoints streams changes]}.
+ */
+public final class DestinationFanoutBench {
+  private static final String NS = "bench";
+  private static final int CLIENTS = 40; // HTTP/2 connections, to stay under the server's stream limit per connection
+
+  /** What one stream has seen: each address and when it first arrived. */
+  static final class Subscriber {
+    final int service;
+    final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+
+    Subscriber(int service) {
+      this.service = service;
+    }
+
+    void onUpdate(Update u) {
+      long now = System.nanoTime();
+      if (u.hasAdd()) {
+        u.getAdd().getAddrsList().forEach(a -> seenAt.putIfAbsent(TcpAddresses.format(a.getAddr()), now));
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    int endpoints = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int streams = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+    int changes = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+
+    var config = ConfigFactory.parseString(String.join("\n",
+        "pekko.remote.artery.canonical.port = 0", "pekko.loglevel = WARNING",
+        "weft.control-plane.destination.interface = \"127.0.0.1\"", "weft.control-plane.destination.port = 0"))
+        .withFallback(ConfigFactory.load());
+    InMemoryCluster cluster = new InMemoryCluster(4096);
+    long started = System.nanoTime();
+    try (ControlPlane cp = ControlPlane.start(config, cluster, Optional.empty())) {
+      for (int s = 0; s < services; s++) {
+        cluster.apply(service(s));
+        for (int e = 0; e < endpoints; e++) {
+          cluster.apply(pod(s, e));
+        }
+        cluster.apply(slice(s, endpoints));
+      }
+      System.out.printf("loaded %d services, %d endpoints in %d ms%n", services, services * endpoints,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+
+      ActorSystem<Void> clientSystem = ActorSystem.create(Behaviors.empty(), "bench-clients",
+          ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
+      List<DestinationClient> clients = new ArrayList<>();
+      for (int c = 0; c < CLIENTS; c++) {
+        clients.add(DestinationClient.create(
+            GrpcClientSettings.connectToServiceAt("127.0.0.1", cp.destinationPort(), clientSystem).withTls(false), clientSystem));
+      }
+      List<Subscriber> subscribers = new ArrayList<>();
+      List<List<Subscriber>> byService = new ArrayList<>();
+      for (int s = 0; s < services; s++) {
+        byService.add(new ArrayList<>());
+      }
+      long opening = System.nanoTime();
+      for (int i = 0; i < streams; i++) {
+        Subscriber sub = new Subscriber(i % services);
+        subscribers.add(sub);
+        byService.get(sub.service).add(sub);
+        clients.get(i % CLIENTS).get(GetDestination.newBuilder().setPath(authority(sub.service)).build())
+            .runWith(Sink.foreach(sub::onUpdate), clientSystem);
+      }
+      awaitAll(() -> subscribers.stream().allMatch(s -> s.seenAt.size() == endpoints), 120);
+      System.out.printf("%d streams open with their initial state in %d ms%n", streams,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opening));
+
+      Histogram allNotified = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+      Histogram perStream = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+      Random random = new Random(42);
+      int[] next = new int[services];
+      java.util.Arrays.fill(next, endpoints);
+      for (int c = 0; c < changes; c++) {
+        int s = random.nextInt(services);
+        int e = next[s]++;
+        String address = ip(s, e) + ":8080";
+        long t0 = System.nanoTime();
+        cluster.apply(pod(s, e));
+        cluster.apply(slice(s, e + 1));
+        List<Subscriber> mine = byService.get(s);
+        awaitAll(() -> mine.stream().allMatch(sub -> sub.seenAt.containsKey(address)), 30);
+        long last = 0;
+        for (Subscriber sub : mine) {
+          long at = sub.seenAt.get(address);
+          perStream.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(at - t0)));
+          last = Math.max(last, at);
+        }
+        allNotified.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(last - t0)));
+      }
+
+      System.gc();
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+      System.out.println();
+      System.out.printf("services=%d endpoints=%d streams=%d changes=%d (one at a time)%n", services,
+          services * endpoints, streams, changes);
+      print("endpoint change -> every subscriber of the service notified", allNotified);
+      print("endpoint change -> each stream notified", perStream);
+      System.out.printf("heap after GC: %.1f MiB; RSS: %s (control plane and all %d client streams in one JVM)%n",
+          heap / 1048576.0, rss(), streams);
+      clients.forEach(DestinationClient::close);
+      clientSystem.terminate();
+    }
+  }
+
+  private static void print(String what, Histogram h) {
+    System.out.printf("%s: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n", what,
+        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(90) / 1000.0,
+        h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0);
+  }
+
+  private static String rss() throws Exception {
+    return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS"))
+        .map(l -> l.replaceAll("\\s+", " ").substring("VmRSS: ".length())).findFirst().orElse("unknown");
+  }
+
+  private static void awaitAll(java.util.function.BooleanSupplier done, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not done within " + seconds + "s");
+      }
+      LockSupport.parkNanos(20_000);
+    }
+  }
+
+  private static String authority(int s) {
+    return "svc-" + s + "." + NS + ".svc.cluster.local:80";
+  }
+
+  private static String ip(int s, int e) {
+    return "10." + (s / 256) + "." + (s % 256) + "." + (e + 1);
+  }
+
+  private static ServiceResource service(int s) {
+    return new ServiceResource(new ResourceMeta(NS, "svc-" + s, "", "", Map.of(), Map.of()), "ClusterIP", "",
+        Map.of("app", "svc-" + s), List.of(new ServiceResource.ServicePort("http", 80, 8080, "", "TCP")));
+  }
+
+  private static PodResource pod(int s, int e) {
+    return new PodResource(new ResourceMeta(NS, "svc-" + s + "-" + e, "", "",
+        Map.of("app", "svc-" + s, PodResource.CONTROL_PLANE_NS_LABEL, "linkerd"), Map.of()),
+        ip(s, e), "node", "sa-" + s, "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "svc-" + s));
+  }
+
+  private static EndpointSliceResource slice(int s, int count) {
+    List<EndpointSliceResource.Endpoint> eps = new ArrayList<>();
+    for (int e = 0; e < count; e++) {
+      eps.add(new EndpointSliceResource.Endpoint(List.of(ip(s, e)), true, true, false, "svc-" + s + "-" + e, "node", "zone-a"));
+    }
+    return new EndpointSliceResource(new ResourceMeta(NS, "svc-" + s + "-slice", "", "",
+        Map.of(EndpointSliceResource.SERVICE_NAME_LABEL, "svc-" + s), Map.of()), "svc-" + s, "IPv4",
+        List.of(new EndpointSliceResource.EndpointPort("http", 8080, "TCP")), eps);
+  }
+}
