@@ -7,6 +7,10 @@ public sealed interface DestinationTarget {
   int port();
 
   record ServicePort(String namespace, String name, int port) implements DestinationTarget {
+    public io.weft.actors.index.ClusterStore.Ref service() {
+      return new io.weft.actors.index.ClusterStore.Ref(namespace, name);
+    }
+
     public String fullyQualifiedName(String clusterDomain) {
       return name + "." + namespace + ".svc." + clusterDomain;
     }

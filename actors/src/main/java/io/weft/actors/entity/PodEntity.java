@@ -34,14 +34,9 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
 
   private enum IdleCheck implements Command { INSTANCE }
 
-  public static String entityId(ClusterStore.Ref pod) {
-    return pod.namespace() + "/" + pod.name();
-  }
-
   public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
                                          EndpointView view, Duration idleTimeout) {
-    String[] id = entity.getEntityId().split("/", 2);
-    ClusterStore.Ref ref = new ClusterStore.Ref(id[0], id[1]);
+    ClusterStore.Ref ref = ClusterStore.Ref.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchPod(ref, ctx.messageAdapter(ResourceIndex.PodState.class, PodChanged::new)));
       return new PodEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);

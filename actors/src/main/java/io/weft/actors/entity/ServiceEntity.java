@@ -38,14 +38,9 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   private enum IdleCheck implements Command { INSTANCE }
 
-  public static String entityId(ClusterStore.Ref service) {
-    return service.namespace() + "/" + service.name();
-  }
-
   public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
                                          EndpointView view, Duration idleTimeout) {
-    String[] id = entity.getEntityId().split("/", 2);
-    ClusterStore.Ref ref = new ClusterStore.Ref(id[0], id[1]);
+    ClusterStore.Ref ref = ClusterStore.Ref.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchService(ref, ctx.messageAdapter(ServiceInputs.class, InputsChanged::new)));
       return new ServiceEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);

@@ -36,7 +36,7 @@ public final class Replay {
   private EndpointSnapshot snapshot(ClusterStore store, DestinationTarget target) {
     return switch (target) {
       case DestinationTarget.ServicePort s ->
-          view.forService(store.serviceInputs(new ClusterStore.Ref(s.namespace(), s.name())), s.port());
+          view.forService(store.serviceInputs(s.service()), s.port());
       case DestinationTarget.Address a -> switch (TargetResolver.resolve(a,
           new ResourceIndex.IpResolution(store.serviceByClusterIp(a.ip()), store.podByIp(a.ip())))) {
         case TargetResolver.OfService s -> view.forService(store.serviceInputs(s.service()), s.port());

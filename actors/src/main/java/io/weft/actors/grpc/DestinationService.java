@@ -76,7 +76,7 @@ public final class DestinationService implements Destination {
   public Source<DestinationProfile, NotUsed> getProfile(GetDestination request) {
     return parse(request).map(target -> switch (target) {
           case DestinationTarget.ServicePort s -> this.<ProfileInputs>subscribe(replyTo ->
-                  sharding.entityRefFor(ServiceEntity.TYPE, s.namespace() + "/" + s.name()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
+                  sharding.entityRefFor(ServiceEntity.TYPE, s.service().entityId()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
               .map(inputs -> profiles.forService(s, inputs.asServiceInputs()));
           case DestinationTarget.Address a -> snapshots(a).map(snapshot -> profiles.forAddress(a, snapshot));
         })
@@ -107,13 +107,13 @@ public final class DestinationService implements Destination {
 
   private Source<EndpointSnapshot, NotUsed> snapshots(DestinationTarget target) {
     return switch (target) {
-      case DestinationTarget.ServicePort s -> serviceSnapshots(s.namespace() + "/" + s.name(), s.port());
+      case DestinationTarget.ServicePort s -> serviceSnapshots(s.service().entityId(), s.port());
       case DestinationTarget.Address a -> Source.completionStage(AskPattern.<ResourceIndex.Command, ResourceIndex.IpResolution>ask(
               index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler()))
           .flatMapConcat(resolution -> switch (TargetResolver.resolve(a, resolution)) {
-            case TargetResolver.OfService s -> serviceSnapshots(ServiceEntity.entityId(s.service()), s.port());
+            case TargetResolver.OfService s -> serviceSnapshots(s.service().entityId(), s.port());
             case TargetResolver.OfPod p -> this.<EndpointSnapshot>subscribe(replyTo ->
-                sharding.entityRefFor(PodEntity.TYPE, PodEntity.entityId(p.pod())).tell(new PodEntity.SubscribeEndpoint(p.ip(), p.port(), replyTo)));
+                sharding.entityRefFor(PodEntity.TYPE, p.pod().entityId()).tell(new PodEntity.SubscribeEndpoint(p.ip(), p.port(), replyTo)));
             case TargetResolver.Unknown u -> Source.single(view.forPod(null, u.ip(), u.port())).concat(Source.never());
           });
     };

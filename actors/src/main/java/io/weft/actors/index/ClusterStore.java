@@ -24,8 +24,17 @@ import java.util.Set;
  * which Services and Pods it affects. Not thread-safe: owned by one actor (or one replay).
  */
 public final class ClusterStore {
-  /** Names a Service or a Pod by namespace and name. */
-  public record Ref(String namespace, String name) {}
+  /** Names a Service or a Pod by namespace and name; {@code namespace/name} is its entity id. */
+  public record Ref(String namespace, String name) {
+    public String entityId() {
+      return namespace + "/" + name;
+    }
+
+    public static Ref ofEntityId(String entityId) {
+      String[] parts = entityId.split("/", 2);
+      return new Ref(parts[0], parts[1]);
+    }
+  }
 
   /** What an applied event touched. */
   public record Affected(Set<Ref> services, Set<Ref> pods) {
