@@ -95,6 +95,14 @@ public final class ControlPlane implements AutoCloseable {
           .toMat(Sink.ignore(), Keep.left())
           .run(system);
 
+      // Serve only a complete view: a proxy must never be told a Service does not exist because
+      // the control plane has not finished reading the cluster.
+      log.info("waiting for the initial state of {}", backend.describe());
+      AskPattern.<ResourceIndex.Command, Done>ask(index, ResourceIndex.AwaitSynced::new, settings.initialSyncTimeout(), system.scheduler())
+          .toCompletableFuture().exceptionally(e -> {
+            throw new IllegalStateException("no initial state from " + backend.describe() + " within "
+                + settings.initialSyncTimeout().toSeconds() + "s", e);
+          }).join();
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.destinationInterface(), settings.destinationPort())
           .bind(DestinationHandlerFactory.create(destination, system))

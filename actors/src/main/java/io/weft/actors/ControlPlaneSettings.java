@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /** The control plane's settings, read from {@code weft.*} (see reference.conf). */
 public record ControlPlaneSettings(DiscoverySettings discovery, String destinationInterface, int destinationPort,
-                                   Duration entityIdleTimeout, Duration askTimeout, boolean joinSelf,
+                                   Duration entityIdleTimeout, Duration askTimeout, Duration initialSyncTimeout, boolean joinSelf,
                                    Optional<EventLog.Settings> eventLog, LocalClusterBackend.Settings localCluster,
                                    KubeApiBackend.Settings kubernetes) {
 
@@ -25,7 +25,8 @@ public record ControlPlaneSettings(DiscoverySettings discovery, String destinati
     Config kube = config.getConfig("weft.kubernetes");
     DiscoverySettings discovery = DiscoverySettings.from(config);
     return new ControlPlaneSettings(discovery, cp.getString("destination.interface"), cp.getInt("destination.port"),
-        cp.getDuration("entity-idle-timeout"), cp.getDuration("ask-timeout"), cp.getBoolean("join-self"), eventLog,
+        cp.getDuration("entity-idle-timeout"), cp.getDuration("ask-timeout"), cp.getDuration("initial-sync-timeout"),
+        cp.getBoolean("join-self"), eventLog,
         new LocalClusterBackend.Settings(discovery.controlPlaneNamespace(), local.getDuration("rescan-interval"),
             local.getDuration("settle-delay"), local.getInt("buffer")),
         new KubeApiBackend.Settings(kube.getLong("page-size"), kube.getDuration("min-backoff"),

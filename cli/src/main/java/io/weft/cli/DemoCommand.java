@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 @Command(name = "demo", description = "Run the mesh on this machine: the control plane on the emojivoto example.")
 final class DemoCommand implements Runnable {
+  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
+
   @Spec CommandSpec spec;
   @Mixin ClusterOptions cluster;
 
@@ -25,9 +27,6 @@ final class DemoCommand implements Runnable {
       description = "Stop after this long (default: run until Ctrl-C).")
   Duration duration;
 
-  @Option(names = "--startup-timeout", converter = DurationConverter.class, defaultValue = "60s",
-      description = "How long the control plane may take to load the manifests (default: ${DEFAULT-VALUE}).")
-  Duration startupTimeout;
 
   @Override
   public void run() {
@@ -40,10 +39,11 @@ final class DemoCommand implements Runnable {
     var config = cluster.config();
     var out = spec.commandLine().getOut();
     try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.empty())) {
-      List<ServiceResource> services = awaitServices(controlPlane);
+      // start() returns once the manifests are loaded, so this is every Service.
+      List<ServiceResource> services = controlPlane.services().toCompletableFuture().join();
       ActorSystem<Void> client = ClientSystem.create();
       try (DestinationQuery query = new DestinationQuery(client,
-          new HostPort("127.0.0.1", controlPlane.destinationPort()), startupTimeout)) {
+          new HostPort("127.0.0.1", controlPlane.destinationPort()), QUERY_TIMEOUT)) {
         EndpointTable table = new EndpointTable();
         for (ServiceResource s : services) {
           for (ServiceResource.ServicePort p : s.ports()) {
@@ -66,26 +66,5 @@ final class DemoCommand implements Runnable {
         controlPlane.system().getWhenTerminated().toCompletableFuture().completeOnTimeout(null, duration.toMillis(), TimeUnit.MILLISECONDS).join();
       }
     }
-  }
-
-  /** The manifests arrive as a burst of events; wait until the index holds a non-empty, settled set (bounded). */
-  private List<ServiceResource> awaitServices(ControlPlane controlPlane) {
-    long deadline = System.nanoTime() + startupTimeout.toNanos();
-    List<ServiceResource> previous = List.of();
-    while (System.nanoTime() < deadline) {
-      List<ServiceResource> services = controlPlane.services().toCompletableFuture().join();
-      if (!services.isEmpty() && services.equals(previous)) {
-        return services;
-      }
-      previous = services;
-      try {
-        Thread.sleep(100); // polling an in-process index; nothing to subscribe to here
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    throw new IllegalStateException("the control plane loaded no Service from " + cluster.localCluster + " within "
-        + startupTimeout.toSeconds() + "s");
   }
 }

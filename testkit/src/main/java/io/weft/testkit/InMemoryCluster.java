@@ -36,7 +36,15 @@ public final class InMemoryCluster implements ClusterBackend {
 
   @Override
   public Source<ClusterEvent, NotUsed> events() {
-    return EventPublisher.source(buffer, 1, publisher::complete, () -> { });
+    // It starts empty, so it is synced at once; the driver's changes follow.
+    return EventPublisher.source(buffer, 1, p -> Thread.ofVirtual().start(() -> {
+      try {
+        p.publish(new ClusterEvent.Synced(describe()));
+        publisher.complete(p);
+      } catch (InterruptedException e) {
+        publisher.completeExceptionally(e);
+      }
+    }), () -> { });
   }
 
   /** Creates or replaces objects; blocks while the control plane is behind (backpressure). */

@@ -56,7 +56,10 @@ public final class ClusterStore {
    * Applies an event unless it is stale or a repeat: an upsert whose resourceVersion was already
    * applied changes nothing, so redelivery after a reconnect is harmless.
    */
-  public Affected apply(ClusterEvent event) {
+  public Affected apply(ClusterEvent input) {
+    if (!(input instanceof ClusterEvent.Change event)) {
+      return Affected.NONE;
+    }
     KubeResource before = objects.get(event.key());
     KubeResource after = event instanceof ClusterEvent.Upserted u ? u.resource() : null;
     if (after != null && before != null && before.meta().resourceVersion().equals(after.meta().resourceVersion())

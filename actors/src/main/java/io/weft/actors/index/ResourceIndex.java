@@ -38,6 +38,9 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
 
   public record ResolveIp(String ip, ActorRef<IpResolution> replyTo) implements Command {}
 
+  /** Answers once the backend's initial state has been applied. */
+  public record AwaitSynced(ActorRef<Done> replyTo) implements Command {}
+
   /** The Services the index knows, sorted by namespace and name. */
   public record ListServices(ActorRef<List<ServiceResource>> replyTo) implements Command {}
 
@@ -52,6 +55,8 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   private final ClusterStore store;
   private final Map<ClusterStore.Ref, Set<ActorRef<ServiceInputs>>> serviceWatchers = new HashMap<>();
   private final Map<ClusterStore.Ref, Set<ActorRef<PodState>>> podWatchers = new HashMap<>();
+  private final List<ActorRef<Done>> awaitingSync = new java.util.ArrayList<>();
+  private boolean synced;
 
   public static Behavior<Command> create(String clusterDomain) {
     return Behaviors.setup(ctx -> new ResourceIndex(ctx, new ClusterStore(clusterDomain)));
@@ -70,11 +75,27 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .onMessage(WatchPod.class, this::onWatchPod)
         .onMessage(ResolveIp.class, this::onResolveIp)
         .onMessage(ListServices.class, this::onListServices)
+        .onMessage(AwaitSynced.class, this::onAwaitSynced)
         .onMessage(SubscriberGone.class, this::onSubscriberGone)
         .build();
   }
 
+  private Behavior<Command> onAwaitSynced(AwaitSynced await) {
+    if (synced) {
+      await.replyTo().tell(Done.getInstance());
+    } else {
+      awaitingSync.add(await.replyTo());
+    }
+    return this;
+  }
+
   private Behavior<Command> onApply(Apply apply) {
+    if (apply.event() instanceof ClusterEvent.Synced s && !synced) {
+      synced = true;
+      getContext().getLog().info("initial state of {} applied: {} objects", s.source(), store.objects().size());
+      awaitingSync.forEach(r -> r.tell(Done.getInstance()));
+      awaitingSync.clear();
+    }
     ClusterStore.Affected affected = store.apply(apply.event());
     for (ClusterStore.Ref service : affected.services()) {
       Set<ActorRef<ServiceInputs>> watchers = serviceWatchers.get(service);

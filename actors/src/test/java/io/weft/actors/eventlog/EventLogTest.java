@@ -40,7 +40,7 @@ class EventLogTest {
     assertThat(entries.getLast().event()).isEqualTo(event(19));
     assertThat(entries.getLast().at()).isEqualTo(clock.instant());
     // Oldest files were dropped, so what remains is a contiguous tail.
-    int first = Integer.parseInt(entries.getFirst().event().key().name().substring(3));
+    int first = Integer.parseInt(((ClusterEvent.Change) entries.getFirst().event()).key().name().substring(3));
     assertThat(entries).hasSize(20 - first);
   }
 

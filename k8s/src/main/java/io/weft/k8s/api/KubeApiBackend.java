@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The Kubernetes API (kubeconfig or in-cluster service account) through fabric8. */
 public final class KubeApiBackend implements ClusterBackend, AutoCloseable {
@@ -44,8 +45,19 @@ public final class KubeApiBackend implements ClusterBackend, AutoCloseable {
     return Source.lazySource(() -> {
       List<ListWatch> watches = new ArrayList<>();
       return EventPublisher.source(settings.buffer(), kinds.size(), publisher -> {
+        // The last kind to finish its first list announces that the initial state is complete.
+        AtomicInteger unlisted = new AtomicInteger(kinds.size());
+        Runnable listed = () -> {
+          if (unlisted.decrementAndGet() == 0) {
+            try {
+              publisher.publish(new ClusterEvent.Synced(describe()));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
         for (ResourceKind kind : kinds) {
-          ListWatch w = new ListWatch(client, kind, publisher, settings);
+          ListWatch w = new ListWatch(client, kind, publisher, settings, listed);
           watches.add(w);
           w.start();
         }

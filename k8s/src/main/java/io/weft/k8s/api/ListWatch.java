@@ -52,8 +52,12 @@ final class ListWatch {
   private long generation;
   private Duration backoff;
   private volatile boolean stopped;
+  private Runnable onFirstList;
 
-  ListWatch(KubernetesClient client, ResourceKind kind, EventPublisher publisher, KubeApiBackend.Settings settings) {
+  /** {@code onFirstList} runs once, after the first list of this kind has been published. */
+  ListWatch(KubernetesClient client, ResourceKind kind, EventPublisher publisher, KubeApiBackend.Settings settings,
+            Runnable onFirstList) {
+    this.onFirstList = onFirstList;
     this.client = client;
     this.kind = kind;
     this.publisher = publisher;
@@ -102,6 +106,10 @@ final class ListWatch {
       if (!publisher.publishAll(known.replaceKind(kind, items))) {
         stop();
         return;
+      }
+      if (onFirstList != null) {
+        onFirstList.run();
+        onFirstList = null;
       }
       var watchOptions = new ListOptionsBuilder().withResourceVersion(resourceVersion).withAllowWatchBookmarks(true).build();
       Watcher<GenericKubernetesResource> watcher = new Relay(myGeneration);

@@ -82,11 +82,14 @@ public final class LocalClusterBackend implements ClusterBackend {
       try (WatchService ws = FileSystems.getDefault().newWatchService()) {
         watcher = ws;
         registerAll(ws);
-        do {
+        if (!publisher.publishAll(rescan()) || !publisher.publish(new ClusterEvent.Synced(describe()))) {
+          return;
+        }
+        while (awaitChange(ws)) {
           if (!publisher.publishAll(rescan())) {
             return;
           }
-        } while (awaitChange(ws));
+        }
       } catch (InterruptedException | ClosedWatchServiceException e) {
         // the stream was cancelled
       } catch (IOException e) {

@@ -3,17 +3,24 @@ package io.weft.k8s.model;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
-/** A normalized change to the cluster, as every backend emits it and the event log records it. */
+/** What a backend tells the control plane, as every backend emits it and the event log records it. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "@event")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ClusterEvent.Upserted.class, name = "upsert"),
-    @JsonSubTypes.Type(value = ClusterEvent.Deleted.class, name = "delete")})
+    @JsonSubTypes.Type(value = ClusterEvent.Deleted.class, name = "delete"),
+    @JsonSubTypes.Type(value = ClusterEvent.Synced.class, name = "synced")})
 public sealed interface ClusterEvent {
-  ResourceKey key();
+  /** A change to one object. */
+  sealed interface Change extends ClusterEvent {
+    ResourceKey key();
+  }
 
-  record Upserted(KubeResource resource) implements ClusterEvent {
+  record Upserted(KubeResource resource) implements Change {
     @Override public ResourceKey key() { return resource.key(); }
   }
 
-  record Deleted(ResourceKey key) implements ClusterEvent {}
+  record Deleted(ResourceKey key) implements Change {}
+
+  /** Everything the backend held when it started has been delivered; {@code source} names the backend. */
+  record Synced(String source) implements ClusterEvent {}
 }

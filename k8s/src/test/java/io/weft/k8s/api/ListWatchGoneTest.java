@@ -6,7 +6,11 @@ import io.fabric8.kubernetes.api.model.ServiceListBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.WatchEventBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weft.k8s.decode.ManifestDecoder;
 import io.weft.k8s.model.ClusterEvent;
+import io.weft.k8s.model.ResourceKey;
 import io.weft.k8s.model.ResourceKind;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -68,13 +72,19 @@ class ListWatchGoneTest {
     var settings = new KubeApiBackend.Settings(500, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofHours(1), 64);
     try (KubeApiBackend backend = new KubeApiBackend(server.createClient().getConfiguration(), EnumSet.of(ResourceKind.SERVICE), settings)) {
       SinkQueueWithCancel<ClusterEvent> events = backend.events().runWith(Sink.queue(), system);
-      assertThat(next(events)).isInstanceOf(ClusterEvent.Upserted.class).extracting(e -> e.key().name()).isEqualTo("a");
-      assertThat(next(events)).isInstanceOf(ClusterEvent.Upserted.class).extracting(e -> e.key().name()).isEqualTo("b");
+      assertThat(next(events)).isEqualTo(upsert("a", "5"));
+      assertThat(next(events)).isEqualTo(upsert("b", "6"));
+      assertThat(next(events)).isInstanceOf(ClusterEvent.Synced.class);
       // Unchanged "b" is not repeated; the missed creation and deletion arrive.
-      assertThat(next(events)).isInstanceOf(ClusterEvent.Upserted.class).extracting(e -> e.key().name()).isEqualTo("c");
-      assertThat(next(events)).isInstanceOf(ClusterEvent.Deleted.class).extracting(e -> e.key().name()).isEqualTo("a");
+      assertThat(next(events)).isEqualTo(upsert("c", "15"));
+      assertThat(next(events)).isEqualTo(new ClusterEvent.Deleted(new ResourceKey(ResourceKind.SERVICE, "ns", "a")));
       events.cancel();
     }
+  }
+
+  private static ClusterEvent upsert(String name, String rv) throws Exception {
+    JsonNode json = new ObjectMapper().valueToTree(service(name, rv));
+    return new ClusterEvent.Upserted(ManifestDecoder.decode(ResourceKind.SERVICE, json));
   }
 
   private static ClusterEvent next(SinkQueueWithCancel<ClusterEvent> events) throws Exception {
