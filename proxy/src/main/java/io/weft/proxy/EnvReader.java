@@ -1,0 +1,101 @@
+package io.weft.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads typed values from the environment in the formats Linkerd's proxy and injector use. */
+final class EnvReader {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern ADDRESS = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
+
+  private final Map<String, String> env;
+
+  EnvReader(Map<String, String> env) {
+    this.env = env;
+  }
+
+  Optional<String> string(String name) {
+    String v = env.get(name);
+    return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+  }
+
+  boolean bool(String name, boolean fallback) {
+    return string(name).map(v -> switch (v.toLowerCase()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ProxyConfigException(name + ": '" + v + "' is not true or false");
+    }).orElse(fallback);
+  }
+
+  int integer(String name, int fallback) {
+    return string(name).map(v -> {
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new ProxyConfigException(name + ": '" + v + "' is not a whole number");
+      }
+    }).orElse(fallback);
+  }
+
+  /** {@code 100ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 365d}. */
+  Duration duration(String name, Duration fallback) {
+    return string(name).map(v -> {
+      Matcher m = DURATION.matcher(v);
+      if (!m.matches()) {
+        throw new ProxyConfigException(name + ": '" + v + "' is not a duration like 100ms, 10s or 5m");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
+      };
+    }).orElse(fallback);
+  }
+
+  /** {@code 0.0.0.0:4143}, {@code [::]:4143}, {@code :4190} (all interfaces). */
+  InetSocketAddress address(String name, String fallback) {
+    String v = string(name).orElse(fallback);
+    Matcher m = ADDRESS.matcher(v);
+    if (!m.matches()) {
+      throw new ProxyConfigException(name + ": '" + v + "' is not an address like 0.0.0.0:4143 or [::]:4143");
+    }
+    int port = Integer.parseInt(m.group(3));
+    if (port > 65535) {
+      throw new ProxyConfigException(name + ": port " + port + " is outside 0-65535");
+    }
+    String host = m.group(1) != null ? m.group(1) : m.group(2).isEmpty() ? "0.0.0.0" : m.group(2);
+    return InetSocketAddress.createUnresolved(host, port);
+  }
+
+  /** Comma-separated ports and ranges: {@code 25,587,4000-4100}. */
+  BitSet ports(String name, String fallback) {
+    String v = string(name).orElse(fallback);
+    BitSet set = new BitSet(65536);
+    for (String part : v.split(",")) {
+      String p = part.trim();
+      if (p.isEmpty()) {
+        continue;
+      }
+      String[] range = p.split("-", 2);
+      try {
+        int from = Integer.parseInt(range[0].trim());
+        int to = range.length == 2 ? Integer.parseInt(range[1].trim()) : from;
+        if (from < 1 || to > 65535 || from > to) {
+          throw new NumberFormatException();
+        }
+        set.set(from, to + 1);
+      } catch (NumberFormatException e) {
+        throw new ProxyConfigException(name + ": '" + p + "' is not a port or a range like 4000-4100");
+      }
+    }
+    return set;
+  }
+}

@@ -1,0 +1,64 @@
+package io.weft.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The proxy's settings, read from Linkerd's {@code LINKERD2_PROXY_*} environment so the injector's
+ * pod spec (and a Linkerd user's overrides) work unchanged. Defaults are Linkerd's, except where
+ * the issue that specifies Weft's proxy says otherwise (queue capacity, default opaque ports).
+ */
+public record ProxyConfig(
+    InetSocketAddress inboundListen, InetSocketAddress outboundListen, InetSocketAddress adminListen,
+    InetSocketAddress controlListen,
+    Optional<InetSocketAddress> destinationAddress, Optional<String> destinationName, String destinationContext,
+    Duration inboundDetectTimeout, Duration outboundDetectTimeout,
+    Duration inboundConnectTimeout, Duration outboundConnectTimeout,
+    Side inbound, Side outbound,
+    BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode) {
+
+  /** Queue and concurrency limits of one direction. */
+  public record Side(int queueCapacity, Duration failfastTimeout, int maxInFlight) {}
+
+  public static final String DEFAULT_OPAQUE_PORTS = "25,587,3306,4444,5432,6379,9300,11211";
+
+  public static ProxyConfig fromEnv(Map<String, String> env) {
+    EnvReader e = new EnvReader(env);
+    Optional<InetSocketAddress> dst = e.string("LINKERD2_PROXY_DESTINATION_SVC_ADDR")
+        .map(v -> e.address("LINKERD2_PROXY_DESTINATION_SVC_ADDR", v));
+    Optional<String> dstName = e.string("LINKERD2_PROXY_DESTINATION_SVC_NAME");
+    // Linkerd requires the name (the control plane's identity) with the address, except on loopback.
+    if (dst.isPresent() && dstName.isEmpty() && !isLoopback(dst.get())) {
+      throw new ProxyConfigException("LINKERD2_PROXY_DESTINATION_SVC_NAME must be set with LINKERD2_PROXY_DESTINATION_SVC_ADDR "
+          + "(" + dst.get().getHostString() + " is not a loopback address)");
+    }
+    return new ProxyConfig(
+        e.address("LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143"),
+        e.address("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140"),
+        e.address("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:4191"),
+        e.address("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190"),
+        dst, dstName, e.string("LINKERD2_PROXY_DESTINATION_CONTEXT").orElse(""),
+        e.duration("LINKERD2_PROXY_INBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)),
+        e.duration("LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)),
+        e.duration("LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT", Duration.ofMillis(300)),
+        e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT", Duration.ofSeconds(1)),
+        new Side(e.integer("LINKERD2_PROXY_INBOUND_HTTP_QUEUE_CAPACITY", 100),
+            e.duration("LINKERD2_PROXY_INBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(1)),
+            e.integer("LINKERD2_PROXY_INBOUND_MAX_IN_FLIGHT", 100_000)),
+        new Side(e.integer("LINKERD2_PROXY_OUTBOUND_HTTP_QUEUE_CAPACITY", 100),
+            e.duration("LINKERD2_PROXY_OUTBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(3)),
+            e.integer("LINKERD2_PROXY_OUTBOUND_MAX_IN_FLIGHT", 100_000)),
+        e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
+        e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false),
+        e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"),
+        e.bool("LINKERD2_PROXY_INGRESS_MODE", false));
+  }
+
+  private static boolean isLoopback(InetSocketAddress address) {
+    String host = address.getHostString();
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+  }
+}

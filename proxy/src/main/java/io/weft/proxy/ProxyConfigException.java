@@ -1,0 +1,8 @@
+package io.weft.proxy;
+
+/** A proxy setting that cannot be used; the message names the variable and what is wrong. */
+public final class ProxyConfigException extends RuntimeException {
+  public ProxyConfigException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,65 @@
+package io.weft.proxy;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProxyConfigTest {
+  @Test
+  void defaultsAreLinkerds() {
+    ProxyConfig c = ProxyConfig.fromEnv(Map.of());
+    assertThat(c.inboundListen().getPort()).isEqualTo(4143);
+    assertThat(c.outboundListen().getHostString()).isEqualTo("127.0.0.1");
+    assertThat(c.outboundListen().getPort()).isEqualTo(4140);
+    assertThat(c.adminListen().getPort()).isEqualTo(4191);
+    assertThat(c.controlListen().getPort()).isEqualTo(4190);
+    assertThat(c.inboundDetectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.outbound().failfastTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.inbound().failfastTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.outbound().queueCapacity()).isEqualTo(100);
+    assertThat(c.opaqueInboundPorts().stream().boxed().toList()).containsExactly(25, 587, 3306, 4444, 5432, 6379, 9300, 11211);
+    assertThat(c.shutdownEndpointEnabled()).isFalse();
+  }
+
+  @Test
+  void readsTheInjectorsValues() {
+    ProxyConfig c = ProxyConfig.fromEnv(Map.of(
+        "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "[::]:4143",
+        "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", ":4190",
+        "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "linkerd-dst-headless.linkerd.svc.cluster.local.:8086",
+        "LINKERD2_PROXY_DESTINATION_SVC_NAME", "linkerd-destination.linkerd.serviceaccount.identity.linkerd.cluster.local",
+        "LINKERD2_PROXY_DESTINATION_CONTEXT", "{\"ns\":\"emojivoto\",\"nodeName\":\"n1\",\"pod\":\"web-1\"}",
+        "LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT", "100ms",
+        "LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT", "365d",
+        "LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", "3306,4000-4002",
+        "LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", "true"));
+    assertThat(c.inboundListen().getHostString()).isEqualTo("::");
+    assertThat(c.controlListen().getHostString()).isEqualTo("0.0.0.0");
+    assertThat(c.destinationAddress().orElseThrow().getPort()).isEqualTo(8086);
+    assertThat(c.destinationContext()).contains("web-1");
+    assertThat(c.inboundConnectTimeout()).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.outboundDetectTimeout()).isEqualTo(Duration.ofDays(365));
+    assertThat(c.opaqueInboundPorts().stream().boxed().toList()).containsExactly(3306, 4000, 4001, 4002);
+    assertThat(c.shutdownEndpointEnabled()).isTrue();
+  }
+
+  @Test
+  void badValuesNameTheVariableAndTheProblem() {
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT", "10 seconds")))
+        .hasMessage("LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT: '10 seconds' is not a duration like 100ms, 10s or 5m");
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "4140")))
+        .hasMessageContaining("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR: '4140' is not an address");
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", "25,abc")))
+        .hasMessageContaining("'abc' is not a port");
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", "yes")))
+        .hasMessageContaining("'yes' is not true or false");
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "10.0.0.1:8086")))
+        .hasMessageContaining("LINKERD2_PROXY_DESTINATION_SVC_NAME must be set");
+    // On loopback the name may be omitted, as with Linkerd.
+    assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:8086")).destinationName()).isEmpty();
+  }
+}
