@@ -10,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * A connection's byte flow that first detects the protocol, then runs the flow chosen for it over
- * the whole connection (the detected prefix included).
+ * the whole connection (the detected prefix included; a transport header is removed).
  */
 public final class ProtocolDetection {
   private ProtocolDetection() {}
@@ -21,9 +21,12 @@ public final class ProtocolDetection {
         .via(new DetectionBuffer(timeout, maxBytes))
         .flatMapPrefix(1, prefix -> {
           ByteString first = prefix.isEmpty() ? ByteString.emptyByteString() : prefix.get(0);
-          Flow<ByteString, ByteString, ?> chosen = route.apply(Protocol.decide(first));
+          Protocol protocol = Protocol.decide(first);
+          Flow<ByteString, ByteString, ?> chosen = route.apply(protocol);
+          // The chosen flow sees the connection's payload: a transport header is not part of it.
+          ByteString payload = protocol instanceof Protocol.Transport t ? first.drop(t.length()) : first;
           Flow<ByteString, ByteString, NotUsed> replay = Flow.<ByteString>create()
-              .prepend(first.isEmpty() ? Source.empty() : Source.single(first));
+              .prepend(payload.isEmpty() ? Source.empty() : Source.single(payload));
           return replay.via(chosen);
         })
         .mapMaterializedValue(m -> NotUsed.notUsed());

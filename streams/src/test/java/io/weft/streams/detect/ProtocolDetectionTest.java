@@ -61,6 +61,23 @@ class ProtocolDetectionTest {
   }
 
   @Test
+  void aTransportHeaderIsDecodedAndRemovedFromThePayload() throws Exception {
+    var chosen = new AtomicReference<Protocol>();
+    byte[] header = io.weft.protocol.transport.TransportHeaderCodec.encode(
+        io.weft.protocol.transport.Header.newBuilder().setPort(5432).build());
+    ByteString all = ByteString.fromArray(header).concat(ByteString.fromString("payload"));
+    // Arrives in small pieces: detection waits for the whole header.
+    List<ByteString> pieces = new java.util.ArrayList<>();
+    for (int i = 0; i < all.size(); i += 5) {
+      pieces.add(all.slice(i, Math.min(all.size(), i + 5)));
+    }
+    String seen = run(Source.from(pieces), chosen);
+    assertThat(chosen.get()).isInstanceOf(Protocol.Transport.class);
+    assertThat(((Protocol.Transport) chosen.get()).header().getPort()).isEqualTo(5432);
+    assertThat(seen).isEqualTo("payload");
+  }
+
+  @Test
   void aSilentClientBecomesOpaqueAfterTheTimeoutAndIsNotCut() throws Exception {
     // Server-speaks-first protocols (MySQL, SMTP): the client sends nothing at first.
     var chosen = new CompletableFuture<Protocol>();

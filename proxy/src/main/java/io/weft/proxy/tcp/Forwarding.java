@@ -1,0 +1,44 @@
+package io.weft.proxy.tcp;
+
+import io.weft.protocol.transport.Header;
+import io.weft.protocol.transport.TransportHeaderCodec;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** The byte flows a proxied connection ends in: a TCP connection onwards, or a refusal. */
+public final class Forwarding {
+  private Forwarding() {}
+
+  /** Relays the connection's bytes to {@code target}, half-close aware. */
+  public static Flow<ByteString, ByteString, NotUsed> to(ActorSystem<?> system, InetSocketAddress target, Duration connectTimeout) {
+    return Tcp.get(system).outgoingConnection(target, Optional.empty(), List.of(), true,
+            Optional.of(connectTimeout), Optional.empty())
+        .mapMaterializedValue(connected -> NotUsed.notUsed());
+  }
+
+  /**
+   * Relays to a peer proxy's inbound port, first sending the transport header that tells it which
+   * of its pod's ports the connection is for.
+   */
+  public static Flow<ByteString, ByteString, NotUsed> viaPeerProxy(ActorSystem<?> system, InetSocketAddress peerInbound,
+                                                                   Header header, Duration connectTimeout) {
+    return Flow.<ByteString>create()
+        .prepend(Source.single(ByteString.fromArray(TransportHeaderCodec.encode(header))))
+        .via(to(system, peerInbound, connectTimeout));
+  }
+
+  /** Closes the connection without reading from or writing to it. */
+  public static Flow<ByteString, ByteString, NotUsed> refused() {
+    return Flow.fromSinkAndSource(Sink.cancelled(), Source.empty());
+  }
+}
