@@ -1,6 +1,7 @@
 package io.weft.proxy.inbound;
 
 import io.weft.proxy.tcp.Forwarding;
+import io.weft.proxy.tcp.OriginalDestination;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
 import org.apache.pekko.NotUsed;
@@ -14,17 +15,20 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The inbound side (4143): what reaches this pod. A peer proxy's connection names the pod's
- * target port in its transport header; the proxy relays it to the application on that port of the
- * pod's address. A connection that would reach one of the proxy's own ports is refused (the loop
- * guard), and so, until interception supplies an original destination, is one without a header.
+ * target port in its transport header; any other connection was redirected here by iptables and
+ * goes where it was originally going. A connection that would reach one of the proxy's own ports
+ * is refused (the loop guard), and so is one with neither a header nor an original destination.
  */
 public final class InboundProxy {
   private static final Logger log = LoggerFactory.getLogger(InboundProxy.class);
+  private static final int BACKLOG = 1024;
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts) {}
@@ -38,19 +42,22 @@ public final class InboundProxy {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort())
-        .to(Sink.foreach(connection -> connection.handleWith(connection(connection.localAddress()), system)))
+    OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
+            Optional.empty())
+        .to(Sink.foreach(connection -> connection.handleWith(
+            connection(connection.localAddress(), originalDestinations.take(connection.remoteAddress())), system)))
         .run(system);
   }
 
-  /** The flow of one accepted connection, which arrived at {@code local}. */
-  Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local) {
+  /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */
+  Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, Optional<InetSocketAddress> original) {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> switch (protocol) {
       case Protocol.Transport t -> toApplication(new InetSocketAddress(local.getAddress(), t.header().getPort()));
-      default -> {
+      default -> original.map(this::toApplication).orElseGet(() -> {
         log.debug("inbound connection to {} carries no transport header and has no original destination; closing", local);
-        yield Forwarding.refused();
-      }
+        return Forwarding.refused();
+      });
     });
   }
 

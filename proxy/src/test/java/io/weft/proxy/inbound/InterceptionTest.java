@@ -1,0 +1,130 @@
+package io.weft.proxy.inbound;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real iptables REDIRECT: a connection to 127.11.12.13:P from one chosen source port is redirected
+ * to the inbound proxy, which reads SO_ORIGINAL_DST through FFM and relays to 127.11.12.13:P.
+ * Only that source port matches, so the proxy's own onward connection is not redirected again.
+ * Needs root and iptables (CI installs it); rules are removed afterwards.
+ */
+class InterceptionTest {
+  private static final String APP_IP = "127.11.12.13";
+  private ActorSystem<Void> system;
+  private ServerSocket app;
+  private int proxyPort;
+  private final List<List<String>> rules = new ArrayList<>();
+
+  static boolean canUseIptables() {
+    try {
+      return "root".equals(System.getProperty("user.name"))
+          && new ProcessBuilder("iptables", "-t", "nat", "-L", "OUTPUT", "-n").start().waitFor() == 0;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    assumeTrue(System.getenv("CI") != null || canUseIptables(), "needs root and iptables");
+    system = ActorSystem.create(Behaviors.empty(), "interception-test");
+    app = new ServerSocket(0, 50, InetAddress.getByName(APP_IP));
+    Thread.ofVirtual().start(() -> {
+      while (!app.isClosed()) {
+        try (Socket s = app.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+          // The peer's port tells the test whether the connection came through the proxy.
+          out.write(("app saw " + new String(in.readAllBytes(), StandardCharsets.US_ASCII) + " from " + s.getPort())
+              .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          // closed
+        }
+      }
+    });
+    InboundProxy proxy = new InboundProxy(system, new InboundProxy.Settings(Duration.ofMillis(500), 2048, Duration.ofSeconds(1),
+        Set.of()));
+    proxyPort = proxy.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (List<String> rule : rules) {
+      List<String> delete = new ArrayList<>(rule);
+      delete.set(delete.indexOf("-A"), "-D");
+      new ProcessBuilder(delete).inheritIO().start().waitFor();
+    }
+    if (app != null) {
+      app.close();
+    }
+    if (system != null) {
+      system.terminate();
+    }
+  }
+
+  private int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void redirect(int sourcePort, int destinationPort, int toPort) throws Exception {
+    List<String> rule = List.of("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-s", "127.0.0.1",
+        "--sport", Integer.toString(sourcePort), "-d", APP_IP, "--dport", Integer.toString(destinationPort),
+        "-j", "REDIRECT", "--to-ports", Integer.toString(toPort));
+    assertThat(new ProcessBuilder(rule).inheritIO().start().waitFor()).isZero();
+    rules.add(rule);
+  }
+
+  private String send(int sourcePort, int destinationPort, String payload) throws IOException {
+    try (Socket s = new Socket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress("127.0.0.1", sourcePort));
+      s.connect(new InetSocketAddress(APP_IP, destinationPort), 5000);
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(payload.getBytes(StandardCharsets.US_ASCII));
+      s.shutdownOutput();
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+  }
+
+  @Test
+  void aRedirectedConnectionGoesToItsOriginalDestination() throws Exception {
+    int source = freePort();
+    redirect(source, app.getLocalPort(), proxyPort);
+    // Opaque bytes: detection gives up on them at once and the original destination is used.
+    String answer = send(source, app.getLocalPort(), "\u0000\u0001opaque");
+    assertThat(answer).startsWith("app saw \u0000\u0001opaque from ");
+    // Not the client's own port: the proxy made the connection the app saw.
+    assertThat(answer).doesNotEndWith(" from " + source);
+  }
+
+  @Test
+  void aRedirectedConnectionWhoseOriginalDestinationIsTheProxyIsRefused() throws Exception {
+    // A proxy whose own port is the target: the loop guard closes the connection.
+    InboundProxy guarded = new InboundProxy(system, new InboundProxy.Settings(Duration.ofMillis(500), 2048,
+        Duration.ofSeconds(1), Set.of(app.getLocalPort())));
+    int guardedPort = guarded.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    int source = freePort();
+    redirect(source, app.getLocalPort(), guardedPort);
+    assertThat(send(source, app.getLocalPort(), "loop")).isEmpty();
+  }
+}
