@@ -1,6 +1,7 @@
 package io.weft.actors;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.linkerd.proxy.destination.DestinationHandlerFactory;
 import io.weft.actors.entity.PodEntity;
 import io.weft.actors.entity.ServiceEntity;
@@ -44,6 +45,7 @@ import java.util.concurrent.CompletionStage;
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
   public static final String SYSTEM_NAME = "weft";
+  private static final String REQUIRED_SETTINGS = "weft-control-plane.conf";
 
   private final ActorSystem<Void> system;
   private final UniqueKillSwitch watches;
@@ -67,7 +69,9 @@ public final class ControlPlane implements AutoCloseable {
    * Starts a node. With {@code join} empty the node forms a cluster of its own (when
    * {@code weft.control-plane.join-self} is on), else it joins the node at that address.
    */
-  public static ControlPlane start(Config config, ClusterBackend backend, Optional<Address> join) {
+  public static ControlPlane start(Config given, ClusterBackend backend, Optional<Address> join) {
+    Config config = ConfigFactory.parseResources(ControlPlane.class.getClassLoader(), REQUIRED_SETTINGS)
+        .withFallback(given).resolve();
     ControlPlaneSettings settings = ControlPlaneSettings.from(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {

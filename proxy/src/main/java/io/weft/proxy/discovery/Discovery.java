@@ -1,0 +1,80 @@
+package io.weft.proxy.discovery;
+
+import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.GetDestination;
+import io.weft.proxy.ProxyConfig;
+import io.weft.streams.balance.P2cBalancer;
+import io.weft.streams.queue.FailfastQueue;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The proxy's view of the Destination API: one {@link Resolution} per authority, each fed by its
+ * own {@code Get} stream that reconnects with backoff when the control plane goes away.
+ */
+public final class Discovery implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Discovery.class);
+
+  /** How resolutions balance and queue; see the proxy's configuration. */
+  public record Settings(String contextToken, Duration defaultRtt, Duration decay, ProxyConfig.Side queue,
+                         Duration minBackoff, Duration maxBackoff) {}
+
+  private final ActorSystem<?> system;
+  private final DestinationClient client;
+  private final Settings settings;
+  private final Map<String, Resolution> resolutions = new ConcurrentHashMap<>();
+  private final Map<String, UniqueKillSwitch> streams = new ConcurrentHashMap<>();
+
+  public Discovery(ActorSystem<?> system, DestinationClient client, Settings settings) {
+    this.system = system;
+    this.client = client;
+    this.settings = settings;
+  }
+
+  /** The resolution of {@code authority} ({@code name.ns.svc.cluster.local:port} or {@code ip:port}), started on first use. */
+  public Resolution resolve(String authority) {
+    return resolutions.computeIfAbsent(authority, this::start);
+  }
+
+  private Resolution start(String authority) {
+    var balancer = new P2cBalancer<io.linkerd.proxy.destination.WeightedAddr>(settings.defaultRtt().toNanos(),
+        settings.decay().toNanos(), System::nanoTime, new SplittableRandom());
+    var queue = new FailfastQueue(settings.queue().queueCapacity(), settings.queue().maxInFlight(),
+        settings.queue().failfastTimeout(), (delay, task) -> {
+          var scheduled = system.scheduler().scheduleOnce(delay, task, system.executionContext());
+          return scheduled::cancel;
+        });
+    Resolution resolution = new Resolution(balancer, queue);
+    GetDestination request = GetDestination.newBuilder().setScheme("k8s").setPath(authority)
+        .setContextToken(settings.contextToken()).build();
+    RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2);
+    UniqueKillSwitch stream = RestartSource.withBackoff(restart, () -> {
+          resolution.reconnected();
+          return client.get(request);
+        })
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(Sink.foreach(resolution::apply), Keep.left())
+        .run(system);
+    streams.put(authority, stream);
+    log.debug("resolving {}", authority);
+    return resolution;
+  }
+
+  @Override
+  public void close() {
+    streams.values().forEach(UniqueKillSwitch::shutdown);
+  }
+
+}

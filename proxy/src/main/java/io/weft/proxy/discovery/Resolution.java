@@ -1,0 +1,73 @@
+package io.weft.proxy.discovery;
+
+import io.linkerd.proxy.destination.Update;
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.weft.protocol.net.TcpAddresses;
+import io.weft.streams.balance.P2cBalancer;
+import io.weft.streams.queue.FailfastQueue;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the proxy knows about one authority, kept current from its Destination stream: the
+ * endpoints (balanced by P2C), whether the service exists, and the queue that fails fast while no
+ * endpoint is ready. After a reconnect the old endpoints stay in use until the first new message
+ * replaces them, as the Destination contract allows.
+ */
+public final class Resolution {
+  private final P2cBalancer<WeightedAddr> balancer;
+  private final FailfastQueue queue;
+  private final Map<String, WeightedAddr> endpoints = new LinkedHashMap<>();
+  private boolean replaceOnNext;
+  private volatile Optional<Boolean> exists = Optional.empty();
+
+  Resolution(P2cBalancer<WeightedAddr> balancer, FailfastQueue queue) {
+    this.balancer = balancer;
+    this.queue = queue;
+  }
+
+  public P2cBalancer<WeightedAddr> balancer() {
+    return balancer;
+  }
+
+  public FailfastQueue queue() {
+    return queue;
+  }
+
+  /** Empty until the control plane has answered; false when the service does not exist (fall back to DNS). */
+  public Optional<Boolean> exists() {
+    return exists;
+  }
+
+  public synchronized Map<String, WeightedAddr> endpoints() {
+    return Map.copyOf(endpoints);
+  }
+
+  /** The stream (re)connected: the next message is the whole state. */
+  synchronized void reconnected() {
+    replaceOnNext = true;
+  }
+
+  synchronized void apply(Update update) {
+    if (replaceOnNext && (update.hasAdd() || update.hasNoEndpoints())) {
+      endpoints.clear();
+    }
+    replaceOnNext = false;
+    switch (update.getUpdateCase()) {
+      case ADD -> {
+        exists = Optional.of(true);
+        update.getAdd().getAddrsList().forEach(a -> endpoints.put(TcpAddresses.format(a.getAddr()), a));
+      }
+      case REMOVE -> update.getRemove().getAddrsList().forEach(a -> endpoints.remove(TcpAddresses.format(a)));
+      case NO_ENDPOINTS -> {
+        endpoints.clear();
+        exists = Optional.of(update.getNoEndpoints().getExists());
+      }
+      default -> { }
+    }
+    balancer.update(endpoints.values());
+    queue.readiness(!endpoints.isEmpty());
+  }
+}

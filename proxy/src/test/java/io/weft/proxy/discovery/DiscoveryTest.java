@@ -1,0 +1,125 @@
+package io.weft.proxy.discovery;
+
+import com.typesafe.config.ConfigFactory;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.weft.actors.ControlPlane;
+import io.weft.actors.ControlPlaneSettings;
+import io.weft.k8s.local.LocalClusterBackend;
+import io.weft.proxy.ProxyConfig;
+import io.weft.streams.queue.FailfastQueue;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The proxy's discovery against a real control plane on a local cluster, which also goes away. */
+class DiscoveryTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+  private static final String AUTHORITY = "api.shop.svc.cluster.local:80";
+
+  @TempDir Path manifests;
+  private ActorSystem<Void> proxySystem;
+  private ControlPlane controlPlane;
+  private Discovery discovery;
+
+  static String manifest(int replicas) {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: shop}
+        spec:
+          selector: {app: api}
+          ports: [{name: http, port: 80, targetPort: 8080}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: shop}
+        spec:
+          replicas: %d
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: api, ports: [{containerPort: 8080}]}]}
+        """.formatted(replicas);
+  }
+
+  private ControlPlane controlPlane(int port) {
+    var config = ConfigFactory.parseString(String.join("\n",
+            "pekko.remote.artery.canonical.port = 0",
+            "weft.control-plane.destination.interface = \"127.0.0.1\"",
+            "weft.control-plane.destination.port = " + port,
+            "weft.local-cluster.rescan-interval = 500ms"))
+        .withFallback(ConfigFactory.load());
+    return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
+        Optional.empty());
+  }
+
+  @AfterEach
+  void stop() {
+    if (discovery != null) {
+      discovery.close();
+    }
+    if (proxySystem != null) {
+      proxySystem.terminate();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
+    }
+  }
+
+  @Test
+  void endpointsFeedTheBalancerAndSurviveTheControlPlaneGoingAway() throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Files.writeString(manifests.resolve("shop.yaml"), manifest(2));
+    controlPlane = controlPlane(port);
+    proxySystem = ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(ConfigFactory.load()));
+    DestinationClient client = DestinationClient.create(
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", port, proxySystem).withTls(false), proxySystem);
+    ProxyConfig.Side queue = ProxyConfig.fromEnv(Map.of()).outbound();
+    discovery = new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
+        queue, Duration.ofMillis(100), Duration.ofSeconds(1)));
+
+    Resolution api = discovery.resolve(AUTHORITY);
+    await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
+    assertThat(api.exists()).contains(true);
+    assertThat(api.balancer().size()).isEqualTo(2);
+    var picked = api.balancer().pick().orElseThrow().id();
+    assertThat(api.endpoints()).containsValue(picked);
+    assertThat(picked.getAddr().getPort()).isEqualTo(8080);
+    assertThat(api.queue().admit().toCompletableFuture().join()).isInstanceOf(FailfastQueue.Admission.Admitted.class);
+
+    // The control plane goes away: the proxy keeps serving from what it knew.
+    controlPlane.close();
+    controlPlane = null;
+    assertThat(api.endpoints()).hasSize(2);
+    assertThat(api.queue().admit().toCompletableFuture().join()).isInstanceOf(FailfastQueue.Admission.Admitted.class);
+
+    // It comes back with a changed cluster: the stream reconnects and catches up.
+    Files.writeString(manifests.resolve("shop.yaml"), manifest(3));
+    controlPlane = controlPlane(port);
+    await().atMost(PATIENCE).until(() -> api.endpoints().size() == 3);
+
+    // An unknown service is said not to exist, so the proxy may fall back to the original address.
+    Resolution missing = discovery.resolve("nope.shop.svc.cluster.local:80");
+    await().atMost(PATIENCE).until(() -> missing.exists().isPresent());
+    assertThat(missing.exists()).contains(false);
+    assertThat(missing.balancer().pick()).isEmpty();
+  }
+}
