@@ -9,6 +9,8 @@ import io.weft.streams.queue.FailfastQueue;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What the proxy knows about one authority, kept current from its Destination stream: the
@@ -22,6 +24,7 @@ public final class Resolution {
   private final Map<String, WeightedAddr> endpoints = new LinkedHashMap<>();
   private boolean replaceOnNext;
   private volatile Optional<Boolean> exists = Optional.empty();
+  private final CompletableFuture<Void> answered = new CompletableFuture<>();
 
   Resolution(P2cBalancer<WeightedAddr> balancer, FailfastQueue queue) {
     this.balancer = balancer;
@@ -39,6 +42,11 @@ public final class Resolution {
   /** Empty until the control plane has answered; false when the service does not exist (fall back to DNS). */
   public Optional<Boolean> exists() {
     return exists;
+  }
+
+  /** Completes with the control plane's first answer about this authority. */
+  public CompletionStage<Void> answered() {
+    return answered;
   }
 
   public synchronized Map<String, WeightedAddr> endpoints() {
@@ -69,5 +77,6 @@ public final class Resolution {
     }
     balancer.update(endpoints.values());
     queue.readiness(!endpoints.isEmpty());
+    answered.complete(null);
   }
 }

@@ -9,6 +9,7 @@ public enum ProxyError {
   LOAD_SHED(503, 14 /* UNAVAILABLE */, "service unavailable"),
   RESPONSE_TIMEOUT(504, 4 /* DEADLINE_EXCEEDED */, "response timeout"),
   IDENTITY_REQUIRED(502, 14 /* UNAVAILABLE */, "identity required"),
+  CONNECTION_FAILED(502, 14 /* UNAVAILABLE */, "connection failed"),
   NO_ROUTE(404, 12 /* UNIMPLEMENTED */, "no route found"),
   UNAUTHORIZED(403, 7 /* PERMISSION_DENIED */, "unauthorized request"),
   RATE_LIMITED(429, 8 /* RESOURCE_EXHAUSTED */, "rate limit exceeded"),

@@ -1,0 +1,108 @@
+package io.weft.proxy.outbound;
+
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.weft.protocol.net.TcpAddresses;
+import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.discovery.Resolution;
+import io.weft.streams.balance.P2cBalancer;
+import io.weft.streams.queue.FailfastQueue;
+import io.weft.streams.queue.ProxyError;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.model.headers.Host;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The outbound HTTP path: each request is routed by its authority (or {@code l5d-dst-override}),
+ * waits in the service's failfast queue for a ready endpoint, goes to the endpoint P2C picks over
+ * a pooled connection, and feeds the response time back into that endpoint's load. A service the
+ * control plane says does not exist is reached at the address as given, as Linkerd falls back.
+ */
+public final class OutboundHttp {
+  private static final Logger log = LoggerFactory.getLogger(OutboundHttp.class);
+
+  private final Discovery discovery;
+  private final String clusterDomain;
+  private final Http http;
+  private final Duration failfastTimeout;
+
+  public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Duration failfastTimeout) {
+    this.failfastTimeout = failfastTimeout;
+    this.discovery = discovery;
+    this.clusterDomain = clusterDomain;
+    this.http = Http.get(system);
+  }
+
+  public CompletionStage<ServerBinding> bind(InetSocketAddress listen) {
+    return http.newServerAt(listen.getHostString(), listen.getPort()).bind(this::handle);
+  }
+
+  CompletionStage<HttpResponse> handle(HttpRequest request) {
+    String authority = request.getHeader(OutboundTarget.DST_OVERRIDE).map(h -> h.value())
+        .orElseGet(() -> request.getHeader(Host.class)
+            .map(h -> h.host().address() + (h.port() == 0 ? "" : ":" + h.port())).orElse(""));
+    Optional<OutboundTarget> target = OutboundTarget.parse(authority, clusterDomain);
+    if (target.isEmpty()) {
+      return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.UNEXPECTED, request));
+    }
+    OutboundTarget t = target.get();
+    if (t.discoveryPath().isEmpty()) {
+      return forward(request, t.host(), t.port());
+    }
+    Resolution resolution = discovery.resolve(t.discoveryPath().get());
+    // A new authority waits for the control plane's first answer (never longer than the failfast
+    // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
+    return resolution.answered().toCompletableFuture().completeOnTimeout(null, failfastTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(answered -> route(resolution, request, t));
+  }
+
+  private CompletionStage<HttpResponse> route(Resolution resolution, HttpRequest request, OutboundTarget t) {
+    if (resolution.exists().equals(Optional.of(false))) {
+      return forward(request, t.host(), t.port()); // not a service of this cluster: as addressed
+    }
+    return resolution.queue().admit().thenCompose(admission -> switch (admission) {
+      case FailfastQueue.Admission.Refused refused -> CompletableFuture.completedFuture(ErrorResponses.of(refused.error(), request));
+      case FailfastQueue.Admission.Admitted admitted -> dispatch(resolution, request)
+          .whenComplete((response, error) -> resolution.queue().release());
+    });
+  }
+
+  private CompletionStage<HttpResponse> dispatch(Resolution resolution, HttpRequest request) {
+    Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.balancer().pick();
+    if (picked.isEmpty()) {
+      return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.LOAD_SHED, request));
+    }
+    P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
+    InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
+    long sentAt = endpoint.load().started();
+    return forward(request, address.getAddress().getHostAddress(), address.getPort())
+        .whenComplete((response, error) -> {
+          if (error == null) {
+            endpoint.load().completed(sentAt); // sampled at the response head
+          } else {
+            endpoint.load().abandoned();
+          }
+        });
+  }
+
+  private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port) {
+    Uri uri = request.getUri().scheme("http").host(host).port(port);
+    return http.singleRequest(request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE))
+        .exceptionally(error -> {
+          log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
+          return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
+        });
+  }
+}

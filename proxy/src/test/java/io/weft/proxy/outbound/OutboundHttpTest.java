@@ -1,0 +1,182 @@
+package io.weft.proxy.outbound;
+
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.ConfigFactory;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.weft.actors.ControlPlane;
+import io.weft.actors.ControlPlaneSettings;
+import io.weft.k8s.local.LocalClusterBackend;
+import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.discovery.Discovery;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** curl → outbound proxy → two HTTP backends found through a real control plane. */
+class OutboundHttpTest {
+  @TempDir Path manifests;
+  private final List<HttpServer> backends = new ArrayList<>();
+  private ControlPlane controlPlane;
+  private ActorSystem<Void> proxySystem;
+  private Discovery discovery;
+  private int proxyPort;
+
+  private HttpServer backend(String name, Duration latency) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      try {
+        Thread.sleep(latency); // the endpoint's own service time, injected in-process
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      byte[] body = (name + " " + exchange.getRequestURI().getPath() + " host=" + exchange.getRequestHeaders().getFirst("Host"))
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    server.start();
+    backends.add(server);
+    return server;
+  }
+
+  private static String pod(String name, int port) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, namespace: shop, labels: {app: api}}
+        spec: {containers: [{name: api, ports: [{name: http, containerPort: %d}]}]}
+        status:
+          podIP: 127.0.0.1
+          phase: Running
+          conditions: [{type: Ready, status: "True"}]
+        """.formatted(name, port);
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    HttpServer a = backend("a", Duration.ofMillis(100));
+    HttpServer b = backend("b", Duration.ZERO);
+    Files.writeString(manifests.resolve("shop.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: shop}
+        spec:
+          selector: {app: api}
+          ports: [{name: http, port: 80, targetPort: http}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: empty, namespace: shop}
+        spec:
+          selector: {app: nothing}
+          ports: [{name: http, port: 80, targetPort: 8080}]
+        """ + pod("api-a", a.getAddress().getPort()) + pod("api-b", b.getAddress().getPort()));
+    int destinationPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      destinationPort = s.getLocalPort();
+    }
+    var config = ConfigFactory.parseString(String.join("\n",
+            "pekko.remote.artery.canonical.port = 0",
+            "weft.control-plane.destination.interface = \"127.0.0.1\"",
+            "weft.control-plane.destination.port = " + destinationPort))
+        .withFallback(ConfigFactory.load());
+    controlPlane = ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
+        Optional.empty());
+    proxySystem = ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(ConfigFactory.load()));
+    DestinationClient client = DestinationClient.create(
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", destinationPort, proxySystem).withTls(false), proxySystem);
+    discovery = new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
+        new ProxyConfig.Side(100, Duration.ofMillis(300), 100_000), Duration.ofMillis(100), Duration.ofSeconds(1)));
+    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", Duration.ofMillis(300))
+        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+  }
+
+  @AfterEach
+  void stop() {
+    backends.forEach(s -> s.stop(0));
+    discovery.close();
+    proxySystem.terminate();
+    controlPlane.close();
+  }
+
+  /** Runs curl through the proxy; returns status, headers and body as curl prints them with -i. */
+  private String curl(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("curl", "-s", "-i", "--max-time", "30"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("curl exit status, output: %s", out).isZero();
+    return out;
+  }
+
+  private String url(String path) {
+    return "http://127.0.0.1:" + proxyPort + path;
+  }
+
+  @Test
+  void requestsGoToTheServicesEndpointsAndAvoidTheSlowOne() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/hello")).contains("200"));
+    Map<String, Integer> byBackend = new HashMap<>();
+    for (int i = 0; i < 30; i++) {
+      String response = curl("-H", "Host: api.shop", url("/hello"));
+      assertThat(response).startsWith("HTTP/1.1 200").contains(" /hello host=api.shop");
+      String body = response.substring(response.lastIndexOf("\r\n\r\n") + 4);
+      byBackend.merge(body.substring(0, 1), 1, Integer::sum);
+    }
+    assertThat(byBackend.keySet()).isSubsetOf("a", "b");
+    // Peak-EWMA: once the 100 ms endpoint has answered, its cost stays above the fast one's.
+    assertThat(byBackend.getOrDefault("b", 0)).isGreaterThanOrEqualTo(28);
+    // l5d-dst-override wins over Host, and is not passed on.
+    assertThat(curl("-H", "Host: elsewhere.example", "-H", "l5d-dst-override: api.shop.svc.cluster.local:80", url("/x")))
+        .startsWith("HTTP/1.1 200").contains(" /x host=elsewhere.example").doesNotContain("l5d-dst-override");
+  }
+
+  @Test
+  void aServiceWithoutEndpointsFailsFastTheLinkerdWay() throws Exception {
+    String http = curl("-H", "Host: empty.shop", url("/"));
+    assertThat(http).startsWith("HTTP/1.1 504").containsIgnoringCase("l5d-proxy-error: service in fail-fast");
+    String grpc = curl("-X", "POST", "--data-binary", "", "-H", "Host: empty.shop", "-H", "content-type: application/grpc",
+        url("/shop.Api/Get"));
+    assertThat(grpc).startsWith("HTTP/1.1 200").containsIgnoringCase("grpc-status: 4")
+        .containsIgnoringCase("grpc-message: service in fail-fast");
+  }
+
+  @Test
+  void aNameThatIsNotAServiceIsReachedAsAddressed() throws Exception {
+    // No such Service: the control plane says so and the proxy falls back to the name itself,
+    // which here does not resolve, so the answer is the proxy's 502 rather than a fail-fast 504.
+    String response = curl("-H", "Host: nope.shop", url("/"));
+    assertThat(response).startsWith("HTTP/1.1 502").containsIgnoringCase("l5d-proxy-error: connection failed");
+  }
+
+  @Test
+  void anEndpointThatIsGoneAnswers502NotAHang() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/")).contains("200"));
+    backends.forEach(s -> s.stop(0));
+    String response = curl("-H", "Host: api.shop", url("/"));
+    assertThat(response).startsWith("HTTP/1.1 502").containsIgnoringCase("l5d-proxy-error: connection failed");
+  }
+}
