@@ -120,6 +120,14 @@ class WeftCliTest {
   }
 
   @Test
+  void proxyWithBadEnvironmentSaysWhichVariable() {
+    // The real environment has no LINKERD2_PROXY_DESTINATION_SVC_ADDR here.
+    Run run = weft("proxy");
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("LINKERD2_PROXY_DESTINATION_SVC_ADDR is required");
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
   }

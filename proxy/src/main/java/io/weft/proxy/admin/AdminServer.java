@@ -44,7 +44,8 @@ public final class AdminServer extends AllDirectives {
   public CompletionStage<ServerBinding> bind(ActorSystem<?> system, InetSocketAddress address) {
     // HTTP/1.1 only: Pekko does not carry the peer address onto h2c-upgraded requests, and the
     // loopback-only paths depend on it. Probes and Prometheus speak HTTP/1.1 anyway.
-    ServerSettings settings = ServerSettings.create(ConfigFactory.parseString("pekko.http.server.enable-http2 = off")
+    ServerSettings settings = ServerSettings.create(ConfigFactory.parseString(
+            "pekko.http.server { enable-http2 = off, remote-address-attribute = on }")
         .withFallback(system.settings().config()));
     return Http.get(system).newServerAt(address.getHostString(), address.getPort()).withSettings(settings).bind(route());
   }

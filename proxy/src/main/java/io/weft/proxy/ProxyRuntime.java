@@ -1,0 +1,100 @@
+package io.weft.proxy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.weft.proxy.admin.AdminServer;
+import io.weft.proxy.admin.LogLevels;
+import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.inbound.InboundProxy;
+import io.weft.proxy.outbound.OutboundHttp;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A running proxy: admin, inbound and outbound listeners, and its discovery client. */
+public final class ProxyRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
+  private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
+  /** Linkerd's peak-EWMA defaults (the policy controller's BALANCER_DEFAULT_RTT and _RTT_DECAY). */
+  private static final Duration DEFAULT_RTT = Duration.ofMillis(30);
+  private static final Duration RTT_DECAY = Duration.ofSeconds(10);
+  private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
+  private static final Duration DISCOVERY_MAX_BACKOFF = Duration.ofSeconds(10);
+  /** Enough for a transport header with a long authority; HTTP needs far less. */
+  private static final int DETECT_MAX_BYTES = 2048;
+  private static final String CLUSTER_DOMAIN = "cluster.local";
+
+  private final ActorSystem<Void> system;
+  private final Discovery discovery;
+  private final InetSocketAddress admin;
+  private final InetSocketAddress inbound;
+  private final InetSocketAddress outbound;
+
+  private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, InetSocketAddress admin, InetSocketAddress inbound,
+                       InetSocketAddress outbound) {
+    this.system = system;
+    this.discovery = discovery;
+    this.admin = admin;
+    this.inbound = inbound;
+    this.outbound = outbound;
+  }
+
+  public static ProxyRuntime start(ProxyConfig config, Map<String, String> env, Config given) {
+    InetSocketAddress destination = config.destinationAddress().orElseThrow(() -> new ProxyConfigException(
+        "LINKERD2_PROXY_DESTINATION_SVC_ADDR is required: the proxy discovers endpoints through the control plane"));
+    Config pekko = ConfigFactory.parseResources(ProxyRuntime.class.getClassLoader(), REQUIRED_SETTINGS).withFallback(given).resolve();
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", pekko);
+    try {
+      AtomicBoolean ready = new AtomicBoolean();
+      LogLevels logLevels = new LogLevels(config.logLevel());
+      DestinationClient client = DestinationClient.create(GrpcClientSettings
+          .connectToServiceAt(destination.getHostString(), destination.getPort(), system).withTls(false), system);
+      Discovery discovery = new Discovery(system, client, new Discovery.Settings(config.destinationContext(), DEFAULT_RTT,
+          RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF));
+
+      // The proxy's own ports are never a valid target for a connection it relays.
+      Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),
+          config.adminListen().getPort(), config.controlListen().getPort()));
+      InetSocketAddress inbound = new InboundProxy(system, new InboundProxy.Settings(config.inboundDetectTimeout(),
+          DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts)).bind(config.inboundListen())
+          .toCompletableFuture().join().localAddress();
+      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound().failfastTimeout())
+          .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
+      InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, () -> "", logLevels,
+          config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())
+          .toCompletableFuture().join().localAddress();
+      // Identity (issue 4) will gate readiness; until then the proxy is ready once it listens.
+      ready.set(true);
+      log.info("proxy ready: inbound {}, outbound {}, admin {}, destination {}", inbound, outbound, admin, destination);
+      return new ProxyRuntime(system, discovery, admin, inbound, outbound);
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  public InetSocketAddress adminAddress() { return admin; }
+
+  public InetSocketAddress inboundAddress() { return inbound; }
+
+  public InetSocketAddress outboundAddress() { return outbound; }
+
+  public ActorSystem<Void> system() { return system; }
+
+  @Override
+  public void close() {
+    discovery.close();
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+}
