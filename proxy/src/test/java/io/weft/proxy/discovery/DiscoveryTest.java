@@ -1,26 +1,19 @@
 package io.weft.proxy.discovery;
 
-import com.typesafe.config.ConfigFactory;
-import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.actors.ControlPlane;
-import io.weft.actors.ControlPlaneSettings;
-import io.weft.k8s.local.LocalClusterBackend;
+import io.weft.proxy.LocalMesh;
 import io.weft.proxy.ProxyConfig;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.grpc.GrpcClientSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,16 +49,6 @@ class DiscoveryTest {
         """.formatted(replicas);
   }
 
-  private ControlPlane controlPlane(int port) {
-    var config = ConfigFactory.parseString(String.join("\n",
-            "pekko.remote.artery.canonical.port = 0",
-            "weft.control-plane.destination.interface = \"127.0.0.1\"",
-            "weft.control-plane.destination.port = " + port,
-            "weft.local-cluster.rescan-interval = 500ms"))
-        .withFallback(ConfigFactory.load());
-    return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
-        Optional.empty());
-  }
 
   @AfterEach
   void stop() {
@@ -82,19 +65,11 @@ class DiscoveryTest {
 
   @Test
   void endpointsFeedTheBalancerAndSurviveTheControlPlaneGoingAway() throws IOException {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    int port = LocalMesh.freePort();
     Files.writeString(manifests.resolve("shop.yaml"), manifest(2));
-    controlPlane = controlPlane(port);
-    proxySystem = ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
-        .withFallback(ConfigFactory.load()));
-    DestinationClient client = DestinationClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", port, proxySystem).withTls(false), proxySystem);
-    ProxyConfig.Side queue = ProxyConfig.fromEnv(Map.of()).outbound();
-    discovery = new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
-        queue, Duration.ofMillis(100), Duration.ofSeconds(1)));
+    controlPlane = LocalMesh.controlPlane(manifests, port);
+    proxySystem = LocalMesh.proxySystem();
+    discovery = LocalMesh.discovery(proxySystem, port, ProxyConfig.fromEnv(Map.of()).outbound().failfastTimeout());
 
     Resolution api = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
@@ -113,7 +88,7 @@ class DiscoveryTest {
 
     // It comes back with a changed cluster: the stream reconnects and catches up.
     Files.writeString(manifests.resolve("shop.yaml"), manifest(3));
-    controlPlane = controlPlane(port);
+    controlPlane = LocalMesh.controlPlane(manifests, port);
     await().atMost(PATIENCE).until(() -> api.endpoints().size() == 3);
 
     // An unknown service is said not to exist, so the proxy may fall back to the original address.

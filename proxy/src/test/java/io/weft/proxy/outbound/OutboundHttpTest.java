@@ -1,16 +1,10 @@
 package io.weft.proxy.outbound;
 
 import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.ConfigFactory;
-import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.actors.ControlPlane;
-import io.weft.actors.ControlPlaneSettings;
-import io.weft.k8s.local.LocalClusterBackend;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.LocalMesh;
 import io.weft.proxy.discovery.Discovery;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.grpc.GrpcClientSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,6 +26,8 @@ import static org.awaitility.Awaitility.await;
 
 /** curl → outbound proxy → two HTTP backends found through a real control plane. */
 class OutboundHttpTest {
+  private static final Duration FAILFAST = Duration.ofMillis(300);
+
   @TempDir Path manifests;
   private final List<HttpServer> backends = new ArrayList<>();
   private ControlPlane controlPlane;
@@ -93,24 +87,11 @@ class OutboundHttpTest {
           selector: {app: nothing}
           ports: [{name: http, port: 80, targetPort: 8080}]
         """ + pod("api-a", a.getAddress().getPort()) + pod("api-b", b.getAddress().getPort()));
-    int destinationPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      destinationPort = s.getLocalPort();
-    }
-    var config = ConfigFactory.parseString(String.join("\n",
-            "pekko.remote.artery.canonical.port = 0",
-            "weft.control-plane.destination.interface = \"127.0.0.1\"",
-            "weft.control-plane.destination.port = " + destinationPort))
-        .withFallback(ConfigFactory.load());
-    controlPlane = ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
-        Optional.empty());
-    proxySystem = ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
-        .withFallback(ConfigFactory.load()));
-    DestinationClient client = DestinationClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", destinationPort, proxySystem).withTls(false), proxySystem);
-    discovery = new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
-        new ProxyConfig.Side(100, Duration.ofMillis(300), 100_000), Duration.ofMillis(100), Duration.ofSeconds(1)));
-    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", Duration.ofMillis(300))
+    int destinationPort = LocalMesh.freePort();
+    controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
+    proxySystem = LocalMesh.proxySystem();
+    discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
+    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", FAILFAST)
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
 

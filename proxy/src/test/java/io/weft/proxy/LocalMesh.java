@@ -1,0 +1,53 @@
+package io.weft.proxy;
+
+import com.typesafe.config.ConfigFactory;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.weft.actors.ControlPlane;
+import io.weft.actors.ControlPlaneSettings;
+import io.weft.k8s.local.LocalClusterBackend;
+import io.weft.proxy.discovery.Discovery;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.grpc.GrpcClientSettings;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** What proxy tests share: a real control plane on a local cluster, and a proxy-side discovery client. */
+public final class LocalMesh {
+  private LocalMesh() {}
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A control plane serving the Destination API on {@code port} from the manifests in {@code manifests}. */
+  public static ControlPlane controlPlane(Path manifests, int port) {
+    var config = ConfigFactory.parseString(String.join("\n",
+            "pekko.remote.artery.canonical.port = 0",
+            "weft.control-plane.destination.interface = \"127.0.0.1\"",
+            "weft.control-plane.destination.port = " + port,
+            "weft.local-cluster.rescan-interval = 500ms"))
+        .withFallback(ConfigFactory.load());
+    return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
+        Optional.empty());
+  }
+
+  public static ActorSystem<Void> proxySystem() {
+    return ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
+        .withFallback(ConfigFactory.load()));
+  }
+
+  /** Discovery against the control plane on {@code port}, with Linkerd's balancer defaults and quick reconnects. */
+  public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout) {
+    DestinationClient client = DestinationClient.create(
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false), system);
+    return new Discovery(system, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
+        new ProxyConfig.Side(100, failfastTimeout, 100_000), Duration.ofMillis(100), Duration.ofSeconds(1)));
+  }
+}
