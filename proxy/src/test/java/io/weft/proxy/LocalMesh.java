@@ -26,13 +26,14 @@ public final class LocalMesh {
     }
   }
 
-  /** A control plane serving the Destination API on {@code port} from the manifests in {@code manifests}. */
-  public static ControlPlane controlPlane(Path manifests, int port) {
-    var config = ConfigFactory.parseString(String.join("\n",
+  /** A control plane serving the Destination API on {@code port} from {@code manifests}, with extra {@code settings}. */
+  public static ControlPlane controlPlane(Path manifests, int port, String... settings) {
+    var config = ConfigFactory.parseString(String.join("\n", settings))
+        .withFallback(ConfigFactory.parseString(String.join("\n",
             "pekko.remote.artery.canonical.port = 0",
             "weft.control-plane.destination.interface = \"127.0.0.1\"",
             "weft.control-plane.destination.port = " + port,
-            "weft.local-cluster.rescan-interval = 500ms"))
+            "weft.local-cluster.rescan-interval = 500ms")))
         .withFallback(ConfigFactory.load());
     return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
         Optional.empty());

@@ -87,12 +87,10 @@ public final class EndpointView {
         String controlPlaneNs = pod.meta().labels().get(PodResource.CONTROL_PLANE_NS_LABEL);
         labels.put("control_plane_ns", controlPlaneNs);
         identity = new MeshIdentity(pod.serviceAccount(), pod.meta().namespace(), controlPlaneNs, settings.trustDomain()).name();
-        if (opaque(port, pod, service)) {
-          hint = EndpointInfo.Hint.OPAQUE;
-          opaqueTransport = settings.proxyInboundPort();
-        } else {
-          hint = EndpointInfo.Hint.H2;
-        }
+        hint = opaque(port, pod, service) ? EndpointInfo.Hint.OPAQUE : EndpointInfo.Hint.H2;
+        // Linkerd's default transport-header mode: peers reach a meshed endpoint through its
+        // proxy's inbound port, the target port named in the transport header.
+        opaqueTransport = settings.proxyInboundPort();
       }
     }
     if (!zone.isEmpty()) {

@@ -79,11 +79,17 @@ public final class UpdateDiff {
       TlsIdentity.DnsLikeIdentity name = TlsIdentity.DnsLikeIdentity.newBuilder().setName(e.identity()).build();
       addr.setTlsIdentity(TlsIdentity.newBuilder().setDnsLikeIdentity(name).setServerName(name));
     }
+    ProtocolHint.Builder hint = ProtocolHint.newBuilder();
     switch (e.hint()) {
-      case H2 -> addr.setProtocolHint(ProtocolHint.newBuilder().setH2(ProtocolHint.H2.getDefaultInstance()));
-      case OPAQUE -> addr.setProtocolHint(ProtocolHint.newBuilder().setOpaque(ProtocolHint.Opaque.getDefaultInstance())
-          .setOpaqueTransport(ProtocolHint.OpaqueTransport.newBuilder().setInboundPort(e.opaqueTransportPort())));
+      case H2 -> hint.setH2(ProtocolHint.H2.getDefaultInstance());
+      case OPAQUE -> hint.setOpaque(ProtocolHint.Opaque.getDefaultInstance());
       case NONE -> { }
+    }
+    if (e.opaqueTransportPort() > 0) {
+      hint.setOpaqueTransport(ProtocolHint.OpaqueTransport.newBuilder().setInboundPort(e.opaqueTransportPort()));
+    }
+    if (e.hint() != EndpointInfo.Hint.NONE || e.opaqueTransportPort() > 0) {
+      addr.setProtocolHint(hint);
     }
     return addr.build();
   }

@@ -12,16 +12,21 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.event.Logging;
+import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,12 +42,17 @@ public final class OutboundHttp {
   private final String clusterDomain;
   private final Http http;
   private final Duration failfastTimeout;
+  private final ConnectionPoolSettings directPool;
+  private final LoggingAdapter logging;
+  private final Map<InetSocketAddress, ConnectionPoolSettings> meshedPools = new ConcurrentHashMap<>();
 
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Duration failfastTimeout) {
     this.failfastTimeout = failfastTimeout;
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
     this.http = Http.get(system);
+    this.directPool = ConnectionPoolSettings.create(system.classicSystem());
+    this.logging = Logging.getLogger(system.classicSystem(), OutboundHttp.class);
   }
 
   public CompletionStage<ServerBinding> bind(InetSocketAddress listen) {
@@ -87,7 +97,7 @@ public final class OutboundHttp {
     P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
     long sentAt = endpoint.load().started();
-    return forward(request, address.getAddress().getHostAddress(), address.getPort())
+    return forward(request, address.getAddress().getHostAddress(), address.getPort(), poolFor(endpoint.id(), address))
         .whenComplete((response, error) -> {
           if (error == null) {
             endpoint.load().completed(sentAt); // sampled at the response head
@@ -97,9 +107,27 @@ public final class OutboundHttp {
         });
   }
 
+  /**
+   * A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy
+   * with the transport header; one pool per endpoint, so connections are reused.
+   */
+  private ConnectionPoolSettings poolFor(WeightedAddr endpoint, InetSocketAddress address) {
+    int inboundPort = endpoint.getProtocolHint().getOpaqueTransport().getInboundPort();
+    if (inboundPort == 0) {
+      return directPool;
+    }
+    return meshedPools.computeIfAbsent(address, a -> directPool.withTransport(
+        new TransportHeaderClientTransport(new InetSocketAddress(a.getAddress(), inboundPort), a.getPort())));
+  }
+
   private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port) {
+    return forward(request, host, port, directPool);
+  }
+
+  private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port, ConnectionPoolSettings pool) {
     Uri uri = request.getUri().scheme("http").host(host).port(port);
-    return http.singleRequest(request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE))
+    return http.singleRequest(request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE), http.defaultClientHttpsContext(),
+            pool, logging)
         .exceptionally(error -> {
           log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
           return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);

@@ -1,0 +1,41 @@
+package io.weft.proxy.outbound;
+
+import io.weft.protocol.transport.Header;
+import io.weft.protocol.transport.SessionProtocol;
+import io.weft.protocol.transport.TransportHeaderCodec;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.http.javadsl.ClientTransport;
+import org.apache.pekko.http.javadsl.OutgoingConnection;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Connects HTTP client connections for a meshed endpoint to its proxy's inbound port instead of
+ * the endpoint itself, first writing the transport header that names the endpoint's port: how
+ * Linkerd proxies talk in transport-header mode, and how the mesh works without iptables.
+ */
+final class TransportHeaderClientTransport extends ClientTransport {
+  private final InetSocketAddress peerProxy;
+  private final ByteString header;
+
+  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort) {
+    this.peerProxy = peerProxy;
+    this.header = ByteString.fromArray(TransportHeaderCodec.encode(Header.newBuilder().setPort(targetPort)
+        .setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance())).build()));
+  }
+
+  @Override
+  public Flow<ByteString, ByteString, CompletionStage<OutgoingConnection>> connectTo(String host, int port,
+                                                                                    ClientConnectionSettings settings,
+                                                                                    ActorSystem system) {
+    return Flow.<ByteString>create()
+        .prepend(Source.single(header))
+        .viaMat(ClientTransport.TCP().connectTo(peerProxy.getHostString(), peerProxy.getPort(), settings, system), Keep.right());
+  }
+}
