@@ -7,6 +7,7 @@ import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.inbound.InboundProxy;
+import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.proxy.outbound.OutboundHttp;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -68,9 +69,10 @@ public final class ProxyRuntime implements AutoCloseable {
       InetSocketAddress inbound = new InboundProxy(system, new InboundProxy.Settings(config.inboundDetectTimeout(),
           DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts)).bind(config.inboundListen())
           .toCompletableFuture().join().localAddress();
-      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound().failfastTimeout())
+      HttpMetrics metrics = new HttpMetrics();
+      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound().failfastTimeout(), metrics)
           .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
-      InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, () -> "", logLevels,
+      InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())
           .toCompletableFuture().join().localAddress();
       // Identity (issue 4) will gate readiness; until then the proxy is ready once it listens.

@@ -90,7 +90,7 @@ class MeshedHopTest {
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort, "weft.discovery.proxy-inbound-port = " + inboundPort);
     outboundSystem = LocalMesh.proxySystem();
     discovery = LocalMesh.discovery(outboundSystem, destinationPort, FAILFAST);
-    int outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST)
+    int outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST, new io.weft.proxy.metrics.HttpMetrics())
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> curl(outboundPort).startsWith("HTTP/1.1 200"));

@@ -24,6 +24,7 @@ public final class Resolution {
   private final Map<String, WeightedAddr> endpoints = new LinkedHashMap<>();
   private boolean replaceOnNext;
   private volatile Optional<Boolean> exists = Optional.empty();
+  private volatile Map<String, String> serviceLabels = Map.of();
   private final CompletableFuture<Void> answered = new CompletableFuture<>();
 
   Resolution(P2cBalancer<WeightedAddr> balancer, FailfastQueue queue) {
@@ -42,6 +43,11 @@ public final class Resolution {
   /** Empty until the control plane has answered; false when the service does not exist (fall back to DNS). */
   public Optional<Boolean> exists() {
     return exists;
+  }
+
+  /** The labels the control plane gives the whole set (namespace, service), for metrics. */
+  public Map<String, String> serviceLabels() {
+    return serviceLabels;
   }
 
   /** Completes with the control plane's first answer about this authority. */
@@ -66,6 +72,7 @@ public final class Resolution {
     switch (update.getUpdateCase()) {
       case ADD -> {
         exists = Optional.of(true);
+        serviceLabels = Map.copyOf(update.getAdd().getMetricLabelsMap());
         update.getAdd().getAddrsList().forEach(a -> endpoints.put(TcpAddresses.format(a.getAddr()), a));
       }
       case REMOVE -> update.getRemove().getAddrsList().forEach(a -> endpoints.remove(TcpAddresses.format(a)));

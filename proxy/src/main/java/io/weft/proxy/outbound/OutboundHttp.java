@@ -4,6 +4,7 @@ import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
+import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.queue.FailfastQueue;
 import io.weft.streams.queue.ProxyError;
@@ -42,11 +43,14 @@ public final class OutboundHttp {
   private final String clusterDomain;
   private final Http http;
   private final Duration failfastTimeout;
+  private final HttpMetrics metrics;
   private final ConnectionPoolSettings directPool;
   private final LoggingAdapter logging;
   private final Map<InetSocketAddress, ConnectionPoolSettings> meshedPools = new ConcurrentHashMap<>();
 
-  public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Duration failfastTimeout) {
+  public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Duration failfastTimeout,
+                      HttpMetrics metrics) {
+    this.metrics = metrics;
     this.failfastTimeout = failfastTimeout;
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
@@ -60,6 +64,7 @@ public final class OutboundHttp {
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest request) {
+    long received = System.nanoTime();
     String authority = request.getHeader(OutboundTarget.DST_OVERRIDE).map(h -> h.value())
         .orElseGet(() -> request.getHeader(Host.class)
             .map(h -> h.host().address() + (h.port() == 0 ? "" : ":" + h.port())).orElse(""));
@@ -69,35 +74,53 @@ public final class OutboundHttp {
     }
     OutboundTarget t = target.get();
     if (t.discoveryPath().isEmpty()) {
-      return forward(request, t.host(), t.port());
+      return measured(HttpMetrics.Target.outbound(t.host() + ":" + t.port(), null, Map.of()), received,
+          forward(request, t.host(), t.port()));
     }
     Resolution resolution = discovery.resolve(t.discoveryPath().get());
     // A new authority waits for the control plane's first answer (never longer than the failfast
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
     return resolution.answered().toCompletableFuture().completeOnTimeout(null, failfastTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .thenCompose(answered -> route(resolution, request, t));
+        .thenCompose(answered -> route(resolution, request, t, received));
   }
 
-  private CompletionStage<HttpResponse> route(Resolution resolution, HttpRequest request, OutboundTarget t) {
+  private CompletionStage<HttpResponse> route(Resolution resolution, HttpRequest request, OutboundTarget t, long received) {
+    String authority = t.discoveryPath().orElseThrow();
     if (resolution.exists().equals(Optional.of(false))) {
-      return forward(request, t.host(), t.port()); // not a service of this cluster: as addressed
+      // not a service of this cluster: as addressed
+      return measured(HttpMetrics.Target.outbound(authority, null, Map.of()), received, forward(request, t.host(), t.port()));
     }
     return resolution.queue().admit().thenCompose(admission -> switch (admission) {
-      case FailfastQueue.Admission.Refused refused -> CompletableFuture.completedFuture(ErrorResponses.of(refused.error(), request));
-      case FailfastQueue.Admission.Admitted admitted -> dispatch(resolution, request)
+      case FailfastQueue.Admission.Refused refused -> measured(HttpMetrics.Target.outbound(authority, null,
+          resolution.serviceLabels()), received, CompletableFuture.completedFuture(ErrorResponses.of(refused.error(), request)));
+      case FailfastQueue.Admission.Admitted admitted -> dispatch(resolution, request, authority, received)
           .whenComplete((response, error) -> resolution.queue().release());
     });
   }
 
-  private CompletionStage<HttpResponse> dispatch(Resolution resolution, HttpRequest request) {
+  /** Counts the request now and its response when its head is ready. */
+  private CompletionStage<HttpResponse> measured(HttpMetrics.Target target, long received, CompletionStage<HttpResponse> response) {
+    metrics.requested(target);
+    return response.whenComplete((r, error) -> {
+      if (r != null) {
+        boolean grpcFailure = r.getHeader("grpc-status").map(h -> !h.value().equals("0")).orElse(false);
+        metrics.responded(target, r.status().intValue(), grpcFailure, System.nanoTime() - received);
+      }
+    });
+  }
+
+  private CompletionStage<HttpResponse> dispatch(Resolution resolution, HttpRequest request, String authority, long received) {
     Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.balancer().pick();
     if (picked.isEmpty()) {
-      return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.LOAD_SHED, request));
+      return measured(HttpMetrics.Target.outbound(authority, null, resolution.serviceLabels()), received,
+          CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.LOAD_SHED, request)));
     }
     P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
+    HttpMetrics.Target target = HttpMetrics.Target.outbound(authority, endpoint.id(), resolution.serviceLabels());
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
     long sentAt = endpoint.load().started();
-    return forward(request, address.getAddress().getHostAddress(), address.getPort(), poolFor(endpoint.id(), address))
+    return measured(target, received, forward(request, address.getAddress().getHostAddress(), address.getPort(),
+        poolFor(endpoint.id(), address)))
         .whenComplete((response, error) -> {
           if (error == null) {
             endpoint.load().completed(sentAt); // sampled at the response head

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.metrics.HttpMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +35,7 @@ class OutboundHttpTest {
   private ActorSystem<Void> proxySystem;
   private Discovery discovery;
   private int proxyPort;
+  private final HttpMetrics metrics = new HttpMetrics();
 
   private HttpServer backend(String name, Duration latency) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -91,7 +93,7 @@ class OutboundHttpTest {
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
     proxySystem = LocalMesh.proxySystem();
     discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", FAILFAST)
+    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", FAILFAST, metrics)
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
 
@@ -137,6 +139,14 @@ class OutboundHttpTest {
     // Peak-EWMA: once the 300 ms endpoint has answered, its cost stays above the fast one's for
     // far longer than this test runs (it decays over ~10 s windows).
     assertThat(byBackend.getOrDefault("b", 0)).isGreaterThanOrEqualTo(28);
+
+    // Linkerd's metric families, with the destination's labels from discovery.
+    String scrape = metrics.scrape();
+    assertThat(scrape).containsPattern("request_total\\{[^}]*authority=\"api.shop.svc.cluster.local:80\"[^}]*dst_namespace=\"shop\""
+        + "[^}]*dst_pod=\"api-b\"[^}]*dst_service=\"api\"[^}]*} (2[89]|[3-9]\\d)\\.0");
+    assertThat(scrape).containsPattern("response_total\\{[^}]*classification=\"success\"[^}]*status_code=\"200\"[^}]*}");
+    assertThat(scrape).containsPattern("response_latency_ms_bucket\\{[^}]*dst_pod=\"api-a\"[^}]*le=\"300.0\"[^}]*} 0");
+    assertThat(scrape).containsPattern("response_latency_ms_bucket\\{[^}]*dst_pod=\"api-a\"[^}]*le=\"400.0\"[^}]*} [1-9]");
     // l5d-dst-override wins over Host, and is not passed on.
     assertThat(curl("-H", "Host: elsewhere.example", "-H", "l5d-dst-override: api.shop.svc.cluster.local:80", url("/x")))
         .startsWith("HTTP/1.1 200").contains(" /x host=elsewhere.example").doesNotContain("l5d-dst-override");
@@ -150,6 +160,10 @@ class OutboundHttpTest {
         url("/shop.Api/Get"));
     assertThat(grpc).startsWith("HTTP/1.1 200").containsIgnoringCase("grpc-status: 4")
         .containsIgnoringCase("grpc-message: service in fail-fast");
+    // Synthesized answers are counted as failures: a 504, and a gRPC 200 whose grpc-status is not OK.
+    assertThat(metrics.scrape())
+        .containsPattern("response_total\\{[^}]*authority=\"empty.shop.svc.cluster.local:80\"[^}]*classification=\"failure\"[^}]*status_code=\"504\"[^}]*} 1.0")
+        .containsPattern("response_total\\{[^}]*authority=\"empty.shop.svc.cluster.local:80\"[^}]*classification=\"failure\"[^}]*status_code=\"200\"[^}]*} 1.0");
   }
 
   @Test

@@ -1,0 +1,84 @@
+package io.weft.proxy.metrics;
+
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The proxy's HTTP metrics in Linkerd's families, labels and latency buckets, so Linkerd's
+ * dashboards and queries work unchanged: {@code request_total}, {@code response_total} and
+ * {@code response_latency_ms} (to the response head). Each proxy has its own registry.
+ */
+public final class HttpMetrics {
+  /** Linkerd's {@code response_latency_ms} buckets. */
+  static final double[] LATENCY_BUCKETS_MS = {1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000,
+      4000, 5000, 10000, 20000, 30000, 40000, 50000};
+  private static final String[] TARGET_LABELS = {"direction", "authority", "dst_namespace", "dst_service", "dst_deployment",
+      "dst_pod", "dst_serviceaccount", "tls"};
+
+  /** Linkerd's {@code tls} value for a connection without mesh TLS; mesh TLS comes with identity (issue 4). */
+  private static final String NO_TLS = "no_identity";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter requests = Counter.builder().name("request_total").help("Total count of HTTP requests.")
+      .labelNames(TARGET_LABELS).register(registry);
+  private final Counter responses = Counter.builder().name("response_total").help("Total count of HTTP responses.")
+      .labelNames(concat(TARGET_LABELS, "status_code", "classification")).register(registry);
+  private final Histogram latency = Histogram.builder().name("response_latency_ms")
+      .help("Elapsed times between a request's headers being received and its response headers being sent.")
+      .classicOnly().classicUpperBounds(LATENCY_BUCKETS_MS)
+      .labelNames(concat(TARGET_LABELS, "status_code")).register(registry);
+
+  /** Where a request went: the labels shared by its three families. */
+  public record Target(String[] labels) {
+    public static Target outbound(String authority, WeightedAddr endpoint, Map<String, String> serviceLabels) {
+      Map<String, String> l = endpoint == null ? Map.of() : endpoint.getMetricLabelsMap();
+      return new Target(new String[] {"outbound", authority,
+          l.getOrDefault("namespace", serviceLabels.getOrDefault("namespace", "")), serviceLabels.getOrDefault("service", ""),
+          l.getOrDefault("deployment", ""), l.getOrDefault("pod", ""), l.getOrDefault("serviceaccount", ""),
+          NO_TLS});
+    }
+  }
+
+  public void requested(Target target) {
+    requests.labelValues(target.labels()).inc();
+  }
+
+  /** A response's head went out {@code elapsedNanos} after its request's head came in. */
+  public void responded(Target target, int status, boolean grpcFailure, long elapsedNanos) {
+    String code = Integer.toString(status);
+    String classification = status >= 500 || grpcFailure ? "failure" : "success";
+    CounterDataPoint r = responses.labelValues(concat(target.labels(), code, classification));
+    r.inc();
+    DistributionDataPoint l = latency.labelValues(concat(target.labels(), code));
+    l.observe(elapsedNanos / 1_000_000.0);
+  }
+
+  /** The Prometheus text exposition of everything recorded. */
+  public String scrape() {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+      return out.toString(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing to memory does not fail", e);
+    }
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] all = new String[head.length + tail.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
+  }
+}
