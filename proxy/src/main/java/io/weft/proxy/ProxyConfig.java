@@ -18,7 +18,8 @@ public record ProxyConfig(
     Duration inboundDetectTimeout, Duration outboundDetectTimeout,
     Duration inboundConnectTimeout, Duration outboundConnectTimeout,
     Side inbound, Side outbound,
-    BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode) {
+    BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode,
+    Duration outboundDiscoveryIdleTimeout) {
 
   /** Queue and concurrency limits of one direction. */
   public record Side(int queueCapacity, Duration failfastTimeout, int maxInFlight) {}
@@ -54,7 +55,8 @@ public record ProxyConfig(
         e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
         e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false),
         e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"),
-        e.bool("LINKERD2_PROXY_INGRESS_MODE", false));
+        e.bool("LINKERD2_PROXY_INGRESS_MODE", false),
+        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)));
   }
 
   private static boolean isLoopback(InetSocketAddress address) {

@@ -61,7 +61,7 @@ public final class ProxyRuntime implements AutoCloseable {
       DestinationClient client = DestinationClient.create(GrpcClientSettings
           .connectToServiceAt(destination.getHostString(), destination.getPort(), system).withTls(false), system);
       Discovery discovery = new Discovery(system, client, new Discovery.Settings(config.destinationContext(), DEFAULT_RTT,
-          RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF));
+          RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.outboundDiscoveryIdleTimeout()));
 
       // The proxy's own ports are never a valid target for a connection it relays.
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),

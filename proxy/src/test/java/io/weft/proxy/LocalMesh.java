@@ -46,9 +46,13 @@ public final class LocalMesh {
 
   /** Discovery against the control plane on {@code port}, with Linkerd's balancer defaults and quick reconnects. */
   public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout) {
+    return discovery(system, port, failfastTimeout, Duration.ofSeconds(5));
+  }
+
+  public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout, Duration idleTimeout) {
     DestinationClient client = DestinationClient.create(
         GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false), system);
     return new Discovery(system, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
-        new ProxyConfig.Side(100, failfastTimeout, 100_000), Duration.ofMillis(100), Duration.ofSeconds(1)));
+        new ProxyConfig.Side(100, failfastTimeout, 100_000), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout));
   }
 }

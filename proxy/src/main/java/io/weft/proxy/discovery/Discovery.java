@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The proxy's view of the Destination API: one {@link Resolution} per authority, each fed by its
@@ -29,23 +30,54 @@ public final class Discovery implements AutoCloseable {
 
   /** How resolutions balance and queue; see the proxy's configuration. */
   public record Settings(String contextToken, Duration defaultRtt, Duration decay, ProxyConfig.Side queue,
-                         Duration minBackoff, Duration maxBackoff) {}
+                         Duration minBackoff, Duration maxBackoff, Duration idleTimeout) {}
 
   private final ActorSystem<?> system;
   private final DestinationClient client;
   private final Settings settings;
   private final Map<String, Resolution> resolutions = new ConcurrentHashMap<>();
   private final Map<String, UniqueKillSwitch> streams = new ConcurrentHashMap<>();
+  private final org.apache.pekko.actor.Cancellable sweeper;
+  private final LongSupplier nanoClock;
 
   public Discovery(ActorSystem<?> system, DestinationClient client, Settings settings) {
+    this(system, client, settings, System::nanoTime);
+  }
+
+  /** {@code nanoClock} decides idleness; tests pass their own to sweep deterministically. */
+  Discovery(ActorSystem<?> system, DestinationClient client, Settings settings, LongSupplier nanoClock) {
     this.system = system;
     this.client = client;
     this.settings = settings;
+    this.nanoClock = nanoClock;
+    Duration sweep = settings.idleTimeout().dividedBy(2);
+    this.sweeper = system.scheduler().scheduleAtFixedRate(sweep, sweep, this::dropIdle, system.executionContext());
   }
 
   /** The resolution of {@code authority} ({@code name.ns.svc.cluster.local:port} or {@code ip:port}), started on first use. */
   public Resolution resolve(String authority) {
-    return resolutions.computeIfAbsent(authority, this::start);
+    Resolution resolution = resolutions.computeIfAbsent(authority, this::start);
+    resolution.touch(nanoClock.getAsLong());
+    return resolution;
+  }
+
+  /** How many authorities are being followed now. */
+  public int active() {
+    return resolutions.size();
+  }
+
+  /** Stops following authorities nobody asked about for the idle timeout and with nothing in flight. */
+  void dropIdle() {
+    long cutoff = nanoClock.getAsLong() - settings.idleTimeout().toNanos();
+    resolutions.forEach((authority, resolution) -> {
+      if (resolution.idleSince(cutoff) && resolutions.remove(authority, resolution)) {
+        UniqueKillSwitch stream = streams.remove(authority);
+        if (stream != null) {
+          stream.shutdown();
+        }
+        log.debug("stopped resolving {} (idle)", authority);
+      }
+    });
   }
 
   private Resolution start(String authority) {
@@ -74,6 +106,7 @@ public final class Discovery implements AutoCloseable {
 
   @Override
   public void close() {
+    sweeper.cancel();
     streams.values().forEach(UniqueKillSwitch::shutdown);
   }
 

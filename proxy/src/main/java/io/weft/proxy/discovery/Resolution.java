@@ -26,6 +26,7 @@ public final class Resolution {
   private volatile Optional<Boolean> exists = Optional.empty();
   private volatile Map<String, String> serviceLabels = Map.of();
   private final CompletableFuture<Void> answered = new CompletableFuture<>();
+  private volatile long lastUsed;
 
   Resolution(P2cBalancer<WeightedAddr> balancer, FailfastQueue queue) {
     this.balancer = balancer;
@@ -43,6 +44,15 @@ public final class Resolution {
   /** Empty until the control plane has answered; false when the service does not exist (fall back to DNS). */
   public Optional<Boolean> exists() {
     return exists;
+  }
+
+  void touch(long now) {
+    lastUsed = now;
+  }
+
+  /** Unused since before {@code cutoff} (on the discovery's clock) and with no request in flight. */
+  boolean idleSince(long cutoff) {
+    return lastUsed - cutoff < 0 && queue.inFlight() == 0;
   }
 
   /** The labels the control plane gives the whole set (namespace, service), for metrics. */

@@ -1,10 +1,12 @@
 package io.weft.proxy.discovery;
 
 import io.weft.actors.ControlPlane;
+import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.ProxyConfig;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.grpc.GrpcClientSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -69,7 +72,8 @@ class DiscoveryTest {
     Files.writeString(manifests.resolve("shop.yaml"), manifest(2));
     controlPlane = LocalMesh.controlPlane(manifests, port);
     proxySystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(proxySystem, port, ProxyConfig.fromEnv(Map.of()).outbound().failfastTimeout());
+    discovery = LocalMesh.discovery(proxySystem, port, ProxyConfig.fromEnv(Map.of()).outbound().failfastTimeout(),
+        Duration.ofSeconds(30));
 
     Resolution api = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
@@ -96,5 +100,38 @@ class DiscoveryTest {
     await().atMost(PATIENCE).until(() -> missing.exists().isPresent());
     assertThat(missing.exists()).contains(false);
     assertThat(missing.balancer().pick()).isEmpty();
+  }
+
+  @Test
+  void authoritiesNobodyUsesAreDroppedAfterTheIdleTimeout() throws IOException {
+    int port = LocalMesh.freePort();
+    Files.writeString(manifests.resolve("shop.yaml"), manifest(1));
+    controlPlane = LocalMesh.controlPlane(manifests, port);
+    proxySystem = LocalMesh.proxySystem();
+    AtomicLong now = new AtomicLong();
+    Duration idle = Duration.ofSeconds(5);
+    discovery = new Discovery(proxySystem, DestinationClient.create(
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", port, proxySystem).withTls(false), proxySystem),
+        new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10), ProxyConfig.fromEnv(Map.of()).outbound(),
+            Duration.ofMillis(100), Duration.ofSeconds(1), idle), now::get);
+    Resolution first = discovery.resolve(AUTHORITY);
+    await().atMost(PATIENCE).until(() -> first.endpoints().size() == 1);
+
+    // A request in flight keeps it past the idle timeout, however long the request takes.
+    first.queue().admit().toCompletableFuture().join();
+    now.addAndGet(idle.toNanos() + 1);
+    discovery.dropIdle();
+    assertThat(discovery.active()).isEqualTo(1);
+    // Once nothing is in flight and nobody asked for the idle timeout, it is dropped.
+    first.queue().release();
+    discovery.dropIdle();
+    assertThat(discovery.active()).isZero();
+    // Used recently: kept.
+    Resolution again = discovery.resolve(AUTHORITY);
+    assertThat(again).isNotSameAs(first);
+    now.addAndGet(idle.toNanos() - 1);
+    discovery.dropIdle();
+    assertThat(discovery.active()).isEqualTo(1);
+    await().atMost(PATIENCE).until(() -> again.endpoints().size() == 1);
   }
 }

@@ -86,6 +86,11 @@ public final class FailfastQueue {
     return failFast;
   }
 
+  /** Requests admitted and not yet released, plus those waiting. */
+  public synchronized int inFlight() {
+    return inFlight + waiting.size();
+  }
+
   public synchronized int waiting() {
     return waiting.size();
   }
