@@ -10,6 +10,8 @@ import io.weft.actors.grpc.DestinationService;
 import io.weft.actors.index.ResourceIndex;
 import io.weft.k8s.ClusterBackend;
 import io.weft.k8s.model.ClusterEvent;
+import io.weft.k8s.model.KubeResource;
+import io.weft.k8s.model.ResourceKind;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -34,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -46,6 +49,7 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
   public static final String SYSTEM_NAME = "weft";
   private static final String REQUIRED_SETTINGS = "weft-control-plane.conf";
+  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(5);
 
   private final ActorSystem<Void> system;
   private final UniqueKillSwitch watches;
@@ -132,9 +136,11 @@ public final class ControlPlane implements AutoCloseable {
     return Cluster.get(system).selfMember().address();
   }
 
-  /** The Services this node currently knows. */
-  public CompletionStage<java.util.List<io.weft.k8s.model.ServiceResource>> services() {
-    return AskPattern.ask(index, ResourceIndex.ListServices::new, Duration.ofSeconds(5), system.scheduler());
+  /** The objects of {@code type} this node currently knows, sorted by namespace and name. */
+  public <T extends KubeResource> List<T> objects(ResourceKind kind, Class<T> type) {
+    return AskPattern.<ResourceIndex.Command, List<KubeResource>>ask(index, replyTo -> new ResourceIndex.ListObjects(kind, replyTo),
+            QUERY_TIMEOUT, system.scheduler())
+        .toCompletableFuture().join().stream().map(type::cast).toList();
   }
 
   /** The Destination service itself, for callers in this JVM (no gRPC in between). */

@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import io.weft.actors.ControlPlane;
+import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.ServiceResource;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ final class DemoCommand implements Runnable {
     var out = spec.commandLine().getOut();
     try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.empty())) {
       // start() returns once the manifests are loaded, so this is every Service.
-      List<ServiceResource> services = controlPlane.services().toCompletableFuture().join();
+      List<ServiceResource> services = controlPlane.objects(ResourceKind.SERVICE, ServiceResource.class);
       ActorSystem<Void> client = ClientSystem.create();
       try (DestinationQuery query = new DestinationQuery(client,
           new HostPort("127.0.0.1", controlPlane.destinationPort()), QUERY_TIMEOUT)) {

@@ -37,14 +37,16 @@ public final class ProxyRuntime implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final Discovery discovery;
+  private final HttpMetrics metrics;
   private final InetSocketAddress admin;
   private final InetSocketAddress inbound;
   private final InetSocketAddress outbound;
 
-  private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, InetSocketAddress admin, InetSocketAddress inbound,
-                       InetSocketAddress outbound) {
+  private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, HttpMetrics metrics, InetSocketAddress admin,
+                       InetSocketAddress inbound, InetSocketAddress outbound) {
     this.system = system;
     this.discovery = discovery;
+    this.metrics = metrics;
     this.admin = admin;
     this.inbound = inbound;
     this.outbound = outbound;
@@ -78,7 +80,7 @@ public final class ProxyRuntime implements AutoCloseable {
       // Identity (issue 4) will gate readiness; until then the proxy is ready once it listens.
       ready.set(true);
       log.info("proxy ready: inbound {}, outbound {}, admin {}, destination {}", inbound, outbound, admin, destination);
-      return new ProxyRuntime(system, discovery, admin, inbound, outbound);
+      return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -92,6 +94,8 @@ public final class ProxyRuntime implements AutoCloseable {
   public InetSocketAddress outboundAddress() { return outbound; }
 
   public ActorSystem<Void> system() { return system; }
+
+  public HttpMetrics metrics() { return metrics; }
 
   @Override
   public void close() {

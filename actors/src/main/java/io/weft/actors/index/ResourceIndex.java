@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
-import io.weft.k8s.model.ServiceResource;
+import io.weft.k8s.model.KubeResource;
+import io.weft.k8s.model.ResourceKind;
 
 import java.util.Comparator;
 import java.util.HashMap;
@@ -41,8 +42,8 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   /** Answers once the backend's initial state has been applied. */
   public record AwaitSynced(ActorRef<Done> replyTo) implements Command {}
 
-  /** The Services the index knows, sorted by namespace and name. */
-  public record ListServices(ActorRef<List<ServiceResource>> replyTo) implements Command {}
+  /** The objects of one kind the index knows, sorted by namespace and name. */
+  public record ListObjects(ResourceKind kind, ActorRef<List<KubeResource>> replyTo) implements Command {}
 
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
@@ -74,7 +75,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .onMessage(WatchService.class, this::onWatchService)
         .onMessage(WatchPod.class, this::onWatchPod)
         .onMessage(ResolveIp.class, this::onResolveIp)
-        .onMessage(ListServices.class, this::onListServices)
+        .onMessage(ListObjects.class, this::onListObjects)
         .onMessage(AwaitSynced.class, this::onAwaitSynced)
         .onMessage(SubscriberGone.class, this::onSubscriberGone)
         .build();
@@ -134,10 +135,10 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
     return this;
   }
 
-  private Behavior<Command> onListServices(ListServices list) {
+  private Behavior<Command> onListObjects(ListObjects list) {
     list.replyTo().tell(store.objects().stream()
-        .filter(ServiceResource.class::isInstance).map(ServiceResource.class::cast)
-        .sorted(Comparator.comparing((ServiceResource s) -> s.meta().namespace()).thenComparing(s -> s.meta().name()))
+        .filter(r -> r.resourceKind() == list.kind())
+        .sorted(Comparator.comparing((KubeResource r) -> r.meta().namespace()).thenComparing(r -> r.meta().name()))
         .toList());
     return this;
   }

@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -62,6 +63,11 @@ public final class HttpMetrics {
     r.inc();
     DistributionDataPoint l = latency.labelValues(concat(target.labels(), code));
     l.observe(elapsedNanos / 1_000_000.0);
+  }
+
+  /** Everything recorded, for in-process readers such as the demo's summary. */
+  public MetricSnapshots snapshot() {
+    return registry.scrape();
   }
 
   /** The Prometheus text exposition of everything recorded. */
