@@ -3,6 +3,8 @@ package io.weft.cli;
 import io.weft.actors.ControlPlane;
 import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.ServiceResource;
+import io.weft.testkit.DemoMesh;
+import io.weft.testkit.DeploymentStats;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,14 +12,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
-@Command(name = "demo", description = "Run the mesh on this machine: the control plane on the emojivoto example.")
+@Command(name = "demo", description = "Run the mesh on this machine: the control plane, and the emojivoto example with a proxy per pod.")
 final class DemoCommand implements Runnable {
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -25,9 +33,12 @@ final class DemoCommand implements Runnable {
   @Mixin ClusterOptions cluster;
 
   @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "DURATION",
-      description = "Stop after this long (default: run until Ctrl-C).")
+      description = "Stop after this long and print the traffic summary (default: run until Ctrl-C, printing it every 10s).")
   Duration duration;
 
+  @Option(names = "--vote-interval", converter = DurationConverter.class, defaultValue = "100ms",
+      description = "How often vote-bot lists and votes (default: ${DEFAULT-VALUE}).")
+  Duration voteInterval;
 
   @Override
   public void run() {
@@ -38,34 +49,69 @@ final class DemoCommand implements Runnable {
       throw new IllegalStateException("no manifests at " + cluster.localCluster + " (set --local-cluster)");
     }
     var config = cluster.config();
-    var out = spec.commandLine().getOut();
-    try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.empty())) {
-      // start() returns once the manifests are loaded, so this is every Service.
-      List<ServiceResource> services = controlPlane.objects(ResourceKind.SERVICE, ServiceResource.class);
-      ActorSystem<Void> client = ClientSystem.create();
-      try (DestinationQuery query = new DestinationQuery(client,
-          new HostPort("127.0.0.1", controlPlane.destinationPort()), QUERY_TIMEOUT)) {
-        EndpointTable table = new EndpointTable();
-        for (ServiceResource s : services) {
-          for (ServiceResource.ServicePort p : s.ports()) {
-            String authority = s.meta().name() + "." + s.meta().namespace() + ".svc.cluster.local:" + p.port();
-            table.add(authority, query.initial(authority));
-          }
-        }
-        out.println("Endpoints served from " + cluster.localCluster + ":");
-        table.print(out, spec.commandLine().getErr());
-      } finally {
-        client.terminate();
-      }
-      out.println("Destination API on 127.0.0.1:" + controlPlane.destinationPort()
-          + (duration == null ? "; press Ctrl-C to stop." : "; stopping in " + duration.toSeconds() + "s."));
-      out.flush();
-      if (duration == null) {
-        Runtime.getRuntime().addShutdownHook(new Thread(controlPlane::close, "demo-shutdown"));
-        controlPlane.system().getWhenTerminated().toCompletableFuture().join();
-      } else {
-        controlPlane.system().getWhenTerminated().toCompletableFuture().completeOnTimeout(null, duration.toMillis(), TimeUnit.MILLISECONDS).join();
+    PrintWriter out = spec.commandLine().getOut();
+    try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), java.util.Optional.empty())) {
+      printEndpoints(controlPlane, out);
+      InetSocketAddress destination = new InetSocketAddress("127.0.0.1", controlPlane.destinationPort());
+      try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval)) {
+        out.println("Mesh running: " + mesh.members().size() + " pods, each behind its own proxy; vote-bot is voting"
+            + (duration == null ? " (Ctrl-C to stop)." : " for " + duration.toSeconds() + "s."));
+        out.flush();
+        long started = System.nanoTime();
+        Duration wait = duration == null ? Duration.ofSeconds(10) : duration;
+        boolean stopped;
+        do {
+          // A copy, so the timeout completes only our wait, never the system's termination.
+          controlPlane.system().getWhenTerminated().toCompletableFuture().thenApply(t -> (Object) t).copy()
+              .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).join();
+          stopped = controlPlane.system().whenTerminated().isCompleted();
+          printStats(mesh, Duration.ofNanos(System.nanoTime() - started), out);
+        } while (duration == null && !stopped);
       }
     }
+  }
+
+  private void printEndpoints(ControlPlane controlPlane, PrintWriter out) {
+    List<ServiceResource> services = controlPlane.objects(ResourceKind.SERVICE, ServiceResource.class);
+    ActorSystem<Void> client = ClientSystem.create();
+    try (DestinationQuery query = new DestinationQuery(client, new HostPort("127.0.0.1", controlPlane.destinationPort()),
+        QUERY_TIMEOUT)) {
+      EndpointTable table = new EndpointTable();
+      for (ServiceResource s : services) {
+        for (ServiceResource.ServicePort p : s.ports()) {
+          String authority = s.meta().name() + "." + s.meta().namespace() + ".svc.cluster.local:" + p.port();
+          table.add(authority, query.initial(authority));
+        }
+      }
+      out.println("Endpoints served from " + cluster.localCluster + ":");
+      table.print(out, spec.commandLine().getErr());
+    } finally {
+      client.terminate();
+    }
+  }
+
+  /** Linkerd's `viz stat deploy` columns, from what the callers' proxies measured. */
+  private static void printStats(DemoMesh mesh, Duration window, PrintWriter out) {
+    var snapshots = mesh.members().stream().map(m -> m.proxy().metrics().snapshot()).toList();
+    Map<String, List<DemoMesh.Member>> byDeployment = mesh.members().stream()
+        .collect(Collectors.groupingBy(DemoMesh.Member::deployment, TreeMap::new, Collectors.toList()));
+    Table table = new Table("NAME", "MESHED", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99", "TCP_CONN");
+    byDeployment.forEach((deployment, pods) -> {
+      DeploymentStats stats = DeploymentStats.of(deployment, snapshots, window);
+      long meshed = pods.stream().filter(m -> m.pod().meshed()).count();
+      table.add(deployment, meshed + "/" + pods.size(), percent(stats.successRate()),
+          stats.responses() == 0 ? "-" : String.format(Locale.ROOT, "%.1frps", stats.rps()),
+          millis(stats.p50()), millis(stats.p95()), millis(stats.p99()), "-");
+    });
+    out.println();
+    table.print(out);
+  }
+
+  private static String percent(OptionalDouble rate) {
+    return rate.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f%%", rate.getAsDouble() * 100);
+  }
+
+  private static String millis(OptionalDouble ms) {
+    return ms.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0fms", Math.ceil(ms.getAsDouble()));
   }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 
 /** Prints endpoints as Linkerd's {@code diagnostics endpoints} does: NAMESPACE IP PORT POD SERVICE. */
 final class EndpointTable {
-  private final List<String[]> rows = new ArrayList<>();
+  private final Table rows = new Table("NAMESPACE", "IP", "PORT", "POD", "SERVICE");
   private final List<String> empty = new ArrayList<>();
 
   /** Adds the endpoints of a target's first answer. */
@@ -24,9 +24,9 @@ final class EndpointTable {
       String service = u.getAdd().getMetricLabelsOrDefault("service", "");
       for (WeightedAddr a : u.getAdd().getAddrsList()) {
         any = true;
-        rows.add(new String[] {a.getMetricLabelsOrDefault("namespace", namespace),
+        rows.add(a.getMetricLabelsOrDefault("namespace", namespace),
             TcpAddresses.toInetAddress(a.getAddr().getIp()).getHostAddress(), Integer.toString(a.getAddr().getPort()),
-            a.getMetricLabelsOrDefault("pod", ""), service.isEmpty() ? "" : service + "." + namespace});
+            a.getMetricLabelsOrDefault("pod", ""), service.isEmpty() ? "" : service + "." + namespace);
       }
     }
     if (!any) {
@@ -36,23 +36,7 @@ final class EndpointTable {
 
   void print(PrintWriter out, PrintWriter err) {
     if (!rows.isEmpty()) {
-      String[] header = {"NAMESPACE", "IP", "PORT", "POD", "SERVICE"};
-      int[] widths = new int[header.length];
-      List<String[]> all = new ArrayList<>();
-      all.add(header);
-      all.addAll(rows);
-      for (String[] row : all) {
-        for (int i = 0; i < row.length; i++) {
-          widths[i] = Math.max(widths[i], row[i].length());
-        }
-      }
-      for (String[] row : all) {
-        StringBuilder line = new StringBuilder();
-        for (int i = 0; i < row.length; i++) {
-          line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 3) + "s", row[i]));
-        }
-        out.println(line.toString().stripTrailing());
-      }
+      rows.print(out);
     }
     empty.forEach(a -> err.println("No endpoints found for " + a + "."));
     out.flush();

@@ -110,13 +110,18 @@ class WeftCliTest {
   }
 
   @Test
-  void demoServesTheExampleAndStopsAfterItsDuration() {
-    Run run = weft("demo", "--duration", "1s", "--destination-port", "0", "--cluster-port", "0",
+  void demoRunsTheMeshAndSummarizesItsTraffic() {
+    Run run = weft("demo", "--duration", "5s", "--destination-port", "0", "--cluster-port", "0",
         "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
-    assertThat(run.exit()).isZero();
+    assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")
         .containsPattern("emoji-\\S+\\s+emoji-svc\\.emojivoto").containsPattern("voting-\\S+\\s+voting-svc\\.emojivoto")
-        .contains("stopping in 1s");
+        .contains("vote-bot is voting for 5s");
+    // Traffic went through the proxies: emoji never fails on purpose, so it is at 100%.
+    assertThat(run.out()).containsPattern("NAME\\s+MESHED\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TCP_CONN");
+    assertThat(run.out()).containsPattern("emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms");
+    assertThat(run.out()).containsPattern("web\\s+2/2\\s+\\d+\\.\\d\\d%\\s+\\d+\\.\\drps");
+    assertThat(run.out()).containsPattern("voting\\s+1/1\\s+\\d+\\.\\d\\d%\\s+\\d+\\.\\drps");
   }
 
   @Test

@@ -79,7 +79,8 @@ public final class ProxyRuntime implements AutoCloseable {
           .toCompletableFuture().join().localAddress();
       // Identity (issue 4) will gate readiness; until then the proxy is ready once it listens.
       ready.set(true);
-      log.info("proxy ready: inbound {}, outbound {}, admin {}, destination {}", inbound, outbound, admin, destination);
+      log.info("proxy ready: inbound {}, outbound {}, admin {}, destination {}:{}", inbound, outbound, admin,
+          destination.getHostString(), destination.getPort());
       return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound);
     } catch (RuntimeException e) {
       system.terminate();

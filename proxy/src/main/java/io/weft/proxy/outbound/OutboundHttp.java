@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OutboundHttp {
   private static final Logger log = LoggerFactory.getLogger(OutboundHttp.class);
+  private static final String TIMEOUT_ACCESS = "Timeout-Access";
 
   private final Discovery discovery;
   private final String clusterDomain;
@@ -149,7 +150,9 @@ public final class OutboundHttp {
 
   private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port, ConnectionPoolSettings pool) {
     Uri uri = request.getUri().scheme("http").host(host).port(port);
-    return http.singleRequest(request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE), http.defaultClientHttpsContext(),
+    // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on.
+    HttpRequest onward = request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE).removeHeader(TIMEOUT_ACCESS);
+    return http.singleRequest(onward, http.defaultClientHttpsContext(),
             pool, logging)
         .exceptionally(error -> {
           log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
