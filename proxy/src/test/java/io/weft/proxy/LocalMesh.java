@@ -39,6 +39,33 @@ public final class LocalMesh {
         Optional.empty());
   }
 
+  /** Manifest of Service {@code api} in namespace {@code shop}: port 80 to the pods' port named http. */
+  public static String apiService() {
+    return """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: shop}
+        spec:
+          selector: {app: api}
+          ports: [{name: http, port: 80, targetPort: http}]
+        """;
+  }
+
+  /** Manifest of a ready {@code api} pod at 127.0.0.1 whose port named http is {@code port}, after a document separator. */
+  public static String loopbackPod(String name, int port) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s, namespace: shop, labels: {app: api}}
+        spec: {containers: [{name: api, ports: [{name: http, containerPort: %d}]}]}
+        status:
+          podIP: 127.0.0.1
+          phase: Running
+          conditions: [{type: Ready, status: "True"}]
+        """.formatted(name, port);
+  }
+
   public static ActorSystem<Void> proxySystem() {
     return ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
         .withFallback(ConfigFactory.load()));

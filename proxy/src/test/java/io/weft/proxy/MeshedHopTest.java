@@ -70,22 +70,7 @@ class MeshedHopTest {
         kind: Namespace
         metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
         ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: api, namespace: shop}
-        spec:
-          selector: {app: api}
-          ports: [{name: http, port: 80, targetPort: http}]
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: api-0, namespace: shop, labels: {app: api}}
-        spec: {containers: [{name: api, ports: [{name: http, containerPort: %d}]}]}
-        status:
-          podIP: 127.0.0.1
-          phase: Running
-          conditions: [{type: Ready, status: "True"}]
-        """.formatted(app.getAddress().getPort()));
+        """ + LocalMesh.apiService() + LocalMesh.loopbackPod("api-0", app.getAddress().getPort()));
     int destinationPort = LocalMesh.freePort();
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort, "weft.discovery.proxy-inbound-port = " + inboundPort);
     outboundSystem = LocalMesh.proxySystem();

@@ -56,31 +56,11 @@ class OutboundHttpTest {
     return server;
   }
 
-  private static String pod(String name, int port) {
-    return """
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: %s, namespace: shop, labels: {app: api}}
-        spec: {containers: [{name: api, ports: [{name: http, containerPort: %d}]}]}
-        status:
-          podIP: 127.0.0.1
-          phase: Running
-          conditions: [{type: Ready, status: "True"}]
-        """.formatted(name, port);
-  }
-
   @BeforeEach
   void start() throws IOException {
     HttpServer a = backend("a", Duration.ofMillis(300));
     HttpServer b = backend("b", Duration.ZERO);
-    Files.writeString(manifests.resolve("shop.yaml"), """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: api, namespace: shop}
-        spec:
-          selector: {app: api}
-          ports: [{name: http, port: 80, targetPort: http}]
+    Files.writeString(manifests.resolve("shop.yaml"), LocalMesh.apiService() + """
         ---
         apiVersion: v1
         kind: Service
@@ -88,7 +68,7 @@ class OutboundHttpTest {
         spec:
           selector: {app: nothing}
           ports: [{name: http, port: 80, targetPort: 8080}]
-        """ + pod("api-a", a.getAddress().getPort()) + pod("api-b", b.getAddress().getPort()));
+        """ + LocalMesh.loopbackPod("api-a", a.getAddress().getPort()) + LocalMesh.loopbackPod("api-b", b.getAddress().getPort()));
     int destinationPort = LocalMesh.freePort();
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
     proxySystem = LocalMesh.proxySystem();
