@@ -101,7 +101,8 @@ final class DemoCommand implements Runnable {
       long meshed = pods.stream().filter(m -> m.pod().meshed()).count();
       table.add(deployment, meshed + "/" + pods.size(), percent(stats.successRate()),
           stats.responses() == 0 ? "-" : String.format(Locale.ROOT, "%.1frps", stats.rps()),
-          millis(stats.p50()), millis(stats.p95()), millis(stats.p99()), "-");
+          millis(stats.p50()), millis(stats.p95()), millis(stats.p99()),
+          Long.toString(DeploymentStats.openInboundConnections(pods.stream().map(m -> m.proxy().metrics().snapshot()).toList())));
     });
     out.println();
     table.print(out);

@@ -119,7 +119,8 @@ class WeftCliTest {
         .contains("vote-bot is voting for 5s");
     // Traffic went through the proxies: emoji never fails on purpose, so it is at 100%.
     assertThat(run.out()).containsPattern("NAME\\s+MESHED\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TCP_CONN");
-    assertThat(run.out()).containsPattern("emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms");
+    // ... and its proxy holds the inbound connections web's proxies keep pooled to it.
+    assertThat(run.out()).containsPattern("emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms\\s+\\d+ms\\s+\\d+ms\\s+[1-9]\\d*");
     assertThat(run.out()).containsPattern("web\\s+2/2\\s+\\d+\\.\\d\\d%\\s+\\d+\\.\\drps");
     assertThat(run.out()).containsPattern("voting\\s+1/1\\s+\\d+\\.\\d\\d%\\s+\\d+\\.\\drps");
   }

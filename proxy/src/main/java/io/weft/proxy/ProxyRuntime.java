@@ -7,7 +7,7 @@ import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.inbound.InboundProxy;
-import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.outbound.OutboundHttp;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -37,12 +37,12 @@ public final class ProxyRuntime implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final Discovery discovery;
-  private final HttpMetrics metrics;
+  private final ProxyMetrics metrics;
   private final InetSocketAddress admin;
   private final InetSocketAddress inbound;
   private final InetSocketAddress outbound;
 
-  private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, HttpMetrics metrics, InetSocketAddress admin,
+  private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, ProxyMetrics metrics, InetSocketAddress admin,
                        InetSocketAddress inbound, InetSocketAddress outbound) {
     this.system = system;
     this.discovery = discovery;
@@ -68,11 +68,11 @@ public final class ProxyRuntime implements AutoCloseable {
       // The proxy's own ports are never a valid target for a connection it relays.
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),
           config.adminListen().getPort(), config.controlListen().getPort()));
-      InetSocketAddress inbound = new InboundProxy(system, new InboundProxy.Settings(config.inboundDetectTimeout(),
+      ProxyMetrics metrics = new ProxyMetrics();
+      InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundProxy.Settings(config.inboundDetectTimeout(),
           DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts)).bind(config.inboundListen())
           .toCompletableFuture().join().localAddress();
-      HttpMetrics metrics = new HttpMetrics();
-      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound().failfastTimeout(), metrics)
+      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound().failfastTimeout(), metrics.http())
           .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())
@@ -96,7 +96,7 @@ public final class ProxyRuntime implements AutoCloseable {
 
   public ActorSystem<Void> system() { return system; }
 
-  public HttpMetrics metrics() { return metrics; }
+  public ProxyMetrics metrics() { return metrics; }
 
   @Override
   public void close() {

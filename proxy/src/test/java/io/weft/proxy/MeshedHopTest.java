@@ -61,7 +61,7 @@ class MeshedHopTest {
     });
     app.start();
     inboundSystem = LocalMesh.proxySystem();
-    int inboundPort = new InboundProxy(inboundSystem, new InboundProxy.Settings(Duration.ofSeconds(10), 2048,
+    int inboundPort = new InboundProxy(inboundSystem, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofSeconds(10), 2048,
         Duration.ofSeconds(1), Set.of())).bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join()
         .localAddress().getPort();
 
@@ -75,7 +75,7 @@ class MeshedHopTest {
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort, "weft.discovery.proxy-inbound-port = " + inboundPort);
     outboundSystem = LocalMesh.proxySystem();
     discovery = LocalMesh.discovery(outboundSystem, destinationPort, FAILFAST);
-    int outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST, new io.weft.proxy.metrics.HttpMetrics())
+    int outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST, new io.weft.proxy.metrics.ProxyMetrics().http())
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> curl(outboundPort).startsWith("HTTP/1.1 200"));

@@ -2,6 +2,7 @@ package io.weft.testkit;
 
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
@@ -55,6 +56,23 @@ public record DeploymentStats(String deployment, long responses, long successes,
     double seconds = Math.max(window.toMillis() / 1000.0, Double.MIN_VALUE);
     return new DeploymentStats(deployment, responses, successes, responses / seconds,
         quantile(0.50, buckets), quantile(0.95, buckets), quantile(0.99, buckets));
+  }
+
+  /** Connections open right now on these proxies' inbound side (Linkerd's viz TCP_CONN). */
+  public static long openInboundConnections(List<MetricSnapshots> ownProxies) {
+    long open = 0;
+    for (MetricSnapshots snapshots : ownProxies) {
+      for (MetricSnapshot metric : snapshots) {
+        if (metric instanceof GaugeSnapshot gauge && metric.getMetadata().getName().equals("tcp_open_connections")) {
+          for (var point : gauge.getDataPoints()) {
+            if ("inbound".equals(point.getLabels().get("direction"))) {
+              open += Math.round(point.getValue());
+            }
+          }
+        }
+      }
+    }
+    return open;
   }
 
   /** {@code buckets}: upper bound → count in that bucket (not cumulative); the last bound may be +Inf. */

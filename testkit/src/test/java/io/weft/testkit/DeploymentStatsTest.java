@@ -2,6 +2,7 @@ package io.weft.testkit;
 
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.proxy.metrics.ProxyMetrics;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -19,19 +20,19 @@ class DeploymentStatsTest {
 
   @Test
   void aggregatesCallersMetricsPerDeployment() {
-    HttpMetrics callerA = new HttpMetrics();
-    HttpMetrics callerB = new HttpMetrics();
+    ProxyMetrics callerA = new ProxyMetrics();
+    ProxyMetrics callerB = new ProxyMetrics();
     // 90 fast successes (4 ms, bucket 3-4) across two callers, 10 slow failures (40 ms, bucket 30-40).
     for (int i = 0; i < 45; i++) {
-      callerA.requested(to("web"));
-      callerA.responded(to("web"), 200, false, 4_000_000);
-      callerB.requested(to("web"));
-      callerB.responded(to("web"), 200, false, 4_000_000);
+      callerA.http().requested(to("web"));
+      callerA.http().responded(to("web"), 200, false, 4_000_000);
+      callerB.http().requested(to("web"));
+      callerB.http().responded(to("web"), 200, false, 4_000_000);
     }
     for (int i = 0; i < 10; i++) {
-      callerB.responded(to("web"), 500, false, 40_000_000);
+      callerB.http().responded(to("web"), 500, false, 40_000_000);
     }
-    callerB.responded(to("emoji"), 200, false, 1_000_000);
+    callerB.http().responded(to("emoji"), 200, false, 1_000_000);
 
     DeploymentStats web = DeploymentStats.of("web", List.of(callerA.snapshot(), callerB.snapshot()), Duration.ofSeconds(10));
     assertThat(web.responses()).isEqualTo(100);

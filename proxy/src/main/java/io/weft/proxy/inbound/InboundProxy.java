@@ -1,5 +1,6 @@
 package io.weft.proxy.inbound;
 
+import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.OriginalDestination;
 import io.weft.streams.detect.Protocol;
@@ -34,10 +35,12 @@ public final class InboundProxy {
   public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts) {}
 
   private final ActorSystem<?> system;
+  private final TcpMetrics metrics;
   private final Settings settings;
 
-  public InboundProxy(ActorSystem<?> system, Settings settings) {
+  public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, Settings settings) {
     this.system = system;
+    this.metrics = metrics;
     this.settings = settings;
   }
 
@@ -45,8 +48,8 @@ public final class InboundProxy {
     OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
             Optional.empty())
-        .to(Sink.foreach(connection -> connection.handleWith(
-            connection(connection.localAddress(), originalDestinations.take(connection.remoteAddress())), system)))
+        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted("inbound",
+            connection(connection.localAddress(), originalDestinations.take(connection.remoteAddress()))), system)))
         .run(system);
   }
 

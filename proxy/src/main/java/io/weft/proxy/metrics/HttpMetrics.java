@@ -5,20 +5,14 @@ import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
  * The proxy's HTTP metrics in Linkerd's families, labels and latency buckets, so Linkerd's
  * dashboards and queries work unchanged: {@code request_total}, {@code response_total} and
- * {@code response_latency_ms} (to the response head). Each proxy has its own registry.
+ * {@code response_latency_ms} (to the response head), in the proxy's registry (see {@link ProxyMetrics}).
  */
 public final class HttpMetrics {
   /** Linkerd's {@code response_latency_ms} buckets. */
@@ -30,15 +24,20 @@ public final class HttpMetrics {
   /** Linkerd's {@code tls} value for a connection without mesh TLS; mesh TLS comes with identity (issue 4). */
   private static final String NO_TLS = "no_identity";
 
-  private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Counter requests = Counter.builder().name("request_total").help("Total count of HTTP requests.")
-      .labelNames(TARGET_LABELS).register(registry);
-  private final Counter responses = Counter.builder().name("response_total").help("Total count of HTTP responses.")
-      .labelNames(concat(TARGET_LABELS, "status_code", "classification")).register(registry);
-  private final Histogram latency = Histogram.builder().name("response_latency_ms")
-      .help("Elapsed times between a request's headers being received and its response headers being sent.")
-      .classicOnly().classicUpperBounds(LATENCY_BUCKETS_MS)
-      .labelNames(concat(TARGET_LABELS, "status_code")).register(registry);
+  private final Counter requests;
+  private final Counter responses;
+  private final Histogram latency;
+
+  HttpMetrics(PrometheusRegistry registry) {
+    requests = Counter.builder().name("request_total").help("Total count of HTTP requests.")
+        .labelNames(TARGET_LABELS).register(registry);
+    responses = Counter.builder().name("response_total").help("Total count of HTTP responses.")
+        .labelNames(concat(TARGET_LABELS, "status_code", "classification")).register(registry);
+    latency = Histogram.builder().name("response_latency_ms")
+        .help("Elapsed times between a request's headers being received and its response headers being sent.")
+        .classicOnly().classicUpperBounds(LATENCY_BUCKETS_MS)
+        .labelNames(concat(TARGET_LABELS, "status_code")).register(registry);
+  }
 
   /** Where a request went: the labels shared by its three families. */
   public record Target(String[] labels) {
@@ -65,21 +64,7 @@ public final class HttpMetrics {
     l.observe(elapsedNanos / 1_000_000.0);
   }
 
-  /** Everything recorded, for in-process readers such as the demo's summary. */
-  public MetricSnapshots snapshot() {
-    return registry.scrape();
-  }
 
-  /** The Prometheus text exposition of everything recorded. */
-  public String scrape() {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      new PrometheusTextFormatWriter(false).write(out, registry.scrape());
-      return out.toString(StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory does not fail", e);
-    }
-  }
 
   private static String[] concat(String[] head, String... tail) {
     String[] all = new String[head.length + tail.length];

@@ -1,6 +1,8 @@
 package io.weft.proxy.inbound;
 
 import io.weft.protocol.transport.Header;
+import io.weft.protocol.transport.TransportHeaderCodec;
+import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.tcp.Forwarding;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -24,19 +26,21 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** Real TCP on loopback: a client, an inbound proxy, and an echo "application". */
 class InboundProxyTest {
   private ActorSystem<Void> system;
   private ServerSocket app;
   private int proxyPort;
+  private final ProxyMetrics metrics = new ProxyMetrics();
 
   @BeforeEach
   void start() throws IOException {
     system = ActorSystem.create(Behaviors.empty(), "inbound-test");
     app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread.ofVirtual().start(this::echo);
-    InboundProxy proxy = new InboundProxy(system, new InboundProxy.Settings(Duration.ofSeconds(10), 2048, Duration.ofSeconds(1),
+    InboundProxy proxy = new InboundProxy(system, metrics.tcp(), new InboundProxy.Settings(Duration.ofSeconds(10), 2048, Duration.ofSeconds(1),
         Set.of(4143, 4190, 4191)));
     proxyPort = proxy.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
@@ -75,8 +79,18 @@ class InboundProxyTest {
 
   @Test
   void aTransportHeaderRoutesTheConnectionToThatPortOfThePod() throws Exception {
-    assertThat(through(Header.newBuilder().setPort(app.getLocalPort()).build(), "hello through the mesh"))
-        .isEqualTo("HELLO THROUGH THE MESH");
+    Header header = Header.newBuilder().setPort(app.getLocalPort()).build();
+    assertThat(through(header, "hello through the mesh")).isEqualTo("HELLO THROUGH THE MESH");
+    // Linkerd's TCP families: one connection, every byte read from the peer (header included) and written back.
+    int read = TransportHeaderCodec.encode(header).length + "hello through the mesh".length();
+    String labels = "direction=\"inbound\",peer=\"src\",tls=\"no_identity\"";
+    await().atMost(Duration.ofSeconds(30)).until(() -> metrics.scrape().contains("tcp_close_total{" + labels + "} 1.0"));
+    assertThat(metrics.scrape())
+        .contains("tcp_open_total{" + labels + "} 1.0")
+        .contains("tcp_open_connections{" + labels + "} 0.0")
+        .contains("tcp_read_bytes_total{" + labels + "} " + read + ".0")
+        .contains("tcp_write_bytes_total{" + labels + "} " + "HELLO THROUGH THE MESH".length() + ".0")
+        .contains("tcp_connection_duration_ms_count{" + labels + "} 1");
   }
 
   @Test

@@ -60,7 +60,7 @@ class InterceptionTest {
         }
       }
     });
-    InboundProxy proxy = new InboundProxy(system, new InboundProxy.Settings(Duration.ofMillis(500), 2048, Duration.ofSeconds(1),
+    InboundProxy proxy = new InboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofMillis(500), 2048, Duration.ofSeconds(1),
         Set.of()));
     proxyPort = proxy.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
@@ -120,7 +120,7 @@ class InterceptionTest {
   @Test
   void aRedirectedConnectionWhoseOriginalDestinationIsTheProxyIsRefused() throws Exception {
     // A proxy whose own port is the target: the loop guard closes the connection.
-    InboundProxy guarded = new InboundProxy(system, new InboundProxy.Settings(Duration.ofMillis(500), 2048,
+    InboundProxy guarded = new InboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofMillis(500), 2048,
         Duration.ofSeconds(1), Set.of(app.getLocalPort())));
     int guardedPort = guarded.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
     int source = freePort();

@@ -32,12 +32,12 @@ class PrometheusScrapeTest {
   @Test
   void prometheusScrapesTheAdminPort() throws Exception {
     assumeTrue(System.getenv("CI") != null || PromtoolTest.promtoolInstalled(), "needs prometheus (CI installs it)");
-    HttpMetrics metrics = new HttpMetrics();
+    ProxyMetrics metrics = new ProxyMetrics();
     var target = HttpMetrics.Target.outbound("web-svc.emojivoto.svc.cluster.local:80",
         WeightedAddr.newBuilder().putMetricLabels("pod", "web-0").build(), Map.of("service", "web-svc", "namespace", "emojivoto"));
     for (int i = 0; i < 7; i++) {
-      metrics.requested(target);
-      metrics.responded(target, 200, false, 3_000_000);
+      metrics.http().requested(target);
+      metrics.http().responded(target, 200, false, 3_000_000);
     }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "scrape-test");
     Process prometheus = null;

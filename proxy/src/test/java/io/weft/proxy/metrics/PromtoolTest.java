@@ -31,14 +31,14 @@ class PromtoolTest {
   @Test
   void promtoolAcceptsTheMetricsEndpoint() throws Exception {
     assumeTrue(System.getenv("CI") != null || promtoolInstalled(), "needs promtool (CI installs prometheus)");
-    HttpMetrics metrics = new HttpMetrics();
+    ProxyMetrics metrics = new ProxyMetrics();
     WeightedAddr endpoint = WeightedAddr.newBuilder().putMetricLabels("pod", "web-0").putMetricLabels("namespace", "emojivoto")
         .putMetricLabels("deployment", "web").build();
     var target = HttpMetrics.Target.outbound("web-svc.emojivoto.svc.cluster.local:80", endpoint, Map.of("service", "web-svc"));
-    metrics.requested(target);
-    metrics.responded(target, 200, false, 12_000_000);
-    metrics.requested(target);
-    metrics.responded(target, 503, false, 1_000_000);
+    metrics.http().requested(target);
+    metrics.http().responded(target, 200, false, 12_000_000);
+    metrics.http().requested(target);
+    metrics.http().responded(target, 503, false, 1_000_000);
 
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "promtool-test");
     try {

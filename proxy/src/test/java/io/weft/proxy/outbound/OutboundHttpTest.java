@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.proxy.metrics.ProxyMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +35,7 @@ class OutboundHttpTest {
   private ActorSystem<Void> proxySystem;
   private Discovery discovery;
   private int proxyPort;
-  private final HttpMetrics metrics = new HttpMetrics();
+  private final ProxyMetrics metrics = new ProxyMetrics();
 
   private HttpServer backend(String name, Duration latency) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -73,7 +73,7 @@ class OutboundHttpTest {
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
     proxySystem = LocalMesh.proxySystem();
     discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", FAILFAST, metrics)
+    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", FAILFAST, metrics.http())
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
 

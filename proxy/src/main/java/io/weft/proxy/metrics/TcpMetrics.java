@@ -1,0 +1,68 @@
+package io.weft.proxy.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Linkerd's TCP families for connections a proxy accepts: opened, closed, open now, bytes each way
+ * and how long they lasted, labelled by direction, peer ({@code src}: the accepted side) and tls.
+ */
+public final class TcpMetrics {
+  /** Linkerd's {@code tcp_connection_duration_ms} buckets. */
+  private static final double[] DURATION_BUCKETS_MS = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+  private static final String[] LABELS = {"direction", "peer", "tls"};
+  private static final String NO_TLS = "no_identity";
+
+  private final Counter opened;
+  private final Counter closed;
+  private final Gauge open;
+  private final Counter read;
+  private final Counter written;
+  private final Histogram duration;
+
+  TcpMetrics(PrometheusRegistry registry) {
+    opened = Counter.builder().name("tcp_open_total").help("Total count of opened connections.").labelNames(LABELS).register(registry);
+    closed = Counter.builder().name("tcp_close_total").help("Total count of closed connections.").labelNames(LABELS).register(registry);
+    open = Gauge.builder().name("tcp_open_connections").help("Number of currently-open connections.").labelNames(LABELS)
+        .register(registry);
+    read = Counter.builder().name("tcp_read_bytes_total").help("Total count of bytes read from peers.").labelNames(LABELS)
+        .register(registry);
+    written = Counter.builder().name("tcp_write_bytes_total").help("Total count of bytes written to peers.").labelNames(LABELS)
+        .register(registry);
+    duration = Histogram.builder().name("tcp_connection_duration_ms").help("Connection lifetimes.").classicOnly()
+        .classicUpperBounds(DURATION_BUCKETS_MS).labelNames(LABELS).register(registry);
+  }
+
+  /** Wraps an accepted connection's flow (bytes from the peer in, bytes to the peer out) to measure it. */
+  public Flow<ByteString, ByteString, NotUsed> accepted(String direction, Flow<ByteString, ByteString, NotUsed> connection) {
+    String[] labels = {direction, "src", NO_TLS};
+    var readBytes = read.labelValues(labels);
+    var writtenBytes = written.labelValues(labels);
+    return Flow.<ByteString>create()
+        .map(bytes -> {
+          readBytes.inc(bytes.size());
+          return bytes;
+        })
+        .via(connection)
+        .map(bytes -> {
+          writtenBytes.inc(bytes.size());
+          return bytes;
+        })
+        .watchTermination((notUsed, done) -> {
+          long started = System.nanoTime();
+          opened.labelValues(labels).inc();
+          open.labelValues(labels).inc();
+          done.whenComplete((d, error) -> {
+            open.labelValues(labels).dec();
+            closed.labelValues(labels).inc();
+            duration.labelValues(labels).observe((System.nanoTime() - started) / 1_000_000.0);
+          });
+          return NotUsed.notUsed();
+        });
+  }
+}
