@@ -43,6 +43,7 @@ public final class OutboundHttp {
   private final Discovery discovery;
   private final String clusterDomain;
   private final Http http;
+  private final java.util.concurrent.Executor dispatcher;
   private final Duration failfastTimeout;
   private final HttpMetrics metrics;
   private final ConnectionPoolSettings directPool;
@@ -56,6 +57,7 @@ public final class OutboundHttp {
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
     this.http = Http.get(system);
+    this.dispatcher = system.executionContext();
     this.directPool = ConnectionPoolSettings.create(system.classicSystem());
     this.logging = Logging.getLogger(system.classicSystem(), OutboundHttp.class);
   }
@@ -152,11 +154,18 @@ public final class OutboundHttp {
     Uri uri = request.getUri().scheme("http").host(host).port(port);
     // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on.
     HttpRequest onward = request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE).removeHeader(TIMEOUT_ACCESS);
-    return http.singleRequest(onward, http.defaultClientHttpsContext(),
-            pool, logging)
-        .exceptionally(error -> {
-          log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
-          return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
-        });
+    // Pekko's CompletionStages come from Scala futures and run even non-async callbacks on the JDK
+    // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
+    // data path never waits for, or on, a pool it shares with everything else in the JVM.
+    CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+    http.singleRequest(onward, http.defaultClientHttpsContext(), pool, logging).whenCompleteAsync((r, error) -> {
+      if (error == null) {
+        response.complete(r);
+      } else {
+        log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
+        response.complete(ErrorResponses.of(ProxyError.CONNECTION_FAILED, request));
+      }
+    }, dispatcher);
+    return response;
   }
 }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.metrics.ProxyMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
@@ -37,13 +38,23 @@ class OutboundHttpTest {
   private int proxyPort;
   private final ProxyMetrics metrics = new ProxyMetrics();
 
-  private HttpServer backend(String name, Duration latency) throws IOException {
+  /** Each backend's service time, injected in-process; tests may change it. */
+  private final Map<String, java.util.concurrent.atomic.AtomicReference<Duration>> latency = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The backends handling a request right now. */
+  private final java.util.Set<String> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private HttpServer backend(String name, Duration serviceTime) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    latency.put(name, new java.util.concurrent.atomic.AtomicReference<>(serviceTime));
+    server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/", exchange -> {
+      serving.add(name);
       try {
-        Thread.sleep(latency); // the endpoint's own service time, injected in-process
+        Thread.sleep(latency.get(name).get());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } finally {
+        serving.remove(name);
       }
       byte[] body = (name + " " + exchange.getRequestURI().getPath() + " host=" + exchange.getRequestHeaders().getFirst("Host"))
           .getBytes(StandardCharsets.UTF_8);
@@ -152,6 +163,62 @@ class OutboundHttpTest {
     // which here does not resolve, so the answer is the proxy's 502 rather than a fail-fast 504.
     String response = curl("-H", "Host: nope.shop", url("/"));
     assertThat(response).startsWith("HTTP/1.1 502").containsIgnoringCase("l5d-proxy-error: connection failed");
+  }
+
+  @Test
+  void anEndpointRemovedMidRequestFinishesItsRequestAndGetsNoMore() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/")).contains("200"));
+    latency.values().forEach(l -> l.set(Duration.ofSeconds(1)));
+    var inFlight = new java.util.concurrent.CompletableFuture<String>();
+    Thread.ofPlatform().start(() -> {
+      try {
+        inFlight.complete(curl("-H", "Host: api.shop", url("/slow")));
+      } catch (Exception e) {
+        inFlight.completeExceptionally(e);
+      }
+    });
+    // While one backend is serving it, that pod leaves the Service.
+    await().atMost(Duration.ofSeconds(30)).until(() -> !serving.isEmpty());
+    String busy = serving.iterator().next();
+    String other = busy.equals("a") ? "b" : "a";
+    String manifest = Files.readString(manifests.resolve("shop.yaml"));
+    Files.writeString(manifests.resolve("shop.yaml"), manifest.replace("name: api-" + busy + ", namespace: shop, labels: {app: api}",
+        "name: api-" + busy + ", namespace: shop, labels: {app: retired}"));
+    Resolution api = discovery.resolve("api.shop.svc.cluster.local:80");
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.endpoints().size() == 1);
+    // The request already on it completes; new ones only go to what remains.
+    assertThat(inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").contains(busy + " /slow");
+    latency.values().forEach(l -> l.set(Duration.ZERO));
+    for (int i = 0; i < 5; i++) {
+      assertThat(curl("-H", "Host: api.shop", url("/after"))).startsWith("HTTP/1.1 200").contains(other + " /after");
+    }
+  }
+
+  @Test
+  void proxyingDoesNotDependOnTheJdkCommonPool() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/")).contains("200"));
+    // Occupy every worker of the common pool, as blocking application code might.
+    var release = new java.util.concurrent.CountDownLatch(1);
+    int workers = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+    var blocked = new java.util.concurrent.CountDownLatch(workers);
+    for (int i = 0; i < workers; i++) {
+      java.util.concurrent.ForkJoinPool.commonPool().execute(() -> {
+        blocked.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+    }
+    try {
+      assertThat(blocked.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      for (int i = 0; i < 5; i++) {
+        assertThat(curl("-H", "Host: api.shop", url("/busy-jvm"))).startsWith("HTTP/1.1 200");
+      }
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test
