@@ -1,17 +1,24 @@
 package io.weft.cli;
 
 import org.apache.pekko.actor.typed.ActorSystem;
+import io.weft.k8s.model.PodResource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
 @Command(name = "diagnostics", description = "Commands that help diagnose the mesh.",
-    subcommands = {DiagnosticsCommand.Endpoints.class})
+    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.ProxyMetrics.class})
 final class DiagnosticsCommand {
 
   @Command(name = "endpoints", description = "Show the endpoints the Destination service serves for authorities.")
@@ -36,6 +43,52 @@ final class DiagnosticsCommand {
         EndpointTable table = new EndpointTable();
         authorities.forEach(a -> table.add(a, query.initial(a)));
         table.print(spec.commandLine().getOut(), spec.commandLine().getErr());
+      } finally {
+        system.terminate();
+      }
+    }
+  }
+
+  @Command(name = "proxy-metrics", description = "Print the metrics of a pod's proxy (pod name, or deploy/NAME).")
+  static final class ProxyMetrics implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin ClusterOptions cluster;
+
+    @Parameters(paramLabel = "POD", description = "A pod name, or deploy/NAME for one of a Deployment's pods.")
+    String target;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "The pod's namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--admin-port", defaultValue = "4191", description = "The proxy's admin port (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
+        description = "How long to wait for the cluster and the proxy (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Override
+    public void run() {
+      var config = cluster.config();
+      ActorSystem<Void> system = ClientSystem.create();
+      try {
+        PodResource pod = PodLookup.find(system, cluster.backend(config), namespace, target, timeout);
+        URI metrics = URI.create("http://" + pod.podIP() + ":" + adminPort + "/metrics");
+        HttpResponse<String> response;
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build()) {
+          response = http.send(HttpRequest.newBuilder(metrics).timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+          throw new IllegalStateException("cannot reach the proxy of " + pod.meta().name() + " at " + metrics + ": " + e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted");
+        }
+        if (response.statusCode() != 200) {
+          throw new IllegalStateException("the proxy of " + pod.meta().name() + " answered " + response.statusCode() + " on " + metrics);
+        }
+        spec.commandLine().getOut().println("#\n# POD " + pod.meta().name() + " (" + pod.podIP() + ")\n#");
+        spec.commandLine().getOut().print(response.body());
+        spec.commandLine().getOut().flush();
       } finally {
         system.terminate();
       }

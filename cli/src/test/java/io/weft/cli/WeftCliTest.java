@@ -134,6 +134,33 @@ class WeftCliTest {
   }
 
   @Test
+  void proxyMetricsPrintsAPodsProxyMetrics() throws Exception {
+    String examples = Path.of("..", "examples", "emojivoto").toString();
+    // emoji's pod is the first in the example, so the local cluster gives it 127.0.1.1.
+    int adminPort;
+    try (var socket = new java.net.ServerSocket(0)) {
+      adminPort = socket.getLocalPort();
+    }
+    var env = java.util.Map.of(
+        "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "127.0.1.1:0",
+        "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.1.1:0",
+        "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.1.1:" + adminPort,
+        "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:" + controlPlane.destinationPort());
+    try (var proxy = io.weft.proxy.ProxyRuntime.start(io.weft.proxy.ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
+      proxy.metrics().http().requested(io.weft.proxy.metrics.HttpMetrics.Target.outbound("web-svc.emojivoto.svc.cluster.local:80",
+          null, java.util.Map.of()));
+      Run run = weft("diagnostics", "proxy-metrics", "-n", "emojivoto", "deploy/emoji", "--local-cluster", examples,
+          "--admin-port", Integer.toString(adminPort));
+      assertThat(run.exit()).as(run.err()).isZero();
+      assertThat(run.out()).contains("# POD emoji-").contains("(127.0.1.1)").contains("# TYPE request_total counter")
+          .contains("request_total{authority=\"web-svc.emojivoto.svc.cluster.local:80\",direction=\"outbound\"");
+    }
+    Run missing = weft("diagnostics", "proxy-metrics", "-n", "emojivoto", "deploy/nope", "--local-cluster", examples);
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("no running pod deploy/nope in namespace emojivoto");
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
   }
