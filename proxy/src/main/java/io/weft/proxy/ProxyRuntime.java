@@ -55,8 +55,7 @@ public final class ProxyRuntime implements AutoCloseable {
   public static ProxyRuntime start(ProxyConfig config, Map<String, String> env, Config given) {
     InetSocketAddress destination = config.destinationAddress().orElseThrow(() -> new ProxyConfigException(
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR is required: the proxy discovers endpoints through the control plane"));
-    Config pekko = ConfigFactory.parseResources(ProxyRuntime.class.getClassLoader(), REQUIRED_SETTINGS).withFallback(given).resolve();
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", pekko);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", systemConfig(given));
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.logLevel());
@@ -86,6 +85,11 @@ public final class ProxyRuntime implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  /** The proxy's required Pekko settings layered over {@code given}. */
+  public static Config systemConfig(Config given) {
+    return ConfigFactory.parseResources(ProxyRuntime.class.getClassLoader(), REQUIRED_SETTINGS).withFallback(given).resolve();
   }
 
   public InetSocketAddress adminAddress() { return admin; }

@@ -67,8 +67,7 @@ public final class LocalMesh {
   }
 
   public static ActorSystem<Void> proxySystem() {
-    return ActorSystem.create(Behaviors.empty(), "proxy", ConfigFactory.parseString("pekko.actor.provider = local")
-        .withFallback(ConfigFactory.load()));
+    return ActorSystem.create(Behaviors.empty(), "proxy", ProxyRuntime.systemConfig(ConfigFactory.load()));
   }
 
   /** Discovery against the control plane on {@code port}, with Linkerd's balancer defaults and quick reconnects. */

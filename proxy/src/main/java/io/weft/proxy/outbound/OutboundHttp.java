@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.slf4j.Logger;
@@ -39,6 +40,8 @@ import java.util.concurrent.TimeUnit;
 public final class OutboundHttp {
   private static final Logger log = LoggerFactory.getLogger(OutboundHttp.class);
   private static final String TIMEOUT_ACCESS = "Timeout-Access";
+  /** Pekko's javadsl names HTTP/1.x only. */
+  private static final String HTTP_2 = "HTTP/2.0";
 
   private final Discovery discovery;
   private final String clusterDomain;
@@ -48,7 +51,12 @@ public final class OutboundHttp {
   private final HttpMetrics metrics;
   private final ConnectionPoolSettings directPool;
   private final LoggingAdapter logging;
-  private final Map<InetSocketAddress, ConnectionPoolSettings> meshedPools = new ConcurrentHashMap<>();
+  private final ClientConnectionSettings directConnection;
+  private final Http2Upstreams http2;
+  private final Map<InetSocketAddress, Upstream> meshed = new ConcurrentHashMap<>();
+
+  /** How to reach one endpoint: a pool for HTTP/1.1 requests, connection settings for HTTP/2 ones. */
+  private record Upstream(InetSocketAddress address, ConnectionPoolSettings http1, ClientConnectionSettings http2) {}
 
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Duration failfastTimeout,
                       HttpMetrics metrics) {
@@ -59,6 +67,8 @@ public final class OutboundHttp {
     this.http = Http.get(system);
     this.dispatcher = system.executionContext();
     this.directPool = ConnectionPoolSettings.create(system.classicSystem());
+    this.directConnection = ClientConnectionSettings.create(system.classicSystem());
+    this.http2 = new Http2Upstreams(system, directPool.getMaxOpenRequests());
     this.logging = Logging.getLogger(system.classicSystem(), OutboundHttp.class);
   }
 
@@ -69,8 +79,9 @@ public final class OutboundHttp {
   CompletionStage<HttpResponse> handle(HttpRequest request) {
     long received = System.nanoTime();
     String authority = request.getHeader(OutboundTarget.DST_OVERRIDE).map(h -> h.value())
-        .orElseGet(() -> request.getHeader(Host.class)
-            .map(h -> h.host().address() + (h.port() == 0 ? "" : ":" + h.port())).orElse(""));
+        .orElseGet(() -> request.getHeader(Host.class).map(h -> hostPort(h.host().address(), h.port()))
+            // HTTP/2 carries the authority in the request's URI (:authority), not in a Host header
+            .orElseGet(() -> hostPort(request.getUri().host().address(), request.getUri().port())));
     Optional<OutboundTarget> target = OutboundTarget.parse(authority, clusterDomain);
     if (target.isEmpty()) {
       return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.UNEXPECTED, request));
@@ -85,6 +96,10 @@ public final class OutboundHttp {
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
     return resolution.answered().toCompletableFuture().completeOnTimeout(null, failfastTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(answered -> route(resolution, request, t, received));
+  }
+
+  private static String hostPort(String host, int port) {
+    return port == 0 ? host : host + ":" + port;
   }
 
   private CompletionStage<HttpResponse> route(Resolution resolution, HttpRequest request, OutboundTarget t, long received) {
@@ -122,8 +137,7 @@ public final class OutboundHttp {
     HttpMetrics.Target target = HttpMetrics.Target.outbound(authority, endpoint.id(), resolution.serviceLabels());
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
     long sentAt = endpoint.load().started();
-    return measured(target, received, forward(request, address.getAddress().getHostAddress(), address.getPort(),
-        poolFor(endpoint.id(), address)))
+    return measured(target, received, forward(request, upstreamFor(endpoint.id(), address)))
         .whenComplete((response, error) -> {
           if (error == null) {
             endpoint.load().completed(sentAt); // sampled at the response head
@@ -135,30 +149,43 @@ public final class OutboundHttp {
 
   /**
    * A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy
-   * with the transport header; one pool per endpoint, so connections are reused.
+   * with the transport header; its pools and connection are kept, so connections are reused.
    */
-  private ConnectionPoolSettings poolFor(WeightedAddr endpoint, InetSocketAddress address) {
+  private Upstream upstreamFor(WeightedAddr endpoint, InetSocketAddress address) {
     int inboundPort = endpoint.getProtocolHint().getOpaqueTransport().getInboundPort();
     if (inboundPort == 0) {
-      return directPool;
+      return direct(address);
     }
-    return meshedPools.computeIfAbsent(address, a -> directPool.withTransport(
-        new TransportHeaderClientTransport(new InetSocketAddress(a.getAddress(), inboundPort), a.getPort())));
+    return meshed.computeIfAbsent(address, a -> {
+      InetSocketAddress peer = new InetSocketAddress(a.getAddress(), inboundPort);
+      return new Upstream(a, directPool.withTransport(new TransportHeaderClientTransport(peer, a.getPort(), false)),
+          directConnection.withTransport(new TransportHeaderClientTransport(peer, a.getPort(), true)));
+    });
+  }
+
+  private Upstream direct(InetSocketAddress address) {
+    return new Upstream(address, directPool, directConnection);
   }
 
   private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port) {
-    return forward(request, host, port, directPool);
+    return forward(request, direct(InetSocketAddress.createUnresolved(host, port)));
   }
 
-  private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port, ConnectionPoolSettings pool) {
+  /** Sends the request on in the protocol it came in: HTTP/2 multiplexed, HTTP/1.1 from a pool. */
+  private CompletionStage<HttpResponse> forward(HttpRequest request, Upstream upstream) {
+    String host = upstream.address().getHostString();
+    int port = upstream.address().getPort();
     Uri uri = request.getUri().scheme("http").host(host).port(port);
     // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on.
     HttpRequest onward = request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE).removeHeader(TIMEOUT_ACCESS);
     // Pekko's CompletionStages come from Scala futures and run even non-async callbacks on the JDK
     // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
     // data path never waits for, or on, a pool it shares with everything else in the JVM.
+    CompletionStage<HttpResponse> sent = request.protocol().value().equals(HTTP_2)
+        ? http2.send(upstream.address(), upstream.http2(), onward)
+        : http.singleRequest(onward, http.defaultClientHttpsContext(), upstream.http1(), logging);
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-    http.singleRequest(onward, http.defaultClientHttpsContext(), pool, logging).whenCompleteAsync((r, error) -> {
+    sent.whenCompleteAsync((r, error) -> {
       if (error == null) {
         response.complete(r);
       } else {

@@ -24,10 +24,16 @@ final class TransportHeaderClientTransport extends ClientTransport {
   private final InetSocketAddress peerProxy;
   private final ByteString header;
 
-  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort) {
+  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort, boolean http2) {
     this.peerProxy = peerProxy;
+    SessionProtocol.Builder protocol = SessionProtocol.newBuilder();
+    if (http2) {
+      protocol.setHttp2(SessionProtocol.Http2.getDefaultInstance());
+    } else {
+      protocol.setHttp1(SessionProtocol.Http1.getDefaultInstance());
+    }
     this.header = ByteString.fromArray(TransportHeaderCodec.encode(Header.newBuilder().setPort(targetPort)
-        .setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance())).build()));
+        .setSessionProtocol(protocol).build()));
   }
 
   @Override

@@ -1,0 +1,120 @@
+package io.weft.proxy.outbound;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ResponseFuture;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * One multiplexed HTTP/2 (prior knowledge) connection per upstream endpoint, shared by every
+ * request to it. A connection that fails or closes fails the requests still waiting on it and is
+ * replaced by a new one on the next request, so a dead endpoint costs its in-flight requests only.
+ */
+final class Http2Upstreams {
+  /** Why a request failed without an answer from the endpoint. */
+  static final class UpstreamFailure extends RuntimeException {
+    UpstreamFailure(String message, Throwable cause) {
+      super(message, cause, false, false);
+    }
+  }
+
+  private final ActorSystem<?> system;
+  private final Http http;
+  private final Executor dispatcher;
+  private final int queueSize;
+  private final Map<InetSocketAddress, Connection> connections = new ConcurrentHashMap<>();
+
+  Http2Upstreams(ActorSystem<?> system, int queueSize) {
+    this.system = system;
+    this.http = Http.get(system);
+    this.dispatcher = system.executionContext();
+    this.queueSize = queueSize;
+  }
+
+  /**
+   * Sends {@code request} to {@code endpoint} over its connection, made with {@code settings} (which
+   * carry the transport: direct, or through the peer's proxy) when there is none.
+   */
+  CompletableFuture<HttpResponse> send(InetSocketAddress endpoint, ClientConnectionSettings settings, HttpRequest request) {
+    Connection connection = connections.computeIfAbsent(endpoint, e -> open(e, settings));
+    return connection.send(request);
+  }
+
+  private Connection open(InetSocketAddress endpoint, ClientConnectionSettings settings) {
+    Connection connection = new Connection(endpoint);
+    var flow = http.connectionTo(endpoint.getHostString()).toPort(endpoint.getPort())
+        .withClientConnectionSettings(settings).http2WithPriorKnowledge();
+    var materialized = Source.<HttpRequest>queue(queueSize)
+        .viaMat(flow, Keep.both())
+        .toMat(Sink.foreach(connection::answered), Keep.both())
+        .run(system);
+    connection.queue = materialized.first().first();
+    materialized.first().second().whenComplete((ok, error) -> {
+      if (error != null) {
+        connection.closed(error);
+      }
+    });
+    materialized.second().whenComplete((done, error) -> connection.closed(error));
+    return connection;
+  }
+
+  private final class Connection {
+    private final InetSocketAddress endpoint;
+    private final Set<CompletableFuture<HttpResponse>> waiting = ConcurrentHashMap.newKeySet();
+    private volatile BoundedSourceQueue<HttpRequest> queue;
+    private volatile boolean closed;
+
+    Connection(InetSocketAddress endpoint) {
+      this.endpoint = endpoint;
+    }
+
+    CompletableFuture<HttpResponse> send(HttpRequest request) {
+      CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+      waiting.add(response);
+      QueueOfferResult offered = closed ? QueueOfferResult.closed()
+          : queue.offer(request.addAttribute(ResponseFuture.KEY(), new ResponseFuture(response)));
+      if (offered != QueueOfferResult.enqueued()) {
+        waiting.remove(response);
+        response.completeExceptionally(new UpstreamFailure("connection to " + endpoint + " refused the request: "
+            + offered, null));
+      }
+      // Callbacks run on the proxy's dispatcher: the connection's stream completes the future.
+      return response.whenCompleteAsync((r, e) -> waiting.remove(response), dispatcher);
+    }
+
+    void answered(HttpResponse response) {
+      response.getAttribute(ResponseFuture.KEY()).ifPresent(association -> association.future().complete(response));
+    }
+
+    void closed(Throwable cause) {
+      closed = true;
+      connections.remove(endpoint, this);
+      UpstreamFailure failure = new UpstreamFailure("connection to " + endpoint + " closed", cause);
+      for (CompletableFuture<HttpResponse> pending : waiting) {
+        pending.completeExceptionally(failure);
+      }
+      if (queue != null) {
+        queue.complete();
+      }
+    }
+  }
+
+  /** Stops using every connection (the proxy is shutting down). */
+  void closeAll() {
+    connections.values().forEach(c -> c.closed(null));
+  }
+}

@@ -1,0 +1,160 @@
+package io.weft.proxy;
+
+import io.weft.actors.ControlPlane;
+import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.inbound.InboundProxy;
+import io.weft.proxy.metrics.ProxyMetrics;
+import io.weft.proxy.outbound.OutboundHttp;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * grpc-java's standard interop client → outbound proxy → (transport header, HTTP/2) → inbound
+ * proxy → grpc-java's interop server, each peer in its own JVM, for every standard test case.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GrpcInteropTest {
+  private static final Duration FAILFAST = Duration.ofSeconds(3);
+  private static final String AUTHORITY = "interop.shop.svc.cluster.local:8080";
+  private static final long CASE_TIMEOUT_SECONDS = 60;
+  /** Cases whose call the client may cancel, or time out, before any of it leaves the client. */
+  private static final Set<String> MAY_END_IN_THE_CLIENT = Set.of("cancel_after_begin", "timeout_on_sleeping_server");
+
+  private String interopClasspath;
+  private Process server;
+  private ControlPlane controlPlane;
+  private ActorSystem<Void> outboundSystem;
+  private ActorSystem<Void> inboundSystem;
+  private Discovery discovery;
+  private int outboundPort;
+  private final ProxyMetrics inboundMetrics = new ProxyMetrics();
+  private final ProxyMetrics outboundMetrics = new ProxyMetrics();
+
+  @BeforeAll
+  void startMesh(@TempDir Path manifests) throws Exception {
+    interopClasspath = Files.readString(Path.of(System.getProperty("weft.grpc-interop.classpath"))).trim();
+    int serverPort = LocalMesh.freePort();
+    server = java("io.grpc.testing.integration.TestServiceServer", "--port=" + serverPort, "--use_tls=false",
+        "--address_type=IPV4").redirectErrorStream(true).redirectOutput(manifests.resolve("server.log").toFile()).start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> accepts(serverPort));
+
+    inboundSystem = LocalMesh.proxySystem();
+    int inboundPort = new InboundProxy(inboundSystem, inboundMetrics.tcp(), new InboundProxy.Settings(
+        Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), Set.of()))
+        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    Files.writeString(manifests.resolve("interop.yaml"), """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: interop, namespace: shop}
+        spec:
+          selector: {app: interop}
+          ports: [{name: grpc, port: 8080, targetPort: grpc}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: interop-0, namespace: shop, labels: {app: interop}}
+        spec: {containers: [{name: interop, ports: [{name: grpc, containerPort: %d}]}]}
+        status:
+          podIP: 127.0.0.1
+          phase: Running
+          conditions: [{type: Ready, status: "True"}]
+        """.formatted(serverPort));
+    int destinationPort = LocalMesh.freePort();
+    controlPlane = LocalMesh.controlPlane(manifests, destinationPort, "weft.discovery.proxy-inbound-port = " + inboundPort);
+    outboundSystem = LocalMesh.proxySystem();
+    discovery = LocalMesh.discovery(outboundSystem, destinationPort, FAILFAST);
+    outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST, outboundMetrics.http())
+        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+  }
+
+  @AfterAll
+  void stopMesh() {
+    if (server != null) {
+      server.destroyForcibly();
+    }
+    if (discovery != null) {
+      discovery.close();
+    }
+    if (outboundSystem != null) {
+      outboundSystem.terminate();
+    }
+    if (inboundSystem != null) {
+      inboundSystem.terminate();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong",
+      "empty_stream", "cancel_after_begin", "cancel_after_first_response", "timeout_on_sleeping_server",
+      "custom_metadata", "status_code_and_message", "special_status_message", "unimplemented_method"})
+  void standardCasePassesThroughTheProxyPair(String testCase) throws Exception {
+    double inboundBytes = total(inboundMetrics, "tcp_read_bytes_total");
+    double requests = total(outboundMetrics, "request_total");
+    Process client = java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1",
+        "--server_port=" + outboundPort, "--server_host_override=" + AUTHORITY, "--use_tls=false",
+        "--test_case=" + testCase).redirectErrorStream(true).start();
+    boolean exited = client.waitFor(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!exited) {
+      client.destroyForcibly();
+    }
+    assertThat(exited).as("%s finished within %d s; output:%n%s", testCase, CASE_TIMEOUT_SECONDS, output).isTrue();
+    assertThat(client.exitValue()).as("%s exit status; output:%n%s", testCase, output).isZero();
+    assertThat(output).contains("Test completed.");
+    if (MAY_END_IN_THE_CLIENT.contains(testCase)) {
+      return;
+    }
+    // It went through both proxies: the outbound one counted it, the inbound one relayed its bytes.
+    assertThat(total(outboundMetrics, "request_total")).isGreaterThan(requests);
+    assertThat(total(inboundMetrics, "tcp_read_bytes_total")).isGreaterThan(inboundBytes);
+  }
+
+  /** The sum of a family's samples over all label sets, from the Prometheus exposition. */
+  private static double total(ProxyMetrics metrics, String family) {
+    return metrics.scrape().lines().filter(line -> line.startsWith(family + "{"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+  }
+
+  private ProcessBuilder java(String mainClass, String... args) {
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:TieredStopAtLevel=1", "--sun-misc-unsafe-memory-access=allow", "-cp", interopClasspath, mainClass));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket ignored = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
