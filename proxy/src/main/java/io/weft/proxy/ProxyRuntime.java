@@ -71,7 +71,7 @@ public final class ProxyRuntime implements AutoCloseable {
       InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundProxy.Settings(config.inboundDetectTimeout(),
           DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts)).bind(config.inboundListen())
           .toCompletableFuture().join().localAddress();
-      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound().failfastTimeout(), metrics.http())
+      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http())
           .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())

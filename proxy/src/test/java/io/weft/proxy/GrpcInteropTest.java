@@ -1,11 +1,5 @@
 package io.weft.proxy;
 
-import io.weft.actors.ControlPlane;
-import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.inbound.InboundProxy;
-import io.weft.proxy.metrics.ProxyMetrics;
-import io.weft.proxy.outbound.OutboundHttp;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -14,7 +8,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,13 +35,7 @@ class GrpcInteropTest {
 
   private String interopClasspath;
   private Process server;
-  private ControlPlane controlPlane;
-  private ActorSystem<Void> outboundSystem;
-  private ActorSystem<Void> inboundSystem;
-  private Discovery discovery;
-  private int outboundPort;
-  private final ProxyMetrics inboundMetrics = new ProxyMetrics();
-  private final ProxyMetrics outboundMetrics = new ProxyMetrics();
+  private ProxyPair pair;
 
   @BeforeAll
   void startMesh(@TempDir Path manifests) throws Exception {
@@ -57,38 +44,7 @@ class GrpcInteropTest {
     server = java("io.grpc.testing.integration.TestServiceServer", "--port=" + serverPort, "--use_tls=false",
         "--address_type=IPV4").redirectErrorStream(true).redirectOutput(manifests.resolve("server.log").toFile()).start();
     await().atMost(Duration.ofSeconds(60)).until(() -> accepts(serverPort));
-
-    inboundSystem = LocalMesh.proxySystem();
-    int inboundPort = new InboundProxy(inboundSystem, inboundMetrics.tcp(), new InboundProxy.Settings(
-        Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), Set.of()))
-        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
-    Files.writeString(manifests.resolve("interop.yaml"), """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: interop, namespace: shop}
-        spec:
-          selector: {app: interop}
-          ports: [{name: grpc, port: 8080, targetPort: grpc}]
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: interop-0, namespace: shop, labels: {app: interop}}
-        spec: {containers: [{name: interop, ports: [{name: grpc, containerPort: %d}]}]}
-        status:
-          podIP: 127.0.0.1
-          phase: Running
-          conditions: [{type: Ready, status: "True"}]
-        """.formatted(serverPort));
-    int destinationPort = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destinationPort, "weft.discovery.proxy-inbound-port = " + inboundPort);
-    outboundSystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(outboundSystem, destinationPort, FAILFAST);
-    outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST, outboundMetrics.http())
-        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    pair = ProxyPair.start(manifests, "interop", 8080, serverPort, FAILFAST);
   }
 
   @AfterAll
@@ -96,17 +52,8 @@ class GrpcInteropTest {
     if (server != null) {
       server.destroyForcibly();
     }
-    if (discovery != null) {
-      discovery.close();
-    }
-    if (outboundSystem != null) {
-      outboundSystem.terminate();
-    }
-    if (inboundSystem != null) {
-      inboundSystem.terminate();
-    }
-    if (controlPlane != null) {
-      controlPlane.close();
+    if (pair != null) {
+      pair.close();
     }
   }
 
@@ -115,10 +62,10 @@ class GrpcInteropTest {
       "empty_stream", "cancel_after_begin", "cancel_after_first_response", "timeout_on_sleeping_server",
       "custom_metadata", "status_code_and_message", "special_status_message", "unimplemented_method"})
   void standardCasePassesThroughTheProxyPair(String testCase) throws Exception {
-    double inboundBytes = total(inboundMetrics, "tcp_read_bytes_total");
-    double requests = total(outboundMetrics, "request_total");
+    double inboundBytes = ProxyPair.total(pair.inboundMetrics(), "tcp_read_bytes_total");
+    double requests = ProxyPair.total(pair.outboundMetrics(), "request_total");
     Process client = java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1",
-        "--server_port=" + outboundPort, "--server_host_override=" + AUTHORITY, "--use_tls=false",
+        "--server_port=" + pair.outboundPort(), "--server_host_override=" + AUTHORITY, "--use_tls=false",
         "--test_case=" + testCase).redirectErrorStream(true).start();
     boolean exited = client.waitFor(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -132,14 +79,8 @@ class GrpcInteropTest {
       return;
     }
     // It went through both proxies: the outbound one counted it, the inbound one relayed its bytes.
-    assertThat(total(outboundMetrics, "request_total")).isGreaterThan(requests);
-    assertThat(total(inboundMetrics, "tcp_read_bytes_total")).isGreaterThan(inboundBytes);
-  }
-
-  /** The sum of a family's samples over all label sets, from the Prometheus exposition. */
-  private static double total(ProxyMetrics metrics, String family) {
-    return metrics.scrape().lines().filter(line -> line.startsWith(family + "{"))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    assertThat(ProxyPair.total(pair.outboundMetrics(), "request_total")).isGreaterThan(requests);
+    assertThat(ProxyPair.total(pair.inboundMetrics(), "tcp_read_bytes_total")).isGreaterThan(inboundBytes);
   }
 
   private ProcessBuilder java(String mainClass, String... args) {

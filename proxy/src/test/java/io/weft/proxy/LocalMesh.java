@@ -66,6 +66,11 @@ public final class LocalMesh {
         """.formatted(name, port);
   }
 
+  /** Linkerd's outbound queue capacity and in-flight limit, with the given failfast timeout. */
+  public static ProxyConfig.Side outboundSide(Duration failfastTimeout) {
+    return new ProxyConfig.Side(100, failfastTimeout, 100_000);
+  }
+
   public static ActorSystem<Void> proxySystem() {
     return ActorSystem.create(Behaviors.empty(), "proxy", ProxyRuntime.systemConfig(ConfigFactory.load()));
   }
@@ -79,6 +84,6 @@ public final class LocalMesh {
     DestinationClient client = DestinationClient.create(
         GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false), system);
     return new Discovery(system, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
-        new ProxyConfig.Side(100, failfastTimeout, 100_000), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout));
+        outboundSide(failfastTimeout), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout));
   }
 }

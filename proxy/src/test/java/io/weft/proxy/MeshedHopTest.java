@@ -1,23 +1,16 @@
 package io.weft.proxy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.actors.ControlPlane;
-import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.inbound.InboundProxy;
-import io.weft.proxy.outbound.OutboundHttp;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,18 +21,12 @@ class MeshedHopTest {
 
   @TempDir Path manifests;
   private HttpServer app;
-  private ControlPlane controlPlane;
-  private ActorSystem<Void> outboundSystem;
-  private ActorSystem<Void> inboundSystem;
-  private Discovery discovery;
+  private ProxyPair pair;
 
   @AfterEach
   void stop() {
     app.stop(0);
-    discovery.close();
-    outboundSystem.terminate();
-    inboundSystem.terminate();
-    controlPlane.close();
+    pair.close();
   }
 
   private static String curl(int proxyPort) throws Exception {
@@ -60,34 +47,18 @@ class MeshedHopTest {
       exchange.close();
     });
     app.start();
-    inboundSystem = LocalMesh.proxySystem();
-    int inboundPort = new InboundProxy(inboundSystem, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofSeconds(10), 2048,
-        Duration.ofSeconds(1), Set.of())).bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join()
-        .localAddress().getPort();
-
-    Files.writeString(manifests.resolve("shop.yaml"), """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
-        ---
-        """ + LocalMesh.apiService() + LocalMesh.loopbackPod("api-0", app.getAddress().getPort()));
-    int destinationPort = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destinationPort, "weft.discovery.proxy-inbound-port = " + inboundPort);
-    outboundSystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(outboundSystem, destinationPort, FAILFAST);
-    int outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", FAILFAST, new io.weft.proxy.metrics.ProxyMetrics().http())
-        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    pair = ProxyPair.start(manifests, "api", 80, app.getAddress().getPort(), FAILFAST);
+    int outboundPort = pair.outboundPort();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> curl(outboundPort).startsWith("HTTP/1.1 200"));
     assertThat(curl(outboundPort)).endsWith("app got /hop");
-    var endpoint = discovery.resolve("api.shop.svc.cluster.local:80").endpoints().values().iterator().next();
-    assertThat(endpoint.getProtocolHint().getOpaqueTransport().getInboundPort()).isEqualTo(inboundPort);
+    var endpoint = pair.discovery().resolve("api.shop.svc.cluster.local:80").endpoints().values().iterator().next();
+    assertThat(endpoint.getProtocolHint().getOpaqueTransport().getInboundPort()).isEqualTo(pair.inboundPort());
     assertThat(endpoint.getTlsIdentity().getDnsLikeIdentity().getName())
         .isEqualTo("default.shop.serviceaccount.identity.linkerd.cluster.local");
 
     // Without the peer's inbound proxy the endpoint cannot be reached: the traffic really went through it.
-    inboundSystem.terminate();
-    inboundSystem.getWhenTerminated().toCompletableFuture().join();
+    pair.stopInbound();
     await().atMost(Duration.ofSeconds(30)).until(() -> curl(outboundPort).startsWith("HTTP/1.1 502"));
   }
 }

@@ -2,6 +2,7 @@ package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
+import io.weft.proxy.ProxyConfig;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.metrics.HttpMetrics;
@@ -16,6 +17,9 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.javadsl.model.headers.Host;
@@ -53,23 +57,27 @@ public final class OutboundHttp {
   private final LoggingAdapter logging;
   private final ClientConnectionSettings directConnection;
   private final Http2Upstreams http2;
+  private final WebSocketRelay webSockets;
   private final Map<InetSocketAddress, Upstream> meshed = new ConcurrentHashMap<>();
 
   /** How to reach one endpoint: a pool for HTTP/1.1 requests, connection settings for HTTP/2 ones. */
   private record Upstream(InetSocketAddress address, ConnectionPoolSettings http1, ClientConnectionSettings http2) {}
 
-  public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Duration failfastTimeout,
+  public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, ProxyConfig.Side side,
                       HttpMetrics metrics) {
     this.metrics = metrics;
-    this.failfastTimeout = failfastTimeout;
+    this.failfastTimeout = side.failfastTimeout();
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
     this.http = Http.get(system);
     this.dispatcher = system.executionContext();
     this.directPool = ConnectionPoolSettings.create(system.classicSystem());
     this.directConnection = ClientConnectionSettings.create(system.classicSystem());
-    this.http2 = new Http2Upstreams(system, directPool.getMaxOpenRequests());
+    // Streams past the endpoint's concurrency limit wait on its connection; the failfast queue's
+    // in-flight limit already bounds how many there can be.
+    this.http2 = new Http2Upstreams(system, side.maxInFlight());
     this.logging = Logging.getLogger(system.classicSystem(), OutboundHttp.class);
+    this.webSockets = new WebSocketRelay(http, Materializer.matFromSystem(system), logging);
   }
 
   public CompletionStage<ServerBinding> bind(InetSocketAddress listen) {
@@ -181,9 +189,15 @@ public final class OutboundHttp {
     // Pekko's CompletionStages come from Scala futures and run even non-async callbacks on the JDK
     // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
     // data path never waits for, or on, a pool it shares with everything else in the JVM.
-    CompletionStage<HttpResponse> sent = request.protocol().value().equals(HTTP_2)
-        ? http2.send(upstream.address(), upstream.http2(), onward)
-        : http.singleRequest(onward, http.defaultClientHttpsContext(), upstream.http1(), logging);
+    Optional<WebSocketUpgrade> webSocket = request.getAttribute(AttributeKeys.webSocketUpgrade);
+    CompletionStage<HttpResponse> sent;
+    if (webSocket.isPresent()) {
+      sent = webSockets.relay(webSocket.get(), request, upstream.address(), upstream.http1().getConnectionSettings());
+    } else if (request.protocol().value().equals(HTTP_2)) {
+      sent = http2.send(upstream.address(), upstream.http2(), onward);
+    } else {
+      sent = http.singleRequest(onward, http.defaultClientHttpsContext(), upstream.http1(), logging);
+    }
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     sent.whenCompleteAsync((r, error) -> {
       if (error == null) {

@@ -84,7 +84,7 @@ class OutboundHttpTest {
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
     proxySystem = LocalMesh.proxySystem();
     discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", FAILFAST, metrics.http())
+    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", LocalMesh.outboundSide(FAILFAST), metrics.http())
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
 
