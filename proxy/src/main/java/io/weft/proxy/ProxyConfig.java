@@ -21,8 +21,12 @@ public record ProxyConfig(
     BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode,
     Duration outboundDiscoveryIdleTimeout) {
 
-  /** Queue and concurrency limits of one direction. */
-  public record Side(int queueCapacity, Duration failfastTimeout, int maxInFlight) {}
+  /**
+   * Queue and concurrency limits of one direction, and how long an endpoint that refused a
+   * connection is skipped (doubling from the minimum up to the maximum).
+   */
+  public record Side(int queueCapacity, Duration failfastTimeout, int maxInFlight, Duration connectBackoffMin,
+                     Duration connectBackoffMax) {}
 
   public static final String DEFAULT_OPAQUE_PORTS = "25,587,3306,4444,5432,6379,9300,11211";
 
@@ -48,10 +52,14 @@ public record ProxyConfig(
         e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT", Duration.ofSeconds(1)),
         new Side(e.integer("LINKERD2_PROXY_INBOUND_HTTP_QUEUE_CAPACITY", 100),
             e.duration("LINKERD2_PROXY_INBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(1)),
-            e.integer("LINKERD2_PROXY_INBOUND_MAX_IN_FLIGHT", 100_000)),
+            e.integer("LINKERD2_PROXY_INBOUND_MAX_IN_FLIGHT", 100_000),
+            e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
+            e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(10))),
         new Side(e.integer("LINKERD2_PROXY_OUTBOUND_HTTP_QUEUE_CAPACITY", 100),
             e.duration("LINKERD2_PROXY_OUTBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(3)),
-            e.integer("LINKERD2_PROXY_OUTBOUND_MAX_IN_FLIGHT", 100_000)),
+            e.integer("LINKERD2_PROXY_OUTBOUND_MAX_IN_FLIGHT", 100_000),
+            e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
+            e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(60))),
         e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
         e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false),
         e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"),

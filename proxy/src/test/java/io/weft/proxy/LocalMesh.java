@@ -68,7 +68,7 @@ public final class LocalMesh {
 
   /** Linkerd's outbound queue capacity and in-flight limit, with the given failfast timeout. */
   public static ProxyConfig.Side outboundSide(Duration failfastTimeout) {
-    return new ProxyConfig.Side(100, failfastTimeout, 100_000);
+    return new ProxyConfig.Side(100, failfastTimeout, 100_000, Duration.ofMillis(100), Duration.ofSeconds(60));
   }
 
   public static ActorSystem<Void> proxySystem() {

@@ -82,7 +82,8 @@ public final class Discovery implements AutoCloseable {
 
   private Resolution start(String authority) {
     var balancer = new P2cBalancer<io.linkerd.proxy.destination.WeightedAddr>(settings.defaultRtt().toNanos(),
-        settings.decay().toNanos(), System::nanoTime, new SplittableRandom());
+        settings.decay().toNanos(), new P2cBalancer.Backoff(settings.queue().connectBackoffMin().toNanos(),
+            settings.queue().connectBackoffMax().toNanos()), System::nanoTime, new SplittableRandom());
     var queue = new FailfastQueue(settings.queue().queueCapacity(), settings.queue().maxInFlight(),
         settings.queue().failfastTimeout(), (delay, task) -> {
           var scheduled = system.scheduler().scheduleOnce(delay, task, system.executionContext());

@@ -136,23 +136,54 @@ public final class OutboundHttp {
   }
 
   private CompletionStage<HttpResponse> dispatch(Resolution resolution, HttpRequest request, String authority, long received) {
-    Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.balancer().pick();
+    return attempt(resolution, request, authority, received, resolution.balancer().size(), null, null);
+  }
+
+  /**
+   * Sends the request to the endpoint P2C picks. An endpoint that refuses the connection is skipped
+   * for a backoff, and a request that got no answer goes to another endpoint when that is safe, so
+   * a dead pod that discovery still lists costs no more than the requests in flight on it.
+   */
+  private CompletionStage<HttpResponse> attempt(Resolution resolution, HttpRequest request, String authority,
+                                                long received, int attemptsLeft, HttpMetrics.Target counted,
+                                                P2cBalancer.Endpoint<WeightedAddr> failed) {
+    Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.balancer().pickAvoiding(failed);
     if (picked.isEmpty()) {
       return measured(HttpMetrics.Target.outbound(authority, null, resolution.serviceLabels()), received,
           CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.LOAD_SHED, request)));
     }
     P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
     HttpMetrics.Target target = HttpMetrics.Target.outbound(authority, endpoint.id(), resolution.serviceLabels());
+    if (counted == null) {
+      metrics.requested(target);
+    }
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
     long sentAt = endpoint.load().started();
-    return measured(target, received, forward(request, upstreamFor(endpoint.id(), address)))
-        .whenComplete((response, error) -> {
-          if (error == null) {
-            endpoint.load().completed(sentAt); // sampled at the response head
-          } else {
-            endpoint.load().abandoned();
-          }
-        });
+    return send(request, upstreamFor(endpoint.id(), address)).handle((response, error) -> {
+      if (error == null) {
+        endpoint.load().completed(sentAt); // sampled at the response head
+        endpoint.reachable();
+        return responded(target, received, response);
+      }
+      endpoint.load().abandoned();
+      boolean refused = ConnectFailures.refused(error);
+      if (refused) {
+        endpoint.unreachable();
+      }
+      // No answer came. A refused connection saw nothing of the request; an idempotent request may
+      // be sent again whatever happened to it (as Pekko's pool would, on the same endpoint).
+      if (attemptsLeft > 1 && request.entity().isStrict() && (refused || request.method().isIdempotent())) {
+        return attempt(resolution, request, authority, received, attemptsLeft - 1, target, endpoint);
+      }
+      log.debug("forwarding to {} failed: {}", address, error.toString());
+      return responded(target, received, ErrorResponses.of(ProxyError.CONNECTION_FAILED, request));
+    }).thenCompose(response -> response);
+  }
+
+  private CompletionStage<HttpResponse> responded(HttpMetrics.Target target, long received, HttpResponse response) {
+    boolean grpcFailure = response.getHeader("grpc-status").map(h -> !h.value().equals("0")).orElse(false);
+    metrics.responded(target, response.status().intValue(), grpcFailure, System.nanoTime() - received);
+    return CompletableFuture.completedFuture(response);
   }
 
   /**
@@ -175,20 +206,22 @@ public final class OutboundHttp {
     return new Upstream(address, directPool, directConnection);
   }
 
+  /** Sends the request to an address that is not a balanced endpoint; failures become 502s. */
   private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port) {
-    return forward(request, direct(InetSocketAddress.createUnresolved(host, port)));
+    return send(request, direct(InetSocketAddress.createUnresolved(host, port))).exceptionally(error -> {
+      log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
+      return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
+    });
   }
 
-  /** Sends the request on in the protocol it came in: HTTP/2 multiplexed, HTTP/1.1 from a pool. */
-  private CompletionStage<HttpResponse> forward(HttpRequest request, Upstream upstream) {
-    String host = upstream.address().getHostString();
-    int port = upstream.address().getPort();
-    Uri uri = request.getUri().scheme("http").host(host).port(port);
+  /**
+   * Sends the request on in the protocol it came in: HTTP/2 multiplexed, HTTP/1.1 from a pool, a
+   * WebSocket handshake relayed. The result (or failure) is handed to the proxy's dispatcher.
+   */
+  private CompletionStage<HttpResponse> send(HttpRequest request, Upstream upstream) {
+    Uri uri = request.getUri().scheme("http").host(upstream.address().getHostString()).port(upstream.address().getPort());
     // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on.
     HttpRequest onward = request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE).removeHeader(TIMEOUT_ACCESS);
-    // Pekko's CompletionStages come from Scala futures and run even non-async callbacks on the JDK
-    // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
-    // data path never waits for, or on, a pool it shares with everything else in the JVM.
     Optional<WebSocketUpgrade> webSocket = request.getAttribute(AttributeKeys.webSocketUpgrade);
     CompletionStage<HttpResponse> sent;
     if (webSocket.isPresent()) {
@@ -198,13 +231,15 @@ public final class OutboundHttp {
     } else {
       sent = http.singleRequest(onward, http.defaultClientHttpsContext(), upstream.http1(), logging);
     }
+    // Pekko's CompletionStages come from Scala futures and run even non-async callbacks on the JDK
+    // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
+    // data path never waits for, or on, a pool it shares with everything else in the JVM.
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     sent.whenCompleteAsync((r, error) -> {
       if (error == null) {
         response.complete(r);
       } else {
-        log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
-        response.complete(ErrorResponses.of(ProxyError.CONNECTION_FAILED, request));
+        response.completeExceptionally(error);
       }
     }, dispatcher);
     return response;

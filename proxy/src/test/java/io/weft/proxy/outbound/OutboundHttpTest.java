@@ -42,12 +42,18 @@ class OutboundHttpTest {
   private final Map<String, java.util.concurrent.atomic.AtomicReference<Duration>> latency = new java.util.concurrent.ConcurrentHashMap<>();
   /** The backends handling a request right now. */
   private final java.util.Set<String> serving = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Requests each backend's handler began, and answered in full. */
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> began = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> answered = new java.util.concurrent.ConcurrentHashMap<>();
 
   private HttpServer backend(String name, Duration serviceTime) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     latency.put(name, new java.util.concurrent.atomic.AtomicReference<>(serviceTime));
     server.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+    began.put(name, new java.util.concurrent.atomic.AtomicInteger());
+    answered.put(name, new java.util.concurrent.atomic.AtomicInteger());
     server.createContext("/", exchange -> {
+      began.get(name).incrementAndGet();
       serving.add(name);
       try {
         Thread.sleep(latency.get(name).get());
@@ -61,6 +67,7 @@ class OutboundHttpTest {
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
+      answered.get(name).incrementAndGet();
     });
     server.start();
     backends.add(server);
@@ -227,5 +234,53 @@ class OutboundHttpTest {
     backends.forEach(s -> s.stop(0));
     String response = curl("-H", "Host: api.shop", url("/"));
     assertThat(response).startsWith("HTTP/1.1 502").containsIgnoringCase("l5d-proxy-error: connection failed");
+  }
+
+  @Test
+  void anEndpointKilledMidRunCostsOnlyTheRequestsInFlightOnIt() throws Exception {
+    latency.values().forEach(l -> l.set(Duration.ofMillis(5))); // equally fast, so both share the load
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/")).contains("200"));
+    var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/load")))
+        .header("l5d-dst-override", "api.shop.svc.cluster.local:80").build();
+    var ok = new java.util.concurrent.atomic.AtomicInteger();
+    var failed = new java.util.concurrent.atomic.AtomicInteger();
+    var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> callers = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      callers.add(Thread.ofPlatform().start(() -> {
+        while (!stop.get()) {
+          try {
+            var response = client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+              ok.incrementAndGet();
+            } else {
+              failed.incrementAndGet();
+              failures.add(response.statusCode() + " " + response.headers().map() + " " + response.body());
+            }
+          } catch (IOException e) {
+            failed.incrementAndGet();
+            failures.add(e.toString());
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }));
+    }
+    // Both endpoints are busy with the load; then "a" dies while discovery still lists it.
+    await().atMost(Duration.ofSeconds(30)).until(() -> answered.get("a").get() > 5 && answered.get("b").get() > 5);
+    backends.getFirst().stop(0);
+    int okAtKill = ok.get();
+    await().atMost(Duration.ofSeconds(60)).until(() -> ok.get() > okAtKill + 300);
+    stop.set(true);
+    for (Thread caller : callers) {
+      caller.join();
+    }
+    // At most the requests its handler had begun and not answered could be lost, and none after.
+    int inFlightOnA = began.get("a").get() - answered.get("a").get();
+    assertThat(failed.get()).as("failed requests %s; %d were in flight on the killed endpoint", failures, inFlightOnA)
+        .isLessThanOrEqualTo(inFlightOnA);
+    assertThat(discovery.resolve("api.shop.svc.cluster.local:80").endpoints()).hasSize(2); // still listed
   }
 }

@@ -12,7 +12,9 @@ import java.util.random.RandomGenerator;
 /**
  * Power of two choices over peak-EWMA load: pick two distinct endpoints at random and send to the
  * cheaper one. Endpoints come and go with discovery; one that is removed keeps its load estimate
- * for the requests still in flight on it but is never picked again.
+ * for the requests still in flight on it but is never picked again. An endpoint that cannot be
+ * connected to is skipped for a backoff that doubles with each consecutive failure (as Linkerd's
+ * reconnect backoff), so a dead pod that discovery still lists costs no further requests.
  *
  * @param <E> what identifies an endpoint (an address, with its metadata)
  */
@@ -21,10 +23,34 @@ public final class P2cBalancer<E> {
   public static final class Endpoint<E> {
     private final E id;
     private final PeakEwma load;
+    private final Backoff backoff;
+    private final LongSupplier nanoClock;
+    private volatile long unreachableUntil;
+    private int consecutiveFailures;
 
-    Endpoint(E id, PeakEwma load) {
+    Endpoint(E id, PeakEwma load, Backoff backoff, LongSupplier nanoClock) {
       this.id = id;
       this.load = load;
+      this.backoff = backoff;
+      this.nanoClock = nanoClock;
+    }
+
+    /** A connection to it failed: skip it until the backoff has passed. */
+    public synchronized void unreachable() {
+      long delay = Math.min(backoff.maxNanos(), backoff.minNanos() << Math.min(consecutiveFailures, MAX_DOUBLINGS));
+      consecutiveFailures++;
+      unreachableUntil = nanoClock.getAsLong() + delay;
+    }
+
+    /** It answered: use it again at once. */
+    public synchronized void reachable() {
+      consecutiveFailures = 0;
+      unreachableUntil = 0;
+    }
+
+    boolean available(long now) {
+      long until = unreachableUntil;
+      return until == 0 || now - until >= 0;
     }
 
     public E id() {
@@ -36,15 +62,23 @@ public final class P2cBalancer<E> {
     }
   }
 
+  /** How long an unreachable endpoint is skipped: {@code min} doubling per failure, at most {@code max}. */
+  public record Backoff(long minNanos, long maxNanos) {}
+
+  /** Enough doublings to reach any sane maximum without overflowing. */
+  private static final int MAX_DOUBLINGS = 30;
+
   private final long defaultRttNanos;
+  private final Backoff backoff;
   private final long decayNanos;
   private final LongSupplier nanoClock;
   private final RandomGenerator random;
   private final Map<E, Endpoint<E>> endpoints = new LinkedHashMap<>();
   private List<Endpoint<E>> ready = List.of();
 
-  public P2cBalancer(long defaultRttNanos, long decayNanos, LongSupplier nanoClock, RandomGenerator random) {
+  public P2cBalancer(long defaultRttNanos, long decayNanos, Backoff backoff, LongSupplier nanoClock, RandomGenerator random) {
     this.defaultRttNanos = defaultRttNanos;
+    this.backoff = backoff;
     this.decayNanos = decayNanos;
     this.nanoClock = nanoClock;
     this.random = random;
@@ -55,15 +89,26 @@ public final class P2cBalancer<E> {
     Map<E, Endpoint<E>> next = new LinkedHashMap<>();
     for (E id : current) {
       Endpoint<E> existing = endpoints.get(id);
-      next.put(id, existing != null ? existing : new Endpoint<>(id, new PeakEwma(defaultRttNanos, decayNanos, nanoClock)));
+      next.put(id, existing != null ? existing : new Endpoint<>(id, new PeakEwma(defaultRttNanos, decayNanos, nanoClock), backoff, nanoClock));
     }
     endpoints.clear();
     endpoints.putAll(next);
     ready = List.copyOf(new ArrayList<>(next.values()));
   }
 
-  /** The endpoint to use for the next request, or empty when there is none. */
+  /**
+   * The endpoint to use for the next request, or empty when there is none. Unreachable endpoints
+   * are passed over while any other is available; when none is, the pick is made among all.
+   */
   public Optional<Endpoint<E>> pick() {
+    return pickAvoiding(null);
+  }
+
+  /**
+   * As {@link #pick()}, but passing over {@code failed} (an endpoint a request just failed on, to be
+   * sent again) while any other endpoint is available.
+   */
+  public Optional<Endpoint<E>> pickAvoiding(Endpoint<E> failed) {
     List<Endpoint<E>> candidates = ready; // an immutable snapshot: no lock on the hot path
     int n = candidates.size();
     if (n == 0) {
@@ -79,6 +124,22 @@ public final class P2cBalancer<E> {
     }
     Endpoint<E> first = candidates.get(a);
     Endpoint<E> second = candidates.get(b);
+    long now = nanoClock.getAsLong();
+    boolean firstUp = first != failed && first.available(now);
+    boolean secondUp = second != failed && second.available(now);
+    if (firstUp && secondUp) {
+      return Optional.of(second.load.load() < first.load.load() ? second : first);
+    }
+    if (firstUp || secondUp) {
+      return Optional.of(firstUp ? first : second);
+    }
+    // Both are backing off: any available endpoint, starting at a random place so none is favoured.
+    for (int i = 0; i < n; i++) {
+      Endpoint<E> next = candidates.get((a + i) % n);
+      if (next != failed && next.available(now)) {
+        return Optional.of(next);
+      }
+    }
     return Optional.of(second.load.load() < first.load.load() ? second : first);
   }
 

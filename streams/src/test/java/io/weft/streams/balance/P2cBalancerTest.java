@@ -45,7 +45,75 @@ class P2cBalancerTest {
   }
 
   private P2cBalancer<String> balancer(long seed) {
-    return new P2cBalancer<>(30 * MS, TimeUnit.SECONDS.toNanos(10), () -> now, new SplittableRandom(seed));
+    return new P2cBalancer<>(30 * MS, TimeUnit.SECONDS.toNanos(10), new P2cBalancer.Backoff(100 * MS, 1000 * MS),
+        () -> now, new SplittableRandom(seed));
+  }
+
+  private static P2cBalancer.Endpoint<String> endpoint(P2cBalancer<String> balancer, String id) {
+    for (int i = 0; ; i++) {
+      var picked = balancer.pick().orElseThrow();
+      if (picked.id().equals(id)) {
+        return picked;
+      }
+      if (i > 10_000) {
+        throw new AssertionError(id + " is never picked");
+      }
+    }
+  }
+
+  private static long picksOf(P2cBalancer<String> balancer, String id, int picks) {
+    return IntStream.range(0, picks).filter(i -> balancer.pick().orElseThrow().id().equals(id)).count();
+  }
+
+  @Test
+  void anUnreachableEndpointIsSkippedForABackoffThatDoublesAndResetsOnSuccess() {
+    P2cBalancer<String> balancer = balancer(3);
+    balancer.update(List.of("a", "b", "c"));
+    var dead = endpoint(balancer, "b");
+
+    dead.unreachable();
+    assertThat(picksOf(balancer, "b", 1000)).isZero();
+    now += 100 * MS; // the first backoff has passed: it is tried again
+    assertThat(picksOf(balancer, "b", 1000)).isPositive();
+
+    dead.unreachable(); // second failure in a row: 200 ms
+    now += 150 * MS;
+    assertThat(picksOf(balancer, "b", 1000)).isZero();
+    now += 50 * MS;
+    assertThat(picksOf(balancer, "b", 1000)).isPositive();
+
+    for (int i = 0; i < 40; i++) {
+      dead.unreachable(); // capped at the maximum, not overflowing
+    }
+    now += 999 * MS;
+    assertThat(picksOf(balancer, "b", 1000)).isZero();
+    now += MS;
+    dead.reachable(); // it answered: back at once, and the next failure starts from the minimum again
+    assertThat(picksOf(balancer, "b", 1000)).isPositive();
+    dead.unreachable();
+    now += 100 * MS;
+    assertThat(picksOf(balancer, "b", 1000)).isPositive();
+  }
+
+  @Test
+  void aRequestSentAgainAvoidsTheEndpointItFailedOn() {
+    P2cBalancer<String> balancer = balancer(9);
+    balancer.update(List.of("a", "b", "c"));
+    var failed = endpoint(balancer, "a");
+    for (int i = 0; i < 1000; i++) {
+      assertThat(balancer.pickAvoiding(failed).orElseThrow().id()).isNotEqualTo("a");
+    }
+    balancer.update(List.of("a"));
+    assertThat(balancer.pickAvoiding(failed).orElseThrow().id()).isEqualTo("a"); // the only one left
+  }
+
+  @Test
+  void whenEveryEndpointIsUnreachableOneIsStillPicked() {
+    P2cBalancer<String> balancer = balancer(5);
+    balancer.update(List.of("a", "b"));
+    endpoint(balancer, "a").unreachable();
+    endpoint(balancer, "b").unreachable();
+    assertThat(balancer.pick()).isPresent();
   }
 
   @Test
