@@ -59,8 +59,19 @@ public final class TcpAddresses {
     return host + ":" + address.getPort();
   }
 
-  /** True when the text is an IPv4 or IPv6 literal. */
+  /**
+   * True when the text is an IPv4 or IPv6 literal. It is asked of every request's authority, so a
+   * name (anything with a character no literal has) is answered without a regex or an exception.
+   */
   public static boolean isIpLiteral(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean literalChar = (c >= '0' && c <= '9') || c == '.' || c == ':' || c == '[' || c == ']'
+          || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      if (!literalChar) {
+        return false;
+      }
+    }
     try {
       parseLiteral(text);
       return true;

@@ -13,6 +13,25 @@ import java.util.Optional;
 public record OutboundTarget(String host, int port, Optional<String> discoveryPath) {
   public static final String DST_OVERRIDE = "l5d-dst-override";
   private static final int DEFAULT_PORT = 80;
+  private static final int MAX_PORT = 65_535;
+  private static final int MAX_PORT_DIGITS = 5;
+
+  /** The port in {@code text} from {@code start} to its end, or -1 when that is not a port (1 to 5 digits, at most 65535). */
+  private static int port(String text, int start) {
+    int length = text.length() - start;
+    if (length < 1 || length > MAX_PORT_DIGITS) {
+      return -1;
+    }
+    int port = 0;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      port = port * 10 + (c - '0');
+    }
+    return port <= MAX_PORT ? port : -1;
+  }
 
   public static Optional<OutboundTarget> parse(String authority, String clusterDomain) {
     if (authority == null || authority.isBlank()) {
@@ -22,11 +41,10 @@ public record OutboundTarget(String host, int port, Optional<String> discoveryPa
     int port = DEFAULT_PORT;
     int colon = host.lastIndexOf(':');
     if (colon > 0 && host.indexOf(']') < colon && (host.startsWith("[") || host.indexOf(':') == colon)) {
-      String portText = host.substring(colon + 1);
-      if (!portText.matches("\\d{1,5}") || Integer.parseInt(portText) > 65535) {
+      port = port(host, colon + 1);
+      if (port < 0) {
         return Optional.empty();
       }
-      port = Integer.parseInt(portText);
       host = host.substring(0, colon);
     }
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -48,6 +66,8 @@ public record OutboundTarget(String host, int port, Optional<String> discoveryPa
     } else {
       return Optional.of(new OutboundTarget(name, port, Optional.empty()));
     }
-    return Optional.of(new OutboundTarget(fqdn, port, Optional.of(fqdn + ":" + port)));
+    // The name as addressed stays the host: if it is no Service, the fallback goes where the
+    // application meant (its resolver would have tried the search path and then the name itself).
+    return Optional.of(new OutboundTarget(name, port, Optional.of(fqdn + ":" + port)));
   }
 }

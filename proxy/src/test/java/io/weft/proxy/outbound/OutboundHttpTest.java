@@ -283,4 +283,19 @@ class OutboundHttpTest {
         .isLessThanOrEqualTo(inFlightOnA);
     assertThat(discovery.resolve("api.shop.svc.cluster.local:80").endpoints()).hasSize(2); // still listed
   }
+
+  @Test
+  void aBurstOfConcurrentHttp1RequestsIsNotCappedByThePool() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/")).contains("200"));
+    latency.values().forEach(l -> l.set(Duration.ofMillis(200)));
+    var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/burst")))
+        .header("l5d-dst-override", "api.shop.svc.cluster.local:80").build();
+    // HTTP/1.1 has one request per connection at a time: 100 at once need 100 upstream connections.
+    var responses = java.util.stream.IntStream.range(0, 100)
+        .mapToObj(i -> client.sendAsync(request, java.net.http.HttpResponse.BodyHandlers.ofString())).toList();
+    for (var response : responses) {
+      assertThat(response.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+  }
 }

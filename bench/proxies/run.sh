@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Latency and throughput through a Weft proxy pair against a direct connection, an haproxy pair and
+# an nginx pair doing the same job, all on loopback on this machine; RSS of a Weft proxy at 1,000 RPS;
+# time from start to /ready. Called by `bench/run proxies [DURATION_SECONDS]`; needs haproxy and nginx
+# (apt-get install haproxy nginx-light). Results: bench/proxies/results-<date>.txt.
+# BENCH_RATES (default "1000 5000 0", 0 = maximum throughput) and BENCH_PAIRS (default
+# "direct weft haproxy nginx") narrow a run; BENCH_JFR=1 records a flight recording of each Weft proxy.
+set -euo pipefail
+WEFT_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$WEFT_HOME/bin/jdk.sh"
+duration="${1:-20}"
+work="$(mktemp -d /tmp/weft-bench.XXXXXX)"
+out="$WEFT_HOME/bench/proxies/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+BACKEND=127.0.20.2:8080        # the application: nginx answering a fixed body
+WEFT_OUT=127.0.20.1:4140       # the client pod's outbound proxy
+HAPROXY_IN=127.0.21.1:10001    # haproxy pair: 127.0.21.1 -> 127.0.21.2 -> backend
+NGINX_IN=127.0.22.1:10003      # nginx pair: 127.0.22.1 -> 127.0.22.2 -> backend
+AUTHORITY=bench.bench.svc.cluster.local:80
+
+# --- the application and the two reference pairs --------------------------------------------
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  upstream pair_b { server 127.0.22.2:10004; keepalive 64; keepalive_requests 10000000; }
+  upstream backend { server $BACKEND; keepalive 64; keepalive_requests 10000000; }
+  server { listen $BACKEND; location / { return 200 "hello from the backend\n"; } }
+  server { listen $NGINX_IN; location / { proxy_pass http://pair_b; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+  server { listen 127.0.22.2:10004; location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+NGINX
+nginx -c "$work/nginx.conf" -g 'daemon off;' & pids+=($!)
+
+cat > "$work/haproxy.cfg" <<HAPROXY
+global
+  nbthread 1
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+frontend a
+  bind $HAPROXY_IN
+  default_backend to_b
+backend to_b
+  server b 127.0.21.2:10002
+frontend b
+  bind 127.0.21.2:10002
+  default_backend to_app
+backend to_app
+  server app $BACKEND
+HAPROXY
+haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
+
+# --- Weft: control plane on a local cluster, the server pod's inbound proxy, the client's outbound
+mkdir -p "$work/cluster"
+cat > "$work/cluster/bench.yaml" <<YAML
+apiVersion: v1
+kind: Namespace
+metadata: {name: bench, annotations: {linkerd.io/inject: enabled}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: bench, namespace: bench}
+spec:
+  selector: {app: bench}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: bench-0, namespace: bench, labels: {app: bench}}
+spec: {containers: [{name: app, ports: [{name: http, containerPort: 8080}]}]}
+status: {podIP: 127.0.20.2, phase: Running, conditions: [{type: Ready, status: "True"}]}
+YAML
+"$WEFT_HOME/bin/weft" version >/dev/null # builds once, before anything is timed
+"$WEFT_HOME/bin/weft" control-plane --local-cluster "$work/cluster" --destination-port 18086 --cluster-port 0 \
+  > "$work/control-plane.log" 2>&1 & pids+=($!)
+until curl -s -o /dev/null "http://127.0.0.1:18086" 2>/dev/null; do sleep 0.2; done
+
+jfr_opts=""
+if [ "${BENCH_JFR:-0}" = 1 ]; then jfr_opts="-XX:StartFlightRecording=settings=profile,dumponexit=true,filename"; fi
+start_proxy() { # name ip
+  local started; started=$(date +%s%N)
+  env LINKERD2_PROXY_INBOUND_LISTEN_ADDR="$2:4143" LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR="$2:4140" \
+      LINKERD2_PROXY_ADMIN_LISTEN_ADDR="$2:4191" LINKERD2_PROXY_CONTROL_LISTEN_ADDR="$2:4190" \
+      LINKERD2_PROXY_DESTINATION_SVC_ADDR=127.0.0.1:18086 WEFT_JAVA_OPTS="-Xms64m -Xmx256m ${jfr_opts:+$jfr_opts=$work/$1.jfr}" \
+      "$WEFT_HOME/bin/weft" proxy > "$work/proxy-$1.log" 2>&1 & pids+=($!)
+  eval "${1}_pid=$!"
+  until curl -sf -o /dev/null "http://$2:4191/ready"; do sleep 0.05; done
+  echo "weft proxy $1: start to /ready $(( ($(date +%s%N) - started) / 1000000 )) ms (JVM start included)" | tee -a "$out"
+}
+start_proxy inbound 127.0.20.2
+start_proxy outbound 127.0.20.1
+for target in "$BACKEND" "$HAPROXY_IN" "$NGINX_IN"; do
+  until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
+done
+until curl -sf -o /dev/null -H "l5d-dst-override: $AUTHORITY" "http://$WEFT_OUT/"; do sleep 0.2; done
+
+# --- the runs ----------------------------------------------------------------------------------
+mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime -f "$WEFT_HOME/pom.xml"
+driver() {
+  "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseCompactObjectHeaders --sun-misc-unsafe-memory-access=allow \
+    -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" io.weft.bench.LoadDriver \
+    --header "l5d-dst-override: $AUTHORITY" --duration "${duration}s" "$@"
+}
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+echo "$(date -u +%FT%TZ) $(nproc) cores; driver, proxies and backend share this machine; ${duration}s per run" | tee -a "$out"
+declare -A address_of=([direct]=$BACKEND [weft]=$WEFT_OUT [haproxy]=$HAPROXY_IN [nginx]=$NGINX_IN)
+for rate in ${BENCH_RATES:-1000 5000 0}; do
+  for label in ${BENCH_PAIRS:-direct weft haproxy nginx}; do
+    address="${address_of[$label]}"
+    if [ "$label" = weft ] && [ "$rate" = 1000 ]; then
+      ( sleep $(( duration / 2 + 5 )); echo "weft outbound proxy RSS at 1000 RPS: $(( $(rss_kib "$outbound_pid") / 1024 )) MiB (java, -Xmx256m); inbound: $(( $(rss_kib "$inbound_pid") / 1024 )) MiB" >> "$work/rss.txt" ) &
+    fi
+    driver --url "http://$address/" --rate "$rate" --label "$label" | tee -a "$out"
+  done
+done
+if [ -f "$work/rss.txt" ]; then tee -a "$out" < "$work/rss.txt"; fi
+if [ -n "$jfr_opts" ]; then
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  mkdir -p "$WEFT_HOME/bench/proxies/jfr" && cp "$work"/*.jfr "$WEFT_HOME/bench/proxies/jfr/" && echo "flight recordings: bench/proxies/jfr/"
+fi
+echo "results: $out"

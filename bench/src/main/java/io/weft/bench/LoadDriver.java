@@ -1,0 +1,195 @@
+package io.weft.bench;
+
+import com.typesafe.config.ConfigFactory;
+import org.HdrHistogram.Histogram;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.ResponseFuture;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * A constant-rate (open-loop) HTTP load driver: requests are due on a fixed schedule and each
+ * one's latency runs from when it was due, not from when it could be sent, so a stalled target is
+ * charged for every request it delayed (no coordinated omission). {@code --rate 0} instead keeps
+ * {@code --concurrency} requests outstanding and reports the throughput reached.
+ *
+ * <pre>LoadDriver --url http://HOST:PORT/PATH [--header 'name: value'] [--http2] --rate RPS
+ *           --duration 20s [--warmup 5s] [--connections 16] [--concurrency 64] [--label NAME]</pre>
+ *
+ * Prints one line: label, protocol, target rate, achieved rate, p50/p99/p99.9/max in ms, errors.
+ */
+public final class LoadDriver {
+  private record Options(String url, List<RawHeader> headers, boolean http2, int rate, Duration duration, Duration warmup,
+                         int connections, int concurrency, String label) {}
+
+  private LoadDriver() {}
+
+  public static void main(String[] args) throws Exception {
+    Options options = parse(args);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "load-driver", ConfigFactory.parseString(
+        "pekko.loglevel = WARNING\npekko.http.host-connection-pool.max-open-requests = 65536\n"
+            + "pekko.http.host-connection-pool.max-connections = " + options.connections()
+            + "\npekko.http.host-connection-pool.max-retries = 0").withFallback(ConfigFactory.load()));
+    try {
+      Function<HttpRequest, CompletionStage<HttpResponse>> client = client(system, options);
+      Uri uri = Uri.create(options.url());
+      HttpRequest request = HttpRequest.GET(options.url()).addHeaders(new ArrayList<>(options.headers()));
+      if (options.http2()) {
+        request = request.withUri(uri.toRelative()).addHeader(RawHeader.create("Host", uri.host().address()));
+      }
+      HttpRequest template = request;
+      run(system, client, template, options.warmup(), options, new Histogram(3_600_000_000L, 3)); // warm the JIT and pools
+      Histogram latencies = new Histogram(3_600_000_000L, 3);
+      Result result = run(system, client, template, options.duration(), options, latencies);
+      System.out.printf(Locale.ROOT, "%s %s target=%s achieved=%.0f p50=%.3f p99=%.3f p99.9=%.3f max=%.3f errors=%d%n",
+          options.label(), options.http2() ? "h2" : "http/1.1", options.rate() == 0 ? "max" : String.valueOf(options.rate()),
+          result.completed() / (result.elapsedNanos() / 1e9), ms(latencies.getValueAtPercentile(50)),
+          ms(latencies.getValueAtPercentile(99)), ms(latencies.getValueAtPercentile(99.9)), ms(latencies.getMaxValue()),
+          result.errors());
+    } finally {
+      system.terminate();
+    }
+  }
+
+  private record Result(long completed, long errors, long elapsedNanos) {}
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private static Result run(ActorSystem<Void> system, Function<HttpRequest, CompletionStage<HttpResponse>> client,
+                            HttpRequest request, Duration duration, Options options, Histogram latencies)
+      throws InterruptedException {
+    AtomicLong completed = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + duration.toNanos();
+    // Open loop: at most this many outstanding before the driver itself is the bottleneck.
+    Semaphore outstanding = new Semaphore(options.rate() == 0 ? options.concurrency() : 100_000);
+    long interval = options.rate() == 0 ? 0 : TimeUnit.SECONDS.toNanos(1) / options.rate();
+    long due = start;
+    while (due < end) {
+      if (interval > 0) {
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      outstanding.acquire();
+      long intended = interval > 0 ? due : System.nanoTime();
+      client.apply(request).whenComplete((response, error) -> {
+        long latency = System.nanoTime() - intended;
+        if (error == null && response.status().intValue() < 400) {
+          response.discardEntityBytes(system);
+          synchronized (latencies) {
+            latencies.recordValue(Math.min(latency, latencies.getHighestTrackableValue()));
+          }
+          completed.incrementAndGet();
+        } else {
+          if (response != null) {
+            response.discardEntityBytes(system);
+          }
+          errors.incrementAndGet();
+        }
+        outstanding.release();
+      });
+      due = interval > 0 ? due + interval : System.nanoTime();
+    }
+    // Let what is outstanding finish, so its latency counts.
+    int permits = options.rate() == 0 ? options.concurrency() : 100_000;
+    outstanding.tryAcquire(permits, 60, TimeUnit.SECONDS);
+    return new Result(completed.get(), errors.get(), System.nanoTime() - start);
+  }
+
+  private static Function<HttpRequest, CompletionStage<HttpResponse>> client(ActorSystem<Void> system, Options options) {
+    Http http = Http.get(system);
+    if (!options.http2()) {
+      ConnectionPoolSettings pool = ConnectionPoolSettings.create(system.classicSystem());
+      return request -> http.singleRequest(request, http.defaultClientHttpsContext(), pool,
+          system.classicSystem().log());
+    }
+    Uri uri = Uri.create(options.url());
+    List<BoundedSourceQueue<HttpRequest>> queues = new ArrayList<>();
+    for (int i = 0; i < options.connections(); i++) {
+      queues.add(Source.<HttpRequest>queue(100_000)
+          .via(http.connectionTo(uri.host().address()).toPort(uri.port()).http2WithPriorKnowledge())
+          .toMat(Sink.foreach(r -> r.getAttribute(ResponseFuture.KEY()).ifPresent(f -> f.future().complete(r))), Keep.left())
+          .run(system));
+    }
+    AtomicLong next = new AtomicLong();
+    return request -> {
+      CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+      var queue = queues.get((int) (next.getAndIncrement() % queues.size()));
+      if (queue.offer(request.addAttribute(ResponseFuture.KEY(), new ResponseFuture(response))) != QueueOfferResult.enqueued()) {
+        response.completeExceptionally(new IllegalStateException("driver queue full"));
+      }
+      return response;
+    };
+  }
+
+  private static Options parse(String[] args) {
+    String url = null;
+    List<RawHeader> headers = new ArrayList<>();
+    boolean http2 = false;
+    int rate = -1;
+    Duration duration = Duration.ofSeconds(20);
+    Duration warmup = Duration.ofSeconds(5);
+    int connections = 16;
+    int concurrency = 64;
+    String label = "run";
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--url" -> url = args[++i];
+        case "--header" -> {
+          String[] h = args[++i].split(":", 2);
+          if (h.length != 2) {
+            throw new IllegalArgumentException("--header wants 'name: value', got '" + args[i] + "'");
+          }
+          headers.add(RawHeader.create(h[0].trim(), h[1].trim()));
+        }
+        case "--http2" -> http2 = true;
+        case "--rate" -> rate = Integer.parseInt(args[++i]);
+        case "--duration" -> duration = seconds(args[++i]);
+        case "--warmup" -> warmup = seconds(args[++i]);
+        case "--connections" -> connections = Integer.parseInt(args[++i]);
+        case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+        case "--label" -> label = args[++i];
+        default -> throw new IllegalArgumentException("unknown option '" + arg + "'");
+      }
+    }
+    if (url == null || rate < 0) {
+      throw new IllegalArgumentException("--url and --rate (0 for maximum throughput) are required");
+    }
+    return new Options(url, headers, http2, rate, duration, warmup, connections, concurrency, label);
+  }
+
+  private static Duration seconds(String value) {
+    if (!value.endsWith("s")) {
+      throw new IllegalArgumentException("durations are in seconds, like 20s: '" + value + "'");
+    }
+    return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
+  }
+}
