@@ -9,6 +9,8 @@ import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.inbound.InboundProxy;
 import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.outbound.OutboundHttp;
+import io.weft.proxy.outbound.OutboundOpaque;
+import io.weft.proxy.outbound.OutboundProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -71,7 +73,11 @@ public final class ProxyRuntime implements AutoCloseable {
       InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundProxy.Settings(config.inboundDetectTimeout(),
           DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts)).bind(config.inboundListen())
           .toCompletableFuture().join().localAddress();
-      InetSocketAddress outbound = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http())
+      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http());
+      OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outboundConnectTimeout(),
+          config.outbound().failfastTimeout());
+      InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
+          new OutboundProxy.Settings(config.outboundDetectTimeout(), DETECT_MAX_BYTES, ownPorts))
           .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())

@@ -6,6 +6,10 @@ import io.weft.actors.ControlPlane;
 import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.local.LocalClusterBackend;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.metrics.ProxyMetrics;
+import io.weft.proxy.outbound.OutboundHttp;
+import io.weft.proxy.outbound.OutboundOpaque;
+import io.weft.proxy.outbound.OutboundProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -69,6 +73,15 @@ public final class LocalMesh {
   /** Linkerd's outbound queue capacity and in-flight limit, with the given failfast timeout. */
   public static ProxyConfig.Side outboundSide(Duration failfastTimeout) {
     return new ProxyConfig.Side(100, failfastTimeout, 100_000, Duration.ofMillis(100), Duration.ofSeconds(60));
+  }
+
+  /** An outbound proxy (4140's detection, HTTP and opaque paths) on a free loopback port; returns the port. */
+  public static int outboundProxy(ActorSystem<?> system, Discovery discovery, Duration failfastTimeout, ProxyMetrics metrics) {
+    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", outboundSide(failfastTimeout), metrics.http());
+    OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout);
+    return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048,
+        java.util.Set.of())).bind(new java.net.InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join()
+        .localAddress().getPort();
   }
 
   public static ActorSystem<Void> proxySystem() {

@@ -4,7 +4,6 @@ import io.weft.actors.ControlPlane;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.inbound.InboundProxy;
 import io.weft.proxy.metrics.ProxyMetrics;
-import io.weft.proxy.outbound.OutboundHttp;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.io.IOException;
@@ -76,8 +75,7 @@ final class ProxyPair implements AutoCloseable {
     ActorSystem<Void> outboundSystem = LocalMesh.proxySystem();
     Discovery discovery = LocalMesh.discovery(outboundSystem, destinationPort, failfast);
     ProxyMetrics outboundMetrics = new ProxyMetrics();
-    int outboundPort = new OutboundHttp(outboundSystem, discovery, "cluster.local", LocalMesh.outboundSide(failfast), outboundMetrics.http())
-        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    int outboundPort = LocalMesh.outboundProxy(outboundSystem, discovery, failfast, outboundMetrics);
     return new ProxyPair(controlPlane, outboundSystem, inboundSystem, discovery, inboundMetrics, outboundMetrics,
         outboundPort, inboundPort);
   }

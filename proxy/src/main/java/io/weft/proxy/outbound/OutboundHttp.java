@@ -11,7 +11,6 @@ import io.weft.streams.queue.FailfastQueue;
 import io.weft.streams.queue.ProxyError;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.event.Logging;
@@ -80,10 +79,6 @@ public final class OutboundHttp {
     this.webSockets = new WebSocketRelay(http, Materializer.matFromSystem(system), logging);
   }
 
-  public CompletionStage<ServerBinding> bind(InetSocketAddress listen) {
-    return http.newServerAt(listen.getHostString(), listen.getPort()).bind(this::handle);
-  }
-
   CompletionStage<HttpResponse> handle(HttpRequest request) {
     long received = System.nanoTime();
     String authority = request.getHeader(OutboundTarget.DST_OVERRIDE).map(h -> h.value())
@@ -112,8 +107,9 @@ public final class OutboundHttp {
 
   private CompletionStage<HttpResponse> route(Resolution resolution, HttpRequest request, OutboundTarget t, long received) {
     String authority = t.discoveryPath().orElseThrow();
-    if (resolution.exists().equals(Optional.of(false))) {
-      // not a service of this cluster: as addressed
+    if (!resolution.exists().orElse(false)) {
+      // Not a service of this cluster, or the control plane has not answered in time: reached as
+      // addressed, which is what the application asked for (Linkerd would fail fast instead).
       return measured(HttpMetrics.Target.outbound(authority, null, Map.of()), received, forward(request, t.host(), t.port()));
     }
     return resolution.queue().admit().thenCompose(admission -> switch (admission) {

@@ -1,5 +1,6 @@
 package io.weft.proxy.inbound;
 
+import io.weft.proxy.tcp.RedirectRules;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterEach;
@@ -15,8 +16,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,20 +32,11 @@ class InterceptionTest {
   private ActorSystem<Void> system;
   private ServerSocket app;
   private int proxyPort;
-  private final List<List<String>> rules = new ArrayList<>();
-
-  static boolean canUseIptables() {
-    try {
-      return "root".equals(System.getProperty("user.name"))
-          && new ProcessBuilder("iptables", "-t", "nat", "-L", "OUTPUT", "-n").start().waitFor() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
-  }
+  private final RedirectRules rules = new RedirectRules();
 
   @BeforeEach
   void start() throws IOException {
-    assumeTrue(System.getenv("CI") != null || canUseIptables(), "needs root and iptables");
+    assumeTrue(System.getenv("CI") != null || RedirectRules.usable(), "needs root and iptables");
     system = ActorSystem.create(Behaviors.empty(), "interception-test");
     app = new ServerSocket(0, 50, InetAddress.getByName(APP_IP));
     Thread.ofVirtual().start(() -> {
@@ -67,11 +57,7 @@ class InterceptionTest {
 
   @AfterEach
   void stop() throws Exception {
-    for (List<String> rule : rules) {
-      List<String> delete = new ArrayList<>(rule);
-      delete.set(delete.indexOf("-A"), "-D");
-      new ProcessBuilder(delete).inheritIO().start().waitFor();
-    }
+    rules.close();
     if (app != null) {
       app.close();
     }
@@ -80,35 +66,17 @@ class InterceptionTest {
     }
   }
 
-  private int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
   private void redirect(int sourcePort, int destinationPort, int toPort) throws Exception {
-    List<String> rule = List.of("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-s", "127.0.0.1",
-        "--sport", Integer.toString(sourcePort), "-d", APP_IP, "--dport", Integer.toString(destinationPort),
-        "-j", "REDIRECT", "--to-ports", Integer.toString(toPort));
-    assertThat(new ProcessBuilder(rule).inheritIO().start().waitFor()).isZero();
-    rules.add(rule);
+    rules.redirect(sourcePort, APP_IP, destinationPort, toPort);
   }
 
   private String send(int sourcePort, int destinationPort, String payload) throws IOException {
-    try (Socket s = new Socket()) {
-      s.setReuseAddress(true);
-      s.bind(new InetSocketAddress("127.0.0.1", sourcePort));
-      s.connect(new InetSocketAddress(APP_IP, destinationPort), 5000);
-      s.setSoTimeout(30_000);
-      s.getOutputStream().write(payload.getBytes(StandardCharsets.US_ASCII));
-      s.shutdownOutput();
-      return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-    }
+    return RedirectRules.send(sourcePort, APP_IP, destinationPort, payload);
   }
 
   @Test
   void aRedirectedConnectionGoesToItsOriginalDestination() throws Exception {
-    int source = freePort();
+    int source = RedirectRules.freePort();
     redirect(source, app.getLocalPort(), proxyPort);
     // Opaque bytes: detection gives up on them at once and the original destination is used.
     String answer = send(source, app.getLocalPort(), "\u0000\u0001opaque");
@@ -123,7 +91,7 @@ class InterceptionTest {
     InboundProxy guarded = new InboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofMillis(500), 2048,
         Duration.ofSeconds(1), Set.of(app.getLocalPort())));
     int guardedPort = guarded.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
-    int source = freePort();
+    int source = RedirectRules.freePort();
     redirect(source, app.getLocalPort(), guardedPort);
     assertThat(send(source, app.getLocalPort(), "loop")).isEmpty();
   }

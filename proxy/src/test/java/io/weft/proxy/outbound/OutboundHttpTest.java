@@ -91,8 +91,7 @@ class OutboundHttpTest {
     controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
     proxySystem = LocalMesh.proxySystem();
     discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = new OutboundHttp(proxySystem, discovery, "cluster.local", LocalMesh.outboundSide(FAILFAST), metrics.http())
-        .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    proxyPort = LocalMesh.outboundProxy(proxySystem, discovery, FAILFAST, metrics);
   }
 
   @AfterEach
@@ -297,5 +296,17 @@ class OutboundHttpTest {
     for (var response : responses) {
       assertThat(response.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
+  }
+
+  @Test
+  void aConnectionThatIsNeitherHttpNorInterceptedIsClosed() throws Exception {
+    // Addressed to 4140 directly, opaque bytes have nowhere to go: closed, not hung, not relayed.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxyPort)) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(new byte[] {0, 1, 2, 3, 'x'});
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        metrics.scrape().matches("(?s).*tcp_close_total\\{[^}]*direction=\"outbound\"[^}]*} 1\\.0.*"));
   }
 }

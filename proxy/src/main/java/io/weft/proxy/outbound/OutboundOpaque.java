@@ -1,0 +1,72 @@
+package io.weft.proxy.outbound;
+
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.weft.protocol.net.TcpAddresses;
+import io.weft.protocol.transport.Header;
+import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.discovery.Resolution;
+import io.weft.proxy.tcp.Forwarding;
+import io.weft.streams.balance.P2cBalancer;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.util.ByteString;
+
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Outbound bytes that are not HTTP: the connection's original destination is looked up by address
+ * (a Service's cluster IP has endpoints; a pod IP is its own endpoint), and the connection as a
+ * whole is balanced over the endpoints with P2C on open connections. A meshed endpoint is reached
+ * through its proxy with a transport header; an unknown address is reached as it was addressed.
+ */
+public final class OutboundOpaque {
+  private final ActorSystem<?> system;
+  private final Discovery discovery;
+  private final Duration connectTimeout;
+  private final Duration discoveryWait;
+
+  /** {@code discoveryWait}: how long a new address waits for the control plane's first answer. */
+  public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Duration connectTimeout, Duration discoveryWait) {
+    this.system = system;
+    this.discovery = discovery;
+    this.connectTimeout = connectTimeout;
+    this.discoveryWait = discoveryWait;
+  }
+
+  Flow<ByteString, ByteString, NotUsed> to(InetSocketAddress original) {
+    String ip = original.getAddress().getHostAddress();
+    String path = (original.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + original.getPort();
+    Resolution resolution = discovery.resolve(path);
+    CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answered().toCompletableFuture()
+        .completeOnTimeout(null, discoveryWait.toMillis(), TimeUnit.MILLISECONDS)
+        .thenApply(answered -> choose(resolution, original));
+    return Flow.lazyCompletionStageFlow(() -> chosen).mapMaterializedValue(connected -> NotUsed.notUsed());
+  }
+
+  private Flow<ByteString, ByteString, NotUsed> choose(Resolution resolution, InetSocketAddress original) {
+    Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.exists().orElse(false)
+        ? resolution.balancer().pick() : Optional.empty();
+    if (picked.isEmpty()) {
+      return Forwarding.to(system, original, connectTimeout);
+    }
+    P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
+    InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
+    int inboundPort = endpoint.id().getProtocolHint().getOpaqueTransport().getInboundPort();
+    Flow<ByteString, ByteString, NotUsed> onward = inboundPort == 0
+        ? Forwarding.to(system, address, connectTimeout)
+        : Forwarding.viaPeerProxy(system, new InetSocketAddress(address.getAddress(), inboundPort),
+            Header.newBuilder().setPort(address.getPort()).build(), connectTimeout);
+    // Connection-level load: an open connection is a request in flight until it closes.
+    endpoint.load().started();
+    return onward.watchTermination((notUsed, done) -> {
+      done.whenComplete((ok, error) -> endpoint.load().abandoned());
+      return NotUsed.notUsed();
+    });
+  }
+}

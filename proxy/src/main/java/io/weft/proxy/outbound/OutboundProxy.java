@@ -1,0 +1,87 @@
+package io.weft.proxy.outbound;
+
+import io.weft.proxy.http.HttpServerFlows;
+import io.weft.proxy.metrics.TcpMetrics;
+import io.weft.proxy.tcp.Forwarding;
+import io.weft.proxy.tcp.OriginalDestination;
+import io.weft.streams.detect.Protocol;
+import io.weft.streams.detect.ProtocolDetection;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The outbound side (4140): what this pod's application sends out. Each connection's first bytes
+ * decide its fate: HTTP/1 and HTTP/2 are served request by request ({@link OutboundHttp}: discovery,
+ * balancing, failfast); anything else is relayed as bytes ({@link OutboundOpaque}) to where it was
+ * going, which only an intercepted connection (with an original destination) says. A connection
+ * whose original destination is the proxy itself is refused (the loop guard).
+ */
+public final class OutboundProxy {
+  private static final Logger log = LoggerFactory.getLogger(OutboundProxy.class);
+  private static final int BACKLOG = 1024;
+
+  /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
+  public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts) {}
+
+  private final ActorSystem<?> system;
+  private final TcpMetrics metrics;
+  private final HttpServerFlows http;
+  private final OutboundOpaque opaque;
+  private final Settings settings;
+
+  public OutboundProxy(ActorSystem<?> system, TcpMetrics metrics, OutboundHttp http, OutboundOpaque opaque,
+                       Settings settings) {
+    this.system = system;
+    this.metrics = metrics;
+    this.http = new HttpServerFlows(system, http::handle);
+    this.opaque = opaque;
+    this.settings = settings;
+  }
+
+  public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
+    OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
+            Optional.empty())
+        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted("outbound",
+            connection(connection.localAddress(), connection.remoteAddress(),
+                originalDestinations.take(connection.remoteAddress()))), system)))
+        .run(system);
+  }
+
+  /** The flow of one connection from {@code remote}, redirected from {@code original} if intercepted. */
+  Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
+                                                  Optional<InetSocketAddress> original) {
+    if (original.isPresent() && loops(local, original.get())) {
+      log.warn("outbound connection from {} to {} would loop back into the proxy; closing", remote, original.get());
+      return Forwarding.refused();
+    }
+    return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> switch (protocol) {
+      case Protocol.Http1 h -> http.http1(Optional.of(remote));
+      case Protocol.Http2 h -> http.http2();
+      default -> original.map(opaque::to).orElseGet(() -> {
+        log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
+        return Forwarding.refused();
+      });
+    });
+  }
+
+  /** A target that is one of the proxy's ports on its own address (or on any local one). */
+  private boolean loops(InetSocketAddress local, InetSocketAddress target) {
+    return settings.ownPorts().contains(target.getPort())
+        && (target.getAddress().equals(local.getAddress()) || target.getAddress().isLoopbackAddress()
+        || target.getAddress().isAnyLocalAddress());
+  }
+}
