@@ -1,0 +1,192 @@
+package io.weft.proxy.netns;
+
+import com.sun.net.httpserver.HttpServer;
+import io.weft.actors.ControlPlane;
+import io.weft.proxy.LocalMesh;
+import io.weft.proxy.tcp.RedirectRules;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A pod as Kubernetes and Linkerd's init container make it: its own network namespace (a veth pair
+ * to the host namespace), an application and a Weft proxy inside it, and iptables rules in it that
+ * send every inbound TCP connection to 4143 (but the admin ports) and every outbound one to 4140
+ * unless it comes from the proxy's own uid (root here; the application's client runs as nobody).
+ * The control plane and an outside server live in the host namespace. Needs root (CI).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NetworkNamespaceInterceptionTest {
+  private static final int APP_PORT = 8080;
+  private static final String NOBODY = "65534";
+
+  private final String suffix = Integer.toString(ThreadLocalRandom.current().nextInt(1000, 10000));
+  private final String namespace = "weft-pod-" + suffix;
+  private final String hostLink = "wh" + suffix;
+  private final int subnet = ThreadLocalRandom.current().nextInt(1, 250);
+  private final String hostIp = "10.213." + subnet + ".1";
+  private final String podIp = "10.213." + subnet + ".2";
+  private final List<Process> pod = new ArrayList<>();
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  private ControlPlane controlPlane;
+  private HttpServer outside;
+  private boolean created;
+
+  private static void run(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), out).isZero();
+  }
+
+  private void inPod(String... command) throws Exception {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    full.addAll(List.of(command));
+    run(full.toArray(String[]::new));
+  }
+
+  private Process startInPod(Path log, Map<String, String> env, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+        "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--sun-misc-unsafe-memory-access=allow", "-cp", System.getProperty("java.class.path"),
+        PodProcess.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    pod.add(process);
+    return process;
+  }
+
+  @BeforeAll
+  void createPod(@TempDir Path work) throws Exception {
+    assumeTrue(System.getenv("CI") != null || RedirectRules.usable(), "needs root, ip netns and iptables");
+    run("ip", "netns", "add", namespace);
+    created = true;
+    run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", "wp" + suffix);
+    run("ip", "link", "set", "wp" + suffix, "netns", namespace);
+    run("ip", "addr", "add", hostIp + "/24", "dev", hostLink);
+    run("ip", "link", "set", hostLink, "up");
+    inPod("ip", "addr", "add", podIp + "/24", "dev", "wp" + suffix);
+    inPod("ip", "link", "set", "wp" + suffix, "up");
+    inPod("ip", "link", "set", "lo", "up");
+    // Linkerd's proxy-init, in short: inbound to 4143 except the proxy's admin ports; outbound to
+    // 4140 except the proxy's own connections (by uid).
+    inPod("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-m", "multiport", "--dports", "4190,4191", "-j", "RETURN");
+    inPod("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-j", "REDIRECT", "--to-ports", "4143");
+    inPod("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-m", "owner", "--uid-owner", "0", "-j", "RETURN");
+    inPod("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-j", "REDIRECT", "--to-ports", "4140");
+
+    outside = HttpServer.create(new InetSocketAddress(hostIp, 0), 0);
+    outside.createContext("/", exchange -> {
+      byte[] body = ("outside saw " + exchange.getRequestURI().getPath()).getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    outside.start();
+
+    Path manifests = Files.createDirectories(work.resolve("cluster"));
+    Files.writeString(manifests.resolve("pod.yaml"), """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+        """);
+    int destinationPort = LocalMesh.freePort();
+    controlPlane = LocalMesh.controlPlane(manifests, destinationPort,
+        "weft.control-plane.destination.interface = \"" + hostIp + "\"");
+
+    startInPod(work.resolve("app.log"), Map.of(), "app", Integer.toString(APP_PORT));
+    startInPod(work.resolve("proxy.log"), Map.of(
+        "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143",
+        "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140",
+        "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "0.0.0.0:4191",
+        "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190",
+        "LINKERD2_PROXY_DESTINATION_SVC_ADDR", hostIp + ":" + destinationPort,
+        "LINKERD2_PROXY_DESTINATION_SVC_NAME", "linkerd-destination.linkerd.serviceaccount.identity.linkerd.cluster.local"),
+        "proxy");
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> get("http://" + podIp + ":4191/ready").statusCode() == 200);
+  }
+
+  @AfterAll
+  void deletePod() throws Exception {
+    pod.forEach(Process::destroyForcibly);
+    for (Process p : pod) {
+      p.waitFor(30, TimeUnit.SECONDS);
+    }
+    if (outside != null) {
+      outside.stop(0);
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
+    }
+    if (created) {
+      new ProcessBuilder("ip", "link", "del", hostLink).start().waitFor();
+      new ProcessBuilder("ip", "netns", "del", namespace).start().waitFor(); // its iptables rules go with it
+    }
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** curl inside the pod as the application's user (not the proxy's): its output, or "exit N" when it failed. */
+  private String curlAsApplication(String url) throws Exception {
+    Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
+        "--clear-groups", "curl", "-s", "--max-time", "20", url).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    int exit = p.waitFor();
+    return exit == 0 ? out : "exit " + exit + " " + out;
+  }
+
+  private String proxyMetrics() throws Exception {
+    return get("http://" + podIp + ":4191/metrics").body();
+  }
+
+  @Test
+  void inboundConnectionsAreRedirectedToTheProxyAndReachTheAppOnTheirOriginalPort() throws Exception {
+    HttpResponse<String> response = get("http://" + podIp + ":" + APP_PORT + "/in");
+    // The app is called from inside the pod (the proxy), not from the host namespace's address.
+    assertThat(response.body()).isEqualTo("app saw /in from " + podIp);
+    assertThat(proxyMetrics()).containsPattern("tcp_open_total\\{[^}]*direction=\"inbound\"[^}]*} [1-9]");
+  }
+
+  @Test
+  void outboundConnectionsAreRedirectedAndTheProxysOwnAreNot() throws Exception {
+    // If the proxy's onward connection were redirected too, it would come back to 4140 forever.
+    String url = "http://" + hostIp + ":" + outside.getAddress().getPort() + "/out";
+    assertThat(curlAsApplication(url)).isEqualTo("outside saw /out");
+    assertThat(proxyMetrics()).containsPattern("request_total\\{[^}]*authority=\"" + hostIp.replace(".", "\\.") + ":"
+        + outside.getAddress().getPort() + "\"[^}]*direction=\"outbound\"[^}]*} 1.0");
+  }
+
+  @Test
+  void aConnectionToTheProxyItselfIsRefusedAndTheProxyKeepsServing() throws Exception {
+    assertThat(curlAsApplication("http://127.0.0.1:4140/loop")).startsWith("exit 52"); // empty reply
+    assertThat(get("http://" + podIp + ":" + APP_PORT + "/still").body()).isEqualTo("app saw /still from " + podIp);
+  }
+}
