@@ -3,8 +3,8 @@
 # an nginx pair doing the same job, all on loopback on this machine; RSS of a Weft proxy at 1,000 RPS;
 # time from start to /ready. Called by `bench/run proxies [DURATION_SECONDS]`; needs haproxy and nginx
 # (apt-get install haproxy nginx-light). Results: bench/proxies/results-<date>.txt.
-# BENCH_RATES (default "1000 5000 0", 0 = maximum throughput) and BENCH_PAIRS (default
-# "direct weft haproxy nginx") narrow a run; BENCH_JFR=1 records a flight recording of each Weft proxy.
+# BENCH_PROTOCOLS (default "http1 h2"), BENCH_RATES (default "1000 5000 0", 0 = maximum throughput)
+# and BENCH_PAIRS (default "direct weft haproxy nginx"; nginx has no h2c upstream) narrow a run; BENCH_JFR=1 records a flight recording of each Weft proxy.
 set -euo pipefail
 WEFT_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$WEFT_HOME/bin/jdk.sh"
@@ -15,11 +15,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-BACKEND=127.0.20.2:8080        # the application: nginx answering a fixed body
+BACKEND=127.0.20.2:8080        # the application: nginx answering a fixed body (HTTP/1.1)
+BACKEND_H2=127.0.20.2:8081     # the same over h2c (prior knowledge)
 WEFT_OUT=127.0.20.1:4140       # the client pod's outbound proxy
 HAPROXY_IN=127.0.21.1:10001    # haproxy pair: 127.0.21.1 -> 127.0.21.2 -> backend
+HAPROXY_H2_IN=127.0.21.1:10011 # the same pair speaking h2c on every hop
 NGINX_IN=127.0.22.1:10003      # nginx pair: 127.0.22.1 -> 127.0.22.2 -> backend
 AUTHORITY=bench.bench.svc.cluster.local:80
+AUTHORITY_H2=bench.bench.svc.cluster.local:81
 
 # --- the application and the two reference pairs --------------------------------------------
 cat > "$work/nginx.conf" <<NGINX
@@ -33,6 +36,7 @@ http {
   upstream pair_b { server 127.0.22.2:10004; keepalive 64; keepalive_requests 10000000; }
   upstream backend { server $BACKEND; keepalive 64; keepalive_requests 10000000; }
   server { listen $BACKEND; location / { return 200 "hello from the backend\n"; } }
+  server { listen $BACKEND_H2 http2; location / { return 200 "hello from the backend\n"; } }
   server { listen $NGINX_IN; location / { proxy_pass http://pair_b; proxy_http_version 1.1; proxy_set_header Connection ""; } }
   server { listen 127.0.22.2:10004; location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }
 }
@@ -58,6 +62,16 @@ frontend b
   default_backend to_app
 backend to_app
   server app $BACKEND
+frontend a2
+  bind $HAPROXY_H2_IN proto h2
+  default_backend to_b2
+backend to_b2
+  server b2 127.0.21.2:10012 proto h2
+frontend b2
+  bind 127.0.21.2:10012 proto h2
+  default_backend to_app2
+backend to_app2
+  server app2 $BACKEND_H2 proto h2
 HAPROXY
 haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
 
@@ -73,12 +87,12 @@ kind: Service
 metadata: {name: bench, namespace: bench}
 spec:
   selector: {app: bench}
-  ports: [{name: http, port: 80, targetPort: http}]
+  ports: [{name: http, port: 80, targetPort: http}, {name: h2, port: 81, targetPort: h2}]
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: bench-0, namespace: bench, labels: {app: bench}}
-spec: {containers: [{name: app, ports: [{name: http, containerPort: 8080}]}]}
+spec: {containers: [{name: app, ports: [{name: http, containerPort: 8080}, {name: h2, containerPort: 8081}]}]}
 status: {podIP: 127.0.20.2, phase: Running, conditions: [{type: Ready, status: "True"}]}
 YAML
 "$WEFT_HOME/bin/weft" version >/dev/null # builds once, before anything is timed
@@ -100,7 +114,7 @@ start_proxy() { # name ip
 }
 start_proxy inbound 127.0.20.2
 start_proxy outbound 127.0.20.1
-for target in "$BACKEND" "$HAPROXY_IN" "$NGINX_IN"; do
+for target in "$BACKEND" "$HAPROXY_IN" "$NGINX_IN"; do # (the h2c listeners share these processes)
   until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
 done
 until curl -sf -o /dev/null -H "l5d-dst-override: $AUTHORITY" "http://$WEFT_OUT/"; do sleep 0.2; done
@@ -110,18 +124,28 @@ mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.cl
 driver() {
   "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseCompactObjectHeaders --sun-misc-unsafe-memory-access=allow \
     -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" io.weft.bench.LoadDriver \
-    --header "l5d-dst-override: $AUTHORITY" --duration "${duration}s" "$@"
+    --duration "${duration}s" "$@" 2>/dev/null
 }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 echo "$(date -u +%FT%TZ) $(nproc) cores; driver, proxies and backend share this machine; ${duration}s per run" | tee -a "$out"
 declare -A address_of=([direct]=$BACKEND [weft]=$WEFT_OUT [haproxy]=$HAPROXY_IN [nginx]=$NGINX_IN)
-for rate in ${BENCH_RATES:-1000 5000 0}; do
-  for label in ${BENCH_PAIRS:-direct weft haproxy nginx}; do
-    address="${address_of[$label]}"
-    if [ "$label" = weft ] && [ "$rate" = 1000 ]; then
-      ( sleep $(( duration / 2 + 5 )); echo "weft outbound proxy RSS at 1000 RPS: $(( $(rss_kib "$outbound_pid") / 1024 )) MiB (java, -Xmx256m); inbound: $(( $(rss_kib "$inbound_pid") / 1024 )) MiB" >> "$work/rss.txt" ) &
-    fi
-    driver --url "http://$address/" --rate "$rate" --label "$label" | tee -a "$out"
+declare -A h2_address_of=([direct]=$BACKEND_H2 [weft]=$WEFT_OUT [haproxy]=$HAPROXY_H2_IN)
+for protocol in ${BENCH_PROTOCOLS:-http1 h2}; do
+  for rate in ${BENCH_RATES:-1000 5000 0}; do
+    for label in ${BENCH_PAIRS:-direct weft haproxy nginx}; do
+      if [ "$protocol" = h2 ]; then
+        address="${h2_address_of[$label]:-}"
+        [ -n "$address" ] || continue # nginx cannot proxy plain HTTP/2 upstream
+        flags=(--http2 --connections 4 --header "l5d-dst-override: $AUTHORITY_H2")
+      else
+        address="${address_of[$label]}"
+        flags=(--header "l5d-dst-override: $AUTHORITY")
+      fi
+      if [ "$label" = weft ] && [ "$rate" = 1000 ] && [ "$protocol" = http1 ]; then
+        ( sleep $(( duration / 2 + 5 )); echo "weft outbound proxy RSS at 1000 RPS: $(( $(rss_kib "$outbound_pid") / 1024 )) MiB (java, -Xmx256m); inbound: $(( $(rss_kib "$inbound_pid") / 1024 )) MiB" >> "$work/rss.txt" ) &
+      fi
+      driver --url "http://$address/" --rate "$rate" --label "$label" "${flags[@]}" | tee -a "$out"
+    done
   done
 done
 if [ -f "$work/rss.txt" ]; then tee -a "$out" < "$work/rss.txt"; fi

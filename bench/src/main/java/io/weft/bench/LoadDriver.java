@@ -54,12 +54,7 @@ public final class LoadDriver {
             + "\npekko.http.host-connection-pool.max-retries = 0").withFallback(ConfigFactory.load()));
     try {
       Function<HttpRequest, CompletionStage<HttpResponse>> client = client(system, options);
-      Uri uri = Uri.create(options.url());
-      HttpRequest request = HttpRequest.GET(options.url()).addHeaders(new ArrayList<>(options.headers()));
-      if (options.http2()) {
-        request = request.withUri(uri.toRelative()).addHeader(RawHeader.create("Host", uri.host().address()));
-      }
-      HttpRequest template = request;
+      HttpRequest template = HttpRequest.GET(options.url()).addHeaders(new ArrayList<>(options.headers()));
       run(system, client, template, options.warmup(), options, new Histogram(3_600_000_000L, 3)); // warm the JIT and pools
       Histogram latencies = new Histogram(3_600_000_000L, 3);
       Result result = run(system, client, template, options.duration(), options, latencies);
@@ -111,7 +106,9 @@ public final class LoadDriver {
           if (response != null) {
             response.discardEntityBytes(system);
           }
-          errors.incrementAndGet();
+          if (errors.incrementAndGet() == 1) {
+            System.err.println("first error: " + (error != null ? error : response.status()));
+          }
         }
         outstanding.release();
       });

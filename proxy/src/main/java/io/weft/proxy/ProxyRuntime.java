@@ -6,6 +6,8 @@ import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.inbound.InboundHttp;
 import io.weft.proxy.inbound.InboundProxy;
 import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.outbound.OutboundHttp;
@@ -70,9 +72,10 @@ public final class ProxyRuntime implements AutoCloseable {
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),
           config.adminListen().getPort(), config.controlListen().getPort()));
       ProxyMetrics metrics = new ProxyMetrics();
-      InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundProxy.Settings(config.inboundDetectTimeout(),
-          DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts)).bind(config.inboundListen())
-          .toCompletableFuture().join().localAddress();
+      HttpForwarder toApplication = new HttpForwarder(system, config.inbound().maxInFlight());
+      InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(toApplication, metrics.http()),
+          new InboundProxy.Settings(config.inboundDetectTimeout(), DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts,
+              config.opaqueInboundPorts())).bind(config.inboundListen()).toCompletableFuture().join().localAddress();
       OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http());
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outboundConnectTimeout(),
           config.outbound().failfastTimeout());

@@ -79,6 +79,9 @@ class HttpClientsThroughProxyPairTest {
   private CompletionStage<HttpResponse> app(HttpRequest request) {
     return switch (request.getUri().path()) {
       case "/hello" -> CompletableFuture.completedFuture(HttpResponse.create().withEntity(HELLO));
+      case "/authority" -> CompletableFuture.completedFuture(HttpResponse.create().withEntity("authority "
+          + request.getHeader(org.apache.pekko.http.javadsl.model.headers.Host.class).map(h -> h.host().address())
+              .orElseGet(() -> request.getUri().host().address()) + "\n"));
       case "/upload" -> {
         boolean chunked = request.entity() instanceof HttpEntity.Chunked;
         yield request.entity().getDataBytes().runWith(Sink.fold(new Digest(), Digest::add), appSystem)
@@ -140,6 +143,14 @@ class HttpClientsThroughProxyPairTest {
   void curlOverHttp1AndHttp2PriorKnowledge() throws Exception {
     assertThat(curl("-s", "--http1.1", "-w", "%{http_version}", url("/hello"))).isEqualTo(HELLO + "1.1");
     assertThat(curl("-s", "--http2-prior-knowledge", "-w", "%{http_version}", url("/hello"))).isEqualTo(HELLO + "2");
+  }
+
+  @Test
+  void theCalleesProxyCountsEachRequestWithTheAuthorityTheClientUsed() throws Exception {
+    assertThat(curl("-s", "--http1.1", url("/authority"))).isEqualTo("authority echo.shop\n");
+    assertThat(curl("-s", "--http2-prior-knowledge", url("/authority"))).isEqualTo("authority echo.shop\n");
+    assertThat(pair.inboundMetrics().scrape()).containsPattern(
+        "response_total\\{authority=\"echo.shop\",classification=\"success\",direction=\"inbound\"[^}]*status_code=\"200\"[^}]*} [2-9]");
   }
 
   private Path uploadFile() throws IOException {

@@ -6,6 +6,9 @@ import io.weft.actors.ControlPlane;
 import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.local.LocalClusterBackend;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.inbound.InboundHttp;
+import io.weft.proxy.inbound.InboundProxy;
 import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.outbound.OutboundHttp;
 import io.weft.proxy.outbound.OutboundOpaque;
@@ -82,6 +85,15 @@ public final class LocalMesh {
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048,
         java.util.Set.of())).bind(new java.net.InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join()
         .localAddress().getPort();
+  }
+
+  /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */
+  public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
+                                          java.util.Set<Integer> ownPorts) {
+    java.util.BitSet opaque = new java.util.BitSet();
+    java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
+    return new InboundProxy(system, metrics.tcp(), new InboundHttp(new HttpForwarder(system, 100_000), metrics.http()),
+        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque));
   }
 
   public static ActorSystem<Void> proxySystem() {

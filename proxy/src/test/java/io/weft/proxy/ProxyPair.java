@@ -45,8 +45,7 @@ final class ProxyPair implements AutoCloseable {
   static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast) throws IOException {
     ProxyMetrics inboundMetrics = new ProxyMetrics();
     ActorSystem<Void> inboundSystem = LocalMesh.proxySystem();
-    int inboundPort = new InboundProxy(inboundSystem, inboundMetrics.tcp(), new InboundProxy.Settings(
-        Duration.ofSeconds(10), 2048, Duration.ofSeconds(1), Set.of()))
+    int inboundPort = LocalMesh.inboundProxy(inboundSystem, inboundMetrics, Duration.ofSeconds(10), Set.of())
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
     Files.writeString(manifests.resolve(service + ".yaml"), """
         apiVersion: v1

@@ -28,19 +28,17 @@ import java.util.function.Function;
  * Pekko HTTP's server over a connection's bytes, after the proxy has read its first bytes to
  * decide what it speaks: the public HTTP/1.1 server layer, and for HTTP/2 Pekko's HTTP/2 stack
  * ({@code Http2Blueprint}, internal in Pekko HTTP 1.3.0 but the only way to run HTTP/2 over a flow
- * that is not a bound port; see docs/DECISIONS.md). Both hand each request to one handler.
+ * that is not a bound port; see docs/DECISIONS.md). Each connection's requests go to its handler.
  */
 public final class HttpServerFlows {
   private final ActorSystem<?> system;
-  private final Function<HttpRequest, CompletionStage<HttpResponse>> handler;
   private final ServerSettings settings;
   private final LoggingAdapter log;
   private final TelemetrySpi telemetry;
   private final DateHeaderRendering dates;
 
-  public HttpServerFlows(ActorSystem<?> system, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+  public HttpServerFlows(ActorSystem<?> system) {
     this.system = system;
-    this.handler = handler;
     this.settings = ServerSettings.create(system.classicSystem());
     this.log = Logging.getLogger(system.classicSystem(), HttpServerFlows.class);
     this.telemetry = TelemetrySpi.create(system.classicSystem());
@@ -50,7 +48,8 @@ public final class HttpServerFlows {
 
   /** HTTP/1.x: requests answered in order (pipelining limit 1, as Pekko's own server). */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public Flow<ByteString, ByteString, NotUsed> http1(Optional<InetSocketAddress> remote) {
+  public Flow<ByteString, ByteString, NotUsed> http1(Optional<InetSocketAddress> remote,
+                                                    Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     BidiFlow<HttpResponse, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, HttpRequest, NotUsed> layer =
         Http.get(system).serverLayer(settings, remote, log);
     // Plain bytes under the TLS-shaped layer; SessionBytes is the SslTlsInbound it expects.
@@ -60,7 +59,7 @@ public final class HttpServerFlows {
   }
 
   /** HTTP/2 (prior knowledge): streams answered concurrently, up to the server's stream limit. */
-  public Flow<ByteString, ByteString, NotUsed> http2() {
+  public Flow<ByteString, ByteString, NotUsed> http2(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     var scalaSettings = (org.apache.pekko.http.scaladsl.settings.ServerSettings) settings;
     var stack = Http2Blueprint.serverStack(scalaSettings, log, Http2Blueprint.serverStack$default$3(), false,
         telemetry, dates);

@@ -1,5 +1,7 @@
 package io.weft.proxy.inbound;
 
+import io.weft.protocol.transport.SessionProtocol;
+import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.OriginalDestination;
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,24 +27,32 @@ import java.util.concurrent.CompletionStage;
 /**
  * The inbound side (4143): what reaches this pod. A peer proxy's connection names the pod's
  * target port in its transport header; any other connection was redirected here by iptables and
- * goes where it was originally going. A connection that would reach one of the proxy's own ports
- * is refused (the loop guard), and so is one with neither a header nor an original destination.
+ * goes where it was originally going. HTTP (as the header's session protocol says, or as detected)
+ * is served request by request ({@link InboundHttp}); other bytes are relayed. A connection that
+ * would reach one of the proxy's own ports is refused (the loop guard), and so is one with neither
+ * a header nor an original destination.
  */
 public final class InboundProxy {
   private static final Logger log = LoggerFactory.getLogger(InboundProxy.class);
   private static final int BACKLOG = 1024;
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
-  public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts) {}
+  /** {@code opaquePorts}: the application's ports whose bytes are relayed without looking at them. */
+  public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts,
+                         BitSet opaquePorts) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
   private final Settings settings;
+  private final InboundHttp http;
+  private final HttpServerFlows httpFlows;
 
-  public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, Settings settings) {
+  public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, InboundHttp http, Settings settings) {
     this.system = system;
     this.metrics = metrics;
     this.settings = settings;
+    this.http = http;
+    this.httpFlows = new HttpServerFlows(system);
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
@@ -49,26 +60,41 @@ public final class InboundProxy {
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
             Optional.empty())
         .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted("inbound",
-            connection(connection.localAddress(), originalDestinations.take(connection.remoteAddress()))), system)))
+            connection(connection.localAddress(), connection.remoteAddress(),
+                originalDestinations.take(connection.remoteAddress()))), system)))
         .run(system);
   }
 
   /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */
-  Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, Optional<InetSocketAddress> original) {
+  Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
+                                                  Optional<InetSocketAddress> original) {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> switch (protocol) {
-      case Protocol.Transport t -> toApplication(new InetSocketAddress(local.getAddress(), t.header().getPort()));
-      default -> original.map(this::toApplication).orElseGet(() -> {
+      case Protocol.Transport t -> {
+        InetSocketAddress target = new InetSocketAddress(local.getAddress(), t.header().getPort());
+        SessionProtocol session = t.header().getSessionProtocol();
+        Protocol spoken = session.hasHttp2() ? new Protocol.Http2() : session.hasHttp1() ? new Protocol.Http1() : protocol;
+        yield toApplication(target, spoken, remote);
+      }
+      default -> original.map(target -> toApplication(target, protocol, remote)).orElseGet(() -> {
         log.debug("inbound connection to {} carries no transport header and has no original destination; closing", local);
         return Forwarding.refused();
       });
     });
   }
 
-  private Flow<ByteString, ByteString, NotUsed> toApplication(InetSocketAddress target) {
+  private Flow<ByteString, ByteString, NotUsed> toApplication(InetSocketAddress target, Protocol protocol,
+                                                              InetSocketAddress remote) {
     if (settings.ownPorts().contains(target.getPort())) {
       log.warn("inbound connection for {} would loop back into the proxy; closing", target);
       return Forwarding.refused();
     }
-    return Forwarding.to(system, target, settings.connectTimeout());
+    if (settings.opaquePorts().get(target.getPort())) {
+      return Forwarding.to(system, target, settings.connectTimeout());
+    }
+    return switch (protocol) {
+      case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), request -> http.handle(request, target));
+      case Protocol.Http2 h -> httpFlows.http2(request -> http.handle(request, target));
+      default -> Forwarding.to(system, target, settings.connectTimeout());
+    };
   }
 }

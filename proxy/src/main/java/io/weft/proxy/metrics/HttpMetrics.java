@@ -1,6 +1,7 @@
 package io.weft.proxy.metrics;
 
 import io.linkerd.proxy.destination.WeightedAddr;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -23,6 +24,8 @@ public final class HttpMetrics {
 
   /** Linkerd's {@code tls} value for a connection without mesh TLS; mesh TLS comes with identity (issue 4). */
   private static final String NO_TLS = "no_identity";
+  private static final String GRPC_STATUS = "grpc-status";
+  private static final String GRPC_OK = "0";
 
   private final Counter requests;
   private final Counter responses;
@@ -48,10 +51,21 @@ public final class HttpMetrics {
           l.getOrDefault("deployment", ""), l.getOrDefault("pod", ""), l.getOrDefault("serviceaccount", ""),
           NO_TLS});
     }
+
+    /** A request this pod's proxy received for its application. */
+    public static Target inbound(String authority) {
+      return new Target(new String[] {"inbound", authority, "", "", "", "", "", NO_TLS});
+    }
   }
 
   public void requested(Target target) {
     requests.labelValues(target.labels()).inc();
+  }
+
+  /** As {@link #responded(Target, int, boolean, long)}, classifying a gRPC answer by its {@code grpc-status}. */
+  public void responded(Target target, HttpResponse response, long elapsedNanos) {
+    boolean grpcFailure = response.getHeader(GRPC_STATUS).map(h -> !h.value().equals(GRPC_OK)).orElse(false);
+    responded(target, response.status().intValue(), grpcFailure, elapsedNanos);
   }
 
   /** A response's head went out {@code elapsedNanos} after its request's head came in. */
@@ -63,7 +77,6 @@ public final class HttpMetrics {
     DistributionDataPoint l = latency.labelValues(concat(target.labels(), code));
     l.observe(elapsedNanos / 1_000_000.0);
   }
-
 
 
   private static String[] concat(String[] head, String... tail) {

@@ -5,22 +5,15 @@ import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.ProxyConfig;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
+import io.weft.proxy.http.ErrorResponses;
+import io.weft.proxy.http.HttpForwarder;
 import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.queue.FailfastQueue;
 import io.weft.streams.queue.ProxyError;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.event.Logging;
-import org.apache.pekko.event.LoggingAdapter;
-import org.apache.pekko.http.javadsl.model.Uri;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
-import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
-import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +24,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,25 +34,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OutboundHttp {
   private static final Logger log = LoggerFactory.getLogger(OutboundHttp.class);
-  private static final String TIMEOUT_ACCESS = "Timeout-Access";
-  /** Pekko's javadsl names HTTP/1.x only. */
-  private static final String HTTP_2 = "HTTP/2.0";
 
   private final Discovery discovery;
   private final String clusterDomain;
-  private final Http http;
-  private final java.util.concurrent.Executor dispatcher;
   private final Duration failfastTimeout;
   private final HttpMetrics metrics;
-  private final ConnectionPoolSettings directPool;
-  private final LoggingAdapter logging;
-  private final ClientConnectionSettings directConnection;
-  private final Http2Upstreams http2;
-  private final WebSocketRelay webSockets;
-  private final Map<InetSocketAddress, Upstream> meshed = new ConcurrentHashMap<>();
-
-  /** How to reach one endpoint: a pool for HTTP/1.1 requests, connection settings for HTTP/2 ones. */
-  private record Upstream(InetSocketAddress address, ConnectionPoolSettings http1, ClientConnectionSettings http2) {}
+  private final HttpForwarder forwarder;
 
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, ProxyConfig.Side side,
                       HttpMetrics metrics) {
@@ -68,15 +47,9 @@ public final class OutboundHttp {
     this.failfastTimeout = side.failfastTimeout();
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
-    this.http = Http.get(system);
-    this.dispatcher = system.executionContext();
-    this.directPool = ConnectionPoolSettings.create(system.classicSystem());
-    this.directConnection = ClientConnectionSettings.create(system.classicSystem());
     // Streams past the endpoint's concurrency limit wait on its connection; the failfast queue's
     // in-flight limit already bounds how many there can be.
-    this.http2 = new Http2Upstreams(system, side.maxInFlight());
-    this.logging = Logging.getLogger(system.classicSystem(), OutboundHttp.class);
-    this.webSockets = new WebSocketRelay(http, Materializer.matFromSystem(system), logging);
+    this.forwarder = new HttpForwarder(system, side.maxInFlight());
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest request) {
@@ -125,8 +98,7 @@ public final class OutboundHttp {
     metrics.requested(target);
     return response.whenComplete((r, error) -> {
       if (r != null) {
-        boolean grpcFailure = r.getHeader("grpc-status").map(h -> !h.value().equals("0")).orElse(false);
-        metrics.responded(target, r.status().intValue(), grpcFailure, System.nanoTime() - received);
+        metrics.responded(target, r, System.nanoTime() - received);
       }
     });
   }
@@ -155,14 +127,14 @@ public final class OutboundHttp {
     }
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
     long sentAt = endpoint.load().started();
-    return send(request, upstreamFor(endpoint.id(), address)).handle((response, error) -> {
+    return forwarder.send(request, upstreamFor(endpoint.id(), address), OutboundTarget.DST_OVERRIDE).handle((response, error) -> {
       if (error == null) {
         endpoint.load().completed(sentAt); // sampled at the response head
         endpoint.reachable();
         return responded(target, received, response);
       }
       endpoint.load().abandoned();
-      boolean refused = ConnectFailures.refused(error);
+      boolean refused = HttpForwarder.refused(error);
       if (refused) {
         endpoint.unreachable();
       }
@@ -177,67 +149,22 @@ public final class OutboundHttp {
   }
 
   private CompletionStage<HttpResponse> responded(HttpMetrics.Target target, long received, HttpResponse response) {
-    boolean grpcFailure = response.getHeader("grpc-status").map(h -> !h.value().equals("0")).orElse(false);
-    metrics.responded(target, response.status().intValue(), grpcFailure, System.nanoTime() - received);
+    metrics.responded(target, response, System.nanoTime() - received);
     return CompletableFuture.completedFuture(response);
   }
 
-  /**
-   * A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy
-   * with the transport header; its pools and connection are kept, so connections are reused.
-   */
-  private Upstream upstreamFor(WeightedAddr endpoint, InetSocketAddress address) {
+  /** A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy. */
+  private HttpForwarder.Upstream upstreamFor(WeightedAddr endpoint, InetSocketAddress address) {
     int inboundPort = endpoint.getProtocolHint().getOpaqueTransport().getInboundPort();
-    if (inboundPort == 0) {
-      return direct(address);
-    }
-    return meshed.computeIfAbsent(address, a -> {
-      InetSocketAddress peer = new InetSocketAddress(a.getAddress(), inboundPort);
-      return new Upstream(a, directPool.withTransport(new TransportHeaderClientTransport(peer, a.getPort(), false)),
-          directConnection.withTransport(new TransportHeaderClientTransport(peer, a.getPort(), true)));
-    });
-  }
-
-  private Upstream direct(InetSocketAddress address) {
-    return new Upstream(address, directPool, directConnection);
+    return inboundPort == 0 ? forwarder.direct(address) : forwarder.viaPeerProxy(address, inboundPort);
   }
 
   /** Sends the request to an address that is not a balanced endpoint; failures become 502s. */
   private CompletionStage<HttpResponse> forward(HttpRequest request, String host, int port) {
-    return send(request, direct(InetSocketAddress.createUnresolved(host, port))).exceptionally(error -> {
-      log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
-      return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
-    });
-  }
-
-  /**
-   * Sends the request on in the protocol it came in: HTTP/2 multiplexed, HTTP/1.1 from a pool, a
-   * WebSocket handshake relayed. The result (or failure) is handed to the proxy's dispatcher.
-   */
-  private CompletionStage<HttpResponse> send(HttpRequest request, Upstream upstream) {
-    Uri uri = request.getUri().scheme("http").host(upstream.address().getHostString()).port(upstream.address().getPort());
-    // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on.
-    HttpRequest onward = request.withUri(uri).removeHeader(OutboundTarget.DST_OVERRIDE).removeHeader(TIMEOUT_ACCESS);
-    Optional<WebSocketUpgrade> webSocket = request.getAttribute(AttributeKeys.webSocketUpgrade);
-    CompletionStage<HttpResponse> sent;
-    if (webSocket.isPresent()) {
-      sent = webSockets.relay(webSocket.get(), request, upstream.address(), upstream.http1().getConnectionSettings());
-    } else if (request.protocol().value().equals(HTTP_2)) {
-      sent = http2.send(upstream.address(), upstream.http2(), onward);
-    } else {
-      sent = http.singleRequest(onward, http.defaultClientHttpsContext(), upstream.http1(), logging);
-    }
-    // Pekko's CompletionStages come from Scala futures and run even non-async callbacks on the JDK
-    // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
-    // data path never waits for, or on, a pool it shares with everything else in the JVM.
-    CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-    sent.whenCompleteAsync((r, error) -> {
-      if (error == null) {
-        response.complete(r);
-      } else {
-        response.completeExceptionally(error);
-      }
-    }, dispatcher);
-    return response;
+    return forwarder.send(request, forwarder.direct(InetSocketAddress.createUnresolved(host, port)), OutboundTarget.DST_OVERRIDE)
+        .exceptionally(error -> {
+          log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
+          return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
+        });
   }
 }

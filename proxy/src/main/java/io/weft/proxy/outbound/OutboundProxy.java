@@ -38,7 +38,8 @@ public final class OutboundProxy {
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
-  private final HttpServerFlows http;
+  private final HttpServerFlows httpFlows;
+  private final OutboundHttp http;
   private final OutboundOpaque opaque;
   private final Settings settings;
 
@@ -46,7 +47,8 @@ public final class OutboundProxy {
                        Settings settings) {
     this.system = system;
     this.metrics = metrics;
-    this.http = new HttpServerFlows(system, http::handle);
+    this.httpFlows = new HttpServerFlows(system);
+    this.http = http;
     this.opaque = opaque;
     this.settings = settings;
   }
@@ -69,8 +71,8 @@ public final class OutboundProxy {
       return Forwarding.refused();
     }
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> switch (protocol) {
-      case Protocol.Http1 h -> http.http1(Optional.of(remote));
-      case Protocol.Http2 h -> http.http2();
+      case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), http::handle);
+      case Protocol.Http2 h -> httpFlows.http2(http::handle);
       default -> original.map(opaque::to).orElseGet(() -> {
         log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
         return Forwarding.refused();

@@ -40,8 +40,7 @@ class InboundProxyTest {
     system = ActorSystem.create(Behaviors.empty(), "inbound-test");
     app = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread.ofVirtual().start(this::echo);
-    InboundProxy proxy = new InboundProxy(system, metrics.tcp(), new InboundProxy.Settings(Duration.ofSeconds(10), 2048, Duration.ofSeconds(1),
-        Set.of(4143, 4190, 4191)));
+    InboundProxy proxy = io.weft.proxy.LocalMesh.inboundProxy(system, metrics, Duration.ofSeconds(10), Set.of(4143, 4190, 4191));
     proxyPort = proxy.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
 

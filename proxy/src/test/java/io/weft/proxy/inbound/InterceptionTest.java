@@ -50,8 +50,8 @@ class InterceptionTest {
         }
       }
     });
-    InboundProxy proxy = new InboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofMillis(500), 2048, Duration.ofSeconds(1),
-        Set.of()));
+    InboundProxy proxy = io.weft.proxy.LocalMesh.inboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics(),
+        Duration.ofMillis(500), Set.of());
     proxyPort = proxy.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
   }
 
@@ -88,8 +88,8 @@ class InterceptionTest {
   @Test
   void aRedirectedConnectionWhoseOriginalDestinationIsTheProxyIsRefused() throws Exception {
     // A proxy whose own port is the target: the loop guard closes the connection.
-    InboundProxy guarded = new InboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics().tcp(), new InboundProxy.Settings(Duration.ofMillis(500), 2048,
-        Duration.ofSeconds(1), Set.of(app.getLocalPort())));
+    InboundProxy guarded = io.weft.proxy.LocalMesh.inboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics(),
+        Duration.ofMillis(500), Set.of(app.getLocalPort()));
     int guardedPort = guarded.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
     int source = RedirectRules.freePort();
     redirect(source, app.getLocalPort(), guardedPort);

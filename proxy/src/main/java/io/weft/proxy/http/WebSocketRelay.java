@@ -1,4 +1,4 @@
-package io.weft.proxy.outbound;
+package io.weft.proxy.http;
 
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -19,7 +19,6 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
 import java.net.InetSocketAddress;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -32,8 +31,7 @@ import java.util.concurrent.CompletionStage;
 final class WebSocketRelay {
   /** Headers the WebSocket client makes itself, or that belong to the hop, not the request. */
   private static final Set<String> HANDSHAKE_HEADERS = Set.of("host", "upgrade", "connection", "sec-websocket-key",
-      "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "timeout-access",
-      OutboundTarget.DST_OVERRIDE.toLowerCase(Locale.ROOT));
+      "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions", "timeout-access");
 
   private final Http http;
   private final Materializer materializer;

@@ -1,4 +1,4 @@
-package io.weft.proxy.outbound;
+package io.weft.proxy.http;
 
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

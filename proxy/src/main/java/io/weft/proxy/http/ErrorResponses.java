@@ -1,4 +1,4 @@
-package io.weft.proxy.outbound;
+package io.weft.proxy.http;
 
 import io.weft.streams.queue.ProxyError;
 import org.apache.pekko.http.javadsl.model.ContentTypes;

@@ -1,4 +1,4 @@
-package io.weft.proxy.outbound;
+package io.weft.proxy.http;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;

@@ -1,4 +1,4 @@
-package io.weft.proxy.outbound;
+package io.weft.proxy.http;
 
 import io.weft.protocol.transport.Header;
 import io.weft.protocol.transport.SessionProtocol;
