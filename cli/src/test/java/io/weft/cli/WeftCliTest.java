@@ -111,18 +111,27 @@ class WeftCliTest {
 
   @Test
   void demoRunsTheMeshAndSummarizesItsTraffic() {
-    Run run = weft("demo", "--duration", "5s", "--destination-port", "0", "--cluster-port", "0",
+    // The acceptance run: 30 s, every deployment at 99 % or better but voting, which
+    // fails :doughnut: votes on purpose.
+    Run run = weft("demo", "--duration", "30s", "--destination-port", "0", "--cluster-port", "0",
         "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")
         .containsPattern("emoji-\\S+\\s+emoji-svc\\.emojivoto").containsPattern("voting-\\S+\\s+voting-svc\\.emojivoto")
-        .contains("vote-bot is voting for 5s");
-    // Traffic went through the proxies: emoji never fails on purpose, so it is at 100%.
+        .contains("vote-bot is voting for 30s");
     assertThat(run.out()).containsPattern("NAME\\s+MESHED\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TCP_CONN");
-    // ... and its proxy holds the inbound connections web's proxies keep pooled to it.
+    // emoji's proxy holds the inbound connections web's proxies keep pooled to it.
     assertThat(run.out()).containsPattern("emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms\\s+\\d+ms\\s+\\d+ms\\s+[1-9]\\d*");
-    assertThat(run.out()).containsPattern("web\\s+2/2\\s+\\d+\\.\\d\\d%\\s+\\d+\\.\\drps");
-    assertThat(run.out()).containsPattern("voting\\s+1/1\\s+\\d+\\.\\d\\d%\\s+\\d+\\.\\drps");
+    assertThat(success(run.out(), "web", "2/2")).isGreaterThanOrEqualTo(99.0);
+    assertThat(success(run.out(), "voting", "1/1")).isLessThan(100.0).isGreaterThan(90.0);
+  }
+
+  /** The SUCCESS column of a deployment's row in the demo's summary, in percent. */
+  private static double success(String out, String deployment, String meshed) {
+    var row = java.util.regex.Pattern.compile("(?m)^" + deployment + "\\s+" + meshed + "\\s+(\\d+\\.\\d\\d)%\\s+\\d+\\.\\drps")
+        .matcher(out);
+    assertThat(row.find()).as("a %s row in:%n%s", deployment, out).isTrue();
+    return Double.parseDouble(row.group(1));
   }
 
   @Test

@@ -151,6 +151,11 @@ class HttpClientsThroughProxyPairTest {
     assertThat(curl("-s", "--http2-prior-knowledge", url("/authority"))).isEqualTo("authority echo.shop\n");
     assertThat(pair.inboundMetrics().scrape()).containsPattern(
         "response_total\\{authority=\"echo.shop\",classification=\"success\",direction=\"inbound\"[^}]*status_code=\"200\"[^}]*} [2-9]");
+    // Each side counted what it detected: plain HTTP from curl, the peer proxy's transport header.
+    assertThat(pair.outboundMetrics().scrape()).containsPattern("tcp_protocol_detected_total\\{direction=\"outbound\",protocol=\"http1\"} [1-9]")
+        .containsPattern("tcp_protocol_detected_total\\{direction=\"outbound\",protocol=\"http2\"} [1-9]");
+    assertThat(pair.inboundMetrics().scrape())
+        .containsPattern("tcp_protocol_detected_total\\{direction=\"inbound\",protocol=\"transport_header\"} [1-9]");
   }
 
   private Path uploadFile() throws IOException {

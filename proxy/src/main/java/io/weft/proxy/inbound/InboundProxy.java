@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 public final class InboundProxy {
   private static final Logger log = LoggerFactory.getLogger(InboundProxy.class);
   private static final int BACKLOG = 1024;
+  private static final String DIRECTION = "inbound";
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
   /** {@code opaquePorts}: the application's ports whose bytes are relayed without looking at them. */
@@ -59,7 +60,7 @@ public final class InboundProxy {
     OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
             Optional.empty())
-        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted("inbound",
+        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(DIRECTION,
             connection(connection.localAddress(), connection.remoteAddress(),
                 originalDestinations.take(connection.remoteAddress()))), system)))
         .run(system);
@@ -68,7 +69,15 @@ public final class InboundProxy {
   /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */
   Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
                                                   Optional<InetSocketAddress> original) {
-    return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> switch (protocol) {
+    return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
+      metrics.detected(DIRECTION, protocol);
+      return route(local, remote, original, protocol);
+    });
+  }
+
+  private Flow<ByteString, ByteString, NotUsed> route(InetSocketAddress local, InetSocketAddress remote,
+                                                     Optional<InetSocketAddress> original, Protocol protocol) {
+    return switch (protocol) {
       case Protocol.Transport t -> {
         InetSocketAddress target = new InetSocketAddress(local.getAddress(), t.header().getPort());
         SessionProtocol session = t.header().getSessionProtocol();
@@ -79,7 +88,7 @@ public final class InboundProxy {
         log.debug("inbound connection to {} carries no transport header and has no original destination; closing", local);
         return Forwarding.refused();
       });
-    });
+    };
   }
 
   private Flow<ByteString, ByteString, NotUsed> toApplication(InetSocketAddress target, Protocol protocol,

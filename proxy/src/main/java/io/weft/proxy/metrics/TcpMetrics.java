@@ -4,13 +4,15 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.weft.streams.detect.Protocol;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 
 /**
  * Linkerd's TCP families for connections a proxy accepts: opened, closed, open now, bytes each way
- * and how long they lasted, labelled by direction, peer ({@code src}: the accepted side) and tls.
+ * and how long they lasted, labelled by direction, peer ({@code src}: the accepted side) and tls;
+ * and what protocol detection decided for each.
  */
 public final class TcpMetrics {
   /** Linkerd's {@code tcp_connection_duration_ms} buckets. */
@@ -24,6 +26,7 @@ public final class TcpMetrics {
   private final Counter read;
   private final Counter written;
   private final Histogram duration;
+  private final Counter detected;
 
   TcpMetrics(PrometheusRegistry registry) {
     opened = Counter.builder().name("tcp_open_total").help("Total count of opened connections.").labelNames(LABELS).register(registry);
@@ -36,6 +39,21 @@ public final class TcpMetrics {
         .register(registry);
     duration = Histogram.builder().name("tcp_connection_duration_ms").help("Connection lifetimes.").classicOnly()
         .classicUpperBounds(DURATION_BUCKETS_MS).labelNames(LABELS).register(registry);
+    detected = Counter.builder().name("tcp_protocol_detected_total")
+        .help("Accepted connections by what their first bytes showed (opaque: nothing recognisable before the detect timeout).")
+        .labelNames("direction", "protocol").register(registry);
+  }
+
+  /** Counts one accepted connection's detection result. */
+  public void detected(String direction, Protocol protocol) {
+    String name = switch (protocol) {
+      case Protocol.Http1 h -> "http1";
+      case Protocol.Http2 h -> "http2";
+      case Protocol.Tls t -> "tls";
+      case Protocol.Transport t -> "transport_header";
+      case Protocol.Opaque o -> "opaque";
+    };
+    detected.labelValues(direction, name).inc();
   }
 
   /** Wraps an accepted connection's flow (bytes from the peer in, bytes to the peer out) to measure it. */

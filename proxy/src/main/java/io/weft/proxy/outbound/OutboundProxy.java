@@ -32,6 +32,7 @@ import java.util.concurrent.CompletionStage;
 public final class OutboundProxy {
   private static final Logger log = LoggerFactory.getLogger(OutboundProxy.class);
   private static final int BACKLOG = 1024;
+  private static final String DIRECTION = "outbound";
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts) {}
@@ -57,7 +58,7 @@ public final class OutboundProxy {
     OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
             Optional.empty())
-        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted("outbound",
+        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(DIRECTION,
             connection(connection.localAddress(), connection.remoteAddress(),
                 originalDestinations.take(connection.remoteAddress()))), system)))
         .run(system);
@@ -70,13 +71,16 @@ public final class OutboundProxy {
       log.warn("outbound connection from {} to {} would loop back into the proxy; closing", remote, original.get());
       return Forwarding.refused();
     }
-    return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> switch (protocol) {
-      case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), http::handle);
-      case Protocol.Http2 h -> httpFlows.http2(http::handle);
-      default -> original.map(opaque::to).orElseGet(() -> {
-        log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
-        return Forwarding.refused();
-      });
+    return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
+      metrics.detected(DIRECTION, protocol);
+      return switch (protocol) {
+        case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), http::handle);
+        case Protocol.Http2 h -> httpFlows.http2(http::handle);
+        default -> original.map(opaque::to).orElseGet(() -> {
+          log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
+          return Forwarding.refused();
+        });
+      };
     });
   }
 

@@ -308,5 +308,6 @@ class OutboundHttpTest {
     }
     await().atMost(Duration.ofSeconds(30)).until(() ->
         metrics.scrape().matches("(?s).*tcp_close_total\\{[^}]*direction=\"outbound\"[^}]*} 1\\.0.*"));
+    assertThat(metrics.scrape()).contains("tcp_protocol_detected_total{direction=\"outbound\",protocol=\"opaque\"} 1.0");
   }
 }
