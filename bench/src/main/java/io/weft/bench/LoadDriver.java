@@ -1,27 +1,23 @@
 package io.weft.bench;
 
 import com.typesafe.config.ConfigFactory;
+import io.weft.proxy.http.Http2Upstreams;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.ResponseFuture;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
-import org.apache.pekko.stream.BoundedSourceQueue;
-import org.apache.pekko.stream.QueueOfferResult;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +42,8 @@ public final class LoadDriver {
 
   /** Latencies above this (one minute) are recorded as this: a target that slow is saturated anyway. */
   private static final long HIGHEST_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
+  /** Requests that may wait for a stream on one HTTP/2 connection. */
+  private static final int MAX_QUEUED = 100_000;
 
   private LoadDriver() {}
 
@@ -131,22 +129,15 @@ public final class LoadDriver {
           system.classicSystem().log());
     }
     Uri uri = Uri.create(options.url());
-    List<BoundedSourceQueue<HttpRequest>> queues = new ArrayList<>();
+    InetSocketAddress target = InetSocketAddress.createUnresolved(uri.host().address(), uri.port());
+    ClientConnectionSettings settings = ClientConnectionSettings.create(system.classicSystem());
+    // The proxy's own HTTP/2 client: one multiplexed connection each, replaced when it fails.
+    List<Http2Upstreams> connections = new ArrayList<>();
     for (int i = 0; i < options.connections(); i++) {
-      queues.add(Source.<HttpRequest>queue(100_000)
-          .via(http.connectionTo(uri.host().address()).toPort(uri.port()).http2WithPriorKnowledge())
-          .toMat(Sink.foreach(r -> r.getAttribute(ResponseFuture.KEY()).ifPresent(f -> f.future().complete(r))), Keep.left())
-          .run(system));
+      connections.add(new Http2Upstreams(system, MAX_QUEUED));
     }
     AtomicLong next = new AtomicLong();
-    return request -> {
-      CompletableFuture<HttpResponse> response = new CompletableFuture<>();
-      var queue = queues.get((int) (next.getAndIncrement() % queues.size()));
-      if (queue.offer(request.addAttribute(ResponseFuture.KEY(), new ResponseFuture(response))) != QueueOfferResult.enqueued()) {
-        response.completeExceptionally(new IllegalStateException("driver queue full"));
-      }
-      return response;
-    };
+    return request -> connections.get((int) (next.getAndIncrement() % connections.size())).send(target, settings, request);
   }
 
   private static Options parse(String[] args) {

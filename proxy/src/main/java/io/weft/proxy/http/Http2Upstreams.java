@@ -24,7 +24,7 @@ import java.util.concurrent.Executor;
  * request to it. A connection that fails or closes fails the requests still waiting on it and is
  * replaced by a new one on the next request, so a dead endpoint costs its in-flight requests only.
  */
-final class Http2Upstreams {
+public final class Http2Upstreams {
   /** Why a request failed without an answer from the endpoint. */
   static final class UpstreamFailure extends RuntimeException {
     UpstreamFailure(String message, Throwable cause) {
@@ -38,7 +38,7 @@ final class Http2Upstreams {
   private final int queueSize;
   private final Map<InetSocketAddress, Connection> connections = new ConcurrentHashMap<>();
 
-  Http2Upstreams(ActorSystem<?> system, int queueSize) {
+  public Http2Upstreams(ActorSystem<?> system, int queueSize) {
     this.system = system;
     this.http = Http.get(system);
     this.dispatcher = system.executionContext();
@@ -49,7 +49,8 @@ final class Http2Upstreams {
    * Sends {@code request} to {@code endpoint} over its connection, made with {@code settings} (which
    * carry the transport: direct, or through the peer's proxy) when there is none.
    */
-  CompletableFuture<HttpResponse> send(InetSocketAddress endpoint, ClientConnectionSettings settings, HttpRequest request) {
+  public CompletableFuture<HttpResponse> send(InetSocketAddress endpoint, ClientConnectionSettings settings,
+                                              HttpRequest request) {
     Connection connection = connections.computeIfAbsent(endpoint, e -> open(e, settings));
     return connection.send(request);
   }
