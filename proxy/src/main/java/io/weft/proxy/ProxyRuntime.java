@@ -73,7 +73,8 @@ public final class ProxyRuntime implements AutoCloseable {
           config.adminListen().getPort(), config.controlListen().getPort()));
       ProxyMetrics metrics = new ProxyMetrics();
       HttpForwarder toApplication = new HttpForwarder(system, config.inbound().maxInFlight());
-      InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(toApplication, metrics.http()),
+      InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(system, toApplication, metrics.http(),
+          config.inbound(), config.inboundConnectTimeout()),
           new InboundProxy.Settings(config.inboundDetectTimeout(), DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts,
               config.opaqueInboundPorts())).bind(config.inboundListen()).toCompletableFuture().join().localAddress();
       OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http());

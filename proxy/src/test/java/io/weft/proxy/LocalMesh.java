@@ -92,7 +92,9 @@ public final class LocalMesh {
                                           java.util.Set<Integer> ownPorts) {
     java.util.BitSet opaque = new java.util.BitSet();
     java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
-    return new InboundProxy(system, metrics.tcp(), new InboundHttp(new HttpForwarder(system, 100_000), metrics.http()),
+    return new InboundProxy(system, metrics.tcp(), new InboundHttp(system, new HttpForwarder(system, 100_000), metrics.http(),
+        new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
+        Duration.ofSeconds(1)),
         new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque));
   }
 

@@ -19,7 +19,7 @@ import java.util.Set;
  * proxy, and a client-side outbound proxy. Clients send to {@link #outboundPort()} naming
  * {@code <service>.shop.svc.cluster.local:<servicePort>}.
  */
-final class ProxyPair implements AutoCloseable {
+public final class ProxyPair implements AutoCloseable {
   private final ControlPlane controlPlane;
   private final ActorSystem<Void> outboundSystem;
   private final ActorSystem<Void> inboundSystem;
@@ -42,7 +42,7 @@ final class ProxyPair implements AutoCloseable {
     this.inboundPort = inboundPort;
   }
 
-  static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast) throws IOException {
+  public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast) throws IOException {
     ProxyMetrics inboundMetrics = new ProxyMetrics();
     ActorSystem<Void> inboundSystem = LocalMesh.proxySystem();
     int inboundPort = LocalMesh.inboundProxy(inboundSystem, inboundMetrics, Duration.ofSeconds(10), Set.of())
@@ -79,24 +79,24 @@ final class ProxyPair implements AutoCloseable {
         outboundPort, inboundPort);
   }
 
-  int outboundPort() { return outboundPort; }
+  public int outboundPort() { return outboundPort; }
 
-  int inboundPort() { return inboundPort; }
+  public int inboundPort() { return inboundPort; }
 
-  Discovery discovery() { return discovery; }
+  public Discovery discovery() { return discovery; }
 
-  ProxyMetrics inboundMetrics() { return inboundMetrics; }
+  public ProxyMetrics inboundMetrics() { return inboundMetrics; }
 
-  ProxyMetrics outboundMetrics() { return outboundMetrics; }
+  public ProxyMetrics outboundMetrics() { return outboundMetrics; }
 
   /** Stops the pod's inbound proxy, as when it crashes. */
-  void stopInbound() {
+  public void stopInbound() {
     inboundSystem.terminate();
     inboundSystem.getWhenTerminated().toCompletableFuture().join();
   }
 
   /** The sum of a family's samples over all label sets, from a proxy's exposition. */
-  static double total(ProxyMetrics metrics, String family) {
+  public static double total(ProxyMetrics metrics, String family) {
     return metrics.scrape().lines().filter(line -> line.startsWith(family + "{"))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }

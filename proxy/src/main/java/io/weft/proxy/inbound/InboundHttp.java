@@ -1,9 +1,12 @@
 package io.weft.proxy.inbound;
 
+import io.weft.proxy.ProxyConfig;
 import io.weft.proxy.http.ErrorResponses;
 import io.weft.proxy.http.HttpForwarder;
 import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.streams.queue.FailfastQueue;
 import io.weft.streams.queue.ProxyError;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Host;
@@ -11,34 +14,65 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The inbound HTTP path: a request for this pod, from a peer proxy or intercepted, goes to the
- * application on the port it was for, in the protocol it came in, and is counted in Linkerd's
- * inbound families (what `viz stat` reads for the callee).
+ * The inbound HTTP path: a request for this pod, from a peer proxy or intercepted, waits in its
+ * application port's {@link ApplicationGate}, goes to the application in the protocol it came in,
+ * and is counted in Linkerd's inbound families (what `viz stat` reads for the callee). A request
+ * the application refused to connect for saw nothing of it, so it waits for the port again.
  */
 public final class InboundHttp {
   private static final Logger log = LoggerFactory.getLogger(InboundHttp.class);
 
+  private final ActorSystem<?> system;
   private final HttpForwarder forwarder;
   private final HttpMetrics metrics;
+  private final ProxyConfig.Side side;
+  private final Duration connectTimeout;
+  private final Map<InetSocketAddress, ApplicationGate> gates = new ConcurrentHashMap<>();
 
-  public InboundHttp(HttpForwarder forwarder, HttpMetrics metrics) {
+  public InboundHttp(ActorSystem<?> system, HttpForwarder forwarder, HttpMetrics metrics, ProxyConfig.Side side,
+                     Duration connectTimeout) {
+    this.system = system;
     this.forwarder = forwarder;
     this.metrics = metrics;
+    this.side = side;
+    this.connectTimeout = connectTimeout;
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest request, InetSocketAddress application) {
     long received = System.nanoTime();
     HttpMetrics.Target target = HttpMetrics.Target.inbound(authority(request));
     metrics.requested(target);
-    return forwarder.send(request, forwarder.direct(application))
-        .exceptionally(error -> {
-          log.debug("inbound request for {} failed: {}", application, error.toString());
-          return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
-        })
+    ApplicationGate gate = gates.computeIfAbsent(application, a -> new ApplicationGate(system, a, side, connectTimeout));
+    return admitted(request, application, gate)
         .whenComplete((response, error) -> metrics.responded(target, response, System.nanoTime() - received));
+  }
+
+  private CompletionStage<HttpResponse> admitted(HttpRequest request, InetSocketAddress application, ApplicationGate gate) {
+    return gate.queue().admit().thenCompose(admission -> switch (admission) {
+      case FailfastQueue.Admission.Refused refused ->
+          CompletableFuture.completedFuture(ErrorResponses.of(refused.error(), request));
+      case FailfastQueue.Admission.Admitted admitted -> forwarder.send(request, forwarder.direct(application))
+          .handle((response, error) -> {
+            gate.queue().release();
+            if (error == null) {
+              return CompletableFuture.completedFuture(response);
+            }
+            if (HttpForwarder.refused(error) && request.entity().isStrict()) {
+              gate.refused();
+              return admitted(request, application, gate);
+            }
+            log.debug("inbound request for {} failed: {}", application, error.toString());
+            return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.CONNECTION_FAILED, request));
+          })
+          .thenCompose(response -> response);
+    });
   }
 
   private static String authority(HttpRequest request) {

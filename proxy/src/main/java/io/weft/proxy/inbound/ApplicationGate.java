@@ -1,0 +1,71 @@
+package io.weft.proxy.inbound;
+
+import io.weft.proxy.ProxyConfig;
+import io.weft.streams.queue.FailfastQueue;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The queue in front of one application port. The port is ready until a connection to it is
+ * refused; then requests wait (up to the queue's capacity) while the gate probes the port with a
+ * doubling backoff, and fail fast once the inbound failfast timeout (1 s by default) has passed,
+ * until a probe connects again: an application that is restarting costs a short wait, not errors.
+ */
+final class ApplicationGate {
+  private final ActorSystem<?> system;
+  private final InetSocketAddress application;
+  private final ProxyConfig.Side side;
+  private final Duration connectTimeout;
+  private final FailfastQueue queue;
+  private final AtomicBoolean probing = new AtomicBoolean();
+
+  ApplicationGate(ActorSystem<?> system, InetSocketAddress application, ProxyConfig.Side side, Duration connectTimeout) {
+    this.system = system;
+    this.application = application;
+    this.side = side;
+    this.connectTimeout = connectTimeout;
+    this.queue = new FailfastQueue(side.queueCapacity(), side.maxInFlight(), side.failfastTimeout(), (delay, task) -> {
+      var scheduled = system.scheduler().scheduleOnce(delay, task, system.executionContext());
+      return scheduled::cancel;
+    });
+    queue.readiness(true);
+  }
+
+  FailfastQueue queue() {
+    return queue;
+  }
+
+  /** A connection to the application was refused: hold requests and probe until it accepts again. */
+  void refused() {
+    queue.readiness(false);
+    if (probing.compareAndSet(false, true)) {
+      probeAfter(side.connectBackoffMin());
+    }
+  }
+
+  private void probeAfter(Duration delay) {
+    system.scheduler().scheduleOnce(delay, () -> Thread.ofVirtual().start(() -> {
+      if (accepts()) {
+        probing.set(false);
+        queue.readiness(true);
+      } else {
+        Duration next = delay.multipliedBy(2);
+        probeAfter(next.compareTo(side.connectBackoffMax()) > 0 ? side.connectBackoffMax() : next);
+      }
+    }), system.executionContext());
+  }
+
+  private boolean accepts() {
+    try (Socket probe = new Socket()) {
+      probe.connect(application, (int) connectTimeout.toMillis());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
