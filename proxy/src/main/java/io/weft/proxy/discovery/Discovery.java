@@ -1,5 +1,6 @@
 package io.weft.proxy.discovery;
 
+import io.weft.proxy.SchedulerTimer;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.GetDestination;
 import io.weft.proxy.ProxyConfig;
@@ -85,10 +86,7 @@ public final class Discovery implements AutoCloseable {
         settings.decay().toNanos(), new P2cBalancer.Backoff(settings.queue().connectBackoffMin().toNanos(),
             settings.queue().connectBackoffMax().toNanos()), System::nanoTime, new SplittableRandom());
     var queue = new FailfastQueue(settings.queue().queueCapacity(), settings.queue().maxInFlight(),
-        settings.queue().failfastTimeout(), (delay, task) -> {
-          var scheduled = system.scheduler().scheduleOnce(delay, task, system.executionContext());
-          return scheduled::cancel;
-        });
+        settings.queue().failfastTimeout(), SchedulerTimer.of(system));
     Resolution resolution = new Resolution(balancer, queue);
     GetDestination request = GetDestination.newBuilder().setScheme("k8s").setPath(authority)
         .setContextToken(settings.contextToken()).build();

@@ -1,5 +1,6 @@
 package io.weft.proxy.inbound;
 
+import io.weft.proxy.SchedulerTimer;
 import io.weft.proxy.ProxyConfig;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -29,10 +30,7 @@ final class ApplicationGate {
     this.application = application;
     this.side = side;
     this.connectTimeout = connectTimeout;
-    this.queue = new FailfastQueue(side.queueCapacity(), side.maxInFlight(), side.failfastTimeout(), (delay, task) -> {
-      var scheduled = system.scheduler().scheduleOnce(delay, task, system.executionContext());
-      return scheduled::cancel;
-    });
+    this.queue = new FailfastQueue(side.queueCapacity(), side.maxInFlight(), side.failfastTimeout(), SchedulerTimer.of(system));
     queue.readiness(true);
   }
 
