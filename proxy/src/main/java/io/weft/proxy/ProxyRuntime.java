@@ -77,7 +77,8 @@ public final class ProxyRuntime implements AutoCloseable {
           config.inbound(), config.inboundConnectTimeout()),
           new InboundProxy.Settings(config.inboundDetectTimeout(), DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts,
               config.opaqueInboundPorts())).bind(config.inboundListen()).toCompletableFuture().join().localAddress();
-      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http());
+      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http(),
+          ownPorts);
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outboundConnectTimeout(),
           config.outbound().failfastTimeout());
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,

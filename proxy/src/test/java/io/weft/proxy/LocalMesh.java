@@ -78,13 +78,22 @@ public final class LocalMesh {
     return new ProxyConfig.Side(100, failfastTimeout, 100_000, Duration.ofMillis(100), Duration.ofSeconds(60));
   }
 
-  /** An outbound proxy (4140's detection, HTTP and opaque paths) on a free loopback port; returns the port. */
+  /**
+   * An outbound proxy (4140's detection, HTTP and opaque paths) on a free loopback port, which it
+   * knows as its own (the loop guard); returns the port.
+   */
   public static int outboundProxy(ActorSystem<?> system, Discovery discovery, Duration failfastTimeout, ProxyMetrics metrics) {
-    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", outboundSide(failfastTimeout), metrics.http());
+    int port;
+    try {
+      port = freePort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    java.util.Set<Integer> own = java.util.Set.of(port);
+    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", outboundSide(failfastTimeout), metrics.http(), own);
     OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout);
-    return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048,
-        java.util.Set.of())).bind(new java.net.InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join()
-        .localAddress().getPort();
+    return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own))
+        .bind(new java.net.InetSocketAddress("127.0.0.1", port)).toCompletableFuture().join().localAddress().getPort();
   }
 
   /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */

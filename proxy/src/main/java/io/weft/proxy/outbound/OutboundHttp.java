@@ -18,10 +18,14 @@ import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -40,10 +44,13 @@ public final class OutboundHttp {
   private final Duration failfastTimeout;
   private final HttpMetrics metrics;
   private final HttpForwarder forwarder;
+  private final Set<Integer> ownPorts;
 
+  /** {@code ownPorts}: the proxy's listening ports; a request addressed to one of them on this host loops. */
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, ProxyConfig.Side side,
-                      HttpMetrics metrics) {
+                      HttpMetrics metrics, Set<Integer> ownPorts) {
     this.metrics = metrics;
+    this.ownPorts = ownPorts;
     this.failfastTimeout = side.failfastTimeout();
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
@@ -63,6 +70,10 @@ public final class OutboundHttp {
       return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.UNEXPECTED, request));
     }
     OutboundTarget t = target.get();
+    if (ownPorts.contains(t.port()) && isThisHost(t.host())) {
+      // Addressed to the proxy itself: sending it on would come straight back, forever.
+      return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.GATEWAY_LOOP, request));
+    }
     if (t.discoveryPath().isEmpty()) {
       return measured(HttpMetrics.Target.outbound(t.host() + ":" + t.port(), null, Map.of()), received,
           forward(request, t.host(), t.port()));
@@ -166,5 +177,20 @@ public final class OutboundHttp {
           log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
           return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
         });
+  }
+
+  private static boolean isThisHost(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (!TcpAddresses.isIpLiteral(host)) {
+      return false;
+    }
+    InetAddress address = TcpAddresses.parseLiteral(host);
+    try {
+      return address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
+    } catch (SocketException e) {
+      return false;
+    }
   }
 }

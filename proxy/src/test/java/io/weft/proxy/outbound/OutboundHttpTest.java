@@ -310,4 +310,13 @@ class OutboundHttpTest {
         metrics.scrape().matches("(?s).*tcp_close_total\\{[^}]*direction=\"outbound\"[^}]*} 1\\.0.*"));
     assertThat(metrics.scrape()).contains("tcp_protocol_detected_total{direction=\"outbound\",protocol=\"opaque\"} 1.0");
   }
+
+  @Test
+  void aRequestAddressedToTheProxyItselfIsRefusedNotLooped() throws Exception {
+    String looped = curl("-H", "Host: 127.0.0.1:" + proxyPort, url("/me"));
+    assertThat(looped).startsWith("HTTP/1.1 508").containsIgnoringCase("l5d-proxy-error: gateway loop detected");
+    assertThat(curl("-H", "Host: localhost:" + proxyPort, url("/me"))).startsWith("HTTP/1.1 508");
+    // ... and it keeps serving.
+    await().atMost(Duration.ofSeconds(30)).until(() -> curl("-H", "Host: api.shop", url("/")).startsWith("HTTP/1.1 200"));
+  }
 }
