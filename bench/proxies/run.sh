@@ -3,7 +3,7 @@
 # an nginx pair doing the same job, all on loopback on this machine; RSS of a Weft proxy at 1,000 RPS;
 # time from start to /ready. Called by `bench/run proxies [DURATION_SECONDS]`; needs haproxy and nginx
 # (apt-get install haproxy nginx-light). Results: bench/proxies/results-<date>.txt.
-# BENCH_PROTOCOLS (default "http1 h2"), BENCH_RATES (default "1000 5000 0", 0 = maximum throughput)
+# BENCH_PROTOCOLS (default "http1 h2 grpc"; grpc: unary calls to grpc-java's interop server), BENCH_RATES (default "1000 5000 0", 0 = maximum throughput)
 # and BENCH_PAIRS (default "direct weft haproxy nginx"; nginx has no h2c upstream) narrow a run; BENCH_JFR=1 records a flight recording of each Weft proxy.
 set -euo pipefail
 WEFT_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,12 +17,16 @@ trap cleanup EXIT
 
 BACKEND=127.0.20.2:8080        # the application: nginx answering a fixed body (HTTP/1.1)
 BACKEND_H2=127.0.20.2:8081     # the same over h2c (prior knowledge)
+BACKEND_GRPC=127.0.20.2:8082   # grpc-java's interop server (unary EmptyCall)
 WEFT_OUT=127.0.20.1:4140       # the client pod's outbound proxy
 HAPROXY_IN=127.0.21.1:10001    # haproxy pair: 127.0.21.1 -> 127.0.21.2 -> backend
 HAPROXY_H2_IN=127.0.21.1:10011 # the same pair speaking h2c on every hop
+HAPROXY_GRPC_IN=127.0.21.1:10021 # and to the gRPC backend
 NGINX_IN=127.0.22.1:10003      # nginx pair: 127.0.22.1 -> 127.0.22.2 -> backend
 AUTHORITY=bench.bench.svc.cluster.local:80
 AUTHORITY_H2=bench.bench.svc.cluster.local:81
+AUTHORITY_GRPC=bench.bench.svc.cluster.local:82
+GRPC_METHOD=/grpc.testing.TestService/EmptyCall
 
 # --- the application and the two reference pairs --------------------------------------------
 cat > "$work/nginx.conf" <<NGINX
@@ -72,7 +76,20 @@ frontend b2
   default_backend to_app2
 backend to_app2
   server app2 $BACKEND_H2 proto h2
+frontend a3
+  bind $HAPROXY_GRPC_IN proto h2
+  default_backend to_b3
+backend to_b3
+  server b3 127.0.21.2:10022 proto h2
+frontend b3
+  bind 127.0.21.2:10022 proto h2
+  default_backend to_app3
+backend to_app3
+  server app3 $BACKEND_GRPC proto h2
 HAPROXY
+"$JAVA_HOME/bin/java" -Xmx256m --sun-misc-unsafe-memory-access=allow -cp "$(cat "$WEFT_HOME/grpc-interop/target/interop.classpath")" \
+  io.grpc.testing.integration.TestServiceServer --port="${BACKEND_GRPC##*:}" --use_tls=false --address_type=IPV4 \
+  > "$work/grpc-backend.log" 2>&1 & pids+=($!)
 haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
 
 # --- Weft: control plane on a local cluster, the server pod's inbound proxy, the client's outbound
@@ -87,12 +104,12 @@ kind: Service
 metadata: {name: bench, namespace: bench}
 spec:
   selector: {app: bench}
-  ports: [{name: http, port: 80, targetPort: http}, {name: h2, port: 81, targetPort: h2}]
+  ports: [{name: http, port: 80, targetPort: http}, {name: h2, port: 81, targetPort: h2}, {name: grpc, port: 82, targetPort: grpc}]
 ---
 apiVersion: v1
 kind: Pod
 metadata: {name: bench-0, namespace: bench, labels: {app: bench}}
-spec: {containers: [{name: app, ports: [{name: http, containerPort: 8080}, {name: h2, containerPort: 8081}]}]}
+spec: {containers: [{name: app, ports: [{name: http, containerPort: 8080}, {name: h2, containerPort: 8081}, {name: grpc, containerPort: 8082}]}]}
 status: {podIP: 127.0.20.2, phase: Running, conditions: [{type: Ready, status: "True"}]}
 YAML
 "$WEFT_HOME/bin/weft" version >/dev/null # builds once, before anything is timed
@@ -117,6 +134,7 @@ start_proxy outbound 127.0.20.1
 for target in "$BACKEND" "$HAPROXY_IN" "$NGINX_IN"; do # (the h2c listeners share these processes)
   until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
 done
+until curl -s -o /dev/null --http2-prior-knowledge "http://$BACKEND_GRPC/"; do sleep 0.2; done
 until curl -sf -o /dev/null -H "l5d-dst-override: $AUTHORITY" "http://$WEFT_OUT/"; do sleep 0.2; done
 
 # --- the runs ----------------------------------------------------------------------------------
@@ -130,10 +148,17 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 echo "$(date -u +%FT%TZ) $(nproc) cores; driver, proxies and backend share this machine; ${duration}s per run" | tee -a "$out"
 declare -A address_of=([direct]=$BACKEND [weft]=$WEFT_OUT [haproxy]=$HAPROXY_IN [nginx]=$NGINX_IN)
 declare -A h2_address_of=([direct]=$BACKEND_H2 [weft]=$WEFT_OUT [haproxy]=$HAPROXY_H2_IN)
-for protocol in ${BENCH_PROTOCOLS:-http1 h2}; do
+declare -A grpc_address_of=([direct]=$BACKEND_GRPC [weft]=$WEFT_OUT [haproxy]=$HAPROXY_GRPC_IN)
+for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
   for rate in ${BENCH_RATES:-1000 5000 0}; do
     for label in ${BENCH_PAIRS:-direct weft haproxy nginx}; do
-      if [ "$protocol" = h2 ]; then
+      path=/
+      if [ "$protocol" = grpc ]; then
+        address="${grpc_address_of[$label]:-}"
+        [ -n "$address" ] || continue
+        path=$GRPC_METHOD
+        flags=(--grpc --connections 4 --header "l5d-dst-override: $AUTHORITY_GRPC")
+      elif [ "$protocol" = h2 ]; then
         address="${h2_address_of[$label]:-}"
         [ -n "$address" ] || continue # nginx cannot proxy plain HTTP/2 upstream
         flags=(--http2 --connections 4 --header "l5d-dst-override: $AUTHORITY_H2")
@@ -144,7 +169,7 @@ for protocol in ${BENCH_PROTOCOLS:-http1 h2}; do
       if [ "$label" = weft ] && [ "$rate" = 1000 ] && [ "$protocol" = http1 ]; then
         ( sleep $(( duration / 2 + 5 )); echo "weft outbound proxy RSS at 1000 RPS: $(( $(rss_kib "$outbound_pid") / 1024 )) MiB (java, -Xmx256m); inbound: $(( $(rss_kib "$inbound_pid") / 1024 )) MiB" >> "$work/rss.txt" ) &
       fi
-      driver --url "http://$address/" --rate "$rate" --label "$label" "${flags[@]}" | tee -a "$out"
+      driver --url "http://$address$path" --rate "$rate" --label "$label" "${flags[@]}" | tee -a "$out"
     done
   done
 done

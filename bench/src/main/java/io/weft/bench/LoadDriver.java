@@ -6,7 +6,14 @@ import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -18,7 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.StreamSupport;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,19 +38,26 @@ import java.util.function.Function;
  * A constant-rate (open-loop) HTTP load driver: requests are due on a fixed schedule and each
  * one's latency runs from when it was due, not from when it could be sent, so a stalled target is
  * charged for every request it delayed (no coordinated omission). {@code --rate 0} instead keeps
- * {@code --concurrency} requests outstanding and reports the throughput reached.
+ * {@code --concurrency} requests outstanding and reports the throughput reached. {@code --grpc}
+ * makes each request a unary gRPC call with an empty message to the URL's path (over h2c), a
+ * success only with {@code grpc-status: 0}.
  *
- * <pre>LoadDriver --url http://HOST:PORT/PATH [--header 'name: value'] [--http2] --rate RPS
+ * <pre>LoadDriver --url http://HOST:PORT/PATH [--header 'name: value'] [--http2 | --grpc] --rate RPS
  *           --duration 20s [--warmup 5s] [--connections 16] [--concurrency 64] [--label NAME]</pre>
  *
  * Prints one line: label, protocol, target rate, achieved rate, p50/p99/p99.9/max in ms, errors.
  */
 public final class LoadDriver {
-  private record Options(String url, List<RawHeader> headers, boolean http2, int rate, Duration duration, Duration warmup,
+  private record Options(String url, List<RawHeader> headers, boolean http2, boolean grpc, int rate, Duration duration, Duration warmup,
                          int connections, int concurrency, String label) {}
 
   /** Latencies above this (one minute) are recorded as this: a target that slow is saturated anyway. */
   private static final long HIGHEST_LATENCY_NANOS = TimeUnit.MINUTES.toNanos(1);
+  private static final String GRPC_STATUS = "grpc-status";
+  private static final String GRPC_OK = "0";
+  private static final int GRPC_FRAME_HEADER_BYTES = 5;
+  private static final ContentType GRPC_CONTENT_TYPE = ContentTypes.create(
+      MediaTypes.applicationWithFixedCharset("grpc", HttpCharsets.UTF_8));
   /** Requests that may wait for a stream on one HTTP/2 connection. */
   private static final int MAX_QUEUED = 100_000;
 
@@ -55,12 +71,17 @@ public final class LoadDriver {
             + "\npekko.http.host-connection-pool.max-retries = 0").withFallback(ConfigFactory.load()));
     try {
       Function<HttpRequest, CompletionStage<HttpResponse>> client = client(system, options);
-      HttpRequest template = HttpRequest.GET(options.url()).addHeaders(new ArrayList<>(options.headers()));
+      HttpRequest template = options.grpc()
+          // A unary call with an empty message: the 5-byte gRPC frame header and no payload.
+          ? HttpRequest.POST(options.url()).addHeaders(new ArrayList<>(options.headers()))
+              .addHeader(RawHeader.create("te", "trailers"))
+              .withEntity(HttpEntities.create(GRPC_CONTENT_TYPE, new byte[GRPC_FRAME_HEADER_BYTES]))
+          : HttpRequest.GET(options.url()).addHeaders(new ArrayList<>(options.headers()));
       run(system, client, template, options.warmup(), options, new Histogram(HIGHEST_LATENCY_NANOS, 3)); // warm the JIT and pools
       Histogram latencies = new Histogram(HIGHEST_LATENCY_NANOS, 3);
       Result result = run(system, client, template, options.duration(), options, latencies);
       System.out.printf(Locale.ROOT, "%s %s target=%s achieved=%.0f p50=%.3f p99=%.3f p99.9=%.3f max=%.3f errors=%d%n",
-          options.label(), options.http2() ? "h2" : "http/1.1", options.rate() == 0 ? "max" : String.valueOf(options.rate()),
+          options.label(), options.grpc() ? "grpc" : options.http2() ? "h2" : "http/1.1", options.rate() == 0 ? "max" : String.valueOf(options.rate()),
           result.completed() / (result.elapsedNanos() / 1e9), ms(latencies.getValueAtPercentile(50)),
           ms(latencies.getValueAtPercentile(99)), ms(latencies.getValueAtPercentile(99.9)), ms(latencies.getMaxValue()),
           result.errors());
@@ -95,30 +116,46 @@ public final class LoadDriver {
       }
       outstanding.acquire();
       long intended = interval > 0 ? due : System.nanoTime();
-      client.apply(request).whenComplete((response, error) -> {
-        long latency = System.nanoTime() - intended;
-        if (error == null && response.status().intValue() < 400) {
-          response.discardEntityBytes(system);
-          synchronized (latencies) {
-            latencies.recordValue(Math.min(latency, latencies.getHighestTrackableValue()));
-          }
-          completed.incrementAndGet();
-        } else {
-          if (response != null) {
-            response.discardEntityBytes(system);
-          }
-          if (errors.incrementAndGet() == 1) {
-            System.err.println("first error: " + (error != null ? error : response.status()));
-          }
-        }
-        outstanding.release();
-      });
+      client.apply(request).thenCompose(response -> answered(system, response, options.grpc()))
+          .whenComplete((success, error) -> {
+            long latency = System.nanoTime() - intended;
+            if (error == null && success) {
+              synchronized (latencies) {
+                latencies.recordValue(Math.min(latency, latencies.getHighestTrackableValue()));
+              }
+              completed.incrementAndGet();
+            } else if (errors.incrementAndGet() == 1) {
+              System.err.println("first error: " + (error != null ? error : "unsuccessful answer"));
+            }
+            outstanding.release();
+          });
       due = interval > 0 ? due + interval : System.nanoTime();
     }
     // Let what is outstanding finish, so its latency counts.
     int permits = options.rate() == 0 ? options.concurrency() : 100_000;
     outstanding.tryAcquire(permits, 60, TimeUnit.SECONDS);
     return new Result(completed.get(), errors.get(), System.nanoTime() - start);
+  }
+
+  /**
+   * Whether a response is a success, once it has ended: HTTP status below 400; for gRPC also
+   * {@code grpc-status: 0}, in the headers (trailers-only) or in the trailers after the body.
+   */
+  private static CompletionStage<Boolean> answered(ActorSystem<Void> system, HttpResponse response, boolean grpc) {
+    boolean ok = response.status().intValue() < 400;
+    if (!grpc || !ok) {
+      response.discardEntityBytes(system);
+      return CompletableFuture.completedFuture(ok);
+    }
+    var inHeaders = response.getHeader(GRPC_STATUS).map(h -> h.value());
+    if (!(response.entity() instanceof HttpEntity.Chunked chunked)) {
+      response.discardEntityBytes(system);
+      return CompletableFuture.completedFuture(inHeaders.map(GRPC_OK::equals).orElse(false));
+    }
+    return chunked.getChunks().runWith(Sink.fold(inHeaders.orElse(""), (status, chunk) -> chunk.isLastChunk()
+        ? StreamSupport.stream(chunk.getTrailerHeaders().spliterator(), false)
+            .filter(h -> h.is(GRPC_STATUS)).map(h -> h.value()).findFirst().orElse(status)
+        : status), system).thenApply(GRPC_OK::equals);
   }
 
   private static Function<HttpRequest, CompletionStage<HttpResponse>> client(ActorSystem<Void> system, Options options) {
@@ -144,6 +181,7 @@ public final class LoadDriver {
     String url = null;
     List<RawHeader> headers = new ArrayList<>();
     boolean http2 = false;
+    boolean grpc = false;
     int rate = -1;
     Duration duration = Duration.ofSeconds(20);
     Duration warmup = Duration.ofSeconds(5);
@@ -162,6 +200,7 @@ public final class LoadDriver {
           headers.add(RawHeader.create(h[0].trim(), h[1].trim()));
         }
         case "--http2" -> http2 = true;
+        case "--grpc" -> grpc = true;
         case "--rate" -> rate = Integer.parseInt(args[++i]);
         case "--duration" -> duration = seconds(args[++i]);
         case "--warmup" -> warmup = seconds(args[++i]);
@@ -174,7 +213,7 @@ public final class LoadDriver {
     if (url == null || rate < 0) {
       throw new IllegalArgumentException("--url and --rate (0 for maximum throughput) are required");
     }
-    return new Options(url, headers, http2, rate, duration, warmup, connections, concurrency, label);
+    return new Options(url, headers, http2 || grpc, grpc, rate, duration, warmup, connections, concurrency, label);
   }
 
   private static Duration seconds(String value) {
