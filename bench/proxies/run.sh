@@ -88,7 +88,7 @@ backend to_app3
   server app3 $BACKEND_GRPC proto h2
 HAPROXY
 "$JAVA_HOME/bin/java" -Xmx256m --sun-misc-unsafe-memory-access=allow -cp "$(cat "$WEFT_HOME/grpc-interop/target/interop.classpath")" \
-  io.grpc.testing.integration.TestServiceServer --port="${BACKEND_GRPC##*:}" --use_tls=false --address_type=IPV4 \
+  io.grpc.testing.integration.TestServiceServer --port="${BACKEND_GRPC##*:}" --use_tls=false \
   > "$work/grpc-backend.log" 2>&1 & pids+=($!)
 haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
 
@@ -134,7 +134,8 @@ start_proxy outbound 127.0.20.1
 for target in "$BACKEND" "$HAPROXY_IN" "$NGINX_IN"; do # (the h2c listeners share these processes)
   until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
 done
-until curl -s -o /dev/null --http2-prior-knowledge "http://$BACKEND_GRPC/"; do sleep 0.2; done
+# (the gRPC server resets a plain GET, so its readiness is a TCP connect)
+until (exec 3<>"/dev/tcp/${BACKEND_GRPC%%:*}/${BACKEND_GRPC##*:}") 2>/dev/null; do sleep 0.2; done
 until curl -sf -o /dev/null -H "l5d-dst-override: $AUTHORITY" "http://$WEFT_OUT/"; do sleep 0.2; done
 
 # --- the runs ----------------------------------------------------------------------------------
