@@ -3,13 +3,13 @@ package io.weft.proxy.inbound;
 import io.weft.proxy.ProxyConfig;
 import io.weft.proxy.http.ErrorResponses;
 import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.http.RequestAuthority;
 import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.queue.FailfastQueue;
 import io.weft.streams.queue.ProxyError;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +47,7 @@ public final class InboundHttp {
 
   CompletionStage<HttpResponse> handle(HttpRequest request, InetSocketAddress application) {
     long received = System.nanoTime();
-    HttpMetrics.Target target = HttpMetrics.Target.inbound(authority(request));
+    HttpMetrics.Target target = HttpMetrics.Target.inbound(RequestAuthority.of(request));
     metrics.requested(target);
     ApplicationGate gate = gates.computeIfAbsent(application, a -> new ApplicationGate(system, a, side, connectTimeout));
     return admitted(request, application, gate)
@@ -73,11 +73,5 @@ public final class InboundHttp {
           })
           .thenCompose(response -> response);
     });
-  }
-
-  private static String authority(HttpRequest request) {
-    return request.getHeader(Host.class).map(h -> h.host().address() + (h.port() == 0 ? "" : ":" + h.port()))
-        .orElseGet(() -> request.getUri().host().address()
-            + (request.getUri().port() == 0 ? "" : ":" + request.getUri().port()));
   }
 }

@@ -4,13 +4,12 @@ import io.weft.protocol.transport.SessionProtocol;
 import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.tcp.Forwarding;
-import io.weft.proxy.tcp.OriginalDestination;
+import io.weft.proxy.tcp.ProxyListener;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -19,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -34,7 +32,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class InboundProxy {
   private static final Logger log = LoggerFactory.getLogger(InboundProxy.class);
-  private static final int BACKLOG = 1024;
   private static final String DIRECTION = "inbound";
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
@@ -57,13 +54,7 @@ public final class InboundProxy {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
-    OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
-            Optional.empty())
-        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(DIRECTION,
-            connection(connection.localAddress(), connection.remoteAddress(),
-                originalDestinations.take(connection.remoteAddress()))), system)))
-        .run(system);
+    return ProxyListener.bind(system, listen, metrics, DIRECTION, this::connection);
   }
 
   /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */

@@ -7,6 +7,8 @@ import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.ErrorResponses;
 import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.http.RequestAuthority;
+import io.weft.proxy.tcp.ThisHost;
 import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.queue.FailfastQueue;
@@ -14,14 +16,10 @@ import io.weft.streams.queue.ProxyError;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
-import java.net.SocketException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -62,9 +60,7 @@ public final class OutboundHttp {
   CompletionStage<HttpResponse> handle(HttpRequest request) {
     long received = System.nanoTime();
     String authority = request.getHeader(OutboundTarget.DST_OVERRIDE).map(h -> h.value())
-        .orElseGet(() -> request.getHeader(Host.class).map(h -> hostPort(h.host().address(), h.port()))
-            // HTTP/2 carries the authority in the request's URI (:authority), not in a Host header
-            .orElseGet(() -> hostPort(request.getUri().host().address(), request.getUri().port())));
+        .orElseGet(() -> RequestAuthority.of(request));
     Optional<OutboundTarget> target = OutboundTarget.parse(authority, clusterDomain);
     if (target.isEmpty()) {
       return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.UNEXPECTED, request));
@@ -83,10 +79,6 @@ public final class OutboundHttp {
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
     return resolution.answered().toCompletableFuture().completeOnTimeout(null, failfastTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .thenCompose(answered -> route(resolution, request, t, received));
-  }
-
-  private static String hostPort(String host, int port) {
-    return port == 0 ? host : host + ":" + port;
   }
 
   private CompletionStage<HttpResponse> route(Resolution resolution, HttpRequest request, OutboundTarget t, long received) {
@@ -180,17 +172,7 @@ public final class OutboundHttp {
   }
 
   private static boolean isThisHost(String host) {
-    if (host.equalsIgnoreCase("localhost")) {
-      return true;
-    }
-    if (!TcpAddresses.isIpLiteral(host)) {
-      return false;
-    }
-    InetAddress address = TcpAddresses.parseLiteral(host);
-    try {
-      return address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
-    } catch (SocketException e) {
-      return false;
-    }
+    return host.equalsIgnoreCase("localhost")
+        || (TcpAddresses.isIpLiteral(host) && ThisHost.is(TcpAddresses.parseLiteral(host)));
   }
 }

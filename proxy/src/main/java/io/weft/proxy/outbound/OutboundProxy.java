@@ -3,13 +3,13 @@ package io.weft.proxy.outbound;
 import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.tcp.Forwarding;
-import io.weft.proxy.tcp.OriginalDestination;
+import io.weft.proxy.tcp.ProxyListener;
+import io.weft.proxy.tcp.ThisHost;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -17,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -31,7 +30,6 @@ import java.util.concurrent.CompletionStage;
  */
 public final class OutboundProxy {
   private static final Logger log = LoggerFactory.getLogger(OutboundProxy.class);
-  private static final int BACKLOG = 1024;
   private static final String DIRECTION = "outbound";
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
@@ -55,19 +53,13 @@ public final class OutboundProxy {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
-    OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
-            Optional.empty())
-        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(DIRECTION,
-            connection(connection.localAddress(), connection.remoteAddress(),
-                originalDestinations.take(connection.remoteAddress()))), system)))
-        .run(system);
+    return ProxyListener.bind(system, listen, metrics, DIRECTION, this::connection);
   }
 
   /** The flow of one connection from {@code remote}, redirected from {@code original} if intercepted. */
   Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
                                                   Optional<InetSocketAddress> original) {
-    if (original.isPresent() && loops(local, original.get())) {
+    if (original.isPresent() && loops(original.get())) {
       log.warn("outbound connection from {} to {} would loop back into the proxy; closing", remote, original.get());
       return Forwarding.refused();
     }
@@ -85,9 +77,7 @@ public final class OutboundProxy {
   }
 
   /** A target that is one of the proxy's ports on its own address (or on any local one). */
-  private boolean loops(InetSocketAddress local, InetSocketAddress target) {
-    return settings.ownPorts().contains(target.getPort())
-        && (target.getAddress().equals(local.getAddress()) || target.getAddress().isLoopbackAddress()
-        || target.getAddress().isAnyLocalAddress());
+  private boolean loops(InetSocketAddress target) {
+    return settings.ownPorts().contains(target.getPort()) && ThisHost.is(target.getAddress());
   }
 }

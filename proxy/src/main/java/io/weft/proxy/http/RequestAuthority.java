@@ -1,0 +1,20 @@
+package io.weft.proxy.http;
+
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.headers.Host;
+
+/** The authority a request names: its Host header, or for HTTP/2 its URI's ({@code :authority}). */
+public final class RequestAuthority {
+  private RequestAuthority() {}
+
+  /** {@code host} or {@code host:port}, as the client wrote it (no default port added). */
+  public static String of(HttpRequest request) {
+    return request.getHeader(Host.class).map(h -> hostPort(h.host().address(), h.port()))
+        // HTTP/2 carries the authority in the request's URI (:authority), not in a Host header
+        .orElseGet(() -> hostPort(request.getUri().host().address(), request.getUri().port()));
+  }
+
+  private static String hostPort(String host, int port) {
+    return port == 0 ? host : host + ":" + port;
+  }
+}
