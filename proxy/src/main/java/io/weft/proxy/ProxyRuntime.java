@@ -16,6 +16,7 @@ import io.weft.proxy.outbound.OutboundProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.grpc.GrpcClientSettings;
+import org.apache.pekko.http.javadsl.Http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,8 @@ public final class ProxyRuntime implements AutoCloseable {
   @Override
   public void close() {
     discovery.close();
+    // Pools closed first: terminating under them logs each as having "shut down unexpectedly".
+    Http.get(system).shutdownAllConnectionPools().toCompletableFuture().join();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
   }
