@@ -6,7 +6,16 @@ import io.linkerd.proxy.destination.DestinationHandlerFactory;
 import io.weft.actors.entity.PodEntity;
 import io.weft.actors.entity.ServiceEntity;
 import io.weft.actors.eventlog.EventLog;
+import io.linkerd.proxy.identity.IdentityHandlerFactory;
 import io.weft.actors.grpc.DestinationService;
+import io.weft.actors.grpc.IdentityService;
+import io.weft.actors.identity.IdentitySettings;
+import io.weft.actors.identity.IssuerKeeper;
+import io.weft.k8s.identity.IssuerSource;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.grpc.javadsl.ServiceHandler;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
 import io.weft.actors.index.ResourceIndex;
 import io.weft.k8s.ClusterBackend;
 import io.weft.k8s.model.ClusterEvent;
@@ -58,12 +67,14 @@ public final class ControlPlane implements AutoCloseable {
 
   private final ActorRef<ResourceIndex.Command> index;
   private final DestinationService destination;
+  private final IdentityService identity;
 
   private ControlPlane(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index, DestinationService destination,
-                       UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
+                       IdentityService identity, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
     this.system = system;
     this.index = index;
     this.destination = destination;
+    this.identity = identity;
     this.watches = watches;
     this.binding = binding;
     this.eventLog = eventLog;
@@ -111,16 +122,37 @@ public final class ControlPlane implements AutoCloseable {
             throw new IllegalStateException("no initial state from " + backend.describe() + " within "
                 + settings.initialSyncTimeout().toSeconds() + "s", e);
           }).join();
+      IdentityService identity = identityService(system, backend, settings);
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.destinationInterface(), settings.destinationPort())
-          .bind(DestinationHandlerFactory.create(destination, system))
+          .bind(ServiceHandler.concatOrNotFound(DestinationHandlerFactory.partial(destination, io.linkerd.proxy.destination.Destination.name, system),
+              IdentityHandlerFactory.partial(identity, io.linkerd.proxy.identity.Identity.name, system)))
           .toCompletableFuture().join();
-      log.info("control plane serving the Destination API on {} from {}", binding.localAddress(), backend.describe());
-      return new ControlPlane(system, index, destination, watches, binding, eventLog);
+      log.info("control plane serving the Destination and Identity APIs on {} from {}", binding.localAddress(), backend.describe());
+      return new ControlPlane(system, index, destination, identity, watches, binding, eventLog);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
     }
+  }
+
+  /**
+   * The identity service: its issuer from the configured files, else from the cluster (Linkerd's
+   * issuer Secret); with neither, Certify answers UNAVAILABLE until one appears.
+   */
+  private static IdentityService identityService(ActorSystem<Void> system, ClusterBackend backend, ControlPlaneSettings settings) {
+    IdentitySettings identity = settings.identity();
+    String namespace = settings.discovery().controlPlaneNamespace();
+    IssuerSource source = identity.files()
+        .map(f -> IssuerSource.files(f.trustAnchors(), f.certificate(), f.key()))
+        .or(() -> backend.issuerSource(namespace))
+        .orElseGet(() -> IssuerSource.files(Path.of("/nonexistent/trust-anchors"), Path.of("/nonexistent/issuer.crt"),
+            Path.of("/nonexistent/issuer.key")));
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    ActorRef<IssuerKeeper.Command> issuer = system.systemActorOf(
+        IssuerKeeper.create(source, identity.reloadInterval(), Clock.systemUTC(), blocking), "identity-issuer", Props.empty());
+    return new IdentityService(system, issuer, backend.tokenReviewer(), identity, namespace, settings.discovery().trustDomain(),
+        settings.askTimeout(), Clock.systemUTC());
   }
 
   private static CompletionStage<Done> apply(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index,
@@ -141,6 +173,11 @@ public final class ControlPlane implements AutoCloseable {
     return AskPattern.<ResourceIndex.Command, List<KubeResource>>ask(index, replyTo -> new ResourceIndex.ListObjects(kind, replyTo),
             QUERY_TIMEOUT, system.scheduler())
         .toCompletableFuture().join().stream().map(type::cast).toList();
+  }
+
+  /** The Identity service itself, for callers in this JVM. */
+  public IdentityService identity() {
+    return identity;
   }
 
   /** The Destination service itself, for callers in this JVM (no gRPC in between). */

@@ -3,6 +3,7 @@ package io.weft.actors;
 import com.typesafe.config.Config;
 import io.weft.actors.discovery.DiscoverySettings;
 import io.weft.actors.eventlog.EventLog;
+import io.weft.actors.identity.IdentitySettings;
 import io.weft.k8s.api.KubeApiBackend;
 import io.weft.k8s.local.LocalClusterBackend;
 
@@ -14,7 +15,7 @@ import java.util.Optional;
 public record ControlPlaneSettings(DiscoverySettings discovery, String destinationInterface, int destinationPort,
                                    Duration entityIdleTimeout, Duration askTimeout, Duration initialSyncTimeout, boolean joinSelf,
                                    Optional<EventLog.Settings> eventLog, LocalClusterBackend.Settings localCluster,
-                                   KubeApiBackend.Settings kubernetes) {
+                                   KubeApiBackend.Settings kubernetes, IdentitySettings identity) {
 
   public static ControlPlaneSettings from(Config config) {
     Config cp = config.getConfig("weft.control-plane");
@@ -28,8 +29,10 @@ public record ControlPlaneSettings(DiscoverySettings discovery, String destinati
         cp.getDuration("entity-idle-timeout"), cp.getDuration("ask-timeout"), cp.getDuration("initial-sync-timeout"),
         cp.getBoolean("join-self"), eventLog,
         new LocalClusterBackend.Settings(discovery.controlPlaneNamespace(), local.getDuration("rescan-interval"),
-            local.getDuration("settle-delay"), local.getInt("buffer")),
+            local.getDuration("settle-delay"), local.getInt("buffer"),
+            Path.of(local.getString("token-key-file"))),
         new KubeApiBackend.Settings(kube.getLong("page-size"), kube.getDuration("min-backoff"),
-            kube.getDuration("max-backoff"), kube.getDuration("resync-interval"), kube.getInt("buffer")));
+            kube.getDuration("max-backoff"), kube.getDuration("resync-interval"), kube.getInt("buffer")),
+        IdentitySettings.from(config));
   }
 }

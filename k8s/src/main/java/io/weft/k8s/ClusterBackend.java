@@ -14,4 +14,12 @@ public interface ClusterBackend {
 
   /** A short description for logs, e.g. the API server URL or the directory. */
   String describe();
+
+  /** Checks the service-account tokens proxies present to the identity service. */
+  io.weft.k8s.identity.TokenReviewer tokenReviewer();
+
+  /** Where the cluster keeps the identity issuer, if it keeps one (the Kubernetes API does; a local cluster uses files). */
+  default java.util.Optional<io.weft.k8s.identity.IssuerSource> issuerSource(String controlPlaneNamespace) {
+    return java.util.Optional.empty();
+  }
 }

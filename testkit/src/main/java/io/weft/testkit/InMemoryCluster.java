@@ -29,6 +29,15 @@ public final class InMemoryCluster implements ClusterBackend {
     this.buffer = buffer;
   }
 
+  private final io.weft.k8s.identity.LocalTokens tokens = new io.weft.k8s.identity.LocalTokens(
+      java.security.SecureRandom.getSeed(32));
+
+  /** Tokens this cluster's identity reviewer accepts. */
+  @Override
+  public io.weft.k8s.identity.LocalTokens tokenReviewer() {
+    return tokens;
+  }
+
   @Override
   public String describe() {
     return "in-memory cluster";

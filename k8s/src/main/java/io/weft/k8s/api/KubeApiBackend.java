@@ -35,6 +35,20 @@ public final class KubeApiBackend implements ClusterBackend, AutoCloseable {
     this.settings = settings;
   }
 
+  /** Linkerd's proxies present projected tokens minted for this audience. */
+  private static final String IDENTITY_AUDIENCE = "identity.l5d.io";
+
+  @Override
+  public io.weft.k8s.identity.TokenReviewer tokenReviewer() {
+    return new io.weft.k8s.identity.KubeTokenReviewer(client, java.util.List.of(IDENTITY_AUDIENCE),
+        java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+  }
+
+  @Override
+  public java.util.Optional<io.weft.k8s.identity.IssuerSource> issuerSource(String controlPlaneNamespace) {
+    return java.util.Optional.of(new io.weft.k8s.identity.IssuerSecrets(client, controlPlaneNamespace));
+  }
+
   @Override
   public String describe() {
     return "Kubernetes API " + client.getConfiguration().getMasterUrl();

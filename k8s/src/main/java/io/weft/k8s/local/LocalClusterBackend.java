@@ -35,7 +35,9 @@ public final class LocalClusterBackend implements ClusterBackend {
   private static final Logger log = LoggerFactory.getLogger(LocalClusterBackend.class);
 
   /** How the local cluster behaves; see reference.conf {@code weft.local-cluster}. */
-  public record Settings(String controlPlaneNamespace, Duration rescanInterval, Duration settleDelay, int buffer) {}
+  /** {@code tokenKeyFile}: the key of the local cluster's service-account tokens (made when missing). */
+  public record Settings(String controlPlaneNamespace, Duration rescanInterval, Duration settleDelay, int buffer,
+                         Path tokenKeyFile) {}
 
   private final Path directory;
   private final Settings settings;
@@ -47,6 +49,11 @@ public final class LocalClusterBackend implements ClusterBackend {
     }
     this.directory = directory.toAbsolutePath().normalize();
     this.settings = settings;
+  }
+
+  @Override
+  public io.weft.k8s.identity.LocalTokens tokenReviewer() {
+    return io.weft.k8s.identity.LocalTokens.fromKeyFile(settings.tokenKeyFile());
   }
 
   @Override

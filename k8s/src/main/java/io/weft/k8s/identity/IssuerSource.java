@@ -1,0 +1,35 @@
+package io.weft.k8s.identity;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Where the identity service reads its trust anchors and issuer from; read again on every reload. */
+public interface IssuerSource {
+  /** The current material; empty while there is none (e.g. the Secret is not created yet). */
+  Optional<IssuerMaterial> read() throws IOException;
+
+  String describe();
+
+  /** Three files, as {@code weft install}'s flags or a mounted Secret give them. */
+  static IssuerSource files(Path trustAnchors, Path certificate, Path key) {
+    return new IssuerSource() {
+      @Override
+      public Optional<IssuerMaterial> read() throws IOException {
+        try {
+          return Optional.of(new IssuerMaterial(Files.readString(trustAnchors), Files.readString(certificate),
+              Files.readString(key)));
+        } catch (NoSuchFileException e) {
+          return Optional.empty();
+        }
+      }
+
+      @Override
+      public String describe() {
+        return "files " + trustAnchors + ", " + certificate + ", " + key;
+      }
+    };
+  }
+}

@@ -1,0 +1,83 @@
+package io.weft.protocol.identity;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/** PEM text of certificates and private keys, as Linkerd's Secrets, ConfigMaps and CLI flags carry them. */
+public final class Pem {
+  private static final Base64.Encoder BASE64 = Base64.getMimeEncoder(64, new byte[] {'\n'});
+
+  private Pem() {}
+
+  /** Every certificate in {@code pem}, in order; {@code what} names the source in errors. */
+  public static List<X509Certificate> certificates(String pem, String what) {
+    List<X509Certificate> certificates = new ArrayList<>();
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      CertificateFactory factory = CertificateFactory.getInstance("X.509");
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (o instanceof org.bouncycastle.cert.X509CertificateHolder holder) {
+          certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(holder.getEncoded())));
+        } else {
+          throw new IllegalArgumentException(what + ": expected only CERTIFICATE blocks, found " + o.getClass().getSimpleName());
+        }
+      }
+    } catch (IOException | CertificateException e) {
+      throw new IllegalArgumentException(what + ": not PEM-encoded certificates (" + e.getMessage() + ")", e);
+    }
+    if (certificates.isEmpty()) {
+      throw new IllegalArgumentException(what + ": no certificate found");
+    }
+    return certificates;
+  }
+
+  /** The private key in {@code pem}: PKCS#8 ({@code PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}). */
+  public static PrivateKey privateKey(String pem, String what) {
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      Object o = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      return switch (o) {
+        case PrivateKeyInfo info -> converter.getPrivateKey(info);
+        case PEMKeyPair pair -> converter.getPrivateKey(pair.getPrivateKeyInfo());
+        case null -> throw new IllegalArgumentException(what + ": no private key found");
+        default -> throw new IllegalArgumentException(what + ": expected a PRIVATE KEY block, found " + o.getClass().getSimpleName());
+      };
+    } catch (IOException e) {
+      throw new IllegalArgumentException(what + ": not a PEM-encoded private key (" + e.getMessage() + ")", e);
+    }
+  }
+
+  public static String encode(List<X509Certificate> certificates) {
+    StringBuilder out = new StringBuilder();
+    for (X509Certificate certificate : certificates) {
+      try {
+        out.append(block("CERTIFICATE", certificate.getEncoded()));
+      } catch (CertificateEncodingException e) {
+        throw new IllegalStateException("a parsed certificate encodes", e);
+      }
+    }
+    return out.toString();
+  }
+
+  /** PKCS#8, the form Linkerd's issuer Secret and {@code key.p8} use. */
+  public static String encode(PrivateKey key) {
+    return block("PRIVATE KEY", key.getEncoded());
+  }
+
+  private static String block(String type, byte[] der) {
+    return "-----BEGIN " + type + "-----\n" + BASE64.encodeToString(der) + "\n-----END " + type + "-----\n";
+  }
+}
