@@ -1,6 +1,11 @@
 package io.weft.proxy;
 
+import io.weft.protocol.identity.TrustBundle;
+import io.weft.proxy.identity.ProxyIdentity;
+
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.Map;
@@ -19,7 +24,7 @@ public record ProxyConfig(
     Duration inboundConnectTimeout, Duration outboundConnectTimeout,
     Side inbound, Side outbound,
     BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode,
-    Duration outboundDiscoveryIdleTimeout) {
+    Duration outboundDiscoveryIdleTimeout, Optional<ProxyIdentity.Config> identity) {
 
   /**
    * Queue and concurrency limits of one direction, and how long an endpoint that refused a
@@ -64,7 +69,52 @@ public record ProxyConfig(
         e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false),
         e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"),
         e.bool("LINKERD2_PROXY_INGRESS_MODE", false),
-        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)));
+        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)),
+        identity(e));
+  }
+
+  private static final String IDENTITY = "LINKERD2_PROXY_IDENTITY_";
+  private static final List<String> IDENTITY_REQUIRED = List.of(IDENTITY + "TRUST_ANCHORS", IDENTITY + "LOCAL_NAME",
+      IDENTITY + "TOKEN_FILE", IDENTITY + "SVC_ADDR");
+
+  /**
+   * Identity as Linkerd's injector configures it. {@code LINKERD2_PROXY_IDENTITY_DISABLED} turns it
+   * off; so does setting none of the required variables (a bare local proxy). Setting some but not
+   * all of them is an error naming what is missing.
+   */
+  private static Optional<ProxyIdentity.Config> identity(EnvReader e) {
+    if (e.string(IDENTITY + "DISABLED").isPresent()) {
+      return Optional.empty();
+    }
+    List<String> missing = IDENTITY_REQUIRED.stream().filter(name -> e.string(name).isEmpty()).toList();
+    if (missing.size() == IDENTITY_REQUIRED.size()) {
+      return Optional.empty();
+    }
+    if (!missing.isEmpty()) {
+      throw new ProxyConfigException(String.join(", ", missing) + (missing.size() == 1 ? " is" : " are")
+          + " required for identity (or set " + IDENTITY + "DISABLED)");
+    }
+    TrustBundle anchors;
+    try {
+      anchors = TrustBundle.fromPem(e.string(IDENTITY + "TRUST_ANCHORS").orElseThrow(), IDENTITY + "TRUST_ANCHORS");
+    } catch (IllegalArgumentException ex) {
+      throw new ProxyConfigException(ex.getMessage());
+    }
+    InetSocketAddress service = e.address(IDENTITY + "SVC_ADDR", "");
+    Optional<String> serviceName = e.string(IDENTITY + "SVC_NAME");
+    if (serviceName.isEmpty() && !isLoopback(service)) {
+      throw new ProxyConfigException(IDENTITY + "SVC_NAME must be set with " + IDENTITY + "SVC_ADDR ("
+          + service.getHostString() + " is not a loopback address)");
+    }
+    Duration minRefresh = e.duration(IDENTITY + "MIN_REFRESH", Duration.ofSeconds(10));
+    Duration maxRefresh = e.duration(IDENTITY + "MAX_REFRESH", Duration.ofHours(24));
+    if (minRefresh.compareTo(maxRefresh) > 0) {
+      throw new ProxyConfigException(IDENTITY + "MIN_REFRESH (" + minRefresh + ") is longer than " + IDENTITY + "MAX_REFRESH ("
+          + maxRefresh + ")");
+    }
+    return Optional.of(new ProxyIdentity.Config(e.string(IDENTITY + "LOCAL_NAME").orElseThrow(), anchors,
+        Path.of(e.string(IDENTITY + "TOKEN_FILE").orElseThrow()), e.string(IDENTITY + "DIR").map(Path::of), minRefresh, maxRefresh,
+        service, serviceName));
   }
 
   private static boolean isLoopback(InetSocketAddress address) {

@@ -7,6 +7,8 @@ import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.identity.MeshTls;
+import io.weft.proxy.identity.ProxyIdentity;
 import io.weft.proxy.inbound.InboundHttp;
 import io.weft.proxy.inbound.InboundProxy;
 import io.weft.proxy.metrics.ProxyMetrics;
@@ -24,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -73,25 +76,34 @@ public final class ProxyRuntime implements AutoCloseable {
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),
           config.adminListen().getPort(), config.controlListen().getPort()));
       ProxyMetrics metrics = new ProxyMetrics();
+      Optional<ProxyIdentity> identity = config.identity().map(c -> ProxyIdentity.start(system, c, metrics.identity()));
+      if (identity.isEmpty()) {
+        log.warn("identity is disabled (no LINKERD2_PROXY_IDENTITY_* settings): connections between proxies are not mTLS");
+      }
+      Optional<MeshTls> tls = identity.map(ProxyIdentity::tls);
       HttpForwarder toApplication = new HttpForwarder(system, config.inbound().maxInFlight());
       InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(system, toApplication, metrics.http(),
           config.inbound(), config.inboundConnectTimeout()),
           new InboundProxy.Settings(config.inboundDetectTimeout(), DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts,
-              config.opaqueInboundPorts())).bind(config.inboundListen()).toCompletableFuture().join().localAddress();
+              config.opaqueInboundPorts()), tls).bind(config.inboundListen()).toCompletableFuture().join().localAddress();
       OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http(),
-          ownPorts);
+          ownPorts, tls);
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outboundConnectTimeout(),
-          config.outbound().failfastTimeout());
+          config.outbound().failfastTimeout(), tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
           new OutboundProxy.Settings(config.outboundDetectTimeout(), DETECT_MAX_BYTES, ownPorts))
           .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())
           .toCompletableFuture().join().localAddress();
-      // Identity (issue 4) will gate readiness; until then the proxy is ready once it listens.
-      ready.set(true);
-      log.info("proxy ready: inbound {}, outbound {}, admin {}, destination {}:{}", inbound, outbound, admin,
-          destination.getHostString(), destination.getPort());
+      // Ready once it listens and, with identity, once it holds its first certificate (as Linkerd's).
+      Runnable markReady = () -> {
+        ready.set(true);
+        log.info("proxy ready: inbound {}, outbound {}, admin {}, destination {}:{}, identity {}", inbound, outbound, admin,
+            destination.getHostString(), destination.getPort(), config.identity().map(ProxyIdentity.Config::localName)
+                .orElse("disabled"));
+      };
+      identity.ifPresentOrElse(i -> i.certified().thenRun(markReady), markReady);
       return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound);
     } catch (RuntimeException e) {
       system.terminate();

@@ -149,12 +149,18 @@ class HttpClientsThroughProxyPairTest {
   void theCalleesProxyCountsEachRequestWithTheAuthorityTheClientUsed() throws Exception {
     assertThat(curl("-s", "--http1.1", url("/authority"))).isEqualTo("authority echo.shop\n");
     assertThat(curl("-s", "--http2-prior-knowledge", url("/authority"))).isEqualTo("authority echo.shop\n");
+    // Over mesh TLS: the callee knows the caller's identity, the caller the callee's.
     assertThat(pair.inboundMetrics().scrape()).containsPattern(
-        "response_total\\{authority=\"echo.shop\",classification=\"success\",direction=\"inbound\"[^}]*status_code=\"200\"[^}]*} [2-9]");
-    // Each side counted what it detected: plain HTTP from curl, the peer proxy's transport header.
+        "response_total\\{authority=\"echo.shop\",classification=\"success\",client_id=\"" + ProxyPair.CLIENT_ID.replace(".", "\\.")
+            + "\",direction=\"inbound\"[^}]*status_code=\"200\",tls=\"true\"} [2-9]");
+    assertThat(pair.outboundMetrics().scrape()).containsPattern(
+        "response_total\\{authority=\"echo.shop[^}]*server_id=\"" + ProxyPair.SERVER_ID.replace(".", "\\.")
+            + "\",status_code=\"200\",tls=\"true\"} [2-9]");
+    // Each side counted what it detected: plain HTTP from curl; mesh TLS, and inside it the peer proxy's transport header.
     assertThat(pair.outboundMetrics().scrape()).containsPattern("tcp_protocol_detected_total\\{direction=\"outbound\",protocol=\"http1\"} [1-9]")
         .containsPattern("tcp_protocol_detected_total\\{direction=\"outbound\",protocol=\"http2\"} [1-9]");
     assertThat(pair.inboundMetrics().scrape())
+        .containsPattern("tcp_protocol_detected_total\\{direction=\"inbound\",protocol=\"tls\"} [1-9]")
         .containsPattern("tcp_protocol_detected_total\\{direction=\"inbound\",protocol=\"transport_header\"} [1-9]");
   }
 

@@ -7,6 +7,7 @@ import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.local.LocalClusterBackend;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.inbound.InboundHttp;
 import io.weft.proxy.inbound.InboundProxy;
 import io.weft.proxy.metrics.ProxyMetrics;
@@ -83,6 +84,12 @@ public final class LocalMesh {
    * knows as its own (the loop guard); returns the port.
    */
   public static int outboundProxy(ActorSystem<?> system, Discovery discovery, Duration failfastTimeout, ProxyMetrics metrics) {
+    return outboundProxy(system, discovery, failfastTimeout, metrics, Optional.empty());
+  }
+
+  /** As above, with this proxy's mesh TLS for meshed endpoints. */
+  public static int outboundProxy(ActorSystem<?> system, Discovery discovery, Duration failfastTimeout, ProxyMetrics metrics,
+                                  Optional<MeshTls> tls) {
     int port;
     try {
       port = freePort();
@@ -90,8 +97,9 @@ public final class LocalMesh {
       throw new java.io.UncheckedIOException(e);
     }
     java.util.Set<Integer> own = java.util.Set.of(port);
-    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", outboundSide(failfastTimeout), metrics.http(), own);
-    OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout);
+    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", outboundSide(failfastTimeout), metrics.http(), own,
+        tls);
+    OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, tls);
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own))
         .bind(new java.net.InetSocketAddress("127.0.0.1", port)).toCompletableFuture().join().localAddress().getPort();
   }
@@ -99,12 +107,18 @@ public final class LocalMesh {
   /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */
   public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
                                           java.util.Set<Integer> ownPorts) {
+    return inboundProxy(system, metrics, detectTimeout, ownPorts, Optional.empty());
+  }
+
+  /** As above, terminating mesh TLS for this proxy's identity. */
+  public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
+                                          java.util.Set<Integer> ownPorts, Optional<MeshTls> tls) {
     java.util.BitSet opaque = new java.util.BitSet();
     java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
     return new InboundProxy(system, metrics.tcp(), new InboundHttp(system, new HttpForwarder(system, 100_000), metrics.http(),
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
         Duration.ofSeconds(1)),
-        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque));
+        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque), tls);
   }
 
   public static ActorSystem<Void> proxySystem() {

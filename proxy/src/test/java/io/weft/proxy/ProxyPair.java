@@ -11,12 +11,19 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
+import io.weft.proxy.identity.ProxyIdentity;
 
 /**
  * A meshed hop on loopback for tests: a control plane that knows one Service in namespace
  * {@code shop} whose single pod is an application listening on 127.0.0.1, that pod's inbound
- * proxy, and a client-side outbound proxy. Clients send to {@link #outboundPort()} naming
+ * proxy, and a client-side outbound proxy, each certified by the control plane's identity service
+ * so that the hop between them is mesh TLS. Clients send to {@link #outboundPort()} naming
  * {@code <service>.shop.svc.cluster.local:<servicePort>}.
  */
 public final class ProxyPair implements AutoCloseable {
@@ -28,10 +35,14 @@ public final class ProxyPair implements AutoCloseable {
   private final ProxyMetrics outboundMetrics;
   private final int outboundPort;
   private final int inboundPort;
+  private final ProxyIdentity inboundIdentity;
+  private final ProxyIdentity outboundIdentity;
 
   private ProxyPair(ControlPlane controlPlane, ActorSystem<Void> outboundSystem, ActorSystem<Void> inboundSystem,
                     Discovery discovery, ProxyMetrics inboundMetrics, ProxyMetrics outboundMetrics, int outboundPort,
-                    int inboundPort) {
+                    int inboundPort, ProxyIdentity inboundIdentity, ProxyIdentity outboundIdentity) {
+    this.inboundIdentity = inboundIdentity;
+    this.outboundIdentity = outboundIdentity;
     this.controlPlane = controlPlane;
     this.outboundSystem = outboundSystem;
     this.inboundSystem = inboundSystem;
@@ -42,10 +53,28 @@ public final class ProxyPair implements AutoCloseable {
     this.inboundPort = inboundPort;
   }
 
+  /** The pod's service account (its manifest names none) and the client proxy's. */
+  public static final String SERVER_ID = TestIdentities.name("default", "shop");
+  public static final String CLIENT_ID = TestIdentities.name("client", "shop");
+  private static final Duration CERTIFY_TIMEOUT = Duration.ofSeconds(30);
+
+  /** A pair with identity: every request between the two proxies travels over mesh TLS. */
   public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast) throws IOException {
+    return start(manifests, service, servicePort, appPort, failfast, TestIdentities.create(), port -> port);
+  }
+
+  /**
+   * {@code advertise}: from the inbound proxy's port, the port the control plane tells clients to use
+   * for it (a test may put a relay in between).
+   */
+  public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
+                                TestIdentities identities, IntUnaryOperator advertise) throws IOException {
+    int destinationPort = LocalMesh.freePort();
     ProxyMetrics inboundMetrics = new ProxyMetrics();
     ActorSystem<Void> inboundSystem = LocalMesh.proxySystem();
-    int inboundPort = LocalMesh.inboundProxy(inboundSystem, inboundMetrics, Duration.ofSeconds(10), Set.of())
+    ProxyIdentity inboundIdentity = identities.start(inboundSystem, "default", "shop", destinationPort, inboundMetrics.identity());
+    int inboundPort = LocalMesh.inboundProxy(inboundSystem, inboundMetrics, Duration.ofSeconds(10), Set.of(),
+            Optional.of(inboundIdentity.tls()))
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
     Files.writeString(manifests.resolve(service + ".yaml"), """
         apiVersion: v1
@@ -68,16 +97,27 @@ public final class ProxyPair implements AutoCloseable {
           phase: Running
           conditions: [{type: Ready, status: "True"}]
         """.formatted(service, servicePort, appPort));
-    int destinationPort = LocalMesh.freePort();
-    ControlPlane controlPlane = LocalMesh.controlPlane(manifests, destinationPort,
-        "weft.discovery.proxy-inbound-port = " + inboundPort);
+    List<String> settings = new ArrayList<>(List.of(identities.controlPlaneSettings()));
+    settings.add("weft.discovery.proxy-inbound-port = " + advertise.applyAsInt(inboundPort));
+    ControlPlane controlPlane = LocalMesh.controlPlane(manifests, destinationPort, settings.toArray(String[]::new));
     ActorSystem<Void> outboundSystem = LocalMesh.proxySystem();
     Discovery discovery = LocalMesh.discovery(outboundSystem, destinationPort, failfast);
     ProxyMetrics outboundMetrics = new ProxyMetrics();
-    int outboundPort = LocalMesh.outboundProxy(outboundSystem, discovery, failfast, outboundMetrics);
+    ProxyIdentity outboundIdentity = identities.start(outboundSystem, "client", "shop", destinationPort, outboundMetrics.identity());
+    int outboundPort = LocalMesh.outboundProxy(outboundSystem, discovery, failfast, outboundMetrics,
+        Optional.of(outboundIdentity.tls()));
+    // Ready as a proxy would be: both hold their certificates.
+    inboundIdentity.certified().toCompletableFuture().orTimeout(CERTIFY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    outboundIdentity.certified().toCompletableFuture().orTimeout(CERTIFY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     return new ProxyPair(controlPlane, outboundSystem, inboundSystem, discovery, inboundMetrics, outboundMetrics,
-        outboundPort, inboundPort);
+        outboundPort, inboundPort, inboundIdentity, outboundIdentity);
   }
+
+  public ProxyIdentity inboundIdentity() { return inboundIdentity; }
+
+  public ProxyIdentity outboundIdentity() { return outboundIdentity; }
+
+  public ControlPlane controlPlane() { return controlPlane; }
 
   public int outboundPort() { return outboundPort; }
 

@@ -17,19 +17,25 @@ public final class ErrorResponses {
   private ErrorResponses() {}
 
   public static HttpResponse of(ProxyError error, HttpRequest request) {
-    RawHeader reason = RawHeader.create(ProxyError.HEADER, error.message());
+    return of(error, request, java.util.Optional.empty());
+  }
+
+  /** With {@code detail} (e.g. why a peer's certificate was refused) after the error's own message. */
+  public static HttpResponse of(ProxyError error, HttpRequest request, java.util.Optional<String> detail) {
+    String message = detail.map(d -> error.message() + ": " + d).orElse(error.message());
+    RawHeader reason = RawHeader.create(ProxyError.HEADER, message);
     // Pekko keeps the content type on the entity, not among the headers.
     boolean grpc = request.entity().getContentType().mediaType().toString().startsWith("application/grpc");
     if (grpc) {
       return HttpResponse.create().withStatus(StatusCodes.OK)
           .addHeader(RawHeader.create("grpc-status", Integer.toString(error.grpcStatus())))
-          .addHeader(RawHeader.create("grpc-message", error.message()))
+          .addHeader(RawHeader.create("grpc-message", message))
           .addHeader(reason)
           .withEntity(HttpEntities.create(ContentTypes.create(
               org.apache.pekko.http.javadsl.model.MediaTypes.applicationWithFixedCharset("grpc",
                   org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8)), new byte[0]));
     }
     return HttpResponse.create().withStatus(error.httpStatus()).addHeader(reason)
-        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, error.message() + "\n"));
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, message + "\n"));
   }
 }

@@ -42,10 +42,17 @@ public final class HttpForwarder {
   private final Http2Upstreams http2;
   private final WebSocketRelay webSockets;
   private final LoggingAdapter logging;
-  private final Map<InetSocketAddress, Upstream> meshed = new ConcurrentHashMap<>();
+  private final Map<MeshedKey, Upstream> meshed = new ConcurrentHashMap<>();
+  private final Optional<io.weft.proxy.identity.MeshTls> tls;
 
   /** {@code http2QueueSize}: requests that may wait for a stream on one HTTP/2 connection. */
   public HttpForwarder(ActorSystem<?> system, int http2QueueSize) {
+    this(system, http2QueueSize, Optional.empty());
+  }
+
+  /** {@code tls}: this proxy's mesh TLS, for connections to meshed peers. */
+  public HttpForwarder(ActorSystem<?> system, int http2QueueSize, Optional<io.weft.proxy.identity.MeshTls> tls) {
+    this.tls = tls;
     this.http = Http.get(system);
     this.dispatcher = system.executionContext();
     this.directPool = ConnectionPoolSettings.create(system.classicSystem());
@@ -60,18 +67,33 @@ public final class HttpForwarder {
     return new Upstream(address, directPool, directConnection);
   }
 
-  /** The address, through its pod's proxy listening on {@code inboundPort}; kept, so connections are reused. */
-  public Upstream viaPeerProxy(InetSocketAddress address, int inboundPort) {
-    return meshed.computeIfAbsent(address, a -> {
-      InetSocketAddress peer = new InetSocketAddress(a.getAddress(), inboundPort);
-      return new Upstream(a, directPool.withTransport(new TransportHeaderClientTransport(peer, a.getPort(), false)),
-          directConnection.withTransport(new TransportHeaderClientTransport(peer, a.getPort(), true)));
+  /**
+   * The address, through its pod's proxy listening on {@code inboundPort}, over mesh TLS to
+   * {@code peerIdentity} when this proxy has identity and discovery named one; kept, so
+   * connections are reused.
+   */
+  public Upstream viaPeerProxy(InetSocketAddress address, int inboundPort, Optional<String> peerIdentity) {
+    return meshed.computeIfAbsent(new MeshedKey(address, peerIdentity), k -> {
+      InetSocketAddress peer = new InetSocketAddress(address.getAddress(), inboundPort);
+      var secured = peerIdentity.flatMap(id -> tls.map(t -> t.client(id)));
+      return new Upstream(address, directPool.withTransport(new TransportHeaderClientTransport(peer, address.getPort(), false, secured)),
+          directConnection.withTransport(new TransportHeaderClientTransport(peer, address.getPort(), true, secured)));
     });
   }
 
-  /** True when no answer came because the connection was refused: nothing of the request was sent. */
+  private record MeshedKey(InetSocketAddress address, Optional<String> identity) {}
+
+  /**
+   * True when no answer came because the connection was refused, or its mesh TLS handshake failed:
+   * nothing of the request was sent.
+   */
   public static boolean refused(Throwable error) {
-    return ConnectFailures.refused(error);
+    return ConnectFailures.refused(error) || ConnectFailures.tlsRefusal(error).isPresent();
+  }
+
+  /** Why the peer's mesh TLS was refused (which certificate check failed), if that is what happened. */
+  public static Optional<String> tlsRefusal(Throwable error) {
+    return ConnectFailures.tlsRefusal(error);
   }
 
   /**

@@ -7,12 +7,16 @@ import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.http.javadsl.ClientTransport;
 import org.apache.pekko.http.javadsl.OutgoingConnection;
 import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
+import io.weft.proxy.tcp.Forwarding;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -23,9 +27,13 @@ import java.util.concurrent.CompletionStage;
 final class TransportHeaderClientTransport extends ClientTransport {
   private final InetSocketAddress peerProxy;
   private final ByteString header;
+  private final Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls;
 
-  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort, boolean http2) {
+  /** {@code tls}: mesh TLS to the peer proxy, inside which the header and the requests travel. */
+  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort, boolean http2,
+                                 Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     this.peerProxy = peerProxy;
+    this.tls = tls;
     SessionProtocol.Builder protocol = SessionProtocol.newBuilder();
     if (http2) {
       protocol.setHttp2(SessionProtocol.Http2.getDefaultInstance());
@@ -42,6 +50,7 @@ final class TransportHeaderClientTransport extends ClientTransport {
                                                                                     ActorSystem system) {
     return Flow.<ByteString>create()
         .prepend(Source.single(header))
-        .viaMat(ClientTransport.TCP().connectTo(peerProxy.getHostString(), peerProxy.getPort(), settings, system), Keep.right());
+        .viaMat(Forwarding.secured(ClientTransport.TCP().connectTo(peerProxy.getHostString(), peerProxy.getPort(), settings,
+            system), tls), Keep.right());
   }
 }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -45,9 +46,18 @@ public final class InboundHttp {
     this.connectTimeout = connectTimeout;
   }
 
-  CompletionStage<HttpResponse> handle(HttpRequest request, InetSocketAddress application) {
+  /** Linkerd's header naming the client's mesh identity to the application. */
+  static final String CLIENT_ID = "l5d-client-id";
+
+  /** {@code peer}: how the request's connection came in (mesh TLS and the client's identity, or not). */
+  CompletionStage<HttpResponse> handle(HttpRequest incoming, InetSocketAddress application, HttpMetrics.Tls peer) {
     long received = System.nanoTime();
-    HttpMetrics.Target target = HttpMetrics.Target.inbound(RequestAuthority.of(request));
+    // Only this proxy may say who the client is: whatever the client wrote in the header is dropped.
+    HttpRequest request = incoming.removeHeader(CLIENT_ID);
+    if (!peer.clientId().isEmpty()) {
+      request = request.addHeader(RawHeader.create(CLIENT_ID, peer.clientId()));
+    }
+    HttpMetrics.Target target = HttpMetrics.Target.inbound(RequestAuthority.of(request), peer);
     metrics.requested(target);
     ApplicationGate gate = gates.computeIfAbsent(application, a -> new ApplicationGate(system, a, side, connectTimeout));
     return admitted(request, application, gate)

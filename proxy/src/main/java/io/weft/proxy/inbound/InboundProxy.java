@@ -2,6 +2,8 @@ package io.weft.proxy.inbound;
 
 import io.weft.protocol.transport.SessionProtocol;
 import io.weft.proxy.http.HttpServerFlows;
+import io.weft.proxy.identity.MeshTls;
+import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.ProxyListener;
@@ -21,6 +23,7 @@ import java.util.BitSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The inbound side (4143): what reaches this pod. A peer proxy's connection names the pod's
@@ -44,8 +47,18 @@ public final class InboundProxy {
   private final Settings settings;
   private final InboundHttp http;
   private final HttpServerFlows httpFlows;
+  private final Optional<MeshTls> tls;
 
   public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, InboundHttp http, Settings settings) {
+    this(system, metrics, http, settings, Optional.empty());
+  }
+
+  /**
+   * {@code tls}: this proxy's mesh TLS. With it, a ClientHello for this proxy's identity is
+   * terminated here, and a transport header is accepted only inside that TLS.
+   */
+  public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, InboundHttp http, Settings settings, Optional<MeshTls> tls) {
+    this.tls = tls;
     this.system = system;
     this.metrics = metrics;
     this.settings = settings;
@@ -62,20 +75,47 @@ public final class InboundProxy {
                                                   Optional<InetSocketAddress> original) {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
       metrics.detected(DIRECTION, protocol);
-      return route(local, remote, original, protocol);
+      if (protocol instanceof Protocol.Tls hello && tls.isPresent()
+          && hello.serverName().filter(tls.get().localIdentity()::equals).isPresent()) {
+        return meshTls(tls.get(), local, remote, original);
+      }
+      return route(local, remote, original, protocol,
+          tls.isPresent() ? HttpMetrics.Tls.NO_TLS_FROM_REMOTE : HttpMetrics.Tls.DISABLED);
     });
   }
 
+  /**
+   * Terminates mesh TLS and routes what it carries; the client's identity (from its verified
+   * certificate) is known before the first plaintext byte is read.
+   */
+  private Flow<ByteString, ByteString, NotUsed> meshTls(MeshTls mesh, InetSocketAddress local, InetSocketAddress remote,
+                                                       Optional<InetSocketAddress> original) {
+    AtomicReference<HttpMetrics.Tls> client = new AtomicReference<>(HttpMetrics.Tls.fromClient(""));
+    Flow<ByteString, ByteString, NotUsed> inner = ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(),
+        protocol -> {
+          metrics.detected(DIRECTION, protocol); // what the mesh TLS carries
+          return route(local, remote, original, protocol, client.get());
+        });
+    return mesh.server(session -> client.set(HttpMetrics.Tls.fromClient(MeshTls.peerIdentity(session).orElse(""))))
+        .join(inner);
+  }
+
   private Flow<ByteString, ByteString, NotUsed> route(InetSocketAddress local, InetSocketAddress remote,
-                                                     Optional<InetSocketAddress> original, Protocol protocol) {
+                                                     Optional<InetSocketAddress> original, Protocol protocol,
+                                                     HttpMetrics.Tls peer) {
     return switch (protocol) {
       case Protocol.Transport t -> {
+        if (tls.isPresent() && !peer.tls().equals("true")) {
+          // A peer proxy always sends the header inside mesh TLS; in plaintext anyone could name any port.
+          log.warn("inbound connection from {} sent a transport header without mesh TLS; closing", remote);
+          yield Forwarding.refused();
+        }
         InetSocketAddress target = new InetSocketAddress(local.getAddress(), t.header().getPort());
         SessionProtocol session = t.header().getSessionProtocol();
         Protocol spoken = session.hasHttp2() ? new Protocol.Http2() : session.hasHttp1() ? new Protocol.Http1() : protocol;
-        yield toApplication(target, spoken, remote);
+        yield toApplication(target, spoken, remote, peer);
       }
-      default -> original.map(target -> toApplication(target, protocol, remote)).orElseGet(() -> {
+      default -> original.map(target -> toApplication(target, protocol, remote, peer)).orElseGet(() -> {
         log.debug("inbound connection to {} carries no transport header and has no original destination; closing", local);
         return Forwarding.refused();
       });
@@ -83,7 +123,7 @@ public final class InboundProxy {
   }
 
   private Flow<ByteString, ByteString, NotUsed> toApplication(InetSocketAddress target, Protocol protocol,
-                                                              InetSocketAddress remote) {
+                                                              InetSocketAddress remote, HttpMetrics.Tls peer) {
     if (settings.ownPorts().contains(target.getPort())) {
       log.warn("inbound connection for {} would loop back into the proxy; closing", target);
       return Forwarding.refused();
@@ -92,8 +132,8 @@ public final class InboundProxy {
       return Forwarding.to(system, target, settings.connectTimeout());
     }
     return switch (protocol) {
-      case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), request -> http.handle(request, target));
-      case Protocol.Http2 h -> httpFlows.http2(request -> http.handle(request, target));
+      case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), request -> http.handle(request, target, peer));
+      case Protocol.Http2 h -> httpFlows.http2(request -> http.handle(request, target, peer));
       default -> Forwarding.to(system, target, settings.connectTimeout());
     };
   }

@@ -20,10 +20,7 @@ public final class HttpMetrics {
   static final double[] LATENCY_BUCKETS_MS = {1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000,
       4000, 5000, 10000, 20000, 30000, 40000, 50000};
   private static final String[] TARGET_LABELS = {"direction", "authority", "dst_namespace", "dst_service", "dst_deployment",
-      "dst_pod", "dst_serviceaccount", "tls"};
-
-  /** Linkerd's {@code tls} value for a connection without mesh TLS; mesh TLS comes with identity (issue 4). */
-  private static final String NO_TLS = "no_identity";
+      "dst_pod", "dst_serviceaccount", "tls", "server_id", "client_id", "no_tls_reason"};
   private static final String GRPC_STATUS = "grpc-status";
   private static final String GRPC_OK = "0";
 
@@ -42,19 +39,48 @@ public final class HttpMetrics {
         .labelNames(concat(TARGET_LABELS, "status_code")).register(registry);
   }
 
+  /**
+   * Linkerd's TLS labels of a request's connection: {@code tls="true"} with the peer's identity
+   * ({@code server_id} outbound, {@code client_id} inbound), or {@code tls="no_identity"} with a
+   * {@code no_tls_reason}.
+   */
+  public record Tls(String tls, String serverId, String clientId, String noTlsReason) {
+    private static final String NO_IDENTITY = "no_identity";
+    /** Discovery named no identity for the endpoint (it is not meshed), or there was no endpoint. */
+    public static final Tls NOT_PROVIDED_BY_DISCOVERY = new Tls(NO_IDENTITY, "", "", "not_provided_by_service_discovery");
+    /** The client connected without mesh TLS. */
+    public static final Tls NO_TLS_FROM_REMOTE = new Tls(NO_IDENTITY, "", "", "no_tls_from_remote");
+    /** This proxy runs without identity. */
+    public static final Tls DISABLED = new Tls(NO_IDENTITY, "", "", "disabled");
+
+    public static Tls toServer(String identity) {
+      return new Tls("true", identity, "", "");
+    }
+
+    /** Mesh TLS from a client that showed {@code identity}; empty when it showed no certificate. */
+    public static Tls fromClient(String identity) {
+      return new Tls("true", "", identity, "");
+    }
+  }
+
   /** Where a request went: the labels shared by its three families. */
   public record Target(String[] labels) {
     public static Target outbound(String authority, WeightedAddr endpoint, Map<String, String> serviceLabels) {
+      return outbound(authority, endpoint, serviceLabels, Tls.NOT_PROVIDED_BY_DISCOVERY);
+    }
+
+    public static Target outbound(String authority, WeightedAddr endpoint, Map<String, String> serviceLabels, Tls tls) {
       Map<String, String> l = endpoint == null ? Map.of() : endpoint.getMetricLabelsMap();
       return new Target(new String[] {"outbound", authority,
           l.getOrDefault("namespace", serviceLabels.getOrDefault("namespace", "")), serviceLabels.getOrDefault("service", ""),
           l.getOrDefault("deployment", ""), l.getOrDefault("pod", ""), l.getOrDefault("serviceaccount", ""),
-          NO_TLS});
+          tls.tls(), tls.serverId(), tls.clientId(), tls.noTlsReason()});
     }
 
     /** A request this pod's proxy received for its application. */
-    public static Target inbound(String authority) {
-      return new Target(new String[] {"inbound", authority, "", "", "", "", "", NO_TLS});
+    public static Target inbound(String authority, Tls tls) {
+      return new Target(new String[] {"inbound", authority, "", "", "", "", "", tls.tls(), tls.serverId(), tls.clientId(),
+          tls.noTlsReason()});
     }
   }
 

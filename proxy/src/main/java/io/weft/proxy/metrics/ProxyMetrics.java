@@ -14,6 +14,7 @@ public final class ProxyMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpMetrics http = new HttpMetrics(registry);
   private final TcpMetrics tcp = new TcpMetrics(registry);
+  private final IdentityMetrics identity = new IdentityMetrics(registry);
 
   public HttpMetrics http() {
     return http;
@@ -21,6 +22,10 @@ public final class ProxyMetrics {
 
   public TcpMetrics tcp() {
     return tcp;
+  }
+
+  public IdentityMetrics identity() {
+    return identity;
   }
 
   /** Everything recorded, for in-process readers such as the demo's summary. */

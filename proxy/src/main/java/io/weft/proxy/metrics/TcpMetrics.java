@@ -40,7 +40,8 @@ public final class TcpMetrics {
     duration = Histogram.builder().name("tcp_connection_duration_ms").help("Connection lifetimes.").classicOnly()
         .classicUpperBounds(DURATION_BUCKETS_MS).labelNames(LABELS).register(registry);
     detected = Counter.builder().name("tcp_protocol_detected_total")
-        .help("Accepted connections by what their first bytes showed (opaque: nothing recognisable before the detect timeout).")
+        .help("Accepted connections by what their first bytes showed (opaque: nothing recognisable before the detect timeout); "
+            + "a mesh TLS connection counts as tls and again as what it carries.")
         .labelNames("direction", "protocol").register(registry);
   }
 

@@ -6,6 +6,7 @@ import io.weft.proxy.ProxyConfig;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.ErrorResponses;
+import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.http.HttpForwarder;
 import io.weft.proxy.http.RequestAuthority;
 import io.weft.proxy.tcp.ThisHost;
@@ -43,10 +44,18 @@ public final class OutboundHttp {
   private final HttpMetrics metrics;
   private final HttpForwarder forwarder;
   private final Set<Integer> ownPorts;
+  private final PeerIdentity peers;
 
   /** {@code ownPorts}: the proxy's listening ports; a request addressed to one of them on this host loops. */
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, ProxyConfig.Side side,
                       HttpMetrics metrics, Set<Integer> ownPorts) {
+    this(system, discovery, clusterDomain, side, metrics, ownPorts, Optional.empty());
+  }
+
+  /** {@code tls}: this proxy's mesh TLS, used for every endpoint discovery names an identity for. */
+  public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, ProxyConfig.Side side,
+                      HttpMetrics metrics, Set<Integer> ownPorts, Optional<MeshTls> tls) {
+    this.peers = new PeerIdentity(tls);
     this.metrics = metrics;
     this.ownPorts = ownPorts;
     this.failfastTimeout = side.failfastTimeout();
@@ -54,7 +63,7 @@ public final class OutboundHttp {
     this.clusterDomain = clusterDomain;
     // Streams past the endpoint's concurrency limit wait on its connection; the failfast queue's
     // in-flight limit already bounds how many there can be.
-    this.forwarder = new HttpForwarder(system, side.maxInFlight());
+    this.forwarder = new HttpForwarder(system, side.maxInFlight(), tls);
   }
 
   CompletionStage<HttpResponse> handle(HttpRequest request) {
@@ -124,7 +133,8 @@ public final class OutboundHttp {
           CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.LOAD_SHED, request)));
     }
     P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
-    HttpMetrics.Target target = HttpMetrics.Target.outbound(authority, endpoint.id(), resolution.serviceLabels());
+    HttpMetrics.Target target = HttpMetrics.Target.outbound(authority, endpoint.id(), resolution.serviceLabels(),
+        peers.labels(endpoint.id()));
     if (counted == null) {
       metrics.requested(target);
     }
@@ -147,7 +157,8 @@ public final class OutboundHttp {
         return attempt(resolution, request, authority, received, attemptsLeft - 1, target, endpoint);
       }
       log.debug("forwarding to {} failed: {}", address, error.toString());
-      return responded(target, received, ErrorResponses.of(ProxyError.CONNECTION_FAILED, request));
+      return responded(target, received, ErrorResponses.of(ProxyError.CONNECTION_FAILED, request,
+          HttpForwarder.tlsRefusal(error)));
     }).thenCompose(response -> response);
   }
 
@@ -159,7 +170,7 @@ public final class OutboundHttp {
   /** A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy. */
   private HttpForwarder.Upstream upstreamFor(WeightedAddr endpoint, InetSocketAddress address) {
     int inboundPort = endpoint.getProtocolHint().getOpaqueTransport().getInboundPort();
-    return inboundPort == 0 ? forwarder.direct(address) : forwarder.viaPeerProxy(address, inboundPort);
+    return inboundPort == 0 ? forwarder.direct(address) : forwarder.viaPeerProxy(address, inboundPort, peers.of(endpoint));
   }
 
   /** Sends the request to an address that is not a balanced endpoint; failures become 502s. */

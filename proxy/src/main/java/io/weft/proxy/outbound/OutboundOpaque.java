@@ -5,6 +5,7 @@ import io.weft.protocol.net.TcpAddresses;
 import io.weft.protocol.transport.Header;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
+import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.balance.P2cBalancer;
 import org.apache.pekko.NotUsed;
@@ -31,8 +32,19 @@ public final class OutboundOpaque {
   private final Duration connectTimeout;
   private final Duration discoveryWait;
 
+  private final PeerIdentity peers;
+  private final Optional<MeshTls> tls;
+
   /** {@code discoveryWait}: how long a new address waits for the control plane's first answer. */
   public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Duration connectTimeout, Duration discoveryWait) {
+    this(system, discovery, connectTimeout, discoveryWait, Optional.empty());
+  }
+
+  /** {@code tls}: this proxy's mesh TLS, used for every endpoint discovery names an identity for. */
+  public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Duration connectTimeout, Duration discoveryWait,
+                        Optional<MeshTls> tls) {
+    this.tls = tls;
+    this.peers = new PeerIdentity(tls);
     this.system = system;
     this.discovery = discovery;
     this.connectTimeout = connectTimeout;
@@ -61,7 +73,8 @@ public final class OutboundOpaque {
     Flow<ByteString, ByteString, NotUsed> onward = inboundPort == 0
         ? Forwarding.to(system, address, connectTimeout)
         : Forwarding.viaPeerProxy(system, new InetSocketAddress(address.getAddress(), inboundPort),
-            Header.newBuilder().setPort(address.getPort()).build(), connectTimeout);
+            Header.newBuilder().setPort(address.getPort()).build(), connectTimeout,
+            peers.of(endpoint.id()).flatMap(identity -> tls.map(t -> t.client(identity))));
     // Connection-level load: an open connection is a request in flight until it closes.
     endpoint.load().started();
     return onward.watchTermination((notUsed, done) -> {

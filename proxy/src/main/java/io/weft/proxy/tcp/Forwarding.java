@@ -4,7 +4,9 @@ import io.weft.protocol.transport.Header;
 import io.weft.protocol.transport.TransportHeaderCodec;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -28,13 +30,20 @@ public final class Forwarding {
 
   /**
    * Relays to a peer proxy's inbound port, first sending the transport header that tells it which
-   * of its pod's ports the connection is for.
+   * of its pod's ports the connection is for; inside mesh TLS when {@code tls} is given.
    */
   public static Flow<ByteString, ByteString, NotUsed> viaPeerProxy(ActorSystem<?> system, InetSocketAddress peerInbound,
-                                                                   Header header, Duration connectTimeout) {
+                                                                   Header header, Duration connectTimeout,
+                                                                   Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     return Flow.<ByteString>create()
         .prepend(Source.single(ByteString.fromArray(TransportHeaderCodec.encode(header))))
-        .via(to(system, peerInbound, connectTimeout));
+        .via(secured(to(system, peerInbound, connectTimeout), tls));
+  }
+
+  /** {@code connection} with {@code tls} (if any) between it and the plaintext. */
+  public static <M> Flow<ByteString, ByteString, M> secured(Flow<ByteString, ByteString, M> connection,
+                                                           Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
+    return tls.map(t -> t.join(connection, Keep.right())).orElse(connection);
   }
 
   /** Closes the connection without reading from or writing to it. */

@@ -49,7 +49,7 @@ class InboundFailfastTest {
     String refused = curl("/early");
     assertThat(refused).startsWith("HTTP/1.1 504").containsIgnoringCase("l5d-proxy-error: service in fail-fast");
     assertThat(pair.inboundMetrics().scrape())
-        .containsPattern("response_total\\{[^}]*classification=\"failure\",direction=\"inbound\"[^}]*status_code=\"504\"");
+        .containsPattern("response_total\\{[^}]*classification=\"failure\",[^}]*direction=\"inbound\"[^}]*status_code=\"504\"");
 
     app = HttpServer.create(new InetSocketAddress("127.0.0.1", appPort), 0);
     app.createContext("/", exchange -> {

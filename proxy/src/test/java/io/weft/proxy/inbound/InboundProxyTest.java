@@ -22,6 +22,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -71,7 +72,7 @@ class InboundProxyTest {
 
   private String through(Header header, String payload) throws Exception {
     return Source.single(ByteString.fromString(payload))
-        .via(Forwarding.viaPeerProxy(system, new InetSocketAddress("127.0.0.1", proxyPort), header, Duration.ofSeconds(1)))
+        .via(Forwarding.viaPeerProxy(system, new InetSocketAddress("127.0.0.1", proxyPort), header, Duration.ofSeconds(1), Optional.empty()))
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system)
         .toCompletableFuture().get(30, TimeUnit.SECONDS).utf8String();
   }
@@ -114,7 +115,7 @@ class InboundProxyTest {
     }
     var result = Source.single(ByteString.fromString("x"))
         .via(Forwarding.viaPeerProxy(system, new InetSocketAddress("127.0.0.1", proxyPort),
-            Header.newBuilder().setPort(closed).build(), Duration.ofSeconds(1)))
+            Header.newBuilder().setPort(closed).build(), Duration.ofSeconds(1), Optional.empty()))
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system)
         .toCompletableFuture();
     // Connection refused upstream: the client's connection ends, with nothing from the application.

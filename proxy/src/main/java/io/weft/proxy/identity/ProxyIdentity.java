@@ -1,0 +1,97 @@
+package io.weft.proxy.identity;
+
+import io.linkerd.proxy.identity.IdentityClient;
+import io.weft.protocol.identity.CertificateRequests;
+import io.weft.protocol.identity.TrustBundle;
+import io.weft.proxy.metrics.IdentityMetrics;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.grpc.GrpcClientSettings;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A proxy's mesh identity: its key (made in memory, or Linkerd's {@code key.p8} and {@code csr.der}
+ * from {@code LINKERD2_PROXY_IDENTITY_DIR}), the certificate the identity service gives it, and the
+ * mesh TLS that presents it.
+ */
+public final class ProxyIdentity {
+  /** Linkerd's identity settings ({@code LINKERD2_PROXY_IDENTITY_*}). */
+  public record Config(String localName, TrustBundle trustAnchors, Path tokenFile, Optional<Path> directory,
+                       Duration minRefresh, Duration maxRefresh, InetSocketAddress serviceAddress, Optional<String> serviceName) {}
+
+  static final String KEY_FILE = "key.p8";
+  static final String CSR_FILE = "csr.der";
+
+  private final MeshCredentials credentials;
+  private final MeshTls tls;
+
+  private ProxyIdentity(MeshCredentials credentials, MeshTls tls) {
+    this.credentials = credentials;
+    this.tls = tls;
+  }
+
+  public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityMetrics metrics) {
+    IdentityClient client = IdentityClient.create(GrpcClientSettings.connectToServiceAt(
+        config.serviceAddress().getHostString(), config.serviceAddress().getPort(), system).withTls(false), system);
+    return start(system, config, client, metrics, Clock.systemUTC());
+  }
+
+  public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityClient client, IdentityMetrics metrics,
+                                    Clock clock) {
+    PrivateKey key;
+    byte[] csr;
+    Optional<Path> given = config.directory().filter(d -> Files.exists(d.resolve(KEY_FILE)) && Files.exists(d.resolve(CSR_FILE)));
+    try {
+      if (given.isPresent()) {
+        key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(given.get().resolve(KEY_FILE))));
+        csr = Files.readAllBytes(given.get().resolve(CSR_FILE));
+        CertificateRequests.parse(csr); // a broken CSR is a start-up error, not a retry loop
+      } else {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair keys = generator.generateKeyPair();
+        key = keys.getPrivate();
+        csr = CertificateRequests.create(keys, config.localName());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the identity key in " + given.orElseThrow(), e);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("LINKERD2_PROXY_IDENTITY_DIR: " + KEY_FILE + "/" + CSR_FILE + " are unusable: "
+          + e.getMessage(), e);
+    }
+    MeshCredentials credentials = new MeshCredentials();
+    system.systemActorOf(Certifier.create(client, new Certifier.Settings(config.localName(), config.tokenFile(),
+            config.minRefresh(), config.maxRefresh()), key, csr, config.trustAnchors(), credentials, metrics, clock),
+        "identity", Props.empty());
+    return new ProxyIdentity(credentials, new MeshTls(config.localName(), config.trustAnchors(), credentials, clock));
+  }
+
+  public MeshTls tls() {
+    return tls;
+  }
+
+  /** Completes once the proxy has its first certificate (it is not ready before). */
+  public CompletionStage<MeshCredentials.Credential> certified() {
+    return credentials.certified();
+  }
+
+  public MeshCredentials credentials() {
+    return credentials;
+  }
+}
