@@ -121,8 +121,10 @@ public final class LocalMesh {
         new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque), tls);
   }
 
-  public static ActorSystem<Void> proxySystem() {
-    return ActorSystem.create(Behaviors.empty(), "proxy", ProxyRuntime.systemConfig(ConfigFactory.load()));
+  /** A proxy's actor system, with extra Pekko {@code settings} if any. */
+  public static ActorSystem<Void> proxySystem(String... settings) {
+    return ActorSystem.create(Behaviors.empty(), "proxy", ProxyRuntime.systemConfig(
+        ConfigFactory.parseString(String.join("\n", settings)).withFallback(ConfigFactory.load())));
   }
 
   /** Discovery against the control plane on {@code port}, with Linkerd's balancer defaults and quick reconnects. */

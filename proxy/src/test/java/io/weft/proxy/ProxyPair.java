@@ -65,13 +65,14 @@ public final class ProxyPair implements AutoCloseable {
 
   /**
    * {@code advertise}: from the inbound proxy's port, the port the control plane tells clients to use
-   * for it (a test may put a relay in between).
+   * for it (a test may put a relay in between); {@code proxySettings}: Pekko settings of both proxies.
    */
   public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
-                                TestIdentities identities, IntUnaryOperator advertise) throws IOException {
+                                TestIdentities identities, IntUnaryOperator advertise, String... proxySettings)
+      throws IOException {
     int destinationPort = LocalMesh.freePort();
     ProxyMetrics inboundMetrics = new ProxyMetrics();
-    ActorSystem<Void> inboundSystem = LocalMesh.proxySystem();
+    ActorSystem<Void> inboundSystem = LocalMesh.proxySystem(proxySettings);
     ProxyIdentity inboundIdentity = identities.start(inboundSystem, "default", "shop", destinationPort, inboundMetrics.identity());
     int inboundPort = LocalMesh.inboundProxy(inboundSystem, inboundMetrics, Duration.ofSeconds(10), Set.of(),
             Optional.of(inboundIdentity.tls()))
@@ -100,7 +101,7 @@ public final class ProxyPair implements AutoCloseable {
     List<String> settings = new ArrayList<>(List.of(identities.controlPlaneSettings()));
     settings.add("weft.discovery.proxy-inbound-port = " + advertise.applyAsInt(inboundPort));
     ControlPlane controlPlane = LocalMesh.controlPlane(manifests, destinationPort, settings.toArray(String[]::new));
-    ActorSystem<Void> outboundSystem = LocalMesh.proxySystem();
+    ActorSystem<Void> outboundSystem = LocalMesh.proxySystem(proxySettings);
     Discovery discovery = LocalMesh.discovery(outboundSystem, destinationPort, failfast);
     ProxyMetrics outboundMetrics = new ProxyMetrics();
     ProxyIdentity outboundIdentity = identities.start(outboundSystem, "client", "shop", destinationPort, outboundMetrics.identity());

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,7 +37,13 @@ public final class TestIdentities {
   private final LocalTokens tokens;
   private final Path tokenKey;
 
-  private TestIdentities(Path directory, MeshPki pki, IdentitySettings.IssuerFiles files, Path tokenKey) {
+  private final Optional<Duration> leafLifetime;
+  private final List<X509Certificate> trust;
+
+  private TestIdentities(Path directory, MeshPki pki, IdentitySettings.IssuerFiles files, Path tokenKey,
+                         Optional<Duration> leafLifetime, List<X509Certificate> trust) {
+    this.leafLifetime = leafLifetime;
+    this.trust = List.copyOf(trust);
     this.directory = directory;
     this.pki = pki;
     this.files = files;
@@ -44,13 +52,29 @@ public final class TestIdentities {
   }
 
   public static TestIdentities create() {
+    return create(Optional.empty(), List.of());
+  }
+
+  /**
+   * {@code leafLifetime}: how long the control plane's certificates last (the default 24 h if
+   * empty); {@code moreAnchors}: trusted besides the mesh's own anchor (an anchor rotation's next one).
+   */
+  public static TestIdentities create(Optional<Duration> leafLifetime, List<X509Certificate> moreAnchors) {
     try {
       Path directory = Files.createTempDirectory("weft-identity");
-      MeshPki pki = MeshPki.create(CONTROL_PLANE_NS, TRUST_DOMAIN, Instant.now(), Duration.ofDays(365), Duration.ofDays(30));
-      return new TestIdentities(directory, pki, pki.write(directory.resolve("pki")), directory.resolve("token.key"));
+      MeshPki pki = newPki();
+      List<X509Certificate> trust = new ArrayList<>(List.of(pki.anchor().certificate()));
+      trust.addAll(moreAnchors);
+      return new TestIdentities(directory, pki, pki.write(directory.resolve("pki"), trust), directory.resolve("token.key"),
+          leafLifetime, trust);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A new anchor and issuer for this mesh's names. */
+  public static MeshPki newPki() {
+    return MeshPki.create(CONTROL_PLANE_NS, TRUST_DOMAIN, Instant.now(), Duration.ofDays(365), Duration.ofDays(30));
   }
 
   public static String name(String serviceAccount, String namespace) {
@@ -64,21 +88,23 @@ public final class TestIdentities {
         "weft.identity.issuer-certificate-file = \"" + files.certificate() + "\"",
         "weft.identity.issuer-key-file = \"" + files.key() + "\"",
         "weft.identity.reload-interval = 200ms",
-        "weft.local-cluster.token-key-file = \"" + tokenKey + "\""};
+        "weft.local-cluster.token-key-file = \"" + tokenKey + "\"",
+        "weft.identity.issuance-lifetime = " + leafLifetime.map(d -> d.toMillis() + "ms").orElse("24h")};
   }
 
   public MeshPki pki() {
     return pki;
   }
 
-  /** Writes a new issuer from {@code next} (and a trust bundle) for the control plane to pick up. */
-  public void rotate(MeshPki next, List<java.security.cert.X509Certificate> bundle) throws IOException {
+  /** Writes the issuer of {@code next} for the control plane to pick up; the trust bundle stays as created. */
+  public void rotate(MeshPki next) throws IOException {
     pki = next;
-    next.write(directory.resolve("pki"), bundle);
+    next.write(directory.resolve("pki"), trust);
   }
 
+  /** What the proxies trust (Linkerd's injector gives them the bundle as LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS). */
   public TrustBundle anchors() {
-    return new TrustBundle(List.of(pki.anchor().certificate()));
+    return new TrustBundle(trust);
   }
 
   /** A token file for {@code serviceAccount} of {@code namespace}. */

@@ -29,6 +29,8 @@ import java.util.concurrent.Executor;
  */
 public final class HttpForwarder {
   private static final String TIMEOUT_ACCESS = "Timeout-Access";
+  private static final String CONNECTION = "Connection";
+  private static final String KEEP_ALIVE = "Keep-Alive";
   /** Pekko's javadsl names HTTP/1.x only. */
   private static final String HTTP_2 = "HTTP/2.0";
 
@@ -101,8 +103,10 @@ public final class HttpForwarder {
    * or the failure when no answer came, is handed to the proxy's dispatcher.
    */
   public CompletionStage<HttpResponse> send(HttpRequest request, Upstream upstream, String... drop) {
-    // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on.
-    HttpRequest onward = request.removeHeader(TIMEOUT_ACCESS);
+    // Timeout-Access is Pekko's server-side handle on the request timeout, not a header to send on;
+    // Connection and Keep-Alive are hop-by-hop (RFC 9110 §7.6.1): the client's "close" ends its own
+    // connection to this proxy, and must not close the pooled one to the upstream under later requests.
+    HttpRequest onward = request.removeHeader(TIMEOUT_ACCESS).removeHeader(CONNECTION).removeHeader(KEEP_ALIVE);
     for (String header : drop) {
       onward = onward.removeHeader(header);
     }
