@@ -1,5 +1,9 @@
 package io.weft.cli;
 
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import io.weft.actors.ControlPlane;
 import org.apache.pekko.actor.AddressFromURIString;
 import picocli.CommandLine.Command;
@@ -8,7 +12,7 @@ import picocli.CommandLine.Option;
 
 import java.util.Optional;
 
-@Command(name = "control-plane", description = "Run a control-plane node (Destination API) until stopped.")
+@Command(name = "control-plane", description = "Run a control-plane node (Destination and Identity APIs) until stopped.")
 final class ControlPlaneCommand implements Runnable {
   @Mixin ClusterOptions cluster;
 
@@ -16,9 +20,29 @@ final class ControlPlaneCommand implements Runnable {
       description = "Join the control-plane node at this cluster address instead of forming a new cluster.")
   HostPort join;
 
+  @Option(names = "--identity-trust-anchors-file", paramLabel = "FILE", description = "PEM trust anchors (with the two options below; "
+      + "without them the issuer is read from the cluster's linkerd-identity-issuer Secret).")
+  Path trustAnchors;
+
+  @Option(names = "--identity-issuer-certificate-file", paramLabel = "FILE", description = "PEM issuer certificate.")
+  Path issuerCertificate;
+
+  @Option(names = "--identity-issuer-key-file", paramLabel = "FILE", description = "PEM issuer private key.")
+  Path issuerKey;
+
   @Override
   public void run() {
-    var config = cluster.config();
+    List<String> identity = new ArrayList<>();
+    if (trustAnchors != null) {
+      identity.add("weft.identity.trust-anchors-file = \"" + trustAnchors.toAbsolutePath() + "\"");
+    }
+    if (issuerCertificate != null) {
+      identity.add("weft.identity.issuer-certificate-file = \"" + issuerCertificate.toAbsolutePath() + "\"");
+    }
+    if (issuerKey != null) {
+      identity.add("weft.identity.issuer-key-file = \"" + issuerKey.toAbsolutePath() + "\"");
+    }
+    var config = ConfigFactory.parseString(String.join("\n", identity)).withFallback(cluster.config());
     ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.ofNullable(join)
         .map(j -> AddressFromURIString.parse("pekko://" + ControlPlane.SYSTEM_NAME + "@" + j)));
     Runtime.getRuntime().addShutdownHook(new Thread(controlPlane::close, "control-plane-shutdown"));

@@ -6,6 +6,12 @@ import io.weft.k8s.model.ServiceResource;
 import io.weft.testkit.DemoMesh;
 import io.weft.testkit.DeploymentStats;
 import org.apache.pekko.actor.typed.ActorSystem;
+import io.weft.actors.discovery.DiscoverySettings;
+import io.weft.testkit.DemoIdentity;
+import io.weft.testkit.Edges;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,12 +54,23 @@ final class DemoCommand implements Runnable {
     if (!Files.isDirectory(cluster.localCluster)) {
       throw new IllegalStateException("no manifests at " + cluster.localCluster + " (set --local-cluster)");
     }
-    var config = cluster.config();
     PrintWriter out = spec.commandLine().getOut();
+    Path identityDirectory;
+    DemoIdentity identity;
+    var clusterConfig = cluster.config();
+    var discovery = DiscoverySettings.from(clusterConfig);
+    try {
+      // A fresh trust anchor and issuer for this run: every proxy gets a certificate, every hop is mTLS.
+      identityDirectory = Files.createTempDirectory("weft-demo-identity");
+      identity = DemoIdentity.create(identityDirectory, discovery.controlPlaneNamespace(), discovery.trustDomain());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the demo's trust anchor and issuer", e);
+    }
+    var config = ConfigFactory.parseString(identity.controlPlaneSettings()).withFallback(clusterConfig);
     try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), java.util.Optional.empty())) {
       printEndpoints(controlPlane, out);
       InetSocketAddress destination = new InetSocketAddress("127.0.0.1", controlPlane.destinationPort());
-      try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval)) {
+      try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval, identity)) {
         out.println("Mesh running: " + mesh.members().size() + " pods, each behind its own proxy; vote-bot is voting"
             + (duration == null ? " (Ctrl-C to stop)." : " for " + duration.toSeconds() + "s."));
         out.flush();
@@ -66,8 +83,31 @@ final class DemoCommand implements Runnable {
               .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).join();
           stopped = controlPlane.system().whenTerminated().isCompleted();
           printStats(mesh, Duration.ofNanos(System.nanoTime() - started), out);
+          printEdges(mesh, out);
         } while (duration == null && !stopped);
       }
+    } finally {
+      deleteQuietly(identityDirectory);
+    }
+  }
+
+  /** Linkerd's `viz edges deploy` columns: who called whom, and whether all of it was mTLS. */
+  private static void printEdges(DemoMesh mesh, PrintWriter out) {
+    List<Edges.Caller> callers = mesh.members().stream()
+        .map(m -> new Edges.Caller(m.deployment(), m.pod().meta().namespace(), m.proxy().metrics().snapshot())).toList();
+    Table table = new Table("SRC", "DST", "SRC_NS", "DST_NS", "SECURED");
+    for (Edges.Edge e : Edges.of(callers)) {
+      table.add(e.source(), e.destination(), e.sourceNamespace(), e.destinationNamespace(), e.secured() ? "√" : "×");
+    }
+    out.println();
+    table.print(out);
+  }
+
+  private static void deleteQuietly(Path directory) {
+    try (var files = Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory left behind is harmless
     }
   }
 

@@ -24,6 +24,7 @@ import static org.awaitility.Awaitility.await;
 /** The weft command against a real control plane on a local cluster made of the emojivoto example. */
 class WeftCliTest {
   @TempDir static Path eventLog;
+  @TempDir static Path tokenKeys;
   static ControlPlane controlPlane;
 
   record Run(int exit, String out, String err) {}
@@ -46,7 +47,8 @@ class WeftCliTest {
             "pekko.remote.artery.canonical.port = 0",
             "weft.control-plane.destination.interface = \"127.0.0.1\"",
             "weft.control-plane.destination.port = 0",
-            "weft.control-plane.event-log.directory = \"" + eventLog + "\""))
+            "weft.control-plane.event-log.directory = \"" + eventLog + "\"",
+            "weft.local-cluster.token-key-file = \"" + tokenKeys.resolve("token.key") + "\""))
         .withFallback(ConfigFactory.load());
     controlPlane = ControlPlane.start(config, new LocalClusterBackend(examples, ControlPlaneSettings.from(config).localCluster()),
         Optional.empty());
@@ -124,6 +126,70 @@ class WeftCliTest {
     assertThat(run.out()).containsPattern("emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms\\s+\\d+ms\\s+\\d+ms\\s+[1-9]\\d*");
     assertThat(success(run.out(), "web", "2/2")).isGreaterThanOrEqualTo(99.0);
     assertThat(success(run.out(), "voting", "1/1")).isLessThan(100.0).isGreaterThan(90.0);
+    // Identity is on: every edge between the deployments is mTLS.
+    assertThat(run.out()).containsPattern("SRC\\s+DST\\s+SRC_NS\\s+DST_NS\\s+SECURED")
+        .containsPattern("(?m)^vote-bot\\s+web\\s+emojivoto\\s+emojivoto\\s+√$")
+        .containsPattern("(?m)^web\\s+emoji\\s+emojivoto\\s+emojivoto\\s+√$")
+        .containsPattern("(?m)^web\\s+voting\\s+emojivoto\\s+emojivoto\\s+√$")
+        .doesNotContain("×");
+  }
+
+  @Test
+  void identityCreateMakesAnAnchorAndIssuerAndIssuerRotatesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Run create = weft("identity", "create", "--out", dir.resolve("mesh").toString());
+    assertThat(create.exit()).as(create.err()).isZero();
+    assertThat(create.out()).contains("trust anchor CN=root.linkerd.cluster.local").contains("issuer       CN=identity.linkerd.cluster.local");
+    var first = io.weft.actors.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("mesh")), java.time.Instant.now());
+    assertThat(io.weft.protocol.identity.TrustBundle.dnsNames(first.credential().certificate())).isEmpty();
+
+    Run again = weft("identity", "create", "--out", dir.resolve("mesh").toString());
+    assertThat(again.exit()).isNotZero();
+    assertThat(again.err()).contains("already exists; not overwriting a trust anchor");
+
+    Run rotate = weft("identity", "issuer", "--anchor", dir.resolve("mesh").toString(), "--out", dir.resolve("next").toString());
+    assertThat(rotate.exit()).as(rotate.err()).isZero();
+    var next = io.weft.actors.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("next")), java.time.Instant.now());
+    assertThat(next.credential().certificate()).isNotEqualTo(first.credential().certificate());
+    assertThat(next.credential().certificate().getIssuerX500Principal())
+        .isEqualTo(first.anchors().anchors().getFirst().getSubjectX500Principal());
+  }
+
+  private static io.weft.k8s.identity.IssuerMaterial material(Path anchor, Path issuer) throws IOException {
+    return new io.weft.k8s.identity.IssuerMaterial(Files.readString(anchor.resolve("ca.crt")),
+        Files.readString(issuer.resolve("issuer.crt")), Files.readString(issuer.resolve("issuer.key")));
+  }
+
+  @Test
+  void identityShowPrintsTheCertificateAPodsProxyPresents(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String examples = Path.of("..", "examples", "emojivoto").toString();
+    var identity = io.weft.testkit.DemoIdentity.create(dir, "linkerd", "cluster.local");
+    Config config = ConfigFactory.parseString(identity.controlPlaneSettings() + "\n"
+            + "pekko.remote.artery.canonical.port = 0\n"
+            + "weft.control-plane.destination.interface = \"127.0.0.1\"\n"
+            + "weft.control-plane.destination.port = 0")
+        .withFallback(ConfigFactory.load());
+    try (ControlPlane withIdentity = ControlPlane.start(config, new LocalClusterBackend(Path.of(examples),
+        ControlPlaneSettings.from(config).localCluster()), Optional.empty())) {
+      var emoji = withIdentity.objects(io.weft.k8s.model.ResourceKind.POD, io.weft.k8s.model.PodResource.class).stream()
+          .filter(p -> p.meta().name().startsWith("emoji-")).findFirst().orElseThrow();
+      var env = new java.util.HashMap<>(identity.proxyEnvironment(emoji, "127.0.0.1:" + withIdentity.destinationPort()));
+      env.putAll(java.util.Map.of(
+          "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", emoji.podIP() + ":0",
+          "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", emoji.podIP() + ":0",
+          "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", emoji.podIP() + ":0",
+          "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:" + withIdentity.destinationPort()));
+      try (var proxy = io.weft.proxy.ProxyRuntime.start(io.weft.proxy.ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
+        proxy.ready().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        Run run = weft("identity", "show", "-n", "emojivoto", "deploy/emoji", "--local-cluster", examples,
+            "--inbound-port", Integer.toString(proxy.inboundAddress().getPort()));
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Subject:    CN=emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local")
+            .contains("SANs:       emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local")
+            .contains("Issuer:     CN=identity.linkerd.cluster.local").contains("-----BEGIN CERTIFICATE-----");
+        assertThat(proxy.metrics().scrape()).contains("identity_cert_refresh_count 1.0")
+            .containsPattern("identity_cert_expiration_timestamp_seconds \\d\\.\\d+E9");
+      }
+    }
   }
 
   /** The SUCCESS column of a deployment's row in the demo's summary, in percent. */
@@ -162,7 +228,7 @@ class WeftCliTest {
           "--admin-port", Integer.toString(adminPort));
       assertThat(run.exit()).as(run.err()).isZero();
       assertThat(run.out()).contains("# POD emoji-").contains("(127.0.1.1)").contains("# TYPE request_total counter")
-          .contains("request_total{authority=\"web-svc.emojivoto.svc.cluster.local:80\",direction=\"outbound\"");
+          .containsPattern("request_total\\{authority=\"web-svc\\.emojivoto\\.svc\\.cluster\\.local:80\",[^}]*direction=\"outbound\"");
     }
     Run missing = weft("diagnostics", "proxy-metrics", "-n", "emojivoto", "deploy/nope", "--local-cluster", examples);
     assertThat(missing.exit()).isEqualTo(1);

@@ -28,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A running proxy: admin, inbound and outbound listeners, and its discovery client. */
@@ -50,8 +52,11 @@ public final class ProxyRuntime implements AutoCloseable {
   private final InetSocketAddress inbound;
   private final InetSocketAddress outbound;
 
+  private final CompletionStage<Void> ready;
+
   private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, ProxyMetrics metrics, InetSocketAddress admin,
-                       InetSocketAddress inbound, InetSocketAddress outbound) {
+                       InetSocketAddress inbound, InetSocketAddress outbound, CompletionStage<Void> ready) {
+    this.ready = ready;
     this.system = system;
     this.discovery = discovery;
     this.metrics = metrics;
@@ -103,8 +108,9 @@ public final class ProxyRuntime implements AutoCloseable {
             destination.getHostString(), destination.getPort(), config.identity().map(ProxyIdentity.Config::localName)
                 .orElse("disabled"));
       };
-      identity.ifPresentOrElse(i -> i.certified().thenRun(markReady), markReady);
-      return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound);
+      CompletableFuture<Void> readiness = identity.map(i -> i.certified().toCompletableFuture().thenRun(markReady))
+          .orElseGet(() -> CompletableFuture.runAsync(markReady, Runnable::run));
+      return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound, readiness);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -117,6 +123,9 @@ public final class ProxyRuntime implements AutoCloseable {
   }
 
   public InetSocketAddress adminAddress() { return admin; }
+
+  /** Completes when the proxy is ready (its /ready says so): listening, and certified when it has identity. */
+  public CompletionStage<Void> ready() { return ready; }
 
   public InetSocketAddress inboundAddress() { return inbound; }
 

@@ -14,7 +14,11 @@ import io.weft.testkit.emojivoto.Workload;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,20 +48,42 @@ public final class DemoMesh implements AutoCloseable {
     this.members = members;
   }
 
-  public static DemoMesh start(ControlPlane controlPlane, InetSocketAddress destination, Duration voteInterval) {
+  /** How long a proxy may take to get its first certificate. */
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Starts a proxy per pod (with identity from {@code identity}, whose issuer the control plane
+   * uses), waits until every proxy is ready, then starts the workloads.
+   */
+  public static DemoMesh start(ControlPlane controlPlane, InetSocketAddress destination, Duration voteInterval,
+                               DemoIdentity identity) {
     List<Member> members = new ArrayList<>();
     try {
-      for (PodResource pod : controlPlane.objects(ResourceKind.POD, PodResource.class)) {
+      String controlPlaneAddress = destination.getHostString() + ":" + destination.getPort();
+      List<ProxyRuntime> proxies = new ArrayList<>();
+      List<PodResource> pods = controlPlane.objects(ResourceKind.POD, PodResource.class);
+      for (PodResource pod : pods) {
         String ip = pod.podIP();
-        Map<String, String> env = Map.of(
+        Map<String, String> env = new HashMap<>(Map.of(
             "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", ip + ":4143",
             "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", ip + ":4140",
             "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", ip + ":4191",
             "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", ip + ":4190",
             "LINKERD2_PROXY_DESTINATION_SVC_ADDR", destination.getHostString() + ":" + destination.getPort(),
             "LINKERD2_PROXY_DESTINATION_CONTEXT",
-            "{\"ns\":\"" + pod.meta().namespace() + "\",\"nodeName\":\"" + pod.nodeName() + "\",\"pod\":\"" + pod.meta().name() + "\"}");
+            "{\"ns\":\"" + pod.meta().namespace() + "\",\"nodeName\":\"" + pod.nodeName() + "\",\"pod\":\"" + pod.meta().name() + "\"}"));
+        env.putAll(identity.proxyEnvironment(pod, controlPlaneAddress));
         ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load());
+        proxies.add(proxy);
+        members.add(new Member(pod, proxy, Optional.empty()));
+      }
+      for (ProxyRuntime proxy : proxies) {
+        proxy.ready().toCompletableFuture().orTimeout(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+      }
+      for (int i = 0; i < pods.size(); i++) {
+        PodResource pod = pods.get(i);
+        String ip = pod.podIP();
+        ProxyRuntime proxy = proxies.get(i);
         InetSocketAddress listen = new InetSocketAddress(ip, APP_PORT);
         InetSocketAddress outbound = proxy.outboundAddress();
         String deployment = pod.owner() == null ? "" : pod.owner().name();
@@ -68,9 +94,12 @@ public final class DemoMesh implements AutoCloseable {
           case "vote-bot" -> new VoteBot(listen, outbound, WEB, voteInterval);
           default -> null;
         });
-        members.add(new Member(pod, proxy, workload));
+        members.set(i, new Member(pod, proxy, workload));
       }
       return new DemoMesh(members);
+    } catch (IOException e) {
+      new DemoMesh(members).close();
+      throw new UncheckedIOException("cannot write the proxies' identity files", e);
     } catch (RuntimeException e) {
       new DemoMesh(members).close();
       throw e;
