@@ -3,6 +3,7 @@ package io.weft.proxy;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -61,5 +62,36 @@ class ProxyConfigTest {
         .hasMessageContaining("LINKERD2_PROXY_DESTINATION_SVC_NAME must be set");
     // On loopback the name may be omitted, as with Linkerd.
     assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:8086")).destinationName()).isEmpty();
+  }
+
+  @Test
+  void identityIsReadFromLinkerdsVariablesAndAPartialSetSaysWhatIsMissing() {
+    String anchors = io.weft.protocol.identity.Pem.encode(List.of(TestIdentities.newPki().anchor().certificate()));
+    ProxyConfig c = ProxyConfig.fromEnv(Map.of(
+        "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", anchors,
+        "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",
+        "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", "/var/run/secrets/tokens/linkerd-identity-token",
+        "LINKERD2_PROXY_IDENTITY_DIR", "/var/run/linkerd/identity/end-entity",
+        "LINKERD2_PROXY_IDENTITY_SVC_ADDR", "linkerd-identity-headless.linkerd.svc.cluster.local.:8080",
+        "LINKERD2_PROXY_IDENTITY_SVC_NAME", "linkerd-identity.linkerd.serviceaccount.identity.linkerd.cluster.local"));
+    var identity = c.identity().orElseThrow();
+    assertThat(identity.localName()).isEqualTo("web.emojivoto.serviceaccount.identity.linkerd.cluster.local");
+    assertThat(identity.minRefresh()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(identity.maxRefresh()).isEqualTo(Duration.ofHours(24));
+    assertThat(identity.serviceAddress().getPort()).isEqualTo(8080);
+    assertThat(identity.trustAnchors().anchors()).hasSize(1);
+
+    assertThat(ProxyConfig.fromEnv(Map.of()).identity()).isEmpty();
+    assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_IDENTITY_DISABLED", "disabled",
+        "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "x")).identity()).isEmpty();
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "x")))
+        .isInstanceOf(ProxyConfigException.class)
+        .hasMessage("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS, LINKERD2_PROXY_IDENTITY_TOKEN_FILE, LINKERD2_PROXY_IDENTITY_SVC_ADDR "
+            + "are required for identity (or set LINKERD2_PROXY_IDENTITY_DISABLED)");
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of(
+        "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
+        "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "x", "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", "/t",
+        "LINKERD2_PROXY_IDENTITY_SVC_ADDR", "127.0.0.1:8080")))
+        .isInstanceOf(ProxyConfigException.class).hasMessageStartingWith("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS: ");
   }
 }

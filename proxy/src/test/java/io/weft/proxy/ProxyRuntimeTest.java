@@ -7,7 +7,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.weft.protocol.identity.Pem;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+
+import static org.awaitility.Awaitility.await;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +43,60 @@ class ProxyRuntimeTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(env.body()).contains("LINKERD2_PROXY_DESTINATION_SVC_ADDR");
     }
+  }
+
+  @Test
+  void withIdentityItIsReadyOnlyOnceCertifiedAndKeepsItsCertificateWhileRenewalFails(@TempDir Path manifests) throws Exception {
+    // Leaves of 4 s: the proxy tries to renew at 70 %, about 3 s after each certificate.
+    TestIdentities identities = TestIdentities.create(Optional.of(Duration.ofSeconds(4)), List.of());
+    int controlPlanePort = LocalMesh.freePort();
+    Map<String, String> env = new HashMap<>(LISTEN_ANYWHERE);
+    env.put("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:" + controlPlanePort);
+    env.put("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", Pem.encode(identities.anchors().anchors()));
+    env.put("LINKERD2_PROXY_IDENTITY_LOCAL_NAME", TestIdentities.name("web", "shop"));
+    env.put("LINKERD2_PROXY_IDENTITY_TOKEN_FILE", identities.tokenFile("web", "shop").toString());
+    env.put("LINKERD2_PROXY_IDENTITY_SVC_ADDR", "127.0.0.1:" + controlPlanePort);
+    env.put("LINKERD2_PROXY_IDENTITY_MIN_REFRESH", "200ms");
+    try (ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
+      String readyUrl = "http://127.0.0.1:" + proxy.adminAddress().getPort() + "/ready";
+      // No control plane yet: listening, but not ready.
+      assertThat(status(readyUrl)).isEqualTo(503);
+
+      var controlPlane = LocalMesh.controlPlane(manifests, controlPlanePort, identities.controlPlaneSettings());
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(readyUrl) == 200);
+        assertThat(metric(proxy, "identity_cert_refresh_count")).isGreaterThanOrEqualTo(1);
+      } finally {
+        controlPlane.close();
+      }
+      double expiresAt = metric(proxy, "identity_cert_expiration_timestamp_seconds");
+      double certified = metric(proxy, "identity_cert_refresh_count");
+      // A renewal attempt fails with the control plane gone: the proxy stays ready on the certificate it has.
+      await().atMost(Duration.ofSeconds(30)).until(() -> metric(proxy, "identity_cert_refresh_failures_total") >= 1);
+      assertThat(status(readyUrl)).isEqualTo(200);
+      assertThat(metric(proxy, "identity_cert_refresh_count")).isEqualTo(certified);
+      assertThat(metric(proxy, "identity_cert_expiration_timestamp_seconds")).isEqualTo(expiresAt);
+
+      // Back again: the next retry renews.
+      var restarted = LocalMesh.controlPlane(manifests, controlPlanePort, identities.controlPlaneSettings());
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> metric(proxy, "identity_cert_refresh_count") > certified);
+        assertThat(metric(proxy, "identity_cert_expiration_timestamp_seconds")).isGreaterThan(expiresAt);
+      } finally {
+        restarted.close();
+      }
+    }
+  }
+
+  private static int status(String url) throws Exception {
+    try (var http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+      return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+  }
+
+  private static double metric(ProxyRuntime proxy, String name) {
+    return proxy.metrics().scrape().lines().filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

@@ -59,7 +59,7 @@ public final class Certifier {
           .onMessage(Answered.class, a -> {
             Duration next = a.error() == null
                 ? installed(ctx, a.response(), settings, key, csr, anchors, credentials, metrics, clock)
-                : failed(ctx, settings, a.error().getMessage());
+                : failed(ctx, settings, metrics, a.error().getMessage());
             timers.startSingleTimer(new Refresh(), next);
             return Behaviors.same();
           })
@@ -94,13 +94,13 @@ public final class Certifier {
       }
       anchors.verify(chain, now, settings.localName());
     } catch (IdentityCertificateException e) {
-      return failed(ctx, settings, "the identity service's certificate is unusable: " + e.getMessage());
+      return failed(ctx, settings, metrics, "the identity service's certificate is unusable: " + e.getMessage());
     } catch (CertificateException e) {
-      return failed(ctx, settings, "the identity service sent an undecodable certificate: " + e.getMessage());
+      return failed(ctx, settings, metrics, "the identity service sent an undecodable certificate: " + e.getMessage());
     }
     X509Certificate leaf = chain.getFirst();
     if (!leaf.getPublicKey().equals(io.weft.protocol.identity.CertificateRequests.parse(csr).publicKey())) {
-      return failed(ctx, settings, "the identity service certified another key than the CSR's");
+      return failed(ctx, settings, metrics, "the identity service certified another key than the CSR's");
     }
     credentials.install(new MeshCredentials.Credential(key, List.copyOf(chain)));
     Instant expires = leaf.getNotAfter().toInstant();
@@ -111,7 +111,8 @@ public final class Certifier {
     return renewIn;
   }
 
-  private static Duration failed(ActorContext<Command> ctx, Settings settings, String reason) {
+  private static Duration failed(ActorContext<Command> ctx, Settings settings, IdentityMetrics metrics, String reason) {
+    metrics.failed();
     ctx.getLog().warn("certifying {} failed: {}; retrying in {}", settings.localName(), reason, settings.minRefresh());
     return settings.minRefresh();
   }

@@ -13,6 +13,7 @@ import java.time.Instant;
 public final class IdentityMetrics {
   private final Gauge expiration;
   private final Gauge refreshes;
+  private final io.prometheus.metrics.core.metrics.Counter failures;
 
   IdentityMetrics(PrometheusRegistry registry) {
     expiration = Gauge.builder().name("identity_cert_expiration_timestamp_seconds")
@@ -21,6 +22,14 @@ public final class IdentityMetrics {
     refreshes = Gauge.builder().name("identity_cert_refresh_count")
         .help("The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.")
         .register(registry);
+    // Not one of Linkerd's: a renewal that keeps failing is otherwise visible only in logs.
+    failures = io.prometheus.metrics.core.metrics.Counter.builder().name("identity_cert_refresh_failures_total")
+        .help("Attempts to get a certificate from the Identity service that failed (the current certificate stays in use).")
+        .register(registry);
+  }
+
+  public void failed() {
+    failures.inc();
   }
 
   public void certified(Instant expires) {
