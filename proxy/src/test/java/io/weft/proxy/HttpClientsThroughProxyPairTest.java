@@ -79,6 +79,9 @@ class HttpClientsThroughProxyPairTest {
   private CompletionStage<HttpResponse> app(HttpRequest request) {
     return switch (request.getUri().path()) {
       case "/hello" -> CompletableFuture.completedFuture(HttpResponse.create().withEntity(HELLO));
+      case "/protocol" -> CompletableFuture.supplyAsync(() -> HttpResponse.create().withEntity(request.protocol().value()
+              + " orig-proto " + request.getHeader(io.weft.proxy.http.OrigProto.HEADER).isPresent()),
+          CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
       case "/authority" -> CompletableFuture.completedFuture(HttpResponse.create().withEntity("authority "
           + request.getHeader(org.apache.pekko.http.javadsl.model.headers.Host.class).map(h -> h.host().address())
               .orElseGet(() -> request.getUri().host().address()) + "\n"));
@@ -143,6 +146,24 @@ class HttpClientsThroughProxyPairTest {
   void curlOverHttp1AndHttp2PriorKnowledge() throws Exception {
     assertThat(curl("-s", "--http1.1", "-w", "%{http_version}", url("/hello"))).isEqualTo(HELLO + "1.1");
     assertThat(curl("-s", "--http2-prior-knowledge", "-w", "%{http_version}", url("/hello"))).isEqualTo(HELLO + "2");
+  }
+
+  @Test
+  void http1RequestsTravelAsHttp2BetweenTheProxiesAndReachTheAppAsHttp1() throws Exception {
+    double before = ProxyPair.total(pair.inboundMetrics(), "tcp_open_total");
+    // Sixteen at once, each held 200 ms by the app: an HTTP/1 pool would open a connection for each.
+    var calls = java.util.stream.IntStream.range(0, 16).mapToObj(i -> CompletableFuture.supplyAsync(() -> {
+      try {
+        return RawHttp.get(pair.outboundPort(), "echo.shop", "/protocol");
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())).toList();
+    for (var call : calls) {
+      assertThat(call.get(60, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").endsWith("HTTP/1.1 orig-proto false");
+    }
+    assertThat(ProxyPair.total(pair.inboundMetrics(), "tcp_open_total") - before).as("connections between the proxies")
+        .isLessThanOrEqualTo(1);
   }
 
   @Test

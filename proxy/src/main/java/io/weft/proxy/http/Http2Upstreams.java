@@ -12,7 +12,11 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
+import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
+
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -37,9 +41,15 @@ public final class Http2Upstreams {
   private final Executor dispatcher;
   private final int queueSize;
   private final Map<InetSocketAddress, Connection> connections = new ConcurrentHashMap<>();
+  /** Pekko's host-connection-pool.max-connection-lifetime, applied to these connections too. */
+  private final Optional<Duration> maxLifetime;
 
   public Http2Upstreams(ActorSystem<?> system, int queueSize) {
     this.system = system;
+    // The javadsl getter throws on Pekko's default, "infinite"; the settings object is the Scala one.
+    scala.concurrent.duration.Duration lifetime = ((org.apache.pekko.http.scaladsl.settings.ConnectionPoolSettings)
+        ConnectionPoolSettings.create(system.classicSystem())).maxConnectionLifetime();
+    this.maxLifetime = lifetime.isFinite() ? Optional.of(Duration.ofNanos(lifetime.toNanos())) : Optional.empty();
     this.http = Http.get(system);
     this.dispatcher = system.executionContext();
     this.queueSize = queueSize;
@@ -52,7 +62,13 @@ public final class Http2Upstreams {
   public CompletableFuture<HttpResponse> send(InetSocketAddress endpoint, ClientConnectionSettings settings,
                                               HttpRequest request) {
     Connection connection = connections.computeIfAbsent(endpoint, e -> open(e, settings));
-    return connection.send(request);
+    CompletableFuture<HttpResponse> sent = connection.send(request);
+    if (sent == null) {
+      // Retired between the lookup and the offer: nothing was sent, so the next connection takes it.
+      sent = connections.computeIfAbsent(endpoint, e -> open(e, settings)).send(request);
+    }
+    return sent != null ? sent
+        : CompletableFuture.failedFuture(new UpstreamFailure("connection to " + endpoint + " closed before the request", null));
   }
 
   private Connection open(InetSocketAddress endpoint, ClientConnectionSettings settings) {
@@ -70,6 +86,7 @@ public final class Http2Upstreams {
       }
     });
     materialized.second().whenComplete((done, error) -> connection.closed(error));
+    maxLifetime.ifPresent(lifetime -> system.scheduler().scheduleOnce(lifetime, connection::retire, system.executionContext()));
     return connection;
   }
 
@@ -78,16 +95,22 @@ public final class Http2Upstreams {
     private final Set<CompletableFuture<HttpResponse>> waiting = ConcurrentHashMap.newKeySet();
     private volatile BoundedSourceQueue<HttpRequest> queue;
     private volatile boolean closed;
+    private volatile boolean retired;
 
     Connection(InetSocketAddress endpoint) {
       this.endpoint = endpoint;
     }
 
+    /** The response to come, or null when the connection was retired and took nothing. */
     CompletableFuture<HttpResponse> send(HttpRequest request) {
       CompletableFuture<HttpResponse> response = new CompletableFuture<>();
       waiting.add(response);
       QueueOfferResult offered = closed ? QueueOfferResult.closed()
           : queue.offer(request.addAttribute(ResponseFuture.KEY(), new ResponseFuture(response)));
+      if (offered == QueueOfferResult.closed() && retired) {
+        waiting.remove(response);
+        return null;
+      }
       if (offered != QueueOfferResult.enqueued()) {
         waiting.remove(response);
         response.completeExceptionally(new UpstreamFailure("connection to " + endpoint + " refused the request: "
@@ -99,6 +122,17 @@ public final class Http2Upstreams {
 
     void answered(HttpResponse response) {
       response.getAttribute(ResponseFuture.KEY()).ifPresent(association -> association.future().complete(response));
+    }
+
+    /**
+     * Takes no new requests (the next one opens a new connection); those already sent finish on
+     * this one, which closes once they have.
+     */
+    void retire() {
+      retired = true;
+      if (connections.remove(endpoint, this) && queue != null) {
+        queue.complete();
+      }
     }
 
     void closed(Throwable cause) {

@@ -34,8 +34,11 @@ public final class HttpForwarder {
   /** Pekko's javadsl names HTTP/1.x only. */
   private static final String HTTP_2 = "HTTP/2.0";
 
-  /** How to reach one address: a pool for HTTP/1.1 requests, connection settings for HTTP/2 ones. */
-  public record Upstream(InetSocketAddress address, ConnectionPoolSettings http1, ClientConnectionSettings http2) {}
+  /**
+   * How to reach one address: a pool for HTTP/1.1 requests, connection settings for HTTP/2 ones;
+   * {@code meshed}: a peer proxy, to which HTTP/1 requests travel as HTTP/2 ({@link OrigProto}).
+   */
+  public record Upstream(InetSocketAddress address, ConnectionPoolSettings http1, ClientConnectionSettings http2, boolean meshed) {}
 
   private final Http http;
   private final Executor dispatcher;
@@ -66,7 +69,7 @@ public final class HttpForwarder {
 
   /** The address itself. */
   public Upstream direct(InetSocketAddress address) {
-    return new Upstream(address, directPool, directConnection);
+    return new Upstream(address, directPool, directConnection, false);
   }
 
   /**
@@ -79,7 +82,7 @@ public final class HttpForwarder {
       InetSocketAddress peer = new InetSocketAddress(address.getAddress(), inboundPort);
       var secured = peerIdentity.flatMap(id -> tls.map(t -> t.client(id)));
       return new Upstream(address, directPool.withTransport(new TransportHeaderClientTransport(peer, address.getPort(), false, secured)),
-          directConnection.withTransport(new TransportHeaderClientTransport(peer, address.getPort(), true, secured)));
+          directConnection.withTransport(new TransportHeaderClientTransport(peer, address.getPort(), true, secured)), true);
     });
   }
 
@@ -112,9 +115,13 @@ public final class HttpForwarder {
     }
     Optional<WebSocketUpgrade> webSocket = request.getAttribute(AttributeKeys.webSocketUpgrade);
     CompletionStage<HttpResponse> sent;
+    boolean upgraded = false;
     if (request.protocol().value().equals(HTTP_2) && webSocket.isEmpty()) {
       // The connection names the address; the request keeps its :authority, as the client sent it.
       sent = http2.send(upstream.address(), upstream.http2(), onward);
+    } else if (upstream.meshed() && webSocket.isEmpty() && OrigProto.upgradable(request)) {
+      sent = http2.send(upstream.address(), upstream.http2(), OrigProto.upgrade(onward));
+      upgraded = true;
     } else {
       // Pekko's HTTP/1.1 client finds the pool by the URI; the Host header still says what the client asked for.
       Uri uri = request.getUri().scheme("http").host(upstream.address().getHostString()).port(upstream.address().getPort());
@@ -127,9 +134,12 @@ public final class HttpForwarder {
     // common pool (one thread on two cores). Hand the result to our own dispatcher instead, so the
     // data path never waits for, or on, a pool it shares with everything else in the JVM.
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
+    boolean restore = upgraded;
     sent.whenCompleteAsync((r, error) -> {
       if (error == null) {
-        response.complete(r);
+        // The upstream's Connection and Keep-Alive were about its hop only (a WebSocket's 101 keeps its Upgrade).
+        HttpResponse onwardResponse = webSocket.isPresent() ? r : r.removeHeader(CONNECTION).removeHeader(KEEP_ALIVE);
+        response.complete(restore ? OrigProto.restore(onwardResponse, request.protocol()) : onwardResponse);
       } else {
         response.completeExceptionally(error);
       }

@@ -3,6 +3,7 @@ package io.weft.proxy.inbound;
 import io.weft.proxy.ProxyConfig;
 import io.weft.proxy.http.ErrorResponses;
 import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.http.OrigProto;
 import io.weft.proxy.http.RequestAuthority;
 import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.queue.FailfastQueue;
@@ -53,7 +54,8 @@ public final class InboundHttp {
   CompletionStage<HttpResponse> handle(HttpRequest incoming, InetSocketAddress application, HttpMetrics.Tls peer) {
     long received = System.nanoTime();
     // Only this proxy may say who the client is: whatever the client wrote in the header is dropped.
-    HttpRequest request = incoming.removeHeader(CLIENT_ID);
+    // A peer proxy's upgraded HTTP/1 request goes to the application as HTTP/1 again.
+    HttpRequest request = OrigProto.downgrade(incoming).removeHeader(CLIENT_ID);
     if (!peer.clientId().isEmpty()) {
       request = request.addHeader(RawHeader.create(CLIENT_ID, peer.clientId()));
     }
