@@ -52,46 +52,31 @@ final class DiagnosticsCommand {
   @Command(name = "proxy-metrics", description = "Print the metrics of a pod's proxy (pod name, or deploy/NAME).")
   static final class ProxyMetrics implements Runnable {
     @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster;
-
-    @Parameters(paramLabel = "POD", description = "A pod name, or deploy/NAME for one of a Deployment's pods.")
-    String target;
-
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "The pod's namespace (default: ${DEFAULT-VALUE}).")
-    String namespace;
+    @Mixin PodSelection selection;
 
     @Option(names = "--admin-port", defaultValue = "4191", description = "The proxy's admin port (default: ${DEFAULT-VALUE}).")
     int adminPort;
 
-    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
-        description = "How long to wait for the cluster and the proxy (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
-
     @Override
     public void run() {
-      var config = cluster.config();
-      ActorSystem<Void> system = ClientSystem.create();
-      try {
-        PodResource pod = PodLookup.find(system, cluster.backend(config), namespace, target, timeout);
-        URI metrics = URI.create("http://" + pod.podIP() + ":" + adminPort + "/metrics");
-        HttpResponse<String> response;
-        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build()) {
-          response = http.send(HttpRequest.newBuilder(metrics).timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-          throw new IllegalStateException("cannot reach the proxy of " + pod.meta().name() + " at " + metrics + ": " + e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted");
-        }
-        if (response.statusCode() != 200) {
-          throw new IllegalStateException("the proxy of " + pod.meta().name() + " answered " + response.statusCode() + " on " + metrics);
-        }
-        spec.commandLine().getOut().println("#\n# POD " + pod.meta().name() + " (" + pod.podIP() + ")\n#");
-        spec.commandLine().getOut().print(response.body());
-        spec.commandLine().getOut().flush();
-      } finally {
-        system.terminate();
+      Duration timeout = selection.timeout;
+      PodResource pod = selection.find();
+      URI metrics = URI.create("http://" + pod.podIP() + ":" + adminPort + "/metrics");
+      HttpResponse<String> response;
+      try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build()) {
+        response = http.send(HttpRequest.newBuilder(metrics).timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot reach the proxy of " + pod.meta().name() + " at " + metrics + ": " + e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted");
       }
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("the proxy of " + pod.meta().name() + " answered " + response.statusCode() + " on " + metrics);
+      }
+      spec.commandLine().getOut().println("#\n# POD " + pod.meta().name() + " (" + pod.podIP() + ")\n#");
+      spec.commandLine().getOut().print(response.body());
+      spec.commandLine().getOut().flush();
     }
   }
 }

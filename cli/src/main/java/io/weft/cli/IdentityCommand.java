@@ -7,12 +7,10 @@ import io.weft.k8s.model.PodResource;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.protocol.identity.Pem;
 import io.weft.protocol.identity.TrustBundle;
-import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import javax.net.ssl.SNIHostName;
@@ -113,7 +111,7 @@ final class IdentityCommand {
       MeshPki pki = new MeshPki(anchorCredential, anchorCredential)
           .withNewIssuer(MeshPki.issuerName(controlPlaneNamespace, trustDomain), Instant.now(), validity);
       try {
-        pki.write(out);
+        pki.writeIssuer(out);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write to " + out, e);
       }
@@ -143,13 +141,7 @@ final class IdentityCommand {
   @Command(name = "show", description = "Show the certificate a pod's proxy presents: subject, SANs, validity, issuer.")
   static final class Show implements Runnable {
     @Spec CommandSpec spec;
-    @Mixin ClusterOptions cluster;
-
-    @Parameters(paramLabel = "POD", description = "A pod name, or deploy/NAME for one of a Deployment's pods.")
-    String target;
-
-    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "(default: ${DEFAULT-VALUE})")
-    String namespace;
+    @Mixin PodSelection selection;
 
     @Option(names = "--inbound-port", defaultValue = "4143", description = "The proxy's inbound port (default: ${DEFAULT-VALUE}).")
     int inboundPort;
@@ -160,30 +152,21 @@ final class IdentityCommand {
     @Option(names = "--trust-domain", defaultValue = TRUST_DOMAIN, description = "(default: ${DEFAULT-VALUE})")
     String trustDomain;
 
-    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class, description = "(default: ${DEFAULT-VALUE})")
-    Duration timeout;
-
     @Override
     public void run() {
-      var config = cluster.config();
-      ActorSystem<Void> system = ClientSystem.create();
-      try {
-        PodResource pod = PodLookup.find(system, cluster.backend(config), namespace, target, timeout);
-        String identity = new MeshIdentity(pod.serviceAccount(), pod.meta().namespace(), controlPlaneNamespace, trustDomain).name();
-        List<X509Certificate> chain = presented(pod.podIP(), inboundPort, identity, timeout);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("POD " + pod.meta().namespace() + "/" + pod.meta().name() + " (" + pod.podIP() + ":" + inboundPort + ")");
-        X509Certificate leaf = chain.getFirst();
-        out.println("Subject:    " + leaf.getSubjectX500Principal().getName());
-        out.println("SANs:       " + String.join(", ", TrustBundle.dnsNames(leaf)));
-        out.println("Not before: " + leaf.getNotBefore().toInstant());
-        out.println("Not after:  " + leaf.getNotAfter().toInstant());
-        out.println("Issuer:     " + leaf.getIssuerX500Principal().getName());
-        out.println("Serial:     " + leaf.getSerialNumber().toString(16));
-        out.print(Pem.encode(chain));
-      } finally {
-        system.terminate();
-      }
+      PodResource pod = selection.find();
+      String identity = new MeshIdentity(pod.serviceAccount(), pod.meta().namespace(), controlPlaneNamespace, trustDomain).name();
+      List<X509Certificate> chain = presented(pod.podIP(), inboundPort, identity, selection.timeout);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("POD " + pod.meta().namespace() + "/" + pod.meta().name() + " (" + pod.podIP() + ":" + inboundPort + ")");
+      X509Certificate leaf = chain.getFirst();
+      out.println("Subject:    " + leaf.getSubjectX500Principal().getName());
+      out.println("SANs:       " + String.join(", ", TrustBundle.dnsNames(leaf)));
+      out.println("Not before: " + leaf.getNotBefore().toInstant());
+      out.println("Not after:  " + leaf.getNotAfter().toInstant());
+      out.println("Issuer:     " + leaf.getIssuerX500Principal().getName());
+      out.println("Serial:     " + leaf.getSerialNumber().toString(16));
+      out.print(Pem.encode(chain));
     }
 
     /** The chain the proxy shows a client asking for {@code identity}; read, not verified (this only displays it). */

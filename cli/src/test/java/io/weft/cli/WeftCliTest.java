@@ -148,6 +148,7 @@ class WeftCliTest {
 
     Run rotate = weft("identity", "issuer", "--anchor", dir.resolve("mesh").toString(), "--out", dir.resolve("next").toString());
     assertThat(rotate.exit()).as(rotate.err()).isZero();
+    assertThat(dir.resolve("next").resolve("ca.key")).as("the anchor's key stays where it was").doesNotExist();
     var next = io.weft.actors.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("next")), java.time.Instant.now());
     assertThat(next.credential().certificate()).isNotEqualTo(first.credential().certificate());
     assertThat(next.credential().certificate().getIssuerX500Principal())

@@ -49,10 +49,16 @@ public record MeshPki(CertificateAuthority.Credential anchor, CertificateAuthori
     Path certificate = directory.resolve(ISSUER_CERTIFICATE);
     Path key = directory.resolve(ISSUER_KEY);
     replace(directory.resolve(ANCHOR_KEY), Pem.encode(anchor.key()));
-    replace(key, Pem.encode(issuer.key()));
     replace(anchors, Pem.encode(trustBundle));
-    replace(certificate, Pem.encode(List.of(issuer.certificate())));
+    writeIssuer(directory);
     return new IdentitySettings.IssuerFiles(anchors, certificate, key);
+  }
+
+  /** Writes only the issuer's certificate and key into {@code directory} (an issuer rotation keeps the anchor's key away). */
+  public void writeIssuer(Path directory) throws IOException {
+    Files.createDirectories(directory);
+    replace(directory.resolve(ISSUER_KEY), Pem.encode(issuer.key()));
+    replace(directory.resolve(ISSUER_CERTIFICATE), Pem.encode(List.of(issuer.certificate())));
   }
 
   public IdentitySettings.IssuerFiles write(Path directory) throws IOException {
