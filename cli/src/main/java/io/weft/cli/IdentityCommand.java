@@ -34,8 +34,6 @@ import java.util.List;
 @Command(name = "identity", description = "Mesh identity: create trust anchors and issuers, mint local tokens, show a pod's certificate.",
     subcommands = {IdentityCommand.Create.class, IdentityCommand.Issuer.class, IdentityCommand.Token.class, IdentityCommand.Show.class})
 final class IdentityCommand {
-  private static final String CONTROL_PLANE_NS = "linkerd";
-  private static final String TRUST_DOMAIN = "cluster.local";
 
   @Command(name = "create", description = "Create a trust anchor and an issuer signed by it (ca.crt, ca.key, issuer.crt, issuer.key).")
   static final class Create implements Runnable {
@@ -44,11 +42,7 @@ final class IdentityCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the four PEM files.")
     Path out;
 
-    @Option(names = "--control-plane-namespace", defaultValue = CONTROL_PLANE_NS, description = "(default: ${DEFAULT-VALUE})")
-    String controlPlaneNamespace;
-
-    @Option(names = "--trust-domain", defaultValue = TRUST_DOMAIN, description = "(default: ${DEFAULT-VALUE})")
-    String trustDomain;
+    @Mixin MeshNames names;
 
     @Option(names = "--anchor-validity", defaultValue = "365d", converter = DurationConverter.class,
         description = "How long the trust anchor is valid (default: ${DEFAULT-VALUE}).")
@@ -63,7 +57,7 @@ final class IdentityCommand {
       if (Files.exists(out.resolve(MeshPki.ANCHOR_KEY))) {
         throw new IllegalArgumentException(out.resolve(MeshPki.ANCHOR_KEY) + " already exists; not overwriting a trust anchor");
       }
-      MeshPki pki = MeshPki.create(controlPlaneNamespace, trustDomain, Instant.now(), anchorValidity, issuerValidity);
+      MeshPki pki = MeshPki.create(names.controlPlaneNamespace, names.trustDomain, Instant.now(), anchorValidity, issuerValidity);
       try {
         pki.write(out);
       } catch (IOException e) {
@@ -87,11 +81,7 @@ final class IdentityCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write issuer.crt and issuer.key.")
     Path out;
 
-    @Option(names = "--control-plane-namespace", defaultValue = CONTROL_PLANE_NS, description = "(default: ${DEFAULT-VALUE})")
-    String controlPlaneNamespace;
-
-    @Option(names = "--trust-domain", defaultValue = TRUST_DOMAIN, description = "(default: ${DEFAULT-VALUE})")
-    String trustDomain;
+    @Mixin MeshNames names;
 
     @Option(names = "--validity", defaultValue = "365d", converter = DurationConverter.class,
         description = "How long the issuer is valid (default: ${DEFAULT-VALUE}).")
@@ -109,7 +99,7 @@ final class IdentityCommand {
         throw new UncheckedIOException("cannot read the trust anchor in " + anchor, e);
       }
       MeshPki pki = new MeshPki(anchorCredential, anchorCredential)
-          .withNewIssuer(MeshPki.issuerName(controlPlaneNamespace, trustDomain), Instant.now(), validity);
+          .withNewIssuer(MeshPki.issuerName(names.controlPlaneNamespace, names.trustDomain), Instant.now(), validity);
       try {
         pki.writeIssuer(out);
       } catch (IOException e) {
@@ -146,16 +136,12 @@ final class IdentityCommand {
     @Option(names = "--inbound-port", defaultValue = "4143", description = "The proxy's inbound port (default: ${DEFAULT-VALUE}).")
     int inboundPort;
 
-    @Option(names = "--control-plane-namespace", defaultValue = CONTROL_PLANE_NS, description = "(default: ${DEFAULT-VALUE})")
-    String controlPlaneNamespace;
-
-    @Option(names = "--trust-domain", defaultValue = TRUST_DOMAIN, description = "(default: ${DEFAULT-VALUE})")
-    String trustDomain;
+    @Mixin MeshNames names;
 
     @Override
     public void run() {
       PodResource pod = selection.find();
-      String identity = new MeshIdentity(pod.serviceAccount(), pod.meta().namespace(), controlPlaneNamespace, trustDomain).name();
+      String identity = new MeshIdentity(pod.serviceAccount(), pod.meta().namespace(), names.controlPlaneNamespace, names.trustDomain).name();
       List<X509Certificate> chain = presented(pod.podIP(), inboundPort, identity, selection.timeout);
       PrintWriter out = spec.commandLine().getOut();
       out.println("POD " + pod.meta().namespace() + "/" + pod.meta().name() + " (" + pod.podIP() + ":" + inboundPort + ")");
