@@ -216,7 +216,8 @@ public final class LoadDriver {
     return new Options(url, headers, http2 || grpc, grpc, rate, duration, warmup, connections, concurrency, label);
   }
 
-  private static Duration seconds(String value) {
+  /** {@code 20s}: the duration format of the bench drivers' options. */
+  static Duration seconds(String value) {
     if (!value.endsWith("s")) {
       throw new IllegalArgumentException("durations are in seconds, like 20s: '" + value + "'");
     }
