@@ -6,11 +6,13 @@
 # BENCH_PROTOCOLS (default "http1 h2 grpc"; grpc: unary calls to grpc-java's interop server), BENCH_RATES (default "1000 5000 0", 0 = maximum throughput)
 # and BENCH_PAIRS (default "direct weft weft-mtls haproxy nginx"; nginx has no h2c upstream) narrow a run; BENCH_JFR=1 records a flight recording of each Weft proxy.
 # weft is the pair with identity off (plaintext between the proxies), weft-mtls the same pair with identity on (mTLS); the mTLS
-# round also measures mesh TLS handshakes per second against the inbound proxy.
+# round also measures mesh TLS handshakes per second against the inbound proxy. Each Weft pair is warmed up first
+# (BENCH_WARMUP seconds per protocol at full speed, default 20, discarded).
 set -euo pipefail
 WEFT_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$WEFT_HOME/bin/jdk.sh"
 duration="${1:-20}"
+warmup="${BENCH_WARMUP:-20}" # seconds of discarded full-speed load per protocol before a Weft pair's rows
 work="$(mktemp -d /tmp/weft-bench.XXXXXX)"
 out="$WEFT_HOME/bench/proxies/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
 pids=()
@@ -210,6 +212,11 @@ for mode in plain mtls; do
   label=weft; [ "$mode" = mtls ] && label=weft-mtls
   [[ "$pairs" == *" $label "* ]] || continue
   start_weft "$mode"
+  # A freshly started JVM is still compiling its hot paths: warm each protocol up at full speed
+  # first (discarded), as a long-running proxy would be.
+  for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
+    BENCH_PROTOCOLS=$protocol BENCH_RATES=0 duration=$warmup out=/dev/null run_rows "$label" > /dev/null
+  done
   run_rows "$label"
   if [ "$mode" = mtls ]; then
     # Mesh TLS handshakes the inbound proxy completes per second (clients without a certificate:

@@ -175,6 +175,38 @@ class MeshTlsTest {
     assertThat(appSaw).doesNotContain("/expired", "/untrusted", "/impostor");
   }
 
+  @Test
+  void opaqueBytesTravelInsideMeshTlsToTheApplicationsPort() throws Exception {
+    startPair(false);
+    client = LocalMesh.proxySystem();
+    try (java.net.ServerSocket echo = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> {
+        try (Socket s = echo.accept()) {
+          s.getInputStream().transferTo(s.getOutputStream());
+        } catch (IOException e) {
+          // the test fails on what it did not get back
+        }
+      });
+      // What OutboundOpaque sends a meshed endpoint: mTLS to the peer's inbound port, then a
+      // transport header without a session protocol, then the connection's bytes as they are.
+      ByteString payload = ByteString.fromArray(new byte[] {0, 1, 2, (byte) 0xff, 'n', 'o', 't', ' ', 'h', 't', 't', 'p'});
+      KeyPair keys = CertificateAuthority.newKeyPair();
+      MeshCredentials credentials = new MeshCredentials();
+      credentials.install(credential(keys, CertificateAuthority.leaf(identities.pki().issuer(), keys.getPublic(),
+          ProxyPair.CLIENT_ID, Instant.now().minusSeconds(60), Duration.ofDays(1)), identities.pki()));
+      MeshTls tls = new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
+      ByteString echoed = Source.single(payload).concat(Source.never())
+          .via(Forwarding.viaPeerProxy(client, new InetSocketAddress("127.0.0.1", pair.inboundPort()),
+              Header.newBuilder().setPort(echo.getLocalPort()).build(), Duration.ofSeconds(5),
+              Optional.of(tls.client(ProxyPair.SERVER_ID))))
+          .scan(ByteString.emptyByteString(), ByteString::concat)
+          .takeWhile(received -> received.size() < payload.size(), true)
+          .completionTimeout(Duration.ofSeconds(30))
+          .runWith(Sink.last(), client).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      assertThat(echoed).isEqualTo(payload);
+    }
+  }
+
   private ByteString overMeshTls(MeshPki issuerOf, int appPort, String path) throws Exception {
     KeyPair keys = CertificateAuthority.newKeyPair();
     MeshCredentials credentials = new MeshCredentials();
