@@ -10,7 +10,8 @@ import java.util.Properties;
 /** The {@code weft} command. */
 @Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = Weft.Version.class,
     description = "Weft: a service mesh for Kubernetes, compatible with Linkerd.",
-    subcommands = {ControlPlaneCommand.class, ProxyCommand.class, DiagnosticsCommand.class, IdentityCommand.class, ReplayCommand.class, DemoCommand.class,
+    subcommands = {ControlPlaneCommand.class, ProxyCommand.class, DiagnosticsCommand.class, IdentityCommand.class,
+        InjectCommand.Inject.class, InjectCommand.Uninject.class, ReplayCommand.class, DemoCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Weft {
   public static void main(String[] args) {

@@ -237,6 +237,33 @@ class WeftCliTest {
   }
 
   @Test
+  void injectAndUninjectTheExampleManifests(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path manifests = Path.of("..", "examples", "emojivoto", "emojivoto.yaml");
+    assertThat(weft("identity", "create", "--out", dir.resolve("pki").toString()).exit()).isZero();
+    Run injected = weft("inject", "--manual", "--identity-trust-anchors-file", dir.resolve("pki/ca.crt").toString(),
+        manifests.toString());
+    assertThat(injected.exit()).as(injected.err()).isZero();
+    assertThat(injected.err()).contains("deployment \"web\" injected").contains("deployment \"vote-bot\" injected")
+        .contains("service \"web-svc\" skipped: a Service has no pod template (unsupported_resource)");
+    assertThat(injected.out()).contains("name: linkerd-proxy").contains("restartPolicy: Always")
+        .contains("linkerd.io/proxy-deployment: web");
+    Path output = dir.resolve("injected.yaml");
+    Files.writeString(output, injected.out());
+
+    Run uninjected = weft("uninject", output.toString());
+    assertThat(uninjected.exit()).as(uninjected.err()).isZero();
+    assertThat(uninjected.err()).contains("deployment \"web\" uninjected");
+    assertThat(uninjected.out()).doesNotContain("linkerd-proxy").doesNotContain("linkerd.io/proxy-deployment");
+
+    Run annotated = weft("inject", manifests.toString());
+    assertThat(annotated.out()).contains("linkerd.io/inject: enabled").doesNotContain("name: linkerd-proxy");
+
+    Run noAnchors = weft("inject", "--manual", manifests.toString());
+    assertThat(noAnchors.exit()).isNotZero();
+    assertThat(noAnchors.err()).contains("--manual needs --identity-trust-anchors-file");
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
   }
