@@ -1,0 +1,123 @@
+package io.weft.actors.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weft.actors.identity.CertificateAuthority;
+import io.weft.actors.identity.MeshPki;
+import io.weft.k8s.inject.AdmissionReviews;
+import io.weft.k8s.inject.InjectionSettings;
+import io.weft.k8s.inject.ProxyInjector;
+import io.weft.protocol.identity.Pem;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The injector webhook over real HTTPS, answering AdmissionReviews as the API server sends them. */
+class InjectorWebhookTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private ActorSystem<Void> system;
+  private HttpClient client;
+  private URI uri;
+
+  @BeforeEach
+  void start() throws Exception {
+    MeshPki pki = MeshPki.create("linkerd", "cluster.local", Instant.now(), Duration.ofDays(1), Duration.ofDays(1));
+    KeyPair keys = CertificateAuthority.newKeyPair();
+    var leaf = CertificateAuthority.leaf(pki.issuer(), keys.getPublic(), "localhost", Instant.now().minusSeconds(60),
+        Duration.ofDays(1));
+    String anchors = Pem.encode(List.of(pki.anchor().certificate()));
+    AdmissionReviews reviews = new AdmissionReviews(new ProxyInjector(InjectionSettings.defaults("1.0", anchors,
+        "weft/proxy-injector 1.0")), ns -> ns.equals("shop") ? Map.of(ProxyInjector.INJECT, "enabled") : Map.of());
+    system = ActorSystem.create(Behaviors.empty(), "injector");
+    int port = InjectorWebhook.bind(system, "127.0.0.1", 0, Pem.encode(List.of(leaf, pki.issuer().certificate())),
+        Pem.encode(keys.getPrivate()), reviews).toCompletableFuture().join().localAddress().getPort();
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("anchor", pki.anchor().certificate());
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl).build();
+    uri = URI.create("https://localhost:" + port + "/");
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    system.terminate();
+  }
+
+  private HttpResponse<String> post(String body) throws Exception {
+    return client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String review(String uid, String namespace) {
+    return """
+        {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+         "request": {"uid": "%s", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "operation": "CREATE",
+           "namespace": "%s",
+           "object": {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"generateName": "web-5d8f-", "labels": {"app": "web"},
+               "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f", "uid": "x"}]},
+             "spec": {"serviceAccountName": "web", "containers": [{"name": "web", "image": "example/web:1",
+               "ports": [{"containerPort": 8080}]}]}}}}
+        """.formatted(uid, namespace);
+  }
+
+  @Test
+  void aPodInAnInjectedNamespaceIsPatchedWithTheProxy() throws Exception {
+    HttpResponse<String> answer = post(review("u-1", "shop"));
+    assertThat(answer.statusCode()).isEqualTo(200);
+    JsonNode response = JSON.readTree(answer.body()).path("response");
+    assertThat(response.path("uid").asText()).isEqualTo("u-1");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.path("patchType").asText()).isEqualTo("JSONPatch");
+    JsonNode patch = JSON.readTree(Base64.getDecoder().decode(response.path("patch").asText()));
+
+    ObjectNode pod = (ObjectNode) JSON.readTree(review("u-1", "shop")).path("request").path("object");
+    for (JsonNode op : patch) {
+      assertThat(op.path("op").asText()).isEqualTo("add");
+      String[] path = op.path("path").asText().substring(1).split("/", 2);
+      ((ObjectNode) pod.path(path[0])).set(path[1].replace("~1", "/").replace("~0", "~"), op.path("value"));
+    }
+    assertThat(pod.path("spec").path("initContainers").findValuesAsText("name")).contains("linkerd-proxy", "linkerd-init");
+    assertThat(pod.path("metadata").path("labels").path("linkerd.io/proxy-replicaset").asText()).isEqualTo("web-5d8f");
+    assertThat(pod.path("metadata").path("labels").path("app").asText()).isEqualTo("web");
+    assertThat(pod.path("spec").path("containers").get(0).path("name").asText()).isEqualTo("web");
+  }
+
+  @Test
+  void aPodElsewhereIsAllowedUnchangedWithTheReasonAndBadInputIsRefusedWithoutStoppingTheServer() throws Exception {
+    JsonNode response = JSON.readTree(post(review("u-2", "other")).body()).path("response");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.has("patch")).isFalse();
+    assertThat(response.path("status").path("message").asText()).contains("injection_enable_annotation_absent");
+
+    HttpResponse<String> bad = post("{\"request\": {}}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("not an AdmissionReview request");
+    assertThat(post("not json").statusCode()).isEqualTo(400);
+    assertThat(post(review("u-3", "shop")).statusCode()).isEqualTo(200);
+  }
+}
