@@ -30,6 +30,17 @@ final class ControlPlaneCommand implements Runnable {
   @Option(names = "--identity-issuer-key-file", paramLabel = "FILE", description = "PEM issuer private key.")
   Path issuerKey;
 
+  @Option(names = "--proxy-injector-port", paramLabel = "PORT",
+      description = "Serve the proxy injector's admission webhook (HTTPS) on this port; needs the two options below and "
+          + "--identity-trust-anchors-file.")
+  Integer injectorPort;
+
+  @Option(names = "--proxy-injector-certificate-file", paramLabel = "FILE", description = "PEM certificate chain of the webhook.")
+  Path injectorCertificate;
+
+  @Option(names = "--proxy-injector-key-file", paramLabel = "FILE", description = "PEM private key of the webhook.")
+  Path injectorKey;
+
   @Override
   public void run() {
     List<String> identity = new ArrayList<>();
@@ -46,6 +57,30 @@ final class ControlPlaneCommand implements Runnable {
     ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.ofNullable(join)
         .map(j -> AddressFromURIString.parse("pekko://" + ControlPlane.SYSTEM_NAME + "@" + j)));
     Runtime.getRuntime().addShutdownHook(new Thread(controlPlane::close, "control-plane-shutdown"));
+    if (injectorPort != null) {
+      serveInjector(controlPlane);
+    }
     controlPlane.system().getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /** The injector webhook, deciding from the namespaces this node's index holds. */
+  private void serveInjector(ControlPlane controlPlane) {
+    if (injectorCertificate == null || injectorKey == null || trustAnchors == null) {
+      throw new IllegalArgumentException("--proxy-injector-port needs --proxy-injector-certificate-file, "
+          + "--proxy-injector-key-file and --identity-trust-anchors-file");
+    }
+    try {
+      var settings = io.weft.k8s.inject.InjectionSettings.defaults(Weft.version(), java.nio.file.Files.readString(trustAnchors),
+          "weft/proxy-injector " + Weft.version());
+      var reviews = new io.weft.k8s.inject.AdmissionReviews(new io.weft.k8s.inject.ProxyInjector(settings), namespace ->
+          controlPlane.objects(io.weft.k8s.model.ResourceKind.NAMESPACE, io.weft.k8s.model.NamespaceResource.class).stream()
+              .filter(n -> n.meta().name().equals(namespace)).findFirst().map(n -> n.meta().annotations())
+              .orElse(java.util.Map.of()));
+      io.weft.actors.inject.InjectorWebhook.bind(controlPlane.system(), "0.0.0.0", injectorPort,
+          java.nio.file.Files.readString(injectorCertificate), java.nio.file.Files.readString(injectorKey), reviews)
+          .toCompletableFuture().join();
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read the proxy injector's files: " + e.getMessage(), e);
+    }
   }
 }
