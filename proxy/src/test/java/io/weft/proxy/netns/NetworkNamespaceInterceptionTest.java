@@ -81,6 +81,30 @@ class NetworkNamespaceInterceptionTest {
     return process;
   }
 
+  /** The proxy-init image's script, as the injected init container runs it. */
+  private static final Path INIT_SCRIPT = Path.of("..", "images", "proxy-init", "weft-proxy-init").toAbsolutePath().normalize();
+
+  /** The arguments the injection engine gives the init container of this test's pod. */
+  private static List<String> injectedInitArguments() throws Exception {
+    var injector = new io.weft.k8s.inject.ManifestInjector(new io.weft.k8s.inject.ProxyInjector(
+        io.weft.k8s.inject.InjectionSettings.defaults("test", "", "weft/test")));
+    String injected = injector.inject("""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: app, namespace: shop, annotations: {config.linkerd.io/proxy-uid: "0"}}
+        spec: {containers: [{name: app, image: app, ports: [{containerPort: %d}]}]}
+        """.formatted(APP_PORT), io.weft.k8s.inject.ProxyInjector.Mode.MANUAL, false).yaml();
+    var pod = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(injected);
+    List<String> arguments = new ArrayList<>();
+    for (var container : pod.path("spec").path("initContainers")) {
+      if (container.path("name").asText().equals("linkerd-init")) {
+        container.path("args").forEach(a -> arguments.add(a.asText()));
+      }
+    }
+    assertThat(arguments).contains("--proxy-uid", "0", "--inbound-ports-to-ignore");
+    return arguments;
+  }
+
   @BeforeAll
   void createPod(@TempDir Path work) throws Exception {
     assumeTrue(System.getenv("CI") != null || RedirectRules.usable(), "needs root, ip netns and iptables");
@@ -93,12 +117,12 @@ class NetworkNamespaceInterceptionTest {
     inPod("ip", "addr", "add", podIp + "/24", "dev", "wp" + suffix);
     inPod("ip", "link", "set", "wp" + suffix, "up");
     inPod("ip", "link", "set", "lo", "up");
-    // Linkerd's proxy-init, in short: inbound to 4143 except the proxy's admin ports; outbound to
-    // 4140 except the proxy's own connections (by uid).
-    inPod("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-m", "multiport", "--dports", "4190,4191", "-j", "RETURN");
-    inPod("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "-j", "REDIRECT", "--to-ports", "4143");
-    inPod("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-m", "owner", "--uid-owner", "0", "-j", "RETURN");
-    inPod("iptables", "-t", "nat", "-A", "OUTPUT", "-p", "tcp", "-j", "REDIRECT", "--to-ports", "4140");
+    // The pod's rules as injection sets them up: the init container the engine adds, run with its
+    // arguments (inbound to 4143 except the admin and control ports; outbound to 4140 except the
+    // proxy's own connections, by uid — root here, so the pod's proxy-uid says 0).
+    List<String> init = new ArrayList<>(List.of("env", "IPTABLES=iptables", INIT_SCRIPT.toString()));
+    init.addAll(injectedInitArguments());
+    inPod(init.toArray(String[]::new));
 
     outside = HttpServer.create(new InetSocketAddress(hostIp, 0), 0);
     outside.createContext("/", exchange -> {
