@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 final class InstallCommand implements Runnable {
   @Spec CommandSpec spec;
 
-  @Option(names = "--crds", description = "The CustomResourceDefinitions (Linkerd's policy CRDs and ServiceProfile).")
+  @Option(names = "--crds", description = "The CustomResourceDefinitions (Linkerd's policy, route, workload, multicluster Link and ServiceProfile CRDs).")
   boolean crds;
 
   @Override

@@ -21,12 +21,15 @@ public final class InstallManifests {
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
-  private static final List<String> CRD_FILES = List.of("crds/policy.yaml", "crds/serviceprofile.yaml");
+  private static final List<String> CRD_FILES = List.of("crds/policy.yaml", "crds/serviceprofile.yaml",
+      "crds/routes-and-workloads.yaml");
   /** Older versions Linkerd still serves, with the storage version's schema; {@code true}: deprecated. */
   private static final Map<String, Map<String, Boolean>> OLDER_VERSIONS = Map.of(
       "servers.policy.linkerd.io", Map.of("v1beta2", false, "v1beta1", true),
       "serverauthorizations.policy.linkerd.io", Map.of(),
-      "serviceprofiles.linkerd.io", Map.of("v1alpha1", false));
+      "serviceprofiles.linkerd.io", Map.of("v1alpha1", false),
+      "httproutes.policy.linkerd.io", Map.of("v1beta2", false, "v1beta1", false, "v1alpha1", true),
+      "links.multicluster.linkerd.io", Map.of("v1alpha2", false, "v1alpha1", false));
 
   private InstallManifests() {}
 

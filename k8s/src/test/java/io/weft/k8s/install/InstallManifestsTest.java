@@ -25,7 +25,9 @@ class InstallManifestsTest {
     List<ObjectNode> crds = InstallManifests.crdObjects();
     assertThat(crds).extracting(c -> c.path("metadata").path("name").asText()).containsExactly(
         "servers.policy.linkerd.io", "serverauthorizations.policy.linkerd.io", "authorizationpolicies.policy.linkerd.io",
-        "meshtlsauthentications.policy.linkerd.io", "networkauthentications.policy.linkerd.io", "serviceprofiles.linkerd.io");
+        "meshtlsauthentications.policy.linkerd.io", "networkauthentications.policy.linkerd.io", "serviceprofiles.linkerd.io",
+        "httproutes.policy.linkerd.io", "externalworkloads.workload.linkerd.io", "httplocalratelimitpolicies.policy.linkerd.io",
+        "egressnetworks.policy.linkerd.io", "links.multicluster.linkerd.io");
     for (ObjectNode crd : crds) {
       CustomResourceDefinition typed = Serialization.unmarshal(crd.toString(), CustomResourceDefinition.class);
       // Typed and back again: a field Kubernetes' types do not know would be lost or moved.
@@ -49,7 +51,7 @@ class InstallManifestsTest {
       client.apiextensions().v1().customResourceDefinitions()
           .resource(Serialization.unmarshal(crd.toString(), CustomResourceDefinition.class)).create();
     }
-    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(6);
+    assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems()).hasSize(11);
     // A Server as Linkerd's docs write it, in the older version users' manifests still use.
     var servers = new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder().withGroup("policy.linkerd.io")
         .withVersion("v1beta1").withKind("Server").withPlural("servers").withNamespaced(true).build();
