@@ -77,25 +77,11 @@ final class EnvReader {
 
   /** Comma-separated ports and ranges: {@code 25,587,4000-4100}. */
   BitSet ports(String name, String fallback) {
-    String v = string(name).orElse(fallback);
-    BitSet set = new BitSet(65536);
-    for (String part : v.split(",")) {
-      String p = part.trim();
-      if (p.isEmpty()) {
-        continue;
-      }
-      String[] range = p.split("-", 2);
-      try {
-        int from = Integer.parseInt(range[0].trim());
-        int to = range.length == 2 ? Integer.parseInt(range[1].trim()) : from;
-        if (from < 1 || to > 65535 || from > to) {
-          throw new NumberFormatException();
-        }
-        set.set(from, to + 1);
-      } catch (NumberFormatException e) {
-        throw new ProxyConfigException(name + ": '" + p + "' is not a port or a range like 4000-4100");
-      }
+    try {
+      return io.weft.protocol.net.PortRanges.parse(string(name).orElse(fallback));
+    } catch (IllegalArgumentException e) {
+      throw new ProxyConfigException(name + ": " + e.getMessage());
     }
-    return set;
   }
+
 }

@@ -339,25 +339,13 @@ public final class ProxyInjector {
   }
 
   private static List<Integer> ports(String list) {
-    List<Integer> ports = new ArrayList<>();
-    for (String part : list.split(",")) {
-      String p = part.trim();
-      if (p.isEmpty()) {
-        continue;
-      }
-      String[] range = p.split("-", 2);
-      try {
-        int from = Integer.parseInt(range[0].trim());
-        int to = range.length == 2 ? Integer.parseInt(range[1].trim()) : from;
-        for (int port = from; port <= to; port++) {
-          ports.add(port);
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(CONFIG + "opaque-ports: '" + p + "' is not a port or a range like 4000-4100");
-      }
+    try {
+      return io.weft.protocol.net.PortRanges.parse(list).stream().boxed().toList();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(CONFIG + "opaque-ports: " + e.getMessage(), e);
     }
-    return ports;
   }
+
 
   private static String join(Set<Integer> ports) {
     return String.join(",", ports.stream().map(String::valueOf).toList());
