@@ -72,12 +72,8 @@ final class ControlPlaneCommand implements Runnable {
     try {
       var settings = io.weft.k8s.inject.InjectionSettings.defaults(Weft.version(), java.nio.file.Files.readString(trustAnchors),
           "weft/proxy-injector " + Weft.version());
-      var reviews = new io.weft.k8s.inject.AdmissionReviews(new io.weft.k8s.inject.ProxyInjector(settings), namespace ->
-          controlPlane.objects(io.weft.k8s.model.ResourceKind.NAMESPACE, io.weft.k8s.model.NamespaceResource.class).stream()
-              .filter(n -> n.meta().name().equals(namespace)).findFirst().map(n -> n.meta().annotations())
-              .orElse(java.util.Map.of()));
-      io.weft.actors.inject.InjectorWebhook.bind(controlPlane.system(), "0.0.0.0", injectorPort,
-          java.nio.file.Files.readString(injectorCertificate), java.nio.file.Files.readString(injectorKey), reviews)
+      io.weft.actors.inject.InjectorWebhook.bind(controlPlane, "0.0.0.0", injectorPort,
+          java.nio.file.Files.readString(injectorCertificate), java.nio.file.Files.readString(injectorKey), settings)
           .toCompletableFuture().join();
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("cannot read the proxy injector's files: " + e.getMessage(), e);

@@ -49,6 +49,20 @@ public final class InjectorWebhook {
             request -> handle(request, reviews, materializer));
   }
 
+  /**
+   * Serves the injector for the pods of {@code controlPlane}'s cluster: a pod's namespace
+   * annotations come from the node's resource index.
+   */
+  public static CompletionStage<ServerBinding> bind(io.weft.actors.ControlPlane controlPlane, String interface_, int port,
+                                                    String certificatePem, String keyPem,
+                                                    io.weft.k8s.inject.InjectionSettings settings) {
+    AdmissionReviews reviews = new AdmissionReviews(new io.weft.k8s.inject.ProxyInjector(settings), namespace ->
+        controlPlane.objects(io.weft.k8s.model.ResourceKind.NAMESPACE, io.weft.k8s.model.NamespaceResource.class).stream()
+            .filter(n -> n.meta().name().equals(namespace)).findFirst().map(n -> n.meta().annotations())
+            .orElse(java.util.Map.of()));
+    return bind(controlPlane.system(), interface_, port, certificatePem, keyPem, reviews);
+  }
+
   private static CompletionStage<HttpResponse> handle(HttpRequest request, AdmissionReviews reviews, Materializer materializer) {
     if (!request.method().equals(HttpMethods.POST)) {
       request.discardEntityBytes(materializer);

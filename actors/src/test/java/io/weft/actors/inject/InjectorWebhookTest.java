@@ -37,6 +37,9 @@ class InjectorWebhookTest {
   private ActorSystem<Void> system;
   private HttpClient client;
   private URI uri;
+  private String certificatePem;
+  private String keyPem;
+  private String anchorsPem;
 
   @BeforeEach
   void start() throws Exception {
@@ -45,6 +48,9 @@ class InjectorWebhookTest {
     var leaf = CertificateAuthority.leaf(pki.issuer(), keys.getPublic(), "localhost", Instant.now().minusSeconds(60),
         Duration.ofDays(1));
     String anchors = Pem.encode(List.of(pki.anchor().certificate()));
+    anchorsPem = anchors;
+    certificatePem = Pem.encode(List.of(leaf, pki.issuer().certificate()));
+    keyPem = Pem.encode(keys.getPrivate());
     AdmissionReviews reviews = new AdmissionReviews(new ProxyInjector(InjectionSettings.defaults("1.0", anchors,
         "weft/proxy-injector 1.0")), ns -> ns.equals("shop") ? Map.of(ProxyInjector.INJECT, "enabled") : Map.of());
     system = ActorSystem.create(Behaviors.empty(), "injector");
@@ -105,6 +111,33 @@ class InjectorWebhookTest {
     assertThat(pod.path("metadata").path("labels").path("linkerd.io/proxy-replicaset").asText()).isEqualTo("web-5d8f");
     assertThat(pod.path("metadata").path("labels").path("app").asText()).isEqualTo("web");
     assertThat(pod.path("spec").path("containers").get(0).path("name").asText()).isEqualTo("web");
+  }
+
+  @Test
+  void onAControlPlaneItDecidesFromTheNamespacesOfItsCluster(@org.junit.jupiter.api.io.TempDir java.nio.file.Path manifests)
+      throws Exception {
+    java.nio.file.Files.writeString(manifests.resolve("ns.yaml"), """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, annotations: {linkerd.io/inject: enabled, config.linkerd.io/proxy-log-level: debug}}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: other}
+        """);
+    var config = io.weft.actors.TestConfigs.node(null, true);
+    try (var controlPlane = io.weft.actors.ControlPlane.start(config, new io.weft.k8s.local.LocalClusterBackend(manifests,
+        io.weft.actors.ControlPlaneSettings.from(config).localCluster()), java.util.Optional.empty())) {
+      int port = InjectorWebhook.bind(controlPlane, "127.0.0.1", 0, certificatePem, keyPem,
+          InjectionSettings.defaults("1.0", anchorsPem, "weft/proxy-injector 1.0")).toCompletableFuture().join()
+          .localAddress().getPort();
+      uri = URI.create("https://localhost:" + port + "/");
+      JsonNode shop = JSON.readTree(post(review("u-4", "shop")).body()).path("response");
+      String patch = new String(Base64.getDecoder().decode(shop.path("patch").asText()), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(patch).contains("linkerd-proxy").contains("\"LINKERD2_PROXY_LOG\",\"value\":\"debug\"");
+      JsonNode other = JSON.readTree(post(review("u-5", "other")).body()).path("response");
+      assertThat(other.has("patch")).isFalse();
+    }
   }
 
   @Test
