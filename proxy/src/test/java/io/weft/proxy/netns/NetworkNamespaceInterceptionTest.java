@@ -3,6 +3,7 @@ package io.weft.proxy.netns;
 import com.sun.net.httpserver.HttpServer;
 import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
+import io.weft.proxy.TestIdentities;
 import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -84,25 +85,48 @@ class NetworkNamespaceInterceptionTest {
   /** The proxy-init image's script, as the injected init container runs it. */
   private static final Path INIT_SCRIPT = Path.of("..", "images", "proxy-init", "weft-proxy-init").toAbsolutePath().normalize();
 
-  /** The arguments the injection engine gives the init container of this test's pod. */
-  private static List<String> injectedInitArguments() throws Exception {
+  /** This test's pod as the injection engine makes it, trusting {@code identities}' anchor. */
+  private static com.fasterxml.jackson.databind.JsonNode injectedPod(TestIdentities identities) throws Exception {
     var injector = new io.weft.k8s.inject.ManifestInjector(new io.weft.k8s.inject.ProxyInjector(
-        io.weft.k8s.inject.InjectionSettings.defaults("test", "", "weft/test")));
+        io.weft.k8s.inject.InjectionSettings.defaults("test", io.weft.protocol.identity.Pem.encode(identities.anchors().anchors()),
+            "weft/test")));
     String injected = injector.inject("""
         apiVersion: v1
         kind: Pod
         metadata: {name: app, namespace: shop, annotations: {config.linkerd.io/proxy-uid: "0"}}
         spec: {containers: [{name: app, image: app, ports: [{containerPort: %d}]}]}
         """.formatted(APP_PORT), io.weft.k8s.inject.ProxyInjector.Mode.MANUAL, false).yaml();
-    var pod = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(injected);
-    List<String> arguments = new ArrayList<>();
+    return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(injected);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode initContainer(com.fasterxml.jackson.databind.JsonNode pod, String name) {
     for (var container : pod.path("spec").path("initContainers")) {
-      if (container.path("name").asText().equals("linkerd-init")) {
-        container.path("args").forEach(a -> arguments.add(a.asText()));
+      if (container.path("name").asText().equals(name)) {
+        return container;
       }
     }
-    assertThat(arguments).contains("--proxy-uid", "0", "--inbound-ports-to-ignore");
-    return arguments;
+    throw new AssertionError("no " + name + " in " + pod);
+  }
+
+  /**
+   * The proxy container's environment as the kubelet would give it: field references resolved for
+   * this pod, {@code $(VAR)} expanded; then what only a cluster provides (DNS names of the
+   * control plane, the projected token, the identity emptyDir) pointed at this machine's.
+   */
+  private static Map<String, String> proxyEnvironment(com.fasterxml.jackson.databind.JsonNode proxy, Map<String, String> overrides) {
+    Map<String, String> fields = Map.of("metadata.name", "app", "metadata.namespace", "shop", "spec.nodeName", "node",
+        "spec.serviceAccountName", "default");
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (var e : proxy.path("env")) {
+      String value = e.has("value") ? e.path("value").asText()
+          : fields.get(e.path("valueFrom").path("fieldRef").path("fieldPath").asText());
+      for (var known : env.entrySet()) {
+        value = value.replace("$(" + known.getKey() + ")", known.getValue());
+      }
+      env.put(e.path("name").asText(), value);
+    }
+    env.putAll(overrides);
+    return env;
   }
 
   @BeforeAll
@@ -120,8 +144,11 @@ class NetworkNamespaceInterceptionTest {
     // The pod's rules as injection sets them up: the init container the engine adds, run with its
     // arguments (inbound to 4143 except the admin and control ports; outbound to 4140 except the
     // proxy's own connections, by uid — root here, so the pod's proxy-uid says 0).
+    TestIdentities identities = TestIdentities.create();
+    var injected = injectedPod(identities);
     List<String> init = new ArrayList<>(List.of("env", "IPTABLES=iptables", INIT_SCRIPT.toString()));
-    init.addAll(injectedInitArguments());
+    initContainer(injected, "linkerd-init").path("args").forEach(a -> init.add(a.asText()));
+    assertThat(init).contains("--proxy-uid", "0", "--inbound-ports-to-ignore");
     inPod(init.toArray(String[]::new));
 
     outside = HttpServer.create(new InetSocketAddress(hostIp, 0), 0);
@@ -140,17 +167,17 @@ class NetworkNamespaceInterceptionTest {
         metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
         """);
     int destinationPort = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destinationPort,
-        "weft.control-plane.destination.interface = \"" + hostIp + "\"");
+    List<String> settings = new ArrayList<>(List.of(identities.controlPlaneSettings()));
+    settings.add("weft.control-plane.destination.interface = \"" + hostIp + "\"");
+    controlPlane = LocalMesh.controlPlane(manifests, destinationPort, settings.toArray(String[]::new));
 
     startInPod(work.resolve("app.log"), Map.of(), "app", Integer.toString(APP_PORT));
-    startInPod(work.resolve("proxy.log"), Map.of(
-        "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143",
-        "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140",
-        "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "0.0.0.0:4191",
-        "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190",
+    // The injected proxy container's own environment (identity on), run as a process in the pod.
+    startInPod(work.resolve("proxy.log"), proxyEnvironment(initContainer(injected, "linkerd-proxy"), Map.of(
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR", hostIp + ":" + destinationPort,
-        "LINKERD2_PROXY_DESTINATION_SVC_NAME", "linkerd-destination.linkerd.serviceaccount.identity.linkerd.cluster.local"),
+        "LINKERD2_PROXY_IDENTITY_SVC_ADDR", hostIp + ":" + destinationPort,
+        "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", identities.tokenFile("default", "shop").toString(),
+        "LINKERD2_PROXY_IDENTITY_DIR", Files.createDirectories(work.resolve("end-entity")).toString())),
         "proxy");
     await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> get("http://" + podIp + ":4191/ready").statusCode() == 200);
   }
@@ -196,7 +223,9 @@ class NetworkNamespaceInterceptionTest {
     HttpResponse<String> response = get("http://" + podIp + ":" + APP_PORT + "/in");
     // The app is called from inside the pod (the proxy), not from the host namespace's address.
     assertThat(response.body()).isEqualTo("app saw /in from " + podIp);
-    assertThat(proxyMetrics()).containsPattern("tcp_open_total\\{[^}]*direction=\"inbound\"[^}]*} [1-9]");
+    assertThat(proxyMetrics()).containsPattern("tcp_open_total\\{[^}]*direction=\"inbound\"[^}]*} [1-9]")
+        // the injected environment gave the proxy its identity: it was certified before it was ready
+        .containsPattern("identity_cert_refresh_count [1-9]");
   }
 
   @Test
