@@ -72,13 +72,14 @@ public final class InboundProxy {
 
   /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */
   Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
-                                                  Optional<InetSocketAddress> original) {
+                                                  Optional<InetSocketAddress> original, TcpMetrics.Measured measured) {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
       metrics.detected(DIRECTION, protocol);
       if (protocol instanceof Protocol.Tls hello && tls.isPresent()
           && hello.serverName().filter(tls.get().localIdentity()::equals).isPresent()) {
-        return meshTls(tls.get(), local, remote, original);
+        return meshTls(tls.get(), local, remote, original, measured);
       }
+      measured.plain();
       return route(local, remote, original, protocol,
           tls.isPresent() ? HttpMetrics.Tls.NO_TLS_FROM_REMOTE : HttpMetrics.Tls.DISABLED);
     });
@@ -89,15 +90,18 @@ public final class InboundProxy {
    * certificate) is known before the first plaintext byte is read.
    */
   private Flow<ByteString, ByteString, NotUsed> meshTls(MeshTls mesh, InetSocketAddress local, InetSocketAddress remote,
-                                                       Optional<InetSocketAddress> original) {
+                                                       Optional<InetSocketAddress> original, TcpMetrics.Measured measured) {
     AtomicReference<HttpMetrics.Tls> client = new AtomicReference<>(HttpMetrics.Tls.fromClient(""));
     Flow<ByteString, ByteString, NotUsed> inner = ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(),
         protocol -> {
           metrics.detected(DIRECTION, protocol); // what the mesh TLS carries
           return route(local, remote, original, protocol, client.get());
         });
-    return mesh.server(session -> client.set(HttpMetrics.Tls.fromClient(MeshTls.peerIdentity(session).orElse(""))))
-        .join(inner);
+    return mesh.server(session -> {
+      String clientId = MeshTls.peerIdentity(session).orElse("");
+      client.set(HttpMetrics.Tls.fromClient(clientId));
+      measured.meshTls(clientId);
+    }).join(inner);
   }
 
   private Flow<ByteString, ByteString, NotUsed> route(InetSocketAddress local, InetSocketAddress remote,

@@ -1,5 +1,8 @@
 package io.weft.proxy.metrics;
 
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -17,7 +20,7 @@ import org.apache.pekko.util.ByteString;
 public final class TcpMetrics {
   /** Linkerd's {@code tcp_connection_duration_ms} buckets. */
   private static final double[] DURATION_BUCKETS_MS = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-  private static final String[] LABELS = {"direction", "peer", "tls"};
+  private static final String[] LABELS = {"direction", "peer", "tls", "client_id"};
   private static final String NO_TLS = "no_identity";
 
   private final Counter opened;
@@ -57,30 +60,92 @@ public final class TcpMetrics {
     detected.labelValues(direction, name).inc();
   }
 
+  /**
+   * One accepted connection's measurement. Its TLS labels are known only once the proxy has looked
+   * at the connection (mesh TLS terminated, or not), so it is counted as open from then on, and the
+   * bytes read before are added then.
+   */
+  public final class Measured {
+    private final String direction;
+    private final AtomicLong pendingRead = new AtomicLong();
+    private final AtomicLong pendingWritten = new AtomicLong();
+    private volatile String[] labels;
+    private long started;
+
+    private Measured(String direction) {
+      this.direction = direction;
+    }
+
+    /** Mesh TLS from {@code clientId} ("" when the client showed no certificate). */
+    public void meshTls(String clientId) {
+      decide(new String[] {direction, "src", "true", clientId});
+    }
+
+    /** Not mesh TLS. */
+    public void plain() {
+      decide(new String[] {direction, "src", NO_TLS, ""});
+    }
+
+    private synchronized void decide(String[] decided) {
+      if (labels != null) {
+        return;
+      }
+      labels = decided;
+      started = System.nanoTime();
+      opened.labelValues(decided).inc();
+      open.labelValues(decided).inc();
+      flush();
+    }
+
+    private void flush() {
+      String[] l = labels;
+      read.labelValues(l).inc(pendingRead.getAndSet(0));
+      written.labelValues(l).inc(pendingWritten.getAndSet(0));
+    }
+
+    private void read(int n) {
+      String[] l = labels;
+      if (l == null) {
+        pendingRead.addAndGet(n);
+      } else {
+        read.labelValues(l).inc(n);
+      }
+    }
+
+    private void written(int n) {
+      String[] l = labels;
+      if (l == null) {
+        pendingWritten.addAndGet(n);
+      } else {
+        written.labelValues(l).inc(n);
+      }
+    }
+
+    private synchronized void closed() {
+      plain(); // a connection closed before anything was decided was not mesh TLS
+      flush(); // bytes that raced the decision
+      open.labelValues(labels).dec();
+      closed.labelValues(labels).inc();
+      duration.labelValues(labels).observe((System.nanoTime() - started) / 1_000_000.0);
+    }
+  }
+
   /** Wraps an accepted connection's flow (bytes from the peer in, bytes to the peer out) to measure it. */
-  public Flow<ByteString, ByteString, NotUsed> accepted(String direction, Flow<ByteString, ByteString, NotUsed> connection) {
-    String[] labels = {direction, "src", NO_TLS};
-    var readBytes = read.labelValues(labels);
-    var writtenBytes = written.labelValues(labels);
+  public Flow<ByteString, ByteString, NotUsed> accepted(String direction,
+                                                        Function<Measured, Flow<ByteString, ByteString, NotUsed>> connection) {
+    Measured measured = new Measured(direction);
     return Flow.<ByteString>create()
         .map(bytes -> {
-          readBytes.inc(bytes.size());
+          measured.read(bytes.size());
           return bytes;
         })
-        .via(connection)
+        .via(connection.apply(measured))
         .map(bytes -> {
-          writtenBytes.inc(bytes.size());
+          measured.written(bytes.size());
           return bytes;
         })
         .watchTermination((notUsed, done) -> {
-          long started = System.nanoTime();
-          opened.labelValues(labels).inc();
-          open.labelValues(labels).inc();
-          done.whenComplete((d, error) -> {
-            open.labelValues(labels).dec();
-            closed.labelValues(labels).inc();
-            duration.labelValues(labels).observe((System.nanoTime() - started) / 1_000_000.0);
-          });
+          done.whenComplete((d, error) -> measured.closed());
           return NotUsed.notUsed();
         });
   }

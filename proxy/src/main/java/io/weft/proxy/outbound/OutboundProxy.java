@@ -58,7 +58,8 @@ public final class OutboundProxy {
 
   /** The flow of one connection from {@code remote}, redirected from {@code original} if intercepted. */
   Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
-                                                  Optional<InetSocketAddress> original) {
+                                                  Optional<InetSocketAddress> original, TcpMetrics.Measured measured) {
+    measured.plain(); // the application's own connection: never mesh TLS
     if (original.isPresent() && loops(original.get())) {
       log.warn("outbound connection from {} to {} would loop back into the proxy; closing", remote, original.get());
       return Forwarding.refused();

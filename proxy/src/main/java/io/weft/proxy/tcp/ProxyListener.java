@@ -26,7 +26,7 @@ public final class ProxyListener {
   public interface Handler {
     /** The flow of a connection from {@code remote} to {@code local}, redirected from {@code original} if intercepted. */
     Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
-                                                     Optional<InetSocketAddress> original);
+                                                     Optional<InetSocketAddress> original, TcpMetrics.Measured measured);
   }
 
   private ProxyListener() {}
@@ -37,8 +37,8 @@ public final class ProxyListener {
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
             Optional.empty())
         .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(direction,
-            handler.connection(connection.localAddress(), connection.remoteAddress(),
-                originalDestinations.take(connection.remoteAddress()))), system)))
+            measured -> handler.connection(connection.localAddress(), connection.remoteAddress(),
+                originalDestinations.take(connection.remoteAddress()), measured)), system)))
         .run(system);
   }
 }

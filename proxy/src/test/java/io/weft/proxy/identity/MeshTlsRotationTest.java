@@ -115,7 +115,7 @@ class MeshTlsRotationTest {
   }
 
   private double opened() {
-    return pair.inboundMetrics().scrape().lines().filter(l -> l.startsWith("tcp_open_total{direction=\"inbound\""))
+    return pair.inboundMetrics().scrape().lines().filter(l -> l.startsWith("tcp_open_total{") && l.contains("direction=\"inbound\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 

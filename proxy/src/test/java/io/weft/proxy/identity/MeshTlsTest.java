@@ -119,7 +119,10 @@ class MeshTlsTest {
     assertThat(indexOf(down, secret)).as("the response body is not in the clear").isNegative();
     assertThat(indexOf(up, HEADER_PREFACE)).as("the transport header travels inside TLS").isNegative();
 
-    assertThat(pair.inboundMetrics().scrape()).contains("client_id=\"" + ProxyPair.CLIENT_ID + "\"").contains("tls=\"true\"");
+    assertThat(pair.inboundMetrics().scrape()).contains("client_id=\"" + ProxyPair.CLIENT_ID + "\"").contains("tls=\"true\"")
+        // the TCP families too: the connection between the proxies is counted as mesh TLS from the client's identity
+        .containsPattern("tcp_open_total\\{client_id=\"" + ProxyPair.CLIENT_ID.replace(".", "\\.")
+            + "\",direction=\"inbound\",peer=\"src\",tls=\"true\"} [1-9]");
     assertThat(pair.outboundMetrics().scrape()).contains("server_id=\"" + ProxyPair.SERVER_ID + "\"").contains("tls=\"true\"");
   }
 

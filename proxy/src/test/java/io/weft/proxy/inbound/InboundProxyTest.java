@@ -83,7 +83,7 @@ class InboundProxyTest {
     assertThat(through(header, "hello through the mesh")).isEqualTo("HELLO THROUGH THE MESH");
     // Linkerd's TCP families: one connection, every byte read from the peer (header included) and written back.
     int read = TransportHeaderCodec.encode(header).length + "hello through the mesh".length();
-    String labels = "direction=\"inbound\",peer=\"src\",tls=\"no_identity\"";
+    String labels = "client_id=\"\",direction=\"inbound\",peer=\"src\",tls=\"no_identity\"";
     await().atMost(Duration.ofSeconds(30)).until(() -> metrics.scrape().contains("tcp_close_total{" + labels + "} 1.0"));
     assertThat(metrics.scrape())
         .contains("tcp_open_total{" + labels + "} 1.0")
