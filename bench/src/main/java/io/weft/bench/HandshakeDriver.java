@@ -6,10 +6,7 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +44,7 @@ public final class HandshakeDriver {
     }
     InetSocketAddress address = new InetSocketAddress(target.substring(0, target.lastIndexOf(':')),
         Integer.parseInt(target.substring(target.lastIndexOf(':') + 1)));
-    SSLContext context = SSLContext.getInstance("TLSv1.3");
-    context.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
-      @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
-      @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-    }}, null);
+    SSLContext context = io.weft.protocol.identity.InspectingTls.clientContext();
 
     run(context, address, serverName, warmup, threads, new Histogram(MAX_MICROS, 3), new AtomicLong());
     Histogram latency = new Histogram(MAX_MICROS, 3);
