@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import io.weft.k8s.install.InstallManifests;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -13,13 +14,59 @@ final class InstallCommand implements Runnable {
   @Option(names = "--crds", description = "The CustomResourceDefinitions (Linkerd's policy, route, workload, multicluster Link and ServiceProfile CRDs).")
   boolean crds;
 
+  @Option(names = "--ha", description = "Three control-plane nodes on different hosts, with a PodDisruptionBudget.")
+  boolean ha;
+
+  @Option(names = "--identity-trust-anchors-file", paramLabel = "FILE", description = "PEM trust anchors (with the issuer "
+      + "files below; without all three a new anchor and issuer are generated).")
+  java.nio.file.Path trustAnchors;
+
+  @Option(names = "--identity-issuer-certificate-file", paramLabel = "FILE") java.nio.file.Path issuerCertificate;
+
+  @Option(names = "--identity-issuer-key-file", paramLabel = "FILE") java.nio.file.Path issuerKey;
+
+  @Option(names = "--controller-image", defaultValue = "ghcr.io/weft-mesh/controller", description = "(default: ${DEFAULT-VALUE})")
+  String controllerImage;
+
+  @Mixin MeshNames names;
+
   @Override
   public void run() {
-    if (!crds) {
-      throw new IllegalArgumentException("only `weft install --crds` is available so far; the control-plane manifests "
-          + "are not written yet");
+    if (crds) {
+      spec.commandLine().getOut().print(InstallManifests.crds());
+    } else {
+      String anchors;
+      String certificate;
+      String key;
+      if (trustAnchors != null || issuerCertificate != null || issuerKey != null) {
+        if (trustAnchors == null || issuerCertificate == null || issuerKey == null) {
+          throw new IllegalArgumentException("--identity-trust-anchors-file, --identity-issuer-certificate-file and "
+              + "--identity-issuer-key-file go together");
+        }
+        anchors = read(trustAnchors);
+        certificate = read(issuerCertificate);
+        key = read(issuerKey);
+        // Refuse what the control plane would refuse, now rather than after kubectl apply.
+        io.weft.actors.identity.Issuer.load(new io.weft.k8s.identity.IssuerMaterial(anchors, certificate, key),
+            java.time.Instant.now());
+      } else {
+        var pki = io.weft.actors.identity.MeshPki.create(names.controlPlaneNamespace, names.trustDomain, java.time.Instant.now(),
+            java.time.Duration.ofDays(365), java.time.Duration.ofDays(365));
+        anchors = io.weft.protocol.identity.Pem.encode(java.util.List.of(pki.anchor().certificate()));
+        certificate = io.weft.protocol.identity.Pem.encode(java.util.List.of(pki.issuer().certificate()));
+        key = io.weft.protocol.identity.Pem.encode(pki.issuer().key());
+      }
+      spec.commandLine().getOut().print(InstallManifests.controlPlane(new InstallManifests.Values(names.controlPlaneNamespace,
+          Weft.version(), controllerImage, "cluster.local", ha, anchors, certificate, key)));
     }
-    spec.commandLine().getOut().print(InstallManifests.crds());
     spec.commandLine().getOut().flush();
+  }
+
+  private static String read(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -264,6 +264,30 @@ class WeftCliTest {
   }
 
   @Test
+  void installRendersTheControlPlaneWithTheGivenOrANewIssuer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Run generated = weft("install");
+    assertThat(generated.exit()).as(generated.err()).isZero();
+    assertThat(generated.out()).contains("kind: StatefulSet").contains("name: linkerd-identity-issuer").contains("ca-bundle.crt");
+
+    assertThat(weft("identity", "create", "--out", dir.resolve("a").toString()).exit()).isZero();
+    assertThat(weft("identity", "create", "--out", dir.resolve("b").toString()).exit()).isZero();
+    Run given = weft("install", "--ha", "--identity-trust-anchors-file", dir.resolve("a/ca.crt").toString(),
+        "--identity-issuer-certificate-file", dir.resolve("a/issuer.crt").toString(),
+        "--identity-issuer-key-file", dir.resolve("a/issuer.key").toString());
+    assertThat(given.exit()).as(given.err()).isZero();
+    assertThat(given.out()).contains("replicas: 3").contains("kind: PodDisruptionBudget")
+        .contains(java.util.Base64.getEncoder().encodeToString(Files.readString(dir.resolve("a/issuer.crt")).getBytes()));
+
+    Run mismatched = weft("install", "--identity-trust-anchors-file", dir.resolve("a/ca.crt").toString(),
+        "--identity-issuer-certificate-file", dir.resolve("b/issuer.crt").toString(),
+        "--identity-issuer-key-file", dir.resolve("b/issuer.key").toString());
+    assertThat(mismatched.exit()).isNotZero();
+    assertThat(mismatched.err()).contains("does not chain to a trusted anchor");
+    Run partial = weft("install", "--identity-trust-anchors-file", dir.resolve("a/ca.crt").toString());
+    assertThat(partial.err()).contains("go together");
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
   }

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** What {@code weft install} renders. So far: the CRDs ({@code --crds}). */
+/** What {@code weft install} renders: the CRDs ({@code --crds}) and the control plane. */
 public final class InstallManifests {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
@@ -32,6 +32,70 @@ public final class InstallManifests {
       "links.multicluster.linkerd.io", Map.of("v1alpha2", false, "v1alpha1", false));
 
   private InstallManifests() {}
+
+  /**
+   * The install's settings: where and which version, how many control-plane nodes, and the mesh's
+   * trust anchors and issuer (PEM).
+   */
+  public record Values(String namespace, String version, String controllerImage, String clusterDomain, boolean ha,
+                       String trustAnchorsPem, String issuerCertificatePem, String issuerKeyPem) {}
+
+  private static final int HA_REPLICAS = 3;
+
+  /** The control plane: namespace, RBAC, Services, the StatefulSet, and the identity issuer Secret and trust roots. */
+  public static List<ObjectNode> controlPlaneObjects(Values values) {
+    String template;
+    try (InputStream in = InstallManifests.class.getResourceAsStream("control-plane.yaml")) {
+      template = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the control-plane template is unreadable", e);
+    }
+    String rendered = template.replace("${namespace}", values.namespace()).replace("${version}", values.version())
+        .replace("${controllerImage}", values.controllerImage()).replace("${clusterDomain}", values.clusterDomain())
+        .replace("${replicas}", Integer.toString(values.ha() ? HA_REPLICAS : 1));
+    List<ObjectNode> objects = new ArrayList<>();
+    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(rendered)) {
+      while (documents.hasNextValue()) {
+        objects.add((ObjectNode) documents.nextValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("the control-plane template does not parse", e);
+    }
+    ObjectNode secret = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "Opaque");
+    secret.putObject("metadata").put("name", "linkerd-identity-issuer").put("namespace", values.namespace());
+    secret.putObject("data").put("crt.pem", base64(values.issuerCertificatePem())).put("key.pem", base64(values.issuerKeyPem()));
+    objects.add(secret);
+    ObjectNode roots = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
+    roots.putObject("metadata").put("name", "linkerd-identity-trust-roots").put("namespace", values.namespace());
+    roots.putObject("data").put("ca-bundle.crt", values.trustAnchorsPem());
+    objects.add(roots);
+    if (values.ha()) {
+      ObjectNode pdb = YAML.createObjectNode().put("apiVersion", "policy/v1").put("kind", "PodDisruptionBudget");
+      pdb.putObject("metadata").put("name", "linkerd-control-plane").put("namespace", values.namespace());
+      ObjectNode spec = pdb.putObject("spec").put("maxUnavailable", 1);
+      spec.putObject("selector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
+      objects.add(pdb);
+      for (ObjectNode o : objects) {
+        if (o.path("kind").asText().equals("StatefulSet")) {
+          // One node per host: losing a node loses one control-plane member, not the cluster.
+          ObjectNode term = ((ObjectNode) o.path("spec").path("template").path("spec")).putObject("affinity")
+              .putObject("podAntiAffinity").putArray("requiredDuringSchedulingIgnoredDuringExecution").addObject();
+          term.put("topologyKey", "kubernetes.io/hostname");
+          term.putObject("labelSelector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
+        }
+      }
+    }
+    return objects;
+  }
+
+  /** {@code weft install}: the control plane, multi-document YAML. */
+  public static String controlPlane(Values values) {
+    return render(controlPlaneObjects(values));
+  }
+
+  private static String base64(String text) {
+    return java.util.Base64.getEncoder().encodeToString(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
 
   /** Every CRD, as objects. */
   public static List<ObjectNode> crdObjects() {
@@ -53,10 +117,14 @@ public final class InstallManifests {
 
   /** {@code weft install --crds}: every CRD, multi-document YAML. */
   public static String crds() {
+    return render(crdObjects());
+  }
+
+  private static String render(List<ObjectNode> objects) {
     StringBuilder out = new StringBuilder();
-    for (ObjectNode crd : crdObjects()) {
+    for (ObjectNode object : objects) {
       try {
-        out.append("---\n").append(YAML.writeValueAsString(crd));
+        out.append("---\n").append(YAML.writeValueAsString(object));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

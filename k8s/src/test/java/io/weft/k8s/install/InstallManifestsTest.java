@@ -65,6 +65,44 @@ class InstallManifestsTest {
     assertThat(InstallManifests.crds()).startsWith("---\n").contains("kind: CustomResourceDefinition");
   }
 
+  private static final InstallManifests.Values VALUES = new InstallManifests.Values("linkerd", "1.2.3",
+      "ghcr.io/weft-mesh/controller", "cluster.local", false, "ANCHORS PEM", "ISSUER PEM", "KEY PEM");
+
+  @Test
+  void theControlPlaneManifestsAreKubernetesTypesWithNothingLeftOverAndTheApiAcceptsThem() {
+    List<ObjectNode> objects = InstallManifests.controlPlaneObjects(VALUES);
+    assertThat(objects).extracting(o -> o.path("kind").asText() + "/" + o.path("metadata").path("name").asText()).contains(
+        "Namespace/linkerd", "ServiceAccount/linkerd-destination", "ClusterRole/linkerd-linkerd-destination",
+        "Role/linkerd-destination", "Service/linkerd-dst", "Service/linkerd-identity-headless", "StatefulSet/linkerd-control-plane",
+        "Secret/linkerd-identity-issuer", "ConfigMap/linkerd-identity-trust-roots");
+    for (ObjectNode object : objects) {
+      io.fabric8.kubernetes.api.model.HasMetadata typed = Serialization.unmarshal(object.toString());
+      JsonNode again = Serialization.jsonMapper().valueToTree(typed);
+      assertThat(again.equals((a, b) -> a.isNumber() && b.isNumber() ? Double.compare(a.doubleValue(), b.doubleValue())
+          : a.equals(b) ? 0 : 1, object)).as(object.path("kind").asText() + ": " + again).isTrue();
+      client.resource(typed).create();
+    }
+    var statefulSet = client.apps().statefulSets().inNamespace("linkerd").withName("linkerd-control-plane").get();
+    assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("ghcr.io/weft-mesh/controller:1.2.3");
+    assertThat(client.secrets().inNamespace("linkerd").withName("linkerd-identity-issuer").get().getData())
+        .containsEntry("crt.pem", java.util.Base64.getEncoder().encodeToString("ISSUER PEM".getBytes()));
+    // Least privilege: cluster-wide it only reads, and creates TokenReviews; secrets only by name in its namespace.
+    var clusterRole = client.rbac().clusterRoles().withName("linkerd-linkerd-destination").get();
+    assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs()).isSubsetOf("get", "list", "watch", "create"));
+    assertThat(clusterRole.getRules()).filteredOn(rule -> rule.getVerbs().contains("create"))
+        .allSatisfy(rule -> assertThat(rule.getResources()).containsExactly("tokenreviews"));
+    assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("secrets"));
+
+    List<ObjectNode> ha = InstallManifests.controlPlaneObjects(new InstallManifests.Values("linkerd", "1.2.3",
+        "ghcr.io/weft-mesh/controller", "cluster.local", true, "A", "I", "K"));
+    assertThat(ha).extracting(o -> o.path("kind").asText()).contains("PodDisruptionBudget");
+    JsonNode haSet = ha.stream().filter(o -> o.path("kind").asText().equals("StatefulSet")).findFirst().orElseThrow();
+    assertThat(haSet.path("spec").path("replicas").asInt()).isEqualTo(3);
+    assertThat(haSet.path("spec").path("template").path("spec").path("affinity").path("podAntiAffinity").isObject()).isTrue();
+  }
+
   /**
    * Kubernetes' structural-schema rule, as far as these schemas use it: every node says its type,
    * except int-or-string (whose anyOf is exactly integer|string) and preserve-unknown-fields nodes;
