@@ -41,6 +41,10 @@ final class ControlPlaneCommand implements Runnable {
   @Option(names = "--proxy-injector-key-file", paramLabel = "FILE", description = "PEM private key of the webhook.")
   Path injectorKey;
 
+  @Option(names = "--proxy-injector-trust-anchors-file", paramLabel = "FILE",
+      description = "The trust anchors injected proxies get (default: --identity-trust-anchors-file).")
+  Path injectorTrustAnchors;
+
   @Override
   public void run() {
     List<String> identity = new ArrayList<>();
@@ -65,12 +69,13 @@ final class ControlPlaneCommand implements Runnable {
 
   /** The injector webhook, deciding from the namespaces this node's index holds. */
   private void serveInjector(ControlPlane controlPlane) {
-    if (injectorCertificate == null || injectorKey == null || trustAnchors == null) {
+    Path anchors = injectorTrustAnchors != null ? injectorTrustAnchors : trustAnchors;
+    if (injectorCertificate == null || injectorKey == null || anchors == null) {
       throw new IllegalArgumentException("--proxy-injector-port needs --proxy-injector-certificate-file, "
-          + "--proxy-injector-key-file and --identity-trust-anchors-file");
+          + "--proxy-injector-key-file and the trust anchors (--proxy-injector-trust-anchors-file or --identity-trust-anchors-file)");
     }
     try {
-      var settings = io.weft.k8s.inject.InjectionSettings.defaults(Weft.version(), java.nio.file.Files.readString(trustAnchors),
+      var settings = io.weft.k8s.inject.InjectionSettings.defaults(Weft.version(), java.nio.file.Files.readString(anchors),
           "weft/proxy-injector " + Weft.version());
       io.weft.actors.inject.InjectorWebhook.bind(controlPlane, "0.0.0.0", injectorPort,
           java.nio.file.Files.readString(injectorCertificate), java.nio.file.Files.readString(injectorKey), settings)

@@ -57,9 +57,21 @@ final class InstallCommand implements Runnable {
         key = io.weft.protocol.identity.Pem.encode(pki.issuer().key());
       }
       spec.commandLine().getOut().print(InstallManifests.controlPlane(new InstallManifests.Values(names.controlPlaneNamespace,
-          Weft.version(), controllerImage, "cluster.local", ha, anchors, certificate, key)));
+          Weft.version(), controllerImage, "cluster.local", ha, anchors, certificate, key, webhookTls())));
     }
     spec.commandLine().getOut().flush();
+  }
+
+  /** A CA of its own and the injector's serving certificate for {@code linkerd-proxy-injector.<ns>.svc}, made at install. */
+  private InstallManifests.WebhookTls webhookTls() {
+    var now = java.time.Instant.now();
+    var validity = java.time.Duration.ofDays(365);
+    String service = "linkerd-proxy-injector." + names.controlPlaneNamespace + ".svc";
+    var ca = io.weft.actors.identity.CertificateAuthority.trustAnchor(service + " CA", now, validity);
+    var keys = io.weft.actors.identity.CertificateAuthority.newKeyPair();
+    var leaf = io.weft.actors.identity.CertificateAuthority.leaf(ca, keys.getPublic(), service, now, validity);
+    return new InstallManifests.WebhookTls(io.weft.protocol.identity.Pem.encode(java.util.List.of(ca.certificate())),
+        io.weft.protocol.identity.Pem.encode(java.util.List.of(leaf)), io.weft.protocol.identity.Pem.encode(keys.getPrivate()));
   }
 
   private static String read(java.nio.file.Path file) {

@@ -267,7 +267,8 @@ class WeftCliTest {
   void installRendersTheControlPlaneWithTheGivenOrANewIssuer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Run generated = weft("install");
     assertThat(generated.exit()).as(generated.err()).isZero();
-    assertThat(generated.out()).contains("kind: StatefulSet").contains("name: linkerd-identity-issuer").contains("ca-bundle.crt");
+    assertThat(generated.out()).contains("kind: StatefulSet").contains("name: linkerd-identity-issuer").contains("ca-bundle.crt")
+        .contains("kind: MutatingWebhookConfiguration").contains("failurePolicy: Ignore").contains("caBundle: ");
 
     assertThat(weft("identity", "create", "--out", dir.resolve("a").toString()).exit()).isZero();
     assertThat(weft("identity", "create", "--out", dir.resolve("b").toString()).exit()).isZero();
@@ -275,7 +276,7 @@ class WeftCliTest {
         "--identity-issuer-certificate-file", dir.resolve("a/issuer.crt").toString(),
         "--identity-issuer-key-file", dir.resolve("a/issuer.key").toString());
     assertThat(given.exit()).as(given.err()).isZero();
-    assertThat(given.out()).contains("replicas: 3").contains("kind: PodDisruptionBudget")
+    assertThat(given.out()).contains("replicas: 3").contains("kind: PodDisruptionBudget").contains("failurePolicy: Fail")
         .contains(java.util.Base64.getEncoder().encodeToString(Files.readString(dir.resolve("a/issuer.crt")).getBytes()));
 
     Run mismatched = weft("install", "--identity-trust-anchors-file", dir.resolve("a/ca.crt").toString(),

@@ -38,7 +38,13 @@ public final class InstallManifests {
    * trust anchors and issuer (PEM).
    */
   public record Values(String namespace, String version, String controllerImage, String clusterDomain, boolean ha,
-                       String trustAnchorsPem, String issuerCertificatePem, String issuerKeyPem) {}
+                       String trustAnchorsPem, String issuerCertificatePem, String issuerKeyPem, WebhookTls webhook) {}
+
+  /**
+   * The injector webhook's serving certificate and key, and the CA the API server checks it with
+   * (all PEM); for {@code linkerd-proxy-injector.<namespace>.svc}.
+   */
+  public record WebhookTls(String caPem, String certificatePem, String keyPem) {}
 
   private static final int HA_REPLICAS = 3;
 
@@ -52,7 +58,10 @@ public final class InstallManifests {
     }
     String rendered = template.replace("${namespace}", values.namespace()).replace("${version}", values.version())
         .replace("${controllerImage}", values.controllerImage()).replace("${clusterDomain}", values.clusterDomain())
-        .replace("${replicas}", Integer.toString(values.ha() ? HA_REPLICAS : 1));
+        .replace("${replicas}", Integer.toString(values.ha() ? HA_REPLICAS : 1))
+        // Without the injector a pod is still created (Linkerd's default); with --ha it must not slip through unmeshed.
+        .replace("${failurePolicy}", values.ha() ? "Fail" : "Ignore")
+        .replace("${webhookCaBundle}", base64(values.webhook().caPem()));
     List<ObjectNode> objects = new ArrayList<>();
     try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(rendered)) {
       while (documents.hasNextValue()) {
@@ -65,6 +74,11 @@ public final class InstallManifests {
     secret.putObject("metadata").put("name", "linkerd-identity-issuer").put("namespace", values.namespace());
     secret.putObject("data").put("crt.pem", base64(values.issuerCertificatePem())).put("key.pem", base64(values.issuerKeyPem()));
     objects.add(secret);
+    ObjectNode webhookTls = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "kubernetes.io/tls");
+    webhookTls.putObject("metadata").put("name", "linkerd-proxy-injector-k8s-tls").put("namespace", values.namespace());
+    webhookTls.putObject("data").put("tls.crt", base64(values.webhook().certificatePem()))
+        .put("tls.key", base64(values.webhook().keyPem()));
+    objects.add(webhookTls);
     ObjectNode roots = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
     roots.putObject("metadata").put("name", "linkerd-identity-trust-roots").put("namespace", values.namespace());
     roots.putObject("data").put("ca-bundle.crt", values.trustAnchorsPem());

@@ -66,7 +66,8 @@ class InstallManifestsTest {
   }
 
   private static final InstallManifests.Values VALUES = new InstallManifests.Values("linkerd", "1.2.3",
-      "ghcr.io/weft-mesh/controller", "cluster.local", false, "ANCHORS PEM", "ISSUER PEM", "KEY PEM");
+      "ghcr.io/weft-mesh/controller", "cluster.local", false, "ANCHORS PEM", "ISSUER PEM", "KEY PEM",
+      new InstallManifests.WebhookTls("CA PEM", "CERT PEM", "WEBHOOK KEY PEM"));
 
   @Test
   void theControlPlaneManifestsAreKubernetesTypesWithNothingLeftOverAndTheApiAcceptsThem() {
@@ -74,7 +75,8 @@ class InstallManifestsTest {
     assertThat(objects).extracting(o -> o.path("kind").asText() + "/" + o.path("metadata").path("name").asText()).contains(
         "Namespace/linkerd", "ServiceAccount/linkerd-destination", "ClusterRole/linkerd-linkerd-destination",
         "Role/linkerd-destination", "Service/linkerd-dst", "Service/linkerd-identity-headless", "StatefulSet/linkerd-control-plane",
-        "Secret/linkerd-identity-issuer", "ConfigMap/linkerd-identity-trust-roots");
+        "Secret/linkerd-identity-issuer", "ConfigMap/linkerd-identity-trust-roots", "Service/linkerd-proxy-injector",
+        "Secret/linkerd-proxy-injector-k8s-tls", "MutatingWebhookConfiguration/linkerd-proxy-injector-webhook-config");
     for (ObjectNode object : objects) {
       io.fabric8.kubernetes.api.model.HasMetadata typed = Serialization.unmarshal(object.toString());
       JsonNode again = Serialization.jsonMapper().valueToTree(typed);
@@ -82,6 +84,12 @@ class InstallManifestsTest {
           : a.equals(b) ? 0 : 1, object)).as(object.path("kind").asText() + ": " + again).isTrue();
       client.resource(typed).create();
     }
+    var webhook = client.admissionRegistration().v1().mutatingWebhookConfigurations()
+        .withName("linkerd-proxy-injector-webhook-config").get().getWebhooks().get(0);
+    assertThat(webhook.getClientConfig().getCaBundle()).isEqualTo(java.util.Base64.getEncoder().encodeToString("CA PEM".getBytes()));
+    assertThat(webhook.getClientConfig().getService().getName()).isEqualTo("linkerd-proxy-injector");
+    assertThat(webhook.getFailurePolicy()).isEqualTo("Ignore");
+    assertThat(webhook.getRules().get(0).getResources()).containsExactly("pods");
     var statefulSet = client.apps().statefulSets().inNamespace("linkerd").withName("linkerd-control-plane").get();
     assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
     assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
@@ -96,11 +104,14 @@ class InstallManifestsTest {
     assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("secrets"));
 
     List<ObjectNode> ha = InstallManifests.controlPlaneObjects(new InstallManifests.Values("linkerd", "1.2.3",
-        "ghcr.io/weft-mesh/controller", "cluster.local", true, "A", "I", "K"));
+        "ghcr.io/weft-mesh/controller", "cluster.local", true, "A", "I", "K", new InstallManifests.WebhookTls("C", "W", "K")));
     assertThat(ha).extracting(o -> o.path("kind").asText()).contains("PodDisruptionBudget");
     JsonNode haSet = ha.stream().filter(o -> o.path("kind").asText().equals("StatefulSet")).findFirst().orElseThrow();
     assertThat(haSet.path("spec").path("replicas").asInt()).isEqualTo(3);
     assertThat(haSet.path("spec").path("template").path("spec").path("affinity").path("podAntiAffinity").isObject()).isTrue();
+    JsonNode haWebhook = ha.stream().filter(o -> o.path("kind").asText().equals("MutatingWebhookConfiguration")).findFirst()
+        .orElseThrow();
+    assertThat(haWebhook.path("webhooks").get(0).path("failurePolicy").asText()).isEqualTo("Fail");
   }
 
   /**
