@@ -14,7 +14,6 @@ import io.weft.actors.identity.IssuerKeeper;
 import io.weft.k8s.identity.IssuerSource;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.grpc.javadsl.ServiceHandler;
-import java.nio.file.Path;
 import java.util.concurrent.Executor;
 import io.weft.actors.index.ResourceIndex;
 import io.weft.k8s.ClusterBackend;
@@ -146,8 +145,7 @@ public final class ControlPlane implements AutoCloseable {
     IssuerSource source = identity.files()
         .map(f -> IssuerSource.files(f.trustAnchors(), f.certificate(), f.key()))
         .or(() -> backend.issuerSource(namespace))
-        .orElseGet(() -> IssuerSource.files(Path.of("/nonexistent/trust-anchors"), Path.of("/nonexistent/issuer.crt"),
-            Path.of("/nonexistent/issuer.key")));
+        .orElseGet(IssuerSource::none);
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
     ActorRef<IssuerKeeper.Command> issuer = system.systemActorOf(
         IssuerKeeper.create(source, identity.reloadInterval(), Clock.systemUTC(), blocking), "identity-issuer", Props.empty());

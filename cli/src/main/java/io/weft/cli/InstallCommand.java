@@ -68,7 +68,7 @@ final class InstallCommand implements Runnable {
     var validity = java.time.Duration.ofDays(365);
     String service = "linkerd-proxy-injector." + names.controlPlaneNamespace + ".svc";
     var ca = io.weft.actors.identity.CertificateAuthority.trustAnchor(service + " CA", now, validity);
-    var keys = io.weft.actors.identity.CertificateAuthority.newKeyPair();
+    var keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     var leaf = io.weft.actors.identity.CertificateAuthority.leaf(ca, keys.getPublic(), service, now, validity);
     return new InstallManifests.WebhookTls(io.weft.protocol.identity.Pem.encode(java.util.List.of(ca.certificate())),
         io.weft.protocol.identity.Pem.encode(java.util.List.of(leaf)), io.weft.protocol.identity.Pem.encode(keys.getPrivate()));

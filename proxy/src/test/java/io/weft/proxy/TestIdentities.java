@@ -83,13 +83,11 @@ public final class TestIdentities {
 
   /** Settings for a control plane that issues this mesh's certificates and accepts its tokens. */
   public String[] controlPlaneSettings() {
-    return new String[] {
-        "weft.identity.trust-anchors-file = \"" + files.trustAnchors() + "\"",
-        "weft.identity.issuer-certificate-file = \"" + files.certificate() + "\"",
-        "weft.identity.issuer-key-file = \"" + files.key() + "\"",
-        "weft.identity.reload-interval = 200ms",
-        "weft.local-cluster.token-key-file = \"" + tokenKey + "\"",
-        "weft.identity.issuance-lifetime = " + leafLifetime.map(d -> d.toMillis() + "ms").orElse("24h")};
+    List<String> settings = new ArrayList<>(files.settings());
+    settings.add("weft.identity.reload-interval = 200ms");
+    settings.add("weft.local-cluster.token-key-file = \"" + tokenKey + "\"");
+    settings.add("weft.identity.issuance-lifetime = " + leafLifetime.map(d -> d.toMillis() + "ms").orElse("24h"));
+    return settings.toArray(String[]::new);
   }
 
   public MeshPki pki() {

@@ -47,11 +47,9 @@ public final class DemoIdentity {
 
   /** Control-plane settings (HOCON) that issue this mesh's certificates and accept its tokens. */
   public String controlPlaneSettings() {
-    return String.join("\n",
-        "weft.identity.trust-anchors-file = \"" + directory.resolve(MeshPki.ANCHOR_CERTIFICATE) + "\"",
-        "weft.identity.issuer-certificate-file = \"" + directory.resolve(MeshPki.ISSUER_CERTIFICATE) + "\"",
-        "weft.identity.issuer-key-file = \"" + directory.resolve(MeshPki.ISSUER_KEY) + "\"",
-        "weft.local-cluster.token-key-file = \"" + tokenKey + "\"");
+    var files = new io.weft.actors.identity.IdentitySettings.IssuerFiles(directory.resolve(MeshPki.ANCHOR_CERTIFICATE),
+        directory.resolve(MeshPki.ISSUER_CERTIFICATE), directory.resolve(MeshPki.ISSUER_KEY));
+    return String.join("\n", files.settings()) + "\nweft.local-cluster.token-key-file = \"" + tokenKey + "\"";
   }
 
   /** The {@code LINKERD2_PROXY_IDENTITY_*} environment of {@code pod}'s proxy, with the identity service at {@code address}. */

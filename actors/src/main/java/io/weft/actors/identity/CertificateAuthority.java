@@ -1,5 +1,6 @@
 package io.weft.actors.identity;
 
+import io.weft.protocol.identity.MeshKeys;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -19,13 +20,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -36,7 +35,6 @@ import java.util.Date;
  * a proxy's CSR. Used by the identity service and by {@code weft identity}.
  */
 public final class CertificateAuthority {
-  private static final String SIGNATURE = "SHA256withECDSA";
   private static final int SERIAL_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -45,19 +43,9 @@ public final class CertificateAuthority {
 
   private CertificateAuthority() {}
 
-  public static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-      generator.initialize(new ECGenParameterSpec("secp256r1"));
-      return generator.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK provides ECDSA P-256", e);
-    }
-  }
-
   /** A self-signed CA named {@code commonName} (Linkerd's is {@code root.linkerd.cluster.local}). */
   public static Credential trustAnchor(String commonName, Instant notBefore, Duration validity) {
-    KeyPair keys = newKeyPair();
+    KeyPair keys = MeshKeys.newKeyPair();
     X500Name name = new X500Name("CN=" + commonName);
     return new Credential(certificate(name, name, keys.getPublic(), notBefore, validity, null, keys.getPrivate(), b -> b
         .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
@@ -66,7 +54,7 @@ public final class CertificateAuthority {
 
   /** An intermediate CA signed by {@code anchor}, which may only sign leaves (Linkerd's is {@code identity.linkerd.cluster.local}). */
   public static Credential issuer(Credential anchor, String commonName, Instant notBefore, Duration validity) {
-    KeyPair keys = newKeyPair();
+    KeyPair keys = MeshKeys.newKeyPair();
     return new Credential(certificate(subjectOf(anchor.certificate()), new X500Name("CN=" + commonName), keys.getPublic(),
         notBefore, validity, anchor.certificate(), anchor.key(), b -> b
             .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
@@ -108,7 +96,7 @@ public final class CertificateAuthority {
         builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerCertificate));
       }
       return new JcaX509CertificateConverter().getCertificate(extensions.add(builder)
-          .build(new JcaContentSignerBuilder(SIGNATURE).build(signer)));
+          .build(new JcaContentSignerBuilder(MeshKeys.SIGNATURE).build(signer)));
     } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
       throw new IllegalStateException("cannot make the certificate of " + subject + " with a " + signer.getAlgorithm() + " key", e);
     }

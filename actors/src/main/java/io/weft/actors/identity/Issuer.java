@@ -1,6 +1,7 @@
 package io.weft.actors.identity;
 
 import io.weft.protocol.identity.IdentityCertificateException;
+import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.Pem;
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.k8s.identity.IssuerMaterial;
@@ -62,11 +63,11 @@ public record Issuer(CertificateAuthority.Credential credential, List<X509Certif
 
   private static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
     try {
-      Signature signer = Signature.getInstance("SHA256withECDSA");
+      Signature signer = Signature.getInstance(MeshKeys.SIGNATURE);
       signer.initSign(key);
       signer.update(PROBE);
       byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance("SHA256withECDSA");
+      Signature verifier = Signature.getInstance(MeshKeys.SIGNATURE);
       verifier.initVerify(certificate.getPublicKey());
       verifier.update(PROBE);
       return verifier.verify(signature);

@@ -50,11 +50,9 @@ class IdentityServiceTest {
   private final LocalTokens tokens = LocalTokens.fromKeyFile(TestConfigs.TOKEN_KEY);
 
   private void start(IdentitySettings.IssuerFiles files) {
-    Config config = ConfigFactory.parseString(String.join("\n",
-            "weft.identity.trust-anchors-file = \"" + files.trustAnchors() + "\"",
-            "weft.identity.issuer-certificate-file = \"" + files.certificate() + "\"",
-            "weft.identity.issuer-key-file = \"" + files.key() + "\"",
-            "weft.identity.reload-interval = 100ms"))
+    java.util.List<String> settings = new java.util.ArrayList<>(files.settings());
+    settings.add("weft.identity.reload-interval = 100ms");
+    Config config = ConfigFactory.parseString(String.join("\n", settings))
         .withFallback(TestConfigs.node(null, true));
     controlPlane = ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
         Optional.empty());
@@ -76,7 +74,7 @@ class IdentityServiceTest {
   void certifiesAProxyForItsServiceAccountFor24HoursWithSkewAllowance() throws Exception {
     MeshPki mesh = MeshPki.create("linkerd", "cluster.local", Instant.now(), Duration.ofDays(365), Duration.ofDays(30));
     start(mesh.write(pki));
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     Instant before = Instant.now();
 
     CertifyResponse response = certify(request(WEB, CertificateRequests.create(keys, WEB), tokens.mint("emojivoto", "web")));
@@ -96,7 +94,7 @@ class IdentityServiceTest {
   @Test
   void eachBadInputGetsItsOwnStatusAndTheServiceKeepsServing() throws Exception {
     start(MeshPki.create("linkerd", "cluster.local", Instant.now(), Duration.ofDays(365), Duration.ofDays(30)).write(pki));
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     byte[] csr = CertificateRequests.create(keys, WEB);
     String token = tokens.mint("emojivoto", "web");
 
@@ -123,7 +121,7 @@ class IdentityServiceTest {
     IdentitySettings.IssuerFiles later = new IdentitySettings.IssuerFiles(pki.resolve(MeshPki.ANCHOR_CERTIFICATE),
         pki.resolve(MeshPki.ISSUER_CERTIFICATE), pki.resolve(MeshPki.ISSUER_KEY));
     start(later);
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     CertifyRequest request = request(WEB, CertificateRequests.create(keys, WEB), tokens.mint("emojivoto", "web"));
     assertRefused(request, Status.Code.UNAVAILABLE, "cert issuer not ready yet");
 
@@ -136,7 +134,7 @@ class IdentityServiceTest {
     Instant now = Instant.now();
     MeshPki mesh = MeshPki.create("linkerd", "cluster.local", now, Duration.ofDays(365), Duration.ofDays(30));
     start(mesh.write(pki));
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     CertifyRequest request = request(WEB, CertificateRequests.create(keys, WEB), tokens.mint("emojivoto", "web"));
     assertThat(issuerOf(certify(request))).isEqualTo(mesh.issuer().certificate());
 

@@ -44,7 +44,7 @@ class InjectorWebhookTest {
   @BeforeEach
   void start() throws Exception {
     MeshPki pki = MeshPki.create("linkerd", "cluster.local", Instant.now(), Duration.ofDays(1), Duration.ofDays(1));
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     var leaf = CertificateAuthority.leaf(pki.issuer(), keys.getPublic(), "localhost", Instant.now().minusSeconds(60),
         Duration.ofDays(1));
     String anchors = Pem.encode(List.of(pki.anchor().certificate()));

@@ -13,6 +13,21 @@ public interface IssuerSource {
 
   String describe();
 
+  /** No issuer anywhere: Certify answers UNAVAILABLE. */
+  static IssuerSource none() {
+    return new IssuerSource() {
+      @Override
+      public Optional<IssuerMaterial> read() {
+        return Optional.empty();
+      }
+
+      @Override
+      public String describe() {
+        return "no issuer (neither weft.identity files nor the cluster's issuer Secret)";
+      }
+    };
+  }
+
   /** Three files, as {@code weft install}'s flags or a mounted Secret give them. */
   static IssuerSource files(Path trustAnchors, Path certificate, Path key) {
     return new IssuerSource() {

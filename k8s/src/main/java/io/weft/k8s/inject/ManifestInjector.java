@@ -1,15 +1,8 @@
 package io.weft.k8s.inject;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.weft.k8s.decode.YamlDocuments;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +15,6 @@ import java.util.Set;
  * the input passes through, with a report line saying why it was not changed.
  */
 public final class ManifestInjector {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      // "8080" stays a string: Kubernetes wants env values and args as strings
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-      .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR));
   private static final Set<String> TEMPLATED = Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
       "ReplicationController", "Job");
 
@@ -73,30 +60,11 @@ public final class ManifestInjector {
 
   private Result each(String manifests, Visitor visitor) {
     List<Report> reports = new ArrayList<>();
-    StringWriter out = new StringWriter();
-    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).with(JsonParser.Feature.ALLOW_COMMENTS)
-        .readValues(manifests)) {
-      boolean first = true;
-      while (documents.hasNextValue()) {
-        JsonNode document = documents.nextValue();
-        if (document == null || document.isNull() || document.isMissingNode()) {
-          continue;
-        }
-        if (!(document instanceof ObjectNode resource)) {
-          throw new IllegalArgumentException("a document is not a Kubernetes object: " + document);
-        }
-        visitor.visit(resource, reports);
-        if (!first) {
-          out.write("---\n");
-        }
-        first = false;
-        out.write(YAML.writeValueAsString(resource));
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException("the input is not YAML or JSON: " + e.getMessage(), e);
-    }
-    return new Result(out.toString(), reports);
+    List<ObjectNode> resources = YamlDocuments.read(manifests);
+    resources.forEach(resource -> visitor.visit(resource, reports));
+    return new Result(YamlDocuments.write(resources), reports);
   }
+
 
   private void visit(ObjectNode resource, List<Report> reports, Change change, boolean injecting, boolean ingress) {
     String kind = resource.path("kind").asText("");

@@ -1,12 +1,9 @@
 package io.weft.k8s.install;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import io.weft.k8s.decode.YamlDocuments;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +14,6 @@ import java.util.Map;
 
 /** What {@code weft install} renders: the CRDs ({@code --crds}) and the control plane. */
 public final class InstallManifests {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
   private static final List<String> CRD_FILES = List.of("crds/policy.yaml", "crds/serviceprofile.yaml",
       "crds/routes-and-workloads.yaml");
   /** Older versions Linkerd still serves, with the storage version's schema; {@code true}: deprecated. */
@@ -50,41 +43,28 @@ public final class InstallManifests {
 
   /** The control plane: namespace, RBAC, Services, the StatefulSet, and the identity issuer Secret and trust roots. */
   public static List<ObjectNode> controlPlaneObjects(Values values) {
-    String template;
-    try (InputStream in = InstallManifests.class.getResourceAsStream("control-plane.yaml")) {
-      template = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("the control-plane template is unreadable", e);
-    }
-    String rendered = template.replace("${namespace}", values.namespace()).replace("${version}", values.version())
+    String rendered = resource("control-plane.yaml").replace("${namespace}", values.namespace()).replace("${version}", values.version())
         .replace("${controllerImage}", values.controllerImage()).replace("${clusterDomain}", values.clusterDomain())
         .replace("${replicas}", Integer.toString(values.ha() ? HA_REPLICAS : 1))
         // Without the injector a pod is still created (Linkerd's default); with --ha it must not slip through unmeshed.
         .replace("${failurePolicy}", values.ha() ? "Fail" : "Ignore")
         .replace("${webhookCaBundle}", base64(values.webhook().caPem()));
-    List<ObjectNode> objects = new ArrayList<>();
-    try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(rendered)) {
-      while (documents.hasNextValue()) {
-        objects.add((ObjectNode) documents.nextValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("the control-plane template does not parse", e);
-    }
-    ObjectNode secret = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "Opaque");
+    List<ObjectNode> objects = new ArrayList<>(YamlDocuments.read(rendered));
+    ObjectNode secret = YamlDocuments.object().put("apiVersion", "v1").put("kind", "Secret").put("type", "Opaque");
     secret.putObject("metadata").put("name", "linkerd-identity-issuer").put("namespace", values.namespace());
     secret.putObject("data").put("crt.pem", base64(values.issuerCertificatePem())).put("key.pem", base64(values.issuerKeyPem()));
     objects.add(secret);
-    ObjectNode webhookTls = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "kubernetes.io/tls");
+    ObjectNode webhookTls = YamlDocuments.object().put("apiVersion", "v1").put("kind", "Secret").put("type", "kubernetes.io/tls");
     webhookTls.putObject("metadata").put("name", "linkerd-proxy-injector-k8s-tls").put("namespace", values.namespace());
     webhookTls.putObject("data").put("tls.crt", base64(values.webhook().certificatePem()))
         .put("tls.key", base64(values.webhook().keyPem()));
     objects.add(webhookTls);
-    ObjectNode roots = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
+    ObjectNode roots = YamlDocuments.object().put("apiVersion", "v1").put("kind", "ConfigMap");
     roots.putObject("metadata").put("name", "linkerd-identity-trust-roots").put("namespace", values.namespace());
     roots.putObject("data").put("ca-bundle.crt", values.trustAnchorsPem());
     objects.add(roots);
     if (values.ha()) {
-      ObjectNode pdb = YAML.createObjectNode().put("apiVersion", "policy/v1").put("kind", "PodDisruptionBudget");
+      ObjectNode pdb = YamlDocuments.object().put("apiVersion", "policy/v1").put("kind", "PodDisruptionBudget");
       pdb.putObject("metadata").put("name", "linkerd-control-plane").put("namespace", values.namespace());
       ObjectNode spec = pdb.putObject("spec").put("maxUnavailable", 1);
       spec.putObject("selector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
@@ -115,15 +95,9 @@ public final class InstallManifests {
   public static List<ObjectNode> crdObjects() {
     List<ObjectNode> crds = new ArrayList<>();
     for (String file : CRD_FILES) {
-      try (InputStream in = InstallManifests.class.getResourceAsStream(file);
-           MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(in)) {
-        while (documents.hasNextValue()) {
-          ObjectNode crd = (ObjectNode) documents.nextValue();
-          addOlderVersions(crd);
-          crds.add(crd);
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("the CRD resource " + file + " is unreadable", e);
+      for (ObjectNode crd : YamlDocuments.read(resource(file))) {
+        addOlderVersions(crd);
+        crds.add(crd);
       }
     }
     return crds;
@@ -134,17 +108,19 @@ public final class InstallManifests {
     return render(crdObjects());
   }
 
+  /** Multi-document YAML, each document opened with {@code ---}. */
   private static String render(List<ObjectNode> objects) {
-    StringBuilder out = new StringBuilder();
-    for (ObjectNode object : objects) {
-      try {
-        out.append("---\n").append(YAML.writeValueAsString(object));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return out.toString();
+    return "---\n" + YamlDocuments.write(objects);
   }
+
+  private static String resource(String name) {
+    try (InputStream in = InstallManifests.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("the install resource " + name + " is unreadable", e);
+    }
+  }
+
 
   private static void addOlderVersions(ObjectNode crd) {
     ArrayNode versions = (ArrayNode) crd.path("spec").path("versions");

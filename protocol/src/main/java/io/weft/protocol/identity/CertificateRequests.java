@@ -26,8 +26,6 @@ import java.util.List;
 
 /** PKCS#10 certificate signing requests for a mesh identity, as a proxy sends them in {@code Identity.Certify}. */
 public final class CertificateRequests {
-  private static final String SIGNATURE = "SHA256withECDSA";
-
   private CertificateRequests() {}
 
   /** What a valid request asks for: a key, and the DNS names it wants in its certificate. */
@@ -41,7 +39,7 @@ public final class CertificateRequests {
           new GeneralNames(new GeneralName(GeneralName.dNSName, name)));
       return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + name), keys.getPublic())
           .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
-          .build(new JcaContentSignerBuilder(SIGNATURE).build(keys.getPrivate()))
+          .build(new JcaContentSignerBuilder(MeshKeys.SIGNATURE).build(keys.getPrivate()))
           .getEncoded();
     } catch (IOException | OperatorCreationException e) {
       throw new IllegalStateException("cannot sign a CSR with a " + keys.getPrivate().getAlgorithm() + " key", e);

@@ -31,8 +31,6 @@ public final class HttpForwarder {
   private static final String TIMEOUT_ACCESS = "Timeout-Access";
   private static final String CONNECTION = "Connection";
   private static final String KEEP_ALIVE = "Keep-Alive";
-  /** Pekko's javadsl names HTTP/1.x only. */
-  private static final String HTTP_2 = "HTTP/2.0";
 
   /**
    * How to reach one address: a pool for HTTP/1.1 requests, connection settings for HTTP/2 ones;
@@ -116,7 +114,7 @@ public final class HttpForwarder {
     Optional<WebSocketUpgrade> webSocket = request.getAttribute(AttributeKeys.webSocketUpgrade);
     CompletionStage<HttpResponse> sent;
     boolean upgraded = false;
-    if (request.protocol().value().equals(HTTP_2) && webSocket.isEmpty()) {
+    if (request.protocol().equals(OrigProto.HTTP_2) && webSocket.isEmpty()) {
       // The connection names the address; the request keeps its :authority, as the client sent it.
       sent = http2.send(upstream.address(), upstream.http2(), onward);
     } else if (upstream.meshed() && webSocket.isEmpty() && OrigProto.upgradable(request)) {

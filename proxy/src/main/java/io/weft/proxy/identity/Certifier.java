@@ -47,7 +47,9 @@ public final class Certifier {
 
   private Certifier() {}
 
-  public static Behavior<Command> create(IdentityClient client, Settings settings, PrivateKey key, byte[] csr,
+  /** {@code key} and {@code csr} are the proxy's; {@code publicKey} is the CSR's, which a certificate must carry. */
+  public static Behavior<Command> create(IdentityClient client, Settings settings, PrivateKey key, java.security.PublicKey publicKey,
+                                         byte[] csr,
                                          TrustBundle anchors, MeshCredentials credentials, IdentityMetrics metrics, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       ctx.getSelf().tell(new Refresh());
@@ -58,7 +60,7 @@ public final class Certifier {
           })
           .onMessage(Answered.class, a -> {
             Duration next = a.error() == null
-                ? installed(ctx, a.response(), settings, key, csr, anchors, credentials, metrics, clock)
+                ? installed(ctx, a.response(), settings, key, publicKey, anchors, credentials, metrics, clock)
                 : failed(ctx, settings, metrics, a.error().getMessage());
             timers.startSingleTimer(new Refresh(), next);
             return Behaviors.same();
@@ -82,7 +84,7 @@ public final class Certifier {
 
   /** Installs the certificate and says when to renew it; a certificate that does not check out is refused. */
   private static Duration installed(ActorContext<Command> ctx, CertifyResponse response, Settings settings, PrivateKey key,
-                                    byte[] csr,
+                                    java.security.PublicKey publicKey,
                                     TrustBundle anchors, MeshCredentials credentials, IdentityMetrics metrics, Clock clock) {
     List<X509Certificate> chain = new ArrayList<>();
     Instant now = clock.instant();
@@ -99,7 +101,7 @@ public final class Certifier {
       return failed(ctx, settings, metrics, "the identity service sent an undecodable certificate: " + e.getMessage());
     }
     X509Certificate leaf = chain.getFirst();
-    if (!leaf.getPublicKey().equals(io.weft.protocol.identity.CertificateRequests.parse(csr).publicKey())) {
+    if (!leaf.getPublicKey().equals(publicKey)) {
       return failed(ctx, settings, metrics, "the identity service certified another key than the CSR's");
     }
     credentials.install(new MeshCredentials.Credential(key, List.copyOf(chain)));

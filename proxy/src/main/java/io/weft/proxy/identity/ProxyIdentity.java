@@ -2,6 +2,7 @@ package io.weft.proxy.identity;
 
 import io.linkerd.proxy.identity.IdentityClient;
 import io.weft.protocol.identity.CertificateRequests;
+import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.proxy.metrics.IdentityMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,9 +17,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.spec.ECGenParameterSpec;
+import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,18 +55,18 @@ public final class ProxyIdentity {
   public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityClient client, IdentityMetrics metrics,
                                     Clock clock) {
     PrivateKey key;
+    PublicKey publicKey;
     byte[] csr;
     Optional<Path> given = config.directory().filter(d -> Files.exists(d.resolve(KEY_FILE)) && Files.exists(d.resolve(CSR_FILE)));
     try {
       if (given.isPresent()) {
         key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(given.get().resolve(KEY_FILE))));
         csr = Files.readAllBytes(given.get().resolve(CSR_FILE));
-        CertificateRequests.parse(csr); // a broken CSR is a start-up error, not a retry loop
+        publicKey = CertificateRequests.parse(csr).publicKey(); // a broken CSR is a start-up error, not a retry loop
       } else {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        KeyPair keys = generator.generateKeyPair();
+        KeyPair keys = MeshKeys.newKeyPair();
         key = keys.getPrivate();
+        publicKey = keys.getPublic();
         csr = CertificateRequests.create(keys, config.localName());
       }
     } catch (IOException e) {
@@ -77,7 +77,7 @@ public final class ProxyIdentity {
     }
     MeshCredentials credentials = new MeshCredentials();
     system.systemActorOf(Certifier.create(client, new Certifier.Settings(config.localName(), config.tokenFile(),
-            config.minRefresh(), config.maxRefresh()), key, csr, config.trustAnchors(), credentials, metrics, clock),
+            config.minRefresh(), config.maxRefresh()), key, publicKey, csr, config.trustAnchors(), credentials, metrics, clock),
         "identity", Props.empty());
     return new ProxyIdentity(credentials, new MeshTls(config.localName(), config.trustAnchors(), credentials, clock));
   }

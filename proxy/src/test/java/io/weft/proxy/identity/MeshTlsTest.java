@@ -157,7 +157,7 @@ class MeshTlsTest {
     startPair(false);
     MeshPki mesh = identities.pki();
     MeshCredentials peer = pair.inboundIdentity().credentials();
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     Instant now = Instant.now();
 
     peer.install(credential(keys, CertificateAuthority.leaf(mesh.issuer(), keys.getPublic(), ProxyPair.SERVER_ID,
@@ -193,7 +193,7 @@ class MeshTlsTest {
       // What OutboundOpaque sends a meshed endpoint: mTLS to the peer's inbound port, then a
       // transport header without a session protocol, then the connection's bytes as they are.
       ByteString payload = ByteString.fromArray(new byte[] {0, 1, 2, (byte) 0xff, 'n', 'o', 't', ' ', 'h', 't', 't', 'p'});
-      KeyPair keys = CertificateAuthority.newKeyPair();
+      KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
       MeshCredentials credentials = new MeshCredentials();
       credentials.install(credential(keys, CertificateAuthority.leaf(identities.pki().issuer(), keys.getPublic(),
           ProxyPair.CLIENT_ID, Instant.now().minusSeconds(60), Duration.ofDays(1)), identities.pki()));
@@ -211,7 +211,7 @@ class MeshTlsTest {
   }
 
   private ByteString overMeshTls(MeshPki issuerOf, int appPort, String path) throws Exception {
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     MeshCredentials credentials = new MeshCredentials();
     credentials.install(credential(keys, CertificateAuthority.leaf(issuerOf.issuer(), keys.getPublic(), ProxyPair.CLIENT_ID,
         Instant.now().minusSeconds(60), Duration.ofDays(1)), issuerOf));

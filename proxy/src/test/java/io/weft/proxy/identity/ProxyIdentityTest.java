@@ -44,7 +44,7 @@ class ProxyIdentityTest {
     int port = LocalMesh.freePort();
     controlPlane = LocalMesh.controlPlane(manifests, port, identities.controlPlaneSettings());
     String name = TestIdentities.name("web", "shop");
-    KeyPair keys = CertificateAuthority.newKeyPair();
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     Files.write(identityDir.resolve(ProxyIdentity.KEY_FILE), keys.getPrivate().getEncoded()); // PKCS#8 DER, as key.p8
     Files.write(identityDir.resolve(ProxyIdentity.CSR_FILE), CertificateRequests.create(keys, name));
     var base = identities.config("web", "shop", port, identities.anchors(), Duration.ofHours(24));
