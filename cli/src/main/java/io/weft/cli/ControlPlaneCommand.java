@@ -30,16 +30,16 @@ final class ControlPlaneCommand implements Runnable {
   @Option(names = "--identity-issuer-key-file", paramLabel = "FILE", description = "PEM issuer private key.")
   Path issuerKey;
 
-  @Option(names = "--proxy-injector-port", paramLabel = "PORT",
-      description = "Serve the proxy injector's admission webhook (HTTPS) on this port; needs the two options below and "
-          + "--identity-trust-anchors-file.")
-  Integer injectorPort;
+  @Option(names = "--webhook-port", paramLabel = "PORT",
+      description = "Serve the admission webhooks (HTTPS: the proxy injector at /inject, the ServiceProfile and policy "
+          + "validators at /validate) on this port; needs the two options below and the injector's trust anchors.")
+  Integer webhookPort;
 
-  @Option(names = "--proxy-injector-certificate-file", paramLabel = "FILE", description = "PEM certificate chain of the webhook.")
-  Path injectorCertificate;
+  @Option(names = "--webhook-certificate-file", paramLabel = "FILE", description = "PEM certificate chain of the webhooks.")
+  Path webhookCertificate;
 
-  @Option(names = "--proxy-injector-key-file", paramLabel = "FILE", description = "PEM private key of the webhook.")
-  Path injectorKey;
+  @Option(names = "--webhook-key-file", paramLabel = "FILE", description = "PEM private key of the webhooks.")
+  Path webhookKey;
 
   @Option(names = "--proxy-injector-trust-anchors-file", paramLabel = "FILE",
       description = "The trust anchors injected proxies get (default: --identity-trust-anchors-file).")
@@ -61,27 +61,27 @@ final class ControlPlaneCommand implements Runnable {
     ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.ofNullable(join)
         .map(j -> AddressFromURIString.parse("pekko://" + ControlPlane.SYSTEM_NAME + "@" + j)));
     Runtime.getRuntime().addShutdownHook(new Thread(controlPlane::close, "control-plane-shutdown"));
-    if (injectorPort != null) {
-      serveInjector(controlPlane);
+    if (webhookPort != null) {
+      serveWebhooks(controlPlane, config);
     }
     controlPlane.system().getWhenTerminated().toCompletableFuture().join();
   }
 
-  /** The injector webhook, deciding from the namespaces this node's index holds. */
-  private void serveInjector(ControlPlane controlPlane) {
+  /** The admission webhooks; the injector decides from the namespaces this node's index holds. */
+  private void serveWebhooks(ControlPlane controlPlane, com.typesafe.config.Config config) {
     Path anchors = injectorTrustAnchors != null ? injectorTrustAnchors : trustAnchors;
-    if (injectorCertificate == null || injectorKey == null || anchors == null) {
-      throw new IllegalArgumentException("--proxy-injector-port needs --proxy-injector-certificate-file, "
-          + "--proxy-injector-key-file and the trust anchors (--proxy-injector-trust-anchors-file or --identity-trust-anchors-file)");
+    if (webhookCertificate == null || webhookKey == null || anchors == null) {
+      throw new IllegalArgumentException("--webhook-port needs --webhook-certificate-file, --webhook-key-file and the "
+          + "trust anchors (--proxy-injector-trust-anchors-file or --identity-trust-anchors-file)");
     }
     try {
-      var settings = io.weft.k8s.inject.InjectionSettings.defaults(Weft.version(), java.nio.file.Files.readString(anchors),
+      var settings = io.weft.k8s.inject.InjectionSettings.from(config, Weft.version(), java.nio.file.Files.readString(anchors),
           "weft/proxy-injector " + Weft.version());
-      io.weft.actors.inject.InjectorWebhook.bind(controlPlane, "0.0.0.0", injectorPort,
-          java.nio.file.Files.readString(injectorCertificate), java.nio.file.Files.readString(injectorKey), settings)
+      io.weft.actors.admission.AdmissionWebhooks.bind(controlPlane, "0.0.0.0", webhookPort,
+          java.nio.file.Files.readString(webhookCertificate), java.nio.file.Files.readString(webhookKey), settings)
           .toCompletableFuture().join();
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read the proxy injector's files: " + e.getMessage(), e);
+      throw new IllegalArgumentException("cannot read the webhooks' files: " + e.getMessage(), e);
     }
   }
 }

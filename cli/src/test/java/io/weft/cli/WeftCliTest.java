@@ -286,6 +286,15 @@ class WeftCliTest {
     assertThat(mismatched.err()).contains("does not chain to a trusted anchor");
     Run partial = weft("install", "--identity-trust-anchors-file", dir.resolve("a/ca.crt").toString());
     assertThat(partial.err()).contains("go together");
+
+    Files.writeString(dir.resolve("values.yaml"), "controllerReplicas: 2\nproxy: {image: {name: registry.local/proxy}}\n");
+    Run valued = weft("install", "--values", dir.resolve("values.yaml").toString(), "--set", "controllerLogLevel=DEBUG");
+    assertThat(valued.exit()).as(valued.err()).isZero();
+    assertThat(valued.out()).contains("replicas: 2").contains("registry.local/proxy").contains("pekko.loglevel = DEBUG");
+    Run unknown = weft("install", "--set", "replicas=2");
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("--set replicas=2: there is no install value replicas");
+    assertThat(weft("install", "--show-values").out()).contains("controllerReplicas: 1").contains("webhookFailurePolicy: Ignore");
   }
 
   @Test

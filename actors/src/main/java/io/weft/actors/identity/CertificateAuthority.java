@@ -66,14 +66,20 @@ public final class CertificateAuthority {
    * {@code notBefore} for {@code validity}. Usable by both ends of a mesh connection.
    */
   public static X509Certificate leaf(Credential issuer, PublicKey key, String identity, Instant notBefore, Duration validity) {
-    return certificate(subjectOf(issuer.certificate()), new X500Name("CN=" + identity), key, notBefore, validity,
+    return leaf(issuer, key, java.util.List.of(identity), notBefore, validity);
+  }
+
+  /** As {@link #leaf(Credential, PublicKey, String, Instant, Duration)}, for several DNS names (the first is the subject). */
+  public static X509Certificate leaf(Credential issuer, PublicKey key, java.util.List<String> names, Instant notBefore,
+                                     Duration validity) {
+    return certificate(subjectOf(issuer.certificate()), new X500Name("CN=" + names.getFirst()), key, notBefore, validity,
         issuer.certificate(), issuer.key(), b -> b
             .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
             .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
             .addExtension(Extension.extendedKeyUsage, false,
                 new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
             .addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(new GeneralName(GeneralName.dNSName, identity))));
+                new GeneralNames(names.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new))));
   }
 
   private interface Extensions {

@@ -13,9 +13,27 @@ public record InjectionSettings(String proxyImage, String proxyVersion, String i
   public static final int OUTBOUND_PORT = 4140;
   public static final int ADMIN_PORT = 4191;
   public static final int CONTROL_PORT = 4190;
-  public static final int DESTINATION_PORT = 8086;
-  public static final int IDENTITY_PORT = 8080;
-  public static final int POLICY_PORT = 8090;
+  /**
+   * The control plane serves Destination, Identity and Policy on one port. Proxies reach them through
+   * headless Services, which do not translate ports, so all three addresses name this one.
+   */
+  public static final int CONTROL_PLANE_GRPC_PORT = 8086;
+
+  /**
+   * The settings of a control plane's injector: images, proxy user and CNI mode from
+   * {@code weft.proxy-injector}, names from {@code weft.discovery} (an empty proxy version means
+   * {@code version}).
+   */
+  public static InjectionSettings from(com.typesafe.config.Config config, String version, String trustAnchorsPem,
+                                       String createdBy) {
+    com.typesafe.config.Config injector = config.getConfig("weft.proxy-injector");
+    com.typesafe.config.Config discovery = config.getConfig("weft.discovery");
+    String proxyVersion = injector.getString("proxy-version");
+    return new InjectionSettings(injector.getString("proxy-image"), proxyVersion.isEmpty() ? version : proxyVersion,
+        injector.getString("init-image"), discovery.getString("control-plane-namespace"), discovery.getString("trust-domain"),
+        discovery.getString("cluster-domain"), trustAnchorsPem, injector.getInt("proxy-uid"), injector.getBoolean("cni-enabled"),
+        io.weft.protocol.net.PortRanges.parse(discovery.getString("default-opaque-ports")).stream().boxed().toList(), createdBy);
+  }
 
   /** Linkerd's defaults with these images and trust anchors. */
   public static InjectionSettings defaults(String version, String trustAnchorsPem, String createdBy) {

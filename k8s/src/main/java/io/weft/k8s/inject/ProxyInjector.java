@@ -5,11 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -147,7 +143,7 @@ public final class ProxyInjector {
         () -> settings.defaultOpaquePorts().stream().filter(containerPorts::contains).forEach(opaque::add));
     annotations.put("linkerd.io/created-by", settings.createdBy());
     annotations.put("linkerd.io/proxy-version", settings.proxyVersion());
-    annotations.put("linkerd.io/trust-root-sha256", sha256(settings.trustAnchorsPem()));
+    annotations.put("linkerd.io/trust-root-sha256", io.weft.k8s.Digests.sha256Hex(settings.trustAnchorsPem()));
     ObjectNode labels = object(metadata, "labels");
     labels.put("linkerd.io/control-plane-ns", settings.controlPlaneNamespace());
     labels.put(OWNER_LABEL_PREFIX + kind.toLowerCase(java.util.Locale.ROOT), owner);
@@ -209,9 +205,9 @@ public final class ProxyInjector {
     env(env, "_l5d_trustdomain", settings.trustDomain());
     env(env, "LINKERD2_PROXY_LOG", config.get("proxy-log-level").orElse("warn,linkerd=info"));
     env(env, "LINKERD2_PROXY_LOG_FORMAT", config.get("proxy-log-format").orElse("plain"));
-    env(env, "LINKERD2_PROXY_DESTINATION_SVC_ADDR", settings.serviceAddress("linkerd-dst-headless", InjectionSettings.DESTINATION_PORT));
+    env(env, "LINKERD2_PROXY_DESTINATION_SVC_ADDR", settings.serviceAddress("linkerd-dst-headless", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
     env(env, "LINKERD2_PROXY_DESTINATION_SVC_NAME", settings.identity("linkerd-destination"));
-    env(env, "LINKERD2_PROXY_POLICY_SVC_ADDR", settings.serviceAddress("linkerd-policy", InjectionSettings.POLICY_PORT));
+    env(env, "LINKERD2_PROXY_POLICY_SVC_ADDR", settings.serviceAddress("linkerd-policy", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
     env(env, "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"$(_pod_ns)\", \"pod\":\"$(_pod_name)\"}");
     env(env, "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", config.get("default-inbound-policy").orElse("all-unauthenticated"));
     env(env, "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "[::]:" + InjectionSettings.CONTROL_PORT);
@@ -234,7 +230,7 @@ public final class ProxyInjector {
     env(env, "LINKERD2_PROXY_IDENTITY_DIR", END_ENTITY_DIR);
     env(env, "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", settings.trustAnchorsPem());
     env(env, "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", TOKEN_DIR + "/linkerd-identity-token");
-    env(env, "LINKERD2_PROXY_IDENTITY_SVC_ADDR", settings.serviceAddress("linkerd-identity-headless", InjectionSettings.IDENTITY_PORT));
+    env(env, "LINKERD2_PROXY_IDENTITY_SVC_ADDR", settings.serviceAddress("linkerd-identity-headless", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
     env(env, "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "$(_pod_sa).$(_pod_ns).serviceaccount.identity."
         + settings.controlPlaneNamespace() + "." + settings.trustDomain());
     env(env, "LINKERD2_PROXY_IDENTITY_SVC_NAME", settings.identity("linkerd-identity"));
@@ -402,13 +398,5 @@ public final class ProxyInjector {
   private static ArrayNode array(ObjectNode parent, String field) {
     JsonNode node = parent.get(field);
     return node instanceof ArrayNode a ? a : parent.putArray(field);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JDK provides SHA-256", e);
-    }
   }
 }

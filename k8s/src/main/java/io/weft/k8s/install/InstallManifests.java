@@ -24,67 +24,205 @@ public final class InstallManifests {
       "httproutes.policy.linkerd.io", Map.of("v1beta2", false, "v1beta1", false, "v1alpha1", true),
       "links.multicluster.linkerd.io", Map.of("v1alpha2", false, "v1alpha1", false));
 
+  /** The label every object of an install carries, naming its namespace: what {@code weft uninstall} finds. */
+  public static final String CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
+  /** The ConfigMap keeping the values an install was rendered with (Linkerd's name and key). */
+  public static final String CONFIG_MAP = "linkerd-config";
+  public static final String ISSUER_SECRET = "linkerd-identity-issuer";
+  public static final String TRUST_ROOTS_CONFIG_MAP = "linkerd-identity-trust-roots";
+  /** One serving certificate for every admission webhook, each Service's name among its DNS names. */
+  public static final String WEBHOOK_SECRET = "linkerd-webhooks-k8s-tls";
+  public static final String STATEFUL_SET = "linkerd-control-plane";
+  private static final String CONTROL_PLANE_CONFIG = "weft-control-plane-config";
+  private static final String CONTROL_PLANE_CONFIG_FILE = "control-plane.conf";
+
+  /** The admission webhooks the control plane serves: their Services and webhook configurations. */
+  public enum AdmissionWebhook {
+    PROXY_INJECTOR("linkerd-proxy-injector", "MutatingWebhookConfiguration", "linkerd-proxy-injector-webhook-config"),
+    SP_VALIDATOR("linkerd-sp-validator", "ValidatingWebhookConfiguration", "linkerd-sp-validator-webhook-config"),
+    POLICY_VALIDATOR("linkerd-policy-validator", "ValidatingWebhookConfiguration", "linkerd-policy-validator-webhook-config");
+
+    public final String service;
+    public final String configurationKind;
+    public final String configuration;
+
+    AdmissionWebhook(String service, String configurationKind, String configuration) {
+      this.service = service;
+      this.configurationKind = configurationKind;
+      this.configuration = configuration;
+    }
+
+    /** The name the API server checks the serving certificate for. */
+    public String dnsName(String namespace) {
+      return service + "." + namespace + ".svc";
+    }
+  }
+
   private InstallManifests() {}
 
-  /**
-   * The install's settings: where and which version, how many control-plane nodes, and the mesh's
-   * trust anchors and issuer (PEM).
-   */
-  public record Values(String namespace, String version, String controllerImage, String clusterDomain, boolean ha,
-                       String trustAnchorsPem, String issuerCertificatePem, String issuerKeyPem, WebhookTls webhook) {}
+  /** An install: where, which version, its values and its credentials. */
+  public record Install(String namespace, String version, InstallValues values, Credentials credentials) {
+    /** The image tag: the {@code linkerdVersion} value, else the CLI's version. */
+    public String imageVersion() {
+      String pinned = values.text("linkerdVersion");
+      return pinned.isEmpty() ? version : pinned;
+    }
+  }
 
   /**
-   * The injector webhook's serving certificate and key, and the CA the API server checks it with
-   * (all PEM); for {@code linkerd-proxy-injector.<namespace>.svc}.
+   * The secrets of an install (all PEM): the mesh's trust anchors and issuer, and the admission
+   * webhooks' CA and serving certificate and key.
    */
-  public record WebhookTls(String caPem, String certificatePem, String keyPem) {}
+  public record Credentials(String trustAnchorsPem, String issuerCertificatePem, String issuerKeyPem, String webhookCaPem,
+                            String webhookCertificatePem, String webhookKeyPem) {}
 
-  private static final int HA_REPLICAS = 3;
-
-  /** The control plane: namespace, RBAC, Services, the StatefulSet, and the identity issuer Secret and trust roots. */
-  public static List<ObjectNode> controlPlaneObjects(Values values) {
-    String rendered = resource("control-plane.yaml").replace("${namespace}", values.namespace()).replace("${version}", values.version())
-        .replace("${controllerImage}", values.controllerImage()).replace("${clusterDomain}", values.clusterDomain())
-        .replace("${replicas}", Integer.toString(values.ha() ? HA_REPLICAS : 1))
-        // Without the injector a pod is still created (Linkerd's default); with --ha it must not slip through unmeshed.
-        .replace("${failurePolicy}", values.ha() ? "Fail" : "Ignore")
-        .replace("${webhookCaBundle}", base64(values.webhook().caPem()));
-    List<ObjectNode> objects = new ArrayList<>(YamlDocuments.read(rendered));
-    ObjectNode secret = YamlDocuments.object().put("apiVersion", "v1").put("kind", "Secret").put("type", "Opaque");
-    secret.putObject("metadata").put("name", "linkerd-identity-issuer").put("namespace", values.namespace());
-    secret.putObject("data").put("crt.pem", base64(values.issuerCertificatePem())).put("key.pem", base64(values.issuerKeyPem()));
-    objects.add(secret);
-    ObjectNode webhookTls = YamlDocuments.object().put("apiVersion", "v1").put("kind", "Secret").put("type", "kubernetes.io/tls");
-    webhookTls.putObject("metadata").put("name", "linkerd-proxy-injector-k8s-tls").put("namespace", values.namespace());
-    webhookTls.putObject("data").put("tls.crt", base64(values.webhook().certificatePem()))
-        .put("tls.key", base64(values.webhook().keyPem()));
-    objects.add(webhookTls);
-    ObjectNode roots = YamlDocuments.object().put("apiVersion", "v1").put("kind", "ConfigMap");
-    roots.putObject("metadata").put("name", "linkerd-identity-trust-roots").put("namespace", values.namespace());
-    roots.putObject("data").put("ca-bundle.crt", values.trustAnchorsPem());
-    objects.add(roots);
-    if (values.ha()) {
+  /**
+   * The control plane: namespace, RBAC, Services, the StatefulSet, the admission webhooks, the
+   * identity issuer Secret and trust roots, and the install's configuration. Throws
+   * {@link IllegalArgumentException} when a value cannot be used.
+   */
+  public static List<ObjectNode> controlPlaneObjects(Install install) {
+    InstallValues values = install.values();
+    String controlPlaneConfig = controlPlaneConfig(install);
+    String failurePolicy = values.text("webhookFailurePolicy");
+    if (!failurePolicy.equals("Ignore") && !failurePolicy.equals("Fail")) {
+      throw new IllegalArgumentException("webhookFailurePolicy is Ignore or Fail, not '" + failurePolicy + "'");
+    }
+    if (values.number("controllerReplicas") < 1) {
+      throw new IllegalArgumentException("controllerReplicas must be at least 1");
+    }
+    Map<String, String> placeholders = Map.of(
+        "namespace", install.namespace(),
+        "version", install.imageVersion(),
+        "controllerImage", values.text("controllerImage"),
+        "imagePullPolicy", values.text("imagePullPolicy"),
+        "clusterDomain", values.text("clusterDomain"),
+        "controllerReplicas", Integer.toString(values.number("controllerReplicas")),
+        "webhookFailurePolicy", failurePolicy,
+        "webhookTimeoutSeconds", Integer.toString(values.number("proxyInjector.timeoutSeconds")),
+        "webhookCaBundle", base64(install.credentials().webhookCaPem()),
+        "configChecksum", io.weft.k8s.Digests.sha256Hex(controlPlaneConfig));
+    List<ObjectNode> objects = new ArrayList<>(YamlDocuments.read(substitute(resource("control-plane.yaml"), placeholders)));
+    Credentials credentials = install.credentials();
+    objects.add(secret(install.namespace(), ISSUER_SECRET, "Opaque", Map.of("crt.pem", credentials.issuerCertificatePem(),
+        "key.pem", credentials.issuerKeyPem())));
+    // ca.crt too, as cert-manager writes it: upgrade and check find the webhooks' CA next to the certificate.
+    objects.add(secret(install.namespace(), WEBHOOK_SECRET, "kubernetes.io/tls", Map.of("tls.crt", credentials.webhookCertificatePem(),
+        "tls.key", credentials.webhookKeyPem(), "ca.crt", credentials.webhookCaPem())));
+    objects.add(configMap(install.namespace(), TRUST_ROOTS_CONFIG_MAP, Map.of("ca-bundle.crt", credentials.trustAnchorsPem())));
+    objects.add(configMap(install.namespace(), CONFIG_MAP, Map.of("values", values.toYaml())));
+    objects.add(configMap(install.namespace(), CONTROL_PLANE_CONFIG, Map.of(CONTROL_PLANE_CONFIG_FILE, controlPlaneConfig)));
+    ObjectNode statefulSet = objects.stream().filter(o -> o.path("kind").asText().equals("StatefulSet")).findFirst().orElseThrow();
+    schedule(statefulSet, values);
+    if (values.flag("enablePodDisruptionBudget")) {
       ObjectNode pdb = YamlDocuments.object().put("apiVersion", "policy/v1").put("kind", "PodDisruptionBudget");
-      pdb.putObject("metadata").put("name", "linkerd-control-plane").put("namespace", values.namespace());
+      pdb.putObject("metadata").put("name", STATEFUL_SET).put("namespace", install.namespace());
       ObjectNode spec = pdb.putObject("spec").put("maxUnavailable", 1);
       spec.putObject("selector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
       objects.add(pdb);
-      for (ObjectNode o : objects) {
-        if (o.path("kind").asText().equals("StatefulSet")) {
-          // One node per host: losing a node loses one control-plane member, not the cluster.
-          ObjectNode term = ((ObjectNode) o.path("spec").path("template").path("spec")).putObject("affinity")
-              .putObject("podAntiAffinity").putArray("requiredDuringSchedulingIgnoredDuringExecution").addObject();
-          term.put("topologyKey", "kubernetes.io/hostname");
-          term.putObject("labelSelector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
-        }
-      }
     }
+    objects.forEach(o -> ((ObjectNode) o.path("metadata")).with("labels").put(CONTROL_PLANE_NS_LABEL, install.namespace()));
     return objects;
   }
 
   /** {@code weft install}: the control plane, multi-document YAML. */
-  public static String controlPlane(Values values) {
-    return render(controlPlaneObjects(values));
+  public static String controlPlane(Install install) {
+    return render(controlPlaneObjects(install));
+  }
+
+  /** What runs where: resources, labels, annotations, node selection, anti-affinity. */
+  private static void schedule(ObjectNode statefulSet, InstallValues values) {
+    ObjectNode template = (ObjectNode) statefulSet.path("spec").path("template");
+    ObjectNode meta = (ObjectNode) template.path("metadata");
+    values.map("podLabels").forEach(meta.with("labels")::put);
+    values.map("podAnnotations").forEach(meta.with("annotations")::put);
+    ObjectNode spec = (ObjectNode) template.path("spec");
+    if (!values.map("nodeSelector").isEmpty()) {
+      ObjectNode selector = spec.putObject("nodeSelector");
+      values.map("nodeSelector").forEach(selector::put);
+    }
+    if (!values.node("tolerations").isEmpty()) {
+      spec.set("tolerations", values.node("tolerations"));
+    }
+    ObjectNode container = (ObjectNode) spec.path("containers").get(0);
+    ObjectNode resources = container.putObject("resources");
+    for (String resource : List.of("cpu", "memory")) {
+      for (String bound : List.of("request", "limit")) {
+        String quantity = values.text("destinationResources." + resource + "." + bound);
+        if (!quantity.isEmpty()) {
+          resources.with(bound + "s").put(resource, quantity);
+        }
+      }
+    }
+    if (values.flag("enablePodAntiAffinity")) {
+      // One node per host: losing a host loses one control-plane member, not the cluster.
+      ObjectNode term = spec.putObject("affinity").putObject("podAntiAffinity")
+          .putArray("requiredDuringSchedulingIgnoredDuringExecution").addObject();
+      term.put("topologyKey", "kubernetes.io/hostname");
+      term.putObject("labelSelector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
+    }
+  }
+
+  /** The control plane's own settings (HOCON), from the values it needs at run time. */
+  private static String controlPlaneConfig(Install install) {
+    InstallValues values = install.values();
+    String proxyVersion = values.text("proxy.image.version");
+    List<String> lines = List.of(
+        "weft.discovery.control-plane-namespace = " + quote(install.namespace()),
+        "weft.discovery.trust-domain = " + quote(values.text("identityTrustDomain")),
+        "weft.discovery.cluster-domain = " + quote(values.text("clusterDomain")),
+        "weft.identity.issuance-lifetime = " + quote(duration(values, "identity.issuer.issuanceLifetime")),
+        "weft.identity.clock-skew-allowance = " + quote(duration(values, "identity.issuer.clockSkewAllowance")),
+        "weft.proxy-injector.proxy-image = " + quote(values.text("proxy.image.name")),
+        "weft.proxy-injector.proxy-version = " + quote(proxyVersion.isEmpty() ? install.imageVersion() : proxyVersion),
+        "weft.proxy-injector.init-image = " + quote(values.text("proxyInit.image.name")),
+        "weft.proxy-injector.proxy-uid = " + values.number("proxy.uid"),
+        "weft.proxy-injector.cni-enabled = " + values.flag("cniEnabled"),
+        "pekko.loglevel = " + quote(values.text("controllerLogLevel")));
+    return "# Rendered by weft install from the install's values.\n" + String.join("\n", lines) + "\n";
+  }
+
+  private static String duration(InstallValues values, String key) {
+    String text = values.text(key);
+    try {
+      com.typesafe.config.ConfigFactory.parseMap(Map.of("d", text)).getDuration("d");
+      return text;
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException(key + " is a duration like 24h or 20s, not '" + text + "'", e);
+    }
+  }
+
+  private static String quote(String text) {
+    return com.typesafe.config.ConfigValueFactory.fromAnyRef(text).render(com.typesafe.config.ConfigRenderOptions.concise());
+  }
+
+  private static String substitute(String template, Map<String, String> placeholders) {
+    String rendered = template;
+    for (Map.Entry<String, String> p : placeholders.entrySet()) {
+      rendered = rendered.replace("${" + p.getKey() + "}", p.getValue());
+    }
+    int left = rendered.indexOf("${");
+    if (left >= 0) {
+      throw new IllegalStateException("the install template has an unknown placeholder at " + rendered.substring(left,
+          Math.min(rendered.length(), left + 40)));
+    }
+    return rendered;
+  }
+
+  private static ObjectNode secret(String namespace, String name, String type, Map<String, String> data) {
+    ObjectNode secret = YamlDocuments.object().put("apiVersion", "v1").put("kind", "Secret").put("type", type);
+    secret.putObject("metadata").put("name", name).put("namespace", namespace);
+    ObjectNode encoded = secret.putObject("data");
+    new java.util.TreeMap<>(data).forEach((k, v) -> encoded.put(k, base64(v)));
+    return secret;
+  }
+
+  private static ObjectNode configMap(String namespace, String name, Map<String, String> data) {
+    ObjectNode map = YamlDocuments.object().put("apiVersion", "v1").put("kind", "ConfigMap");
+    map.putObject("metadata").put("name", name).put("namespace", namespace);
+    ObjectNode entries = map.putObject("data");
+    new java.util.TreeMap<>(data).forEach(entries::put);
+    return map;
   }
 
   private static String base64(String text) {
@@ -113,7 +251,7 @@ public final class InstallManifests {
     return "---\n" + YamlDocuments.write(objects);
   }
 
-  private static String resource(String name) {
+  static String resource(String name) {
     try (InputStream in = InstallManifests.class.getResourceAsStream(name)) {
       return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -146,7 +146,7 @@ class ManifestInjectorTest {
     assertThat(meta.path("labels").path("linkerd.io/control-plane-ns").asText()).isEqualTo("linkerd");
     assertThat(meta.path("labels").path("linkerd.io/proxy-deployment").asText()).isEqualTo("web");
     assertThat(meta.path("labels").path("linkerd.io/workload-ns").asText()).isEqualTo("shop");
-    assertThat(meta.path("annotations").path("linkerd.io/trust-root-sha256").asText()).isEqualTo(ProxyInjector.sha256(ANCHORS));
+    assertThat(meta.path("annotations").path("linkerd.io/trust-root-sha256").asText()).isEqualTo(io.weft.k8s.Digests.sha256Hex(ANCHORS));
     assertThat(meta.path("annotations").path("linkerd.io/proxy-version").asText()).isEqualTo("1.2.3");
     // the application's container and its string env value are untouched
     assertThat(container(spec, "containers", "web").path("env").get(0).path("value").isTextual()).isTrue();

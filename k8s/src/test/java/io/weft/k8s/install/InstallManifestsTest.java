@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** `weft install --crds`: Linkerd's groups, kinds and versions, typed without loss, structural, accepted by the API. */
 @EnableKubernetesMockClient(crud = true)
@@ -65,18 +66,25 @@ class InstallManifestsTest {
     assertThat(InstallManifests.crds()).startsWith("---\n").contains("kind: CustomResourceDefinition");
   }
 
-  private static final InstallManifests.Values VALUES = new InstallManifests.Values("linkerd", "1.2.3",
-      "ghcr.io/weft-mesh/controller", "cluster.local", false, "ANCHORS PEM", "ISSUER PEM", "KEY PEM",
-      new InstallManifests.WebhookTls("CA PEM", "CERT PEM", "WEBHOOK KEY PEM"));
+  private static final InstallManifests.Credentials CREDENTIALS = new InstallManifests.Credentials("ANCHORS PEM", "ISSUER PEM",
+      "KEY PEM", "CA PEM", "CERT PEM", "WEBHOOK KEY PEM");
+  private static final InstallManifests.Install INSTALL = new InstallManifests.Install("linkerd", "1.2.3",
+      InstallValues.defaults(), CREDENTIALS);
 
   @Test
   void theControlPlaneManifestsAreKubernetesTypesWithNothingLeftOverAndTheApiAcceptsThem() {
-    List<ObjectNode> objects = InstallManifests.controlPlaneObjects(VALUES);
+    List<ObjectNode> objects = InstallManifests.controlPlaneObjects(INSTALL);
     assertThat(objects).extracting(o -> o.path("kind").asText() + "/" + o.path("metadata").path("name").asText()).contains(
         "Namespace/linkerd", "ServiceAccount/linkerd-destination", "ClusterRole/linkerd-linkerd-destination",
         "Role/linkerd-destination", "Service/linkerd-dst", "Service/linkerd-identity-headless", "StatefulSet/linkerd-control-plane",
         "Secret/linkerd-identity-issuer", "ConfigMap/linkerd-identity-trust-roots", "Service/linkerd-proxy-injector",
-        "Secret/linkerd-proxy-injector-k8s-tls", "MutatingWebhookConfiguration/linkerd-proxy-injector-webhook-config");
+        "Secret/linkerd-webhooks-k8s-tls", "MutatingWebhookConfiguration/linkerd-proxy-injector-webhook-config",
+        "ValidatingWebhookConfiguration/linkerd-sp-validator-webhook-config",
+        "ValidatingWebhookConfiguration/linkerd-policy-validator-webhook-config", "Service/linkerd-policy",
+        "Service/linkerd-sp-validator", "Service/linkerd-policy-validator", "ConfigMap/linkerd-config",
+        "ConfigMap/weft-control-plane-config");
+    assertThat(objects).allSatisfy(o -> assertThat(o.path("metadata").path("labels").path("linkerd.io/control-plane-ns").asText())
+        .isEqualTo("linkerd"));
     for (ObjectNode object : objects) {
       io.fabric8.kubernetes.api.model.HasMetadata typed = Serialization.unmarshal(object.toString());
       JsonNode again = Serialization.jsonMapper().valueToTree(typed);
@@ -92,6 +100,9 @@ class InstallManifestsTest {
     assertThat(webhook.getRules().get(0).getResources()).containsExactly("pods");
     var statefulSet = client.apps().statefulSets().inNamespace("linkerd").withName("linkerd-control-plane").get();
     assertThat(statefulSet.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems())
+        .extracting(w -> w.getWebhooks().get(0).getClientConfig().getService().getName())
+        .containsExactlyInAnyOrder("linkerd-sp-validator", "linkerd-policy-validator");
     assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("ghcr.io/weft-mesh/controller:1.2.3");
     assertThat(client.secrets().inNamespace("linkerd").withName("linkerd-identity-issuer").get().getData())
@@ -103,15 +114,92 @@ class InstallManifestsTest {
         .allSatisfy(rule -> assertThat(rule.getResources()).containsExactly("tokenreviews"));
     assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("secrets"));
 
-    List<ObjectNode> ha = InstallManifests.controlPlaneObjects(new InstallManifests.Values("linkerd", "1.2.3",
-        "ghcr.io/weft-mesh/controller", "cluster.local", true, "A", "I", "K", new InstallManifests.WebhookTls("C", "W", "K")));
+    // What the values say reaches the nodes: their configuration file and the proxy injector's settings in it.
+    String config = client.configMaps().inNamespace("linkerd").withName("weft-control-plane-config").get().getData()
+        .get("control-plane.conf");
+    var parsed = com.typesafe.config.ConfigFactory.parseString(config);
+    assertThat(parsed.getString("weft.proxy-injector.proxy-version")).isEqualTo("1.2.3");
+    assertThat(parsed.getDuration("weft.identity.issuance-lifetime")).isEqualTo(java.time.Duration.ofHours(24));
+    assertThat(InstallValues.recorded(client.configMaps().inNamespace("linkerd").withName("linkerd-config").get().getData()
+        .get("values"))).isEqualTo(InstallValues.defaults());
+    assertThat(statefulSet.getSpec().getTemplate().getSpec().getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits())
+        .containsOnlyKeys("memory");
+  }
+
+  @Test
+  void haAndValuesChangeWhatIsRendered() {
+    List<ObjectNode> ha = InstallManifests.controlPlaneObjects(new InstallManifests.Install("linkerd", "1.2.3",
+        InstallValues.defaults().withHa(), CREDENTIALS));
     assertThat(ha).extracting(o -> o.path("kind").asText()).contains("PodDisruptionBudget");
-    JsonNode haSet = ha.stream().filter(o -> o.path("kind").asText().equals("StatefulSet")).findFirst().orElseThrow();
+    JsonNode haSet = only(ha, "StatefulSet");
     assertThat(haSet.path("spec").path("replicas").asInt()).isEqualTo(3);
     assertThat(haSet.path("spec").path("template").path("spec").path("affinity").path("podAntiAffinity").isObject()).isTrue();
-    JsonNode haWebhook = ha.stream().filter(o -> o.path("kind").asText().equals("MutatingWebhookConfiguration")).findFirst()
-        .orElseThrow();
-    assertThat(haWebhook.path("webhooks").get(0).path("failurePolicy").asText()).isEqualTo("Fail");
+    assertThat(ha).filteredOn(o -> o.path("kind").asText().endsWith("WebhookConfiguration")).hasSize(3)
+        .allSatisfy(w -> assertThat(w.path("webhooks").get(0).path("failurePolicy").asText()).isEqualTo("Fail"));
+
+    InstallValues values = InstallValues.defaults().withHa()
+        .withValues("""
+            controllerReplicas: 5
+            podLabels: {team: mesh}
+            proxy: {image: {name: registry.local/proxy}}
+            tolerations: [{key: dedicated, operator: Equal, value: mesh, effect: NoSchedule}]
+            """, "custom.yaml")
+        .withSet("linkerdVersion=9.9.9").withSet("podAnnotations.example\\.com/owner=platform")
+        .withSet("destinationResources.cpu.limit=2").withSet("identity.issuer.issuanceLifetime=48h");
+    List<ObjectNode> custom = InstallManifests.controlPlaneObjects(new InstallManifests.Install("mesh", "1.2.3", values, CREDENTIALS));
+    JsonNode set = only(custom, "StatefulSet");
+    assertThat(set.path("metadata").path("namespace").asText()).isEqualTo("mesh");
+    assertThat(set.path("spec").path("replicas").asInt()).isEqualTo(5);
+    JsonNode template = set.path("spec").path("template");
+    assertThat(template.path("metadata").path("labels").path("team").asText()).isEqualTo("mesh");
+    assertThat(template.path("metadata").path("annotations").path("example.com/owner").asText()).isEqualTo("platform");
+    assertThat(template.path("spec").path("tolerations").get(0).path("key").asText()).isEqualTo("dedicated");
+    JsonNode container = template.path("spec").path("containers").get(0);
+    assertThat(container.path("image").asText()).isEqualTo("ghcr.io/weft-mesh/controller:9.9.9");
+    assertThat(container.path("resources").path("limits").path("cpu").asText()).isEqualTo("2");
+    assertThat(container.path("resources").path("limits").path("memory").asText()).isEqualTo("1Gi");
+    String config = only(custom, "ConfigMap", "weft-control-plane-config").path("data").path("control-plane.conf").asText();
+    var parsed = com.typesafe.config.ConfigFactory.parseString(config);
+    assertThat(parsed.getString("weft.proxy-injector.proxy-image")).isEqualTo("registry.local/proxy");
+    assertThat(parsed.getString("weft.proxy-injector.proxy-version")).isEqualTo("9.9.9");
+    assertThat(parsed.getString("weft.discovery.control-plane-namespace")).isEqualTo("mesh");
+    assertThat(parsed.getDuration("weft.identity.issuance-lifetime")).isEqualTo(java.time.Duration.ofHours(48));
+    // A changed configuration changes the pods' checksum, so the nodes roll.
+    assertThat(template.path("metadata").path("annotations").path("weft.io/config-checksum").asText())
+        .isNotEqualTo(only(ha, "StatefulSet").path("spec").path("template").path("metadata").path("annotations")
+            .path("weft.io/config-checksum").asText());
+    // The values recorded for an upgrade are the values rendered.
+    assertThat(InstallValues.recorded(only(custom, "ConfigMap", "linkerd-config").path("data").path("values").asText()))
+        .isEqualTo(values);
+  }
+
+  @Test
+  void badValuesAreRefusedSayingWhichAndWhy() {
+    InstallValues defaults = InstallValues.defaults();
+    assertThatThrownBy(() -> defaults.withSet("controllerReplica=2")).hasMessageContaining("there is no install value controllerReplica");
+    assertThatThrownBy(() -> defaults.withSet("controllerReplicas=three")).hasMessageContaining("controllerReplicas is a whole number");
+    assertThatThrownBy(() -> defaults.withSet("enablePodAntiAffinity=yes")).hasMessageContaining("is true or false");
+    assertThatThrownBy(() -> defaults.withSet("proxy=x")).hasMessageContaining("proxy is a map");
+    assertThatThrownBy(() -> defaults.withSet("nokey")).hasMessageContaining("expected key=value");
+    assertThatThrownBy(() -> defaults.withValues("proxy: {image: {tag: x}}", "mine.yaml"))
+        .hasMessageContaining("mine.yaml: there is no install value proxy.image.tag");
+    assertThatThrownBy(() -> defaults.withValues("controllerReplicas: [1", "broken.yaml")).hasMessageStartingWith("broken.yaml: ");
+    assertThatThrownBy(() -> InstallManifests.controlPlaneObjects(new InstallManifests.Install("linkerd", "1",
+        defaults.withSet("webhookFailurePolicy=Sometimes"), CREDENTIALS))).hasMessageContaining("Ignore or Fail");
+    assertThatThrownBy(() -> InstallManifests.controlPlaneObjects(new InstallManifests.Install("linkerd", "1",
+        defaults.withSet("identity.issuer.issuanceLifetime=a day"), CREDENTIALS)))
+        .hasMessageContaining("identity.issuer.issuanceLifetime is a duration");
+    assertThat(InstallValues.documented()).contains("controllerReplicas: 1").contains("# ");
+  }
+
+  private static ObjectNode only(List<ObjectNode> objects, String kind) {
+    return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).findFirst().orElseThrow();
+  }
+
+  private static ObjectNode only(List<ObjectNode> objects, String kind, String name) {
+    return objects.stream().filter(o -> o.path("kind").asText().equals(kind)
+        && o.path("metadata").path("name").asText().equals(name)).findFirst().orElseThrow();
   }
 
   /**

@@ -1,6 +1,6 @@
-package io.weft.actors.inject;
+package io.weft.actors.admission;
 
-import io.weft.k8s.inject.AdmissionReviews;
+import io.weft.k8s.admission.AdmissionReviews;
 import io.weft.protocol.identity.Pem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -28,16 +28,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The proxy injector's mutating admission webhook: AdmissionReviews over HTTPS (as the API server
- * requires), answered by {@link AdmissionReviews}. A malformed review gets 400 and a message; the
- * server keeps serving.
+ * The control plane's admission webhooks on one HTTPS port (as the API server requires): the proxy
+ * injector at {@code /inject} (and {@code /}), the ServiceProfile and policy validators at
+ * {@code /validate}, answered by {@link AdmissionReviews}. A malformed review gets 400 and a
+ * message; the server keeps serving.
  */
-public final class InjectorWebhook {
-  private static final Logger log = LoggerFactory.getLogger(InjectorWebhook.class);
+public final class AdmissionWebhooks {
+  private static final Logger log = LoggerFactory.getLogger(AdmissionWebhooks.class);
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
   private static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
 
-  private InjectorWebhook() {}
+  private AdmissionWebhooks() {}
 
   /** Serves {@code reviews} on {@code interface_:port} with the certificate chain and key given as PEM. */
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String interface_, int port, String certificatePem,
@@ -50,7 +51,7 @@ public final class InjectorWebhook {
   }
 
   /**
-   * Serves the injector for the pods of {@code controlPlane}'s cluster: a pod's namespace
+   * Serves the webhooks for {@code controlPlane}'s cluster: a pod's namespace
    * annotations come from the node's resource index.
    */
   public static CompletionStage<ServerBinding> bind(io.weft.actors.ControlPlane controlPlane, String interface_, int port,
@@ -64,17 +65,24 @@ public final class InjectorWebhook {
   }
 
   private static CompletionStage<HttpResponse> handle(HttpRequest request, AdmissionReviews reviews, Materializer materializer) {
-    if (!request.method().equals(HttpMethods.POST)) {
+    String path = request.getUri().path();
+    java.util.function.UnaryOperator<String> webhook = switch (path) {
+      case "/", "/inject" -> reviews::inject;
+      case "/validate" -> reviews::validate;
+      default -> null;
+    };
+    if (webhook == null || !request.method().equals(HttpMethods.POST)) {
       request.discardEntityBytes(materializer);
-      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.METHOD_NOT_ALLOWED));
+      return CompletableFuture.completedFuture(HttpResponse.create()
+          .withStatus(webhook == null ? StatusCodes.NOT_FOUND : StatusCodes.METHOD_NOT_ALLOWED));
     }
     return request.entity().withSizeLimit(MAX_BODY_BYTES).toStrict(BODY_TIMEOUT.toMillis(), materializer)
         .thenApply(body -> {
           try {
             return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
-                reviews.review(body.getData().utf8String())));
+                webhook.apply(body.getData().utf8String())));
           } catch (IllegalArgumentException e) {
-            log.warn("proxy injector: refusing a malformed admission review: {}", e.getMessage());
+            log.warn("admission webhook {}: refusing a malformed admission review: {}", path, e.getMessage());
             return HttpResponse.create().withStatus(StatusCodes.BAD_REQUEST)
                 .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, e.getMessage() + "\n"));
           }

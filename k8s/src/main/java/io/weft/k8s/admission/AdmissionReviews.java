@@ -1,4 +1,7 @@
-package io.weft.k8s.inject;
+package io.weft.k8s.admission;
+
+import io.weft.k8s.inject.Outcome;
+import io.weft.k8s.inject.ProxyInjector;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,16 +15,19 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The proxy injector's admission logic: an {@code admission.k8s.io/v1} AdmissionReview for a pod
- * in, the review's response out, allowing the pod always (a webhook that cannot inject must not
- * block a deployment) with an RFC 6902 JSON patch when the engine injected it. Pure: the HTTPS
- * server and the namespace lookup are the caller's.
+ * The admission webhooks' logic: an {@code admission.k8s.io/v1} AdmissionReview in, the review's
+ * response out. The injector allows a pod always (a webhook that cannot inject must not block a
+ * deployment) with an RFC 6902 JSON patch when the engine injected it; the validators refuse what
+ * {@link ResourceValidator} finds wrong. Pure: the HTTPS server and the namespace lookup are the
+ * caller's.
  */
 public final class AdmissionReviews {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int BAD_REQUEST = 400;
 
   private final ProxyInjector injector;
   private final Function<String, Map<String, String>> namespaceAnnotations;
+  private final ResourceValidator validator = new ResourceValidator();
 
   /** {@code namespaceAnnotations}: a namespace's annotations by name (empty if it has none or is unknown). */
   public AdmissionReviews(ProxyInjector injector, Function<String, Map<String, String>> namespaceAnnotations) {
@@ -29,20 +35,17 @@ public final class AdmissionReviews {
     this.namespaceAnnotations = namespaceAnnotations;
   }
 
-  /** The AdmissionReview to answer {@code reviewJson} with. Throws {@link IllegalArgumentException} for a malformed review. */
-  public String review(String reviewJson) {
-    JsonNode review;
-    try {
-      review = JSON.readTree(reviewJson);
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
-    }
+  /**
+   * The injector's answer to {@code reviewJson}. Throws {@link IllegalArgumentException} for a
+   * malformed review.
+   */
+  public String inject(String reviewJson) {
+    JsonNode review = parse(reviewJson);
     JsonNode request = review.path("request");
-    String uid = request.path("uid").asText("");
-    if (uid.isEmpty() || !(request.path("object") instanceof ObjectNode pod)) {
-      throw new IllegalArgumentException("not an AdmissionReview request (want request.uid and request.object)");
+    if (!(request.path("object") instanceof ObjectNode pod)) {
+      throw new IllegalArgumentException("not an AdmissionReview request (want request.object)");
     }
-    ObjectNode response = JSON.createObjectNode().put("uid", uid).put("allowed", true);
+    ObjectNode response = JSON.createObjectNode().put("uid", request.path("uid").asText()).put("allowed", true);
     if (pod.path("kind").asText("Pod").equals("Pod")) {
       String namespace = request.path("namespace").asText(pod.path("metadata").path("namespace").asText("default"));
       ObjectNode original = pod.deepCopy();
@@ -64,6 +67,39 @@ public final class AdmissionReviews {
         response.putObject("status").put("message", "not injected: " + skipped.explanation() + " (" + skipped.reason() + ")");
       }
     }
+    return answer(review, response);
+  }
+
+  /**
+   * The validators' answer to {@code reviewJson}: allowed, or refused with code 400 and what is
+   * wrong. A review without an object (a deletion) is allowed. Throws
+   * {@link IllegalArgumentException} for a malformed review.
+   */
+  public String validate(String reviewJson) {
+    JsonNode review = parse(reviewJson);
+    JsonNode request = review.path("request");
+    ObjectNode response = JSON.createObjectNode().put("uid", request.path("uid").asText());
+    java.util.Optional<String> problem = request.path("object").isObject() ? validator.problem(request.path("object"))
+        : java.util.Optional.empty();
+    response.put("allowed", problem.isEmpty());
+    problem.ifPresent(p -> response.putObject("status").put("code", BAD_REQUEST).put("message", p));
+    return answer(review, response);
+  }
+
+  private static JsonNode parse(String reviewJson) {
+    JsonNode review;
+    try {
+      review = JSON.readTree(reviewJson);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+    }
+    if (review == null || review.path("request").path("uid").asText("").isEmpty()) {
+      throw new IllegalArgumentException("not an AdmissionReview request (want request.uid)");
+    }
+    return review;
+  }
+
+  private static String answer(JsonNode review, ObjectNode response) {
     ObjectNode answer = JSON.createObjectNode();
     answer.put("apiVersion", review.path("apiVersion").asText("admission.k8s.io/v1"));
     answer.put("kind", "AdmissionReview");

@@ -1,11 +1,11 @@
-package io.weft.actors.inject;
+package io.weft.actors.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weft.actors.identity.CertificateAuthority;
 import io.weft.actors.identity.MeshPki;
-import io.weft.k8s.inject.AdmissionReviews;
+import io.weft.k8s.admission.AdmissionReviews;
 import io.weft.k8s.inject.InjectionSettings;
 import io.weft.k8s.inject.ProxyInjector;
 import io.weft.protocol.identity.Pem;
@@ -32,7 +32,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The injector webhook over real HTTPS, answering AdmissionReviews as the API server sends them. */
-class InjectorWebhookTest {
+class AdmissionWebhooksTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private ActorSystem<Void> system;
   private HttpClient client;
@@ -54,7 +54,7 @@ class InjectorWebhookTest {
     AdmissionReviews reviews = new AdmissionReviews(new ProxyInjector(InjectionSettings.defaults("1.0", anchors,
         "weft/proxy-injector 1.0")), ns -> ns.equals("shop") ? Map.of(ProxyInjector.INJECT, "enabled") : Map.of());
     system = ActorSystem.create(Behaviors.empty(), "injector");
-    int port = InjectorWebhook.bind(system, "127.0.0.1", 0, Pem.encode(List.of(leaf, pki.issuer().certificate())),
+    int port = AdmissionWebhooks.bind(system, "127.0.0.1", 0, Pem.encode(List.of(leaf, pki.issuer().certificate())),
         Pem.encode(keys.getPrivate()), reviews).toCompletableFuture().join().localAddress().getPort();
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
@@ -114,6 +114,33 @@ class InjectorWebhookTest {
   }
 
   @Test
+  void theValidatorsRefuseWhatTheMeshCouldNotUseAndAllowTheRest() throws Exception {
+    uri = uri.resolve("/validate");
+    String review = """
+        {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+         "request": {"uid": "%s", "kind": {"group": "linkerd.io", "version": "v1alpha2", "kind": "ServiceProfile"},
+           "operation": "CREATE", "namespace": "shop",
+           "object": {"apiVersion": "linkerd.io/v1alpha2", "kind": "ServiceProfile",
+             "metadata": {"name": "web.shop.svc.cluster.local", "namespace": "shop"},
+             "spec": {"routes": [{"name": "list", "condition": {"method": "GET", "pathRegex": "%s"}}]}}}}
+        """;
+    JsonNode refused = JSON.readTree(post(review.formatted("v-1", "/api/(list")).body()).path("response");
+    assertThat(refused.path("uid").asText()).isEqualTo("v-1");
+    assertThat(refused.path("allowed").asBoolean()).isFalse();
+    assertThat(refused.path("status").path("code").asInt()).isEqualTo(400);
+    assertThat(refused.path("status").path("message").asText())
+        .contains("ServiceProfile web.shop.svc.cluster.local: spec.routes[0].condition.pathRegex: invalid regular expression");
+    JsonNode allowed = JSON.readTree(post(review.formatted("v-2", "/api/list")).body()).path("response");
+    assertThat(allowed.path("allowed").asBoolean()).isTrue();
+    assertThat(allowed.has("status")).isFalse();
+    // A deletion carries no object and is allowed; an unknown path is not a webhook.
+    assertThat(JSON.readTree(post("{\"request\": {\"uid\": \"v-3\", \"operation\": \"DELETE\"}}").body())
+        .path("response").path("allowed").asBoolean()).isTrue();
+    uri = uri.resolve("/mutate-everything");
+    assertThat(post(review.formatted("v-4", "/")).statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void onAControlPlaneItDecidesFromTheNamespacesOfItsCluster(@org.junit.jupiter.api.io.TempDir java.nio.file.Path manifests)
       throws Exception {
     java.nio.file.Files.writeString(manifests.resolve("ns.yaml"), """
@@ -128,7 +155,7 @@ class InjectorWebhookTest {
     var config = io.weft.actors.TestConfigs.node(null, true);
     try (var controlPlane = io.weft.actors.ControlPlane.start(config, new io.weft.k8s.local.LocalClusterBackend(manifests,
         io.weft.actors.ControlPlaneSettings.from(config).localCluster()), java.util.Optional.empty())) {
-      int port = InjectorWebhook.bind(controlPlane, "127.0.0.1", 0, certificatePem, keyPem,
+      int port = AdmissionWebhooks.bind(controlPlane, "127.0.0.1", 0, certificatePem, keyPem,
           InjectionSettings.defaults("1.0", anchorsPem, "weft/proxy-injector 1.0")).toCompletableFuture().join()
           .localAddress().getPort();
       uri = URI.create("https://localhost:" + port + "/");

@@ -1,0 +1,44 @@
+package io.weft.cli;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.weft.k8s.install.InstallManifests;
+import io.weft.k8s.install.InstallValues;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.time.Instant;
+
+@Command(name = "upgrade", description = "Print the manifests of the installed control plane at this version: the values it "
+    + "was installed with (from linkerd-config) and any given here, its issuer and trust roots (pipe them to kubectl apply -f -).")
+final class UpgradeCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Mixin InstallOptions options;
+
+  @Mixin KubeApi kube;
+
+  @Override
+  public void run() {
+    if (options.crds) {
+      spec.commandLine().getOut().print(InstallManifests.crds());
+    } else {
+      Instant now = Instant.now();
+      try (KubernetesClient client = kube.client()) {
+        ConfigMap config = client.configMaps().inNamespace(kube.namespace).withName(InstallManifests.CONFIG_MAP).get();
+        if (config == null || config.getData() == null || !config.getData().containsKey("values")) {
+          throw new IllegalArgumentException("no control plane in namespace " + kube.namespace + " (its ConfigMap "
+              + InstallManifests.CONFIG_MAP + " with the install's values is missing); use weft install");
+        }
+        InstallValues values = options.values(InstallValues.recorded(config.getData().get("values")));
+        InstallManifests.Credentials credentials = InstallCredentials.fromCluster(client, kube.namespace,
+            options.issuerFiles(now), now);
+        spec.commandLine().getOut().print(InstallManifests.controlPlane(
+            new InstallManifests.Install(kube.namespace, Weft.version(), values, credentials)));
+      }
+    }
+    spec.commandLine().getOut().flush();
+  }
+}
