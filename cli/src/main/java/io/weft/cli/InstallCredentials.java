@@ -1,12 +1,13 @@
 package io.weft.cli;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.weft.actors.identity.CertificateAuthority;
 import io.weft.actors.identity.Issuer;
 import io.weft.actors.identity.MeshPki;
+import io.weft.k8s.SecretData;
 import io.weft.k8s.identity.IssuerMaterial;
+import io.weft.k8s.identity.IssuerSecrets;
 import io.weft.k8s.install.InstallManifests;
 import io.weft.k8s.install.InstallManifests.AdmissionWebhook;
 import io.weft.k8s.install.InstallManifests.Credentials;
@@ -15,13 +16,11 @@ import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.Pem;
 import io.weft.protocol.identity.TrustBundle;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -76,29 +75,24 @@ final class InstallCredentials {
    */
   static Credentials fromCluster(KubernetesClient client, String namespace, IssuerMaterial issuer, Instant now) {
     if (issuer == null) {
-      Secret secret = client.secrets().inNamespace(namespace).withName(InstallManifests.ISSUER_SECRET).get();
-      ConfigMap roots = client.configMaps().inNamespace(namespace).withName(InstallManifests.TRUST_ROOTS_CONFIG_MAP).get();
-      if (secret == null || roots == null) {
-        throw new IllegalArgumentException("the cluster has no " + (secret == null ? "Secret " + InstallManifests.ISSUER_SECRET
-            : "ConfigMap " + InstallManifests.TRUST_ROOTS_CONFIG_MAP) + " in " + namespace
-            + "; give --identity-trust-anchors-file, --identity-issuer-certificate-file and --identity-issuer-key-file");
-      }
-      issuer = new IssuerMaterial(roots.getData().getOrDefault("ca-bundle.crt", ""), decoded(secret, "crt.pem"),
-          decoded(secret, "key.pem"));
+      IssuerSecrets secrets = new IssuerSecrets(client, namespace);
+      issuer = secrets.read().orElseThrow(() -> new IllegalArgumentException("the cluster has no complete issuer in "
+          + secrets.describe() + "; give --identity-trust-anchors-file, --identity-issuer-certificate-file and "
+          + "--identity-issuer-key-file"));
     }
     Secret webhooks = client.secrets().inNamespace(namespace).withName(InstallManifests.WEBHOOK_SECRET).get();
     if (webhooks != null && webhookStillGood(webhooks, namespace, now)) {
-      return new Credentials(issuer.trustAnchorsPem(), issuer.certificatePem(), issuer.keyPem(), decoded(webhooks, "ca.crt"),
-          decoded(webhooks, "tls.crt"), decoded(webhooks, "tls.key"));
+      return new Credentials(issuer.trustAnchorsPem(), issuer.certificatePem(), issuer.keyPem(), SecretData.text(webhooks, "ca.crt"),
+          SecretData.text(webhooks, "tls.crt"), SecretData.text(webhooks, "tls.key"));
     }
     return withWebhooks(issuer, namespace, now);
   }
 
   private static boolean webhookStillGood(Secret secret, String namespace, Instant now) {
     try {
-      TrustBundle ca = TrustBundle.fromPem(decoded(secret, "ca.crt"), "webhook CA");
-      var chain = Pem.certificates(decoded(secret, "tls.crt"), "webhook certificate");
-      Pem.privateKey(decoded(secret, "tls.key"), "webhook key");
+      TrustBundle ca = TrustBundle.fromPem(SecretData.text(secret, "ca.crt"), "webhook CA");
+      var chain = Pem.certificates(SecretData.text(secret, "tls.crt"), "webhook certificate");
+      Pem.privateKey(SecretData.text(secret, "tls.key"), "webhook key");
       for (AdmissionWebhook webhook : AdmissionWebhook.values()) {
         ca.verify(chain, now.plus(RENEW_BEFORE), webhook.dnsName(namespace));
       }
@@ -106,11 +100,6 @@ final class InstallCredentials {
     } catch (IdentityCertificateException | IllegalArgumentException e) {
       return false;
     }
-  }
-
-  static String decoded(Secret secret, String key) {
-    String value = secret.getData() == null ? null : secret.getData().get(key);
-    return value == null ? "" : new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
   }
 
   private static String read(Path file) {

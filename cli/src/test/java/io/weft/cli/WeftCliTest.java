@@ -290,7 +290,7 @@ class WeftCliTest {
     Files.writeString(dir.resolve("values.yaml"), "controllerReplicas: 2\nproxy: {image: {name: registry.local/proxy}}\n");
     Run valued = weft("install", "--values", dir.resolve("values.yaml").toString(), "--set", "controllerLogLevel=DEBUG");
     assertThat(valued.exit()).as(valued.err()).isZero();
-    assertThat(valued.out()).contains("replicas: 2").contains("registry.local/proxy").contains("pekko.loglevel = DEBUG");
+    assertThat(valued.out()).contains("replicas: 2").contains("registry.local/proxy").contains("pekko.loglevel = \"DEBUG\"");
     Run unknown = weft("install", "--set", "replicas=2");
     assertThat(unknown.exit()).isNotZero();
     assertThat(unknown.err()).contains("--set replicas=2: there is no install value replicas");

@@ -6,9 +6,7 @@ import io.weft.protocol.identity.Pem;
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.k8s.identity.IssuerMaterial;
 
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +17,6 @@ import java.util.List;
  * it must chain to. Immutable; a reload makes a new one.
  */
 public record Issuer(CertificateAuthority.Credential credential, List<X509Certificate> chain, TrustBundle anchors) {
-  private static final byte[] PROBE = "weft issuer key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /**
    * Parses and checks {@code material} at {@code now}: the certificate must be a CA, valid now,
@@ -40,7 +37,7 @@ public record Issuer(CertificateAuthority.Credential credential, List<X509Certif
     } catch (IdentityCertificateException e) {
       throw new IllegalArgumentException("issuer certificate is refused: " + e.getMessage(), e);
     }
-    if (!keyMatches(certificate, key)) {
+    if (!MeshKeys.belongTogether(certificate, key)) {
       throw new IllegalArgumentException("issuer key does not belong to the issuer certificate "
           + certificate.getSubjectX500Principal().getName());
     }
@@ -59,20 +56,5 @@ public record Issuer(CertificateAuthority.Credential credential, List<X509Certif
       notAfter = issuerEnd;
     }
     return CertificateAuthority.leaf(credential, key, identity, notBefore, Duration.between(notBefore, notAfter));
-  }
-
-  private static boolean keyMatches(X509Certificate certificate, PrivateKey key) {
-    try {
-      Signature signer = Signature.getInstance(MeshKeys.SIGNATURE);
-      signer.initSign(key);
-      signer.update(PROBE);
-      byte[] signature = signer.sign();
-      Signature verifier = Signature.getInstance(MeshKeys.SIGNATURE);
-      verifier.initVerify(certificate.getPublicKey());
-      verifier.update(PROBE);
-      return verifier.verify(signature);
-    } catch (GeneralSecurityException e) {
-      return false;
-    }
   }
 }

@@ -3,10 +3,8 @@ package io.weft.k8s.identity;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.weft.k8s.SecretData;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,12 +33,11 @@ public final class IssuerSecrets implements IssuerSource {
     if (secret == null || secret.getData() == null) {
       return Optional.empty();
     }
-    Map<String, String> data = secret.getData();
-    boolean tlsScheme = data.containsKey("tls.crt");
-    String certificate = decode(data.get(tlsScheme ? "tls.crt" : "crt.pem"));
-    String key = decode(data.get(tlsScheme ? "tls.key" : "key.pem"));
+    boolean tlsScheme = secret.getData().containsKey("tls.crt");
+    String certificate = SecretData.text(secret, tlsScheme ? "tls.crt" : "crt.pem");
+    String key = SecretData.text(secret, tlsScheme ? "tls.key" : "key.pem");
     String anchors = roots != null && roots.getData() != null && roots.getData().containsKey(TRUST_BUNDLE_KEY)
-        ? roots.getData().get(TRUST_BUNDLE_KEY) : decode(data.get("ca.crt"));
+        ? roots.getData().get(TRUST_BUNDLE_KEY) : SecretData.text(secret, "ca.crt");
     if (certificate.isEmpty() || key.isEmpty() || anchors.isEmpty()) {
       return Optional.empty();
     }
@@ -50,9 +47,5 @@ public final class IssuerSecrets implements IssuerSource {
   @Override
   public String describe() {
     return "Secret " + namespace + "/" + ISSUER_SECRET + " and ConfigMap " + namespace + "/" + TRUST_ROOTS;
-  }
-
-  private static String decode(String base64) {
-    return base64 == null ? "" : new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
   }
 }

@@ -28,8 +28,6 @@ public final class InstallManifests {
   public static final String CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
   /** The ConfigMap keeping the values an install was rendered with (Linkerd's name and key). */
   public static final String CONFIG_MAP = "linkerd-config";
-  public static final String ISSUER_SECRET = "linkerd-identity-issuer";
-  public static final String TRUST_ROOTS_CONFIG_MAP = "linkerd-identity-trust-roots";
   /** One serving certificate for every admission webhook, each Service's name among its DNS names. */
   public static final String WEBHOOK_SECRET = "linkerd-webhooks-k8s-tls";
   public static final String STATEFUL_SET = "linkerd-control-plane";
@@ -74,7 +72,12 @@ public final class InstallManifests {
    * webhooks' CA and serving certificate and key.
    */
   public record Credentials(String trustAnchorsPem, String issuerCertificatePem, String issuerKeyPem, String webhookCaPem,
-                            String webhookCertificatePem, String webhookKeyPem) {}
+                            String webhookCertificatePem, String webhookKeyPem) {
+    /** No secrets: for knowing which objects an install consists of, never for applying. */
+    public static Credentials none() {
+      return new Credentials("", "", "", "", "", "");
+    }
+  }
 
   /**
    * The control plane: namespace, RBAC, Services, the StatefulSet, the admission webhooks, the
@@ -104,12 +107,12 @@ public final class InstallManifests {
         "configChecksum", io.weft.k8s.Digests.sha256Hex(controlPlaneConfig));
     List<ObjectNode> objects = new ArrayList<>(YamlDocuments.read(substitute(resource("control-plane.yaml"), placeholders)));
     Credentials credentials = install.credentials();
-    objects.add(secret(install.namespace(), ISSUER_SECRET, "Opaque", Map.of("crt.pem", credentials.issuerCertificatePem(),
+    objects.add(secret(install.namespace(), io.weft.k8s.identity.IssuerSecrets.ISSUER_SECRET, "Opaque", Map.of("crt.pem", credentials.issuerCertificatePem(),
         "key.pem", credentials.issuerKeyPem())));
     // ca.crt too, as cert-manager writes it: upgrade and check find the webhooks' CA next to the certificate.
     objects.add(secret(install.namespace(), WEBHOOK_SECRET, "kubernetes.io/tls", Map.of("tls.crt", credentials.webhookCertificatePem(),
         "tls.key", credentials.webhookKeyPem(), "ca.crt", credentials.webhookCaPem())));
-    objects.add(configMap(install.namespace(), TRUST_ROOTS_CONFIG_MAP, Map.of("ca-bundle.crt", credentials.trustAnchorsPem())));
+    objects.add(configMap(install.namespace(), io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS, Map.of(io.weft.k8s.identity.IssuerSecrets.TRUST_BUNDLE_KEY, credentials.trustAnchorsPem())));
     objects.add(configMap(install.namespace(), CONFIG_MAP, Map.of("values", values.toYaml())));
     objects.add(configMap(install.namespace(), CONTROL_PLANE_CONFIG, Map.of(CONTROL_PLANE_CONFIG_FILE, controlPlaneConfig)));
     ObjectNode statefulSet = objects.stream().filter(o -> o.path("kind").asText().equals("StatefulSet")).findFirst().orElseThrow();
