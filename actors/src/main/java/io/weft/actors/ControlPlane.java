@@ -81,7 +81,9 @@ public final class ControlPlane implements AutoCloseable {
 
   /**
    * Starts a node. With {@code join} empty the node forms a cluster of its own (when
-   * {@code weft.control-plane.join-self} is on), else it joins the node at that address.
+   * {@code weft.control-plane.join-self} is on), else it joins the node at that address; with
+   * {@code weft.control-plane.cluster-bootstrap.enabled} Pekko Management's cluster bootstrap does
+   * either.
    */
   public static ControlPlane start(Config given, ClusterBackend backend, Optional<Address> join) {
     Config config = ConfigFactory.parseResources(ControlPlane.class.getClassLoader(), REQUIRED_SETTINGS)
@@ -90,8 +92,14 @@ public final class ControlPlane implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {
       Cluster cluster = Cluster.get(system);
-      join.or(() -> settings.joinSelf() ? Optional.of(cluster.selfMember().address()) : Optional.empty())
-          .ifPresent(address -> cluster.manager().tell(Join.create(address)));
+      if (settings.clusterBootstrap()) {
+        // The nodes find each other through the Kubernetes API; the first to see them all forms the cluster.
+        org.apache.pekko.management.javadsl.PekkoManagement.get(system).start().toCompletableFuture().join();
+        org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap.get(system).start();
+      } else {
+        join.or(() -> settings.joinSelf() ? Optional.of(cluster.selfMember().address()) : Optional.empty())
+            .ifPresent(address -> cluster.manager().tell(Join.create(address)));
+      }
 
       ActorRef<ResourceIndex.Command> index =
           system.systemActorOf(ResourceIndex.create(settings.discovery().clusterDomain()), "resource-index", Props.empty());

@@ -14,6 +14,7 @@ import java.util.Optional;
 /** The control plane's settings, read from {@code weft.*} (see reference.conf). */
 public record ControlPlaneSettings(DiscoverySettings discovery, String destinationInterface, int destinationPort,
                                    Duration entityIdleTimeout, Duration askTimeout, Duration initialSyncTimeout, boolean joinSelf,
+                                   boolean clusterBootstrap,
                                    Optional<EventLog.Settings> eventLog, LocalClusterBackend.Settings localCluster,
                                    KubeApiBackend.Settings kubernetes, IdentitySettings identity) {
 
@@ -27,7 +28,7 @@ public record ControlPlaneSettings(DiscoverySettings discovery, String destinati
     DiscoverySettings discovery = DiscoverySettings.from(config);
     return new ControlPlaneSettings(discovery, cp.getString("destination.interface"), cp.getInt("destination.port"),
         cp.getDuration("entity-idle-timeout"), cp.getDuration("ask-timeout"), cp.getDuration("initial-sync-timeout"),
-        cp.getBoolean("join-self"), eventLog,
+        cp.getBoolean("join-self"), cp.getBoolean("cluster-bootstrap.enabled"), eventLog,
         new LocalClusterBackend.Settings(discovery.controlPlaneNamespace(), local.getDuration("rescan-interval"),
             local.getDuration("settle-delay"), local.getInt("buffer"),
             Path.of(local.getString("token-key-file"))),

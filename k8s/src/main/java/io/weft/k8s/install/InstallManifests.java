@@ -181,7 +181,13 @@ public final class InstallManifests {
         "weft.proxy-injector.init-image = " + quote(values.text("proxyInit.image.name")),
         "weft.proxy-injector.proxy-uid = " + values.number("proxy.uid"),
         "weft.proxy-injector.cni-enabled = " + values.flag("cniEnabled"),
-        "pekko.loglevel = " + quote(values.text("controllerLogLevel")));
+        "pekko.loglevel = " + quote(values.text("controllerLogLevel")),
+        // The nodes form their cluster through Pekko Management's bootstrap, each found at its pod IP.
+        "weft.control-plane.cluster-bootstrap.enabled = on",
+        "pekko.management.http.hostname = ${POD_IP}",
+        "pekko.management.http.bind-hostname = \"0.0.0.0\"",
+        "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = "
+            + values.number("controllerReplicas"));
     return "# Rendered by weft install from the install's values.\n" + String.join("\n", lines) + "\n";
   }
 

@@ -117,8 +117,13 @@ class InstallManifestsTest {
     // What the values say reaches the nodes: their configuration file and the proxy injector's settings in it.
     String config = client.configMaps().inNamespace("linkerd").withName("weft-control-plane-config").get().getData()
         .get("control-plane.conf");
-    var parsed = com.typesafe.config.ConfigFactory.parseString(config);
+    // As the node reads it: its pod IP from the environment.
+    var parsed = com.typesafe.config.ConfigFactory.parseString(config)
+        .resolveWith(com.typesafe.config.ConfigFactory.parseMap(Map.of("POD_IP", "10.0.0.7")));
     assertThat(parsed.getString("weft.proxy-injector.proxy-version")).isEqualTo("1.2.3");
+    assertThat(parsed.getBoolean("weft.control-plane.cluster-bootstrap.enabled")).isTrue();
+    assertThat(parsed.getString("pekko.management.http.hostname")).isEqualTo("10.0.0.7");
+    assertThat(parsed.getInt("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr")).isEqualTo(1);
     assertThat(parsed.getDuration("weft.identity.issuance-lifetime")).isEqualTo(java.time.Duration.ofHours(24));
     assertThat(InstallValues.recorded(client.configMaps().inNamespace("linkerd").withName("linkerd-config").get().getData()
         .get("values"))).isEqualTo(InstallValues.defaults());
@@ -160,7 +165,9 @@ class InstallManifestsTest {
     assertThat(container.path("resources").path("limits").path("cpu").asText()).isEqualTo("2");
     assertThat(container.path("resources").path("limits").path("memory").asText()).isEqualTo("1Gi");
     String config = only(custom, "ConfigMap", "weft-control-plane-config").path("data").path("control-plane.conf").asText();
-    var parsed = com.typesafe.config.ConfigFactory.parseString(config);
+    var parsed = com.typesafe.config.ConfigFactory.parseString(config)
+        .resolveWith(com.typesafe.config.ConfigFactory.parseMap(Map.of("POD_IP", "10.0.0.7")));
+    assertThat(parsed.getInt("pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr")).isEqualTo(5);
     assertThat(parsed.getString("weft.proxy-injector.proxy-image")).isEqualTo("registry.local/proxy");
     assertThat(parsed.getString("weft.proxy-injector.proxy-version")).isEqualTo("9.9.9");
     assertThat(parsed.getString("weft.discovery.control-plane-namespace")).isEqualTo("mesh");
