@@ -86,11 +86,7 @@ class InstallManifestsTest {
     assertThat(objects).allSatisfy(o -> assertThat(o.path("metadata").path("labels").path("linkerd.io/control-plane-ns").asText())
         .isEqualTo("linkerd"));
     for (ObjectNode object : objects) {
-      io.fabric8.kubernetes.api.model.HasMetadata typed = Serialization.unmarshal(object.toString());
-      JsonNode again = Serialization.jsonMapper().valueToTree(typed);
-      assertThat(again.equals((a, b) -> a.isNumber() && b.isNumber() ? Double.compare(a.doubleValue(), b.doubleValue())
-          : a.equals(b) ? 0 : 1, object)).as(object.path("kind").asText() + ": " + again).isTrue();
-      client.resource(typed).create();
+      client.resource(typed(object)).create();
     }
     var webhook = client.admissionRegistration().v1().mutatingWebhookConfigurations()
         .withName("linkerd-proxy-injector-webhook-config").get().getWebhooks().get(0);
@@ -153,6 +149,8 @@ class InstallManifestsTest {
         .withSet("linkerdVersion=9.9.9").withSet("podAnnotations.example\\.com/owner=platform")
         .withSet("destinationResources.cpu.limit=2").withSet("identity.issuer.issuanceLifetime=48h");
     List<ObjectNode> custom = InstallManifests.controlPlaneObjects(new InstallManifests.Install("mesh", "1.2.3", values, CREDENTIALS));
+    ha.forEach(InstallManifestsTest::typed);
+    custom.forEach(InstallManifestsTest::typed);
     JsonNode set = only(custom, "StatefulSet");
     assertThat(set.path("metadata").path("namespace").asText()).isEqualTo("mesh");
     assertThat(set.path("spec").path("replicas").asInt()).isEqualTo(5);
@@ -198,6 +196,15 @@ class InstallManifestsTest {
         defaults.withSet("identity.issuer.issuanceLifetime=a day"), CREDENTIALS)))
         .hasMessageContaining("identity.issuer.issuanceLifetime is a duration");
     assertThat(InstallValues.documented()).contains("controllerReplicas: 1").contains("# ");
+  }
+
+  /** The object as fabric8's typed model, which must hold all of it. */
+  private static io.fabric8.kubernetes.api.model.HasMetadata typed(ObjectNode object) {
+    io.fabric8.kubernetes.api.model.HasMetadata typed = Serialization.unmarshal(object.toString());
+    JsonNode again = Serialization.jsonMapper().valueToTree(typed);
+    assertThat(again.equals((a, b) -> a.isNumber() && b.isNumber() ? Double.compare(a.doubleValue(), b.doubleValue())
+        : a.equals(b) ? 0 : 1, object)).as(object.path("kind").asText() + ": " + again).isTrue();
+    return typed;
   }
 
   private static ObjectNode only(List<ObjectNode> objects, String kind) {
