@@ -59,12 +59,17 @@ class ProxyRuntimeTest {
     env.put("LINKERD2_PROXY_IDENTITY_MIN_REFRESH", "200ms");
     try (ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
       String readyUrl = "http://127.0.0.1:" + proxy.adminAddress().getPort() + "/ready";
-      // No control plane yet: listening, but not ready.
+      // No control plane yet: listening, but not ready; the postStart hook the injector writes keeps waiting.
       assertThat(status(readyUrl)).isEqualTo(503);
+      Process impatient = weftAwait(proxy, "1s");
+      assertThat(impatient.waitFor()).isEqualTo(1);
+      assertThat(new String(impatient.getErrorStream().readAllBytes())).contains("was not ready within 1s");
+      Process waiting = weftAwait(proxy, "60s");
 
       var controlPlane = LocalMesh.controlPlane(manifests, controlPlanePort, identities.controlPlaneSettings());
       try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> status(readyUrl) == 200);
+        assertThat(waiting.waitFor()).isZero();
+        assertThat(status(readyUrl)).isEqualTo(200);
         assertThat(metric(proxy, "identity_cert_refresh_count")).isGreaterThanOrEqualTo(1);
       } finally {
         controlPlane.close();
@@ -86,6 +91,12 @@ class ProxyRuntimeTest {
         restarted.close();
       }
     }
+  }
+
+  /** images/weft-await, as the proxy container's postStart hook runs it. */
+  private static Process weftAwait(ProxyRuntime proxy, String timeout) throws java.io.IOException {
+    return new ProcessBuilder("bash", Path.of("..", "images", "weft-await").toString(), "--timeout=" + timeout,
+        "--port=" + proxy.adminAddress().getPort()).start();
   }
 
   private static int status(String url) throws Exception {
