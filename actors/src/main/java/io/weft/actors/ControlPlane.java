@@ -67,10 +67,15 @@ public final class ControlPlane implements AutoCloseable {
   private final ActorRef<ResourceIndex.Command> index;
   private final DestinationService destination;
   private final IdentityService identity;
+  private final io.weft.actors.admin.ControlPlaneAdmin admin;
+  private final ServerBinding adminBinding;
 
   private ControlPlane(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index, DestinationService destination,
-                       IdentityService identity, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog) {
+                       IdentityService identity, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog,
+                       io.weft.actors.admin.ControlPlaneAdmin admin, ServerBinding adminBinding) {
     this.system = system;
+    this.admin = admin;
+    this.adminBinding = adminBinding;
     this.index = index;
     this.destination = destination;
     this.identity = identity;
@@ -136,7 +141,9 @@ public final class ControlPlane implements AutoCloseable {
               IdentityHandlerFactory.partial(identity, io.linkerd.proxy.identity.Identity.name, system)))
           .toCompletableFuture().join();
       log.info("control plane serving the Destination and Identity APIs on {} from {}", binding.localAddress(), backend.describe());
-      return new ControlPlane(system, index, destination, identity, watches, binding, eventLog);
+      var admin = new io.weft.actors.admin.ControlPlaneAdmin();
+      ServerBinding adminBinding = admin.bind(system, settings.adminInterface(), settings.adminPort()).toCompletableFuture().join();
+      return new ControlPlane(system, index, destination, identity, watches, binding, eventLog, admin, adminBinding);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -168,6 +175,16 @@ public final class ControlPlane implements AutoCloseable {
 
   public int destinationPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The admin port: /live, /ready, /metrics. */
+  public int adminPort() {
+    return adminBinding.localAddress().getPort();
+  }
+
+  /** The node's metrics, which the admission webhooks count into. */
+  public io.weft.actors.admin.ControlPlaneAdmin admin() {
+    return admin;
   }
 
   public Address clusterAddress() {

@@ -13,6 +13,7 @@ import java.util.Optional;
 
 /** The control plane's settings, read from {@code weft.*} (see reference.conf). */
 public record ControlPlaneSettings(DiscoverySettings discovery, String destinationInterface, int destinationPort,
+                                   String adminInterface, int adminPort,
                                    Duration entityIdleTimeout, Duration askTimeout, Duration initialSyncTimeout, boolean joinSelf,
                                    boolean clusterBootstrap,
                                    Optional<EventLog.Settings> eventLog, LocalClusterBackend.Settings localCluster,
@@ -27,6 +28,7 @@ public record ControlPlaneSettings(DiscoverySettings discovery, String destinati
     Config kube = config.getConfig("weft.kubernetes");
     DiscoverySettings discovery = DiscoverySettings.from(config);
     return new ControlPlaneSettings(discovery, cp.getString("destination.interface"), cp.getInt("destination.port"),
+        cp.getString("admin.interface"), cp.getInt("admin.port"),
         cp.getDuration("entity-idle-timeout"), cp.getDuration("ask-timeout"), cp.getDuration("initial-sync-timeout"),
         cp.getBoolean("join-self"), cp.getBoolean("cluster-bootstrap.enabled"), eventLog,
         new LocalClusterBackend.Settings(discovery.controlPlaneNamespace(), local.getDuration("rescan-interval"),

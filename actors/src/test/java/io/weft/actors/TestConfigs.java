@@ -26,7 +26,7 @@ public final class TestConfigs {
             "pekko.loglevel = WARNING",
             "pekko.cluster.jmx.enabled = off",
             "weft.control-plane.destination.interface = \"127.0.0.1\"",
-            "weft.control-plane.destination.port = 0",
+            "weft.control-plane.destination.port = 0", "weft.control-plane.admin.port = 0",
             "weft.control-plane.join-self = " + joinSelf,
             "weft.control-plane.event-log.directory = \"" + (eventLog == null ? "" : eventLog.toString()) + "\"",
             "weft.local-cluster.rescan-interval = 500ms",

@@ -66,7 +66,7 @@ public final class DestinationFanoutBench {
 
     var config = ConfigFactory.parseString(String.join("\n",
         "pekko.remote.artery.canonical.port = 0", "pekko.loglevel = WARNING",
-        "weft.control-plane.destination.interface = \"127.0.0.1\"", "weft.control-plane.destination.port = 0"))
+        "weft.control-plane.destination.interface = \"127.0.0.1\"", "weft.control-plane.destination.port = 0", "weft.control-plane.admin.port = 0"))
         .withFallback(ConfigFactory.load());
     InMemoryCluster cluster = new InMemoryCluster(4096);
     long started = System.nanoTime();

@@ -29,6 +29,9 @@ final class ClusterOptions {
   @Option(names = "--cluster-port", paramLabel = "PORT", description = "Control-plane cluster port (default 25520).")
   Integer clusterPort;
 
+  @Option(names = "--admin-port", paramLabel = "PORT", description = "Serve /live, /ready and /metrics on this port (default 9996).")
+  Integer adminPort;
+
   @Option(names = "--event-log", paramLabel = "DIR", description = "Record every input event in this directory.")
   Path eventLog;
 
@@ -36,6 +39,9 @@ final class ClusterOptions {
     List<String> overrides = new ArrayList<>();
     if (destinationPort != null) {
       overrides.add("weft.control-plane.destination.port = " + destinationPort);
+    }
+    if (adminPort != null) {
+      overrides.add("weft.control-plane.admin.port = " + adminPort);
     }
     if (clusterPort != null) {
       overrides.add("pekko.remote.artery.canonical.port = " + clusterPort);

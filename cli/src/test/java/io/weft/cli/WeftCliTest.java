@@ -46,7 +46,7 @@ class WeftCliTest {
     Config config = ConfigFactory.parseString(String.join("\n",
             "pekko.remote.artery.canonical.port = 0",
             "weft.control-plane.destination.interface = \"127.0.0.1\"",
-            "weft.control-plane.destination.port = 0",
+            "weft.control-plane.destination.port = 0", "weft.control-plane.admin.port = 0",
             "weft.control-plane.event-log.directory = \"" + eventLog + "\"",
             "weft.local-cluster.token-key-file = \"" + tokenKeys.resolve("token.key") + "\""))
         .withFallback(ConfigFactory.load());
@@ -115,7 +115,7 @@ class WeftCliTest {
   void demoRunsTheMeshAndSummarizesItsTraffic() {
     // The acceptance run: 30 s, every deployment at 99 % or better but voting, which
     // fails :doughnut: votes on purpose.
-    Run run = weft("demo", "--duration", "30s", "--destination-port", "0", "--cluster-port", "0",
+    Run run = weft("demo", "--duration", "30s", "--destination-port", "0", "--cluster-port", "0", "--admin-port", "0",
         "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")
@@ -167,7 +167,8 @@ class WeftCliTest {
     Config config = ConfigFactory.parseString(identity.controlPlaneSettings() + "\n"
             + "pekko.remote.artery.canonical.port = 0\n"
             + "weft.control-plane.destination.interface = \"127.0.0.1\"\n"
-            + "weft.control-plane.destination.port = 0")
+            + "weft.control-plane.destination.port = 0\n"
+            + "weft.control-plane.admin.port = 0")
         .withFallback(ConfigFactory.load());
     try (ControlPlane withIdentity = ControlPlane.start(config, new LocalClusterBackend(Path.of(examples),
         ControlPlaneSettings.from(config).localCluster()), Optional.empty())) {

@@ -41,6 +41,7 @@ public final class LocalMesh {
             "pekko.remote.artery.canonical.port = 0",
             "weft.control-plane.destination.interface = \"127.0.0.1\"",
             "weft.control-plane.destination.port = " + port,
+            "weft.control-plane.admin.port = 0",
             "weft.local-cluster.rescan-interval = 500ms")))
         .withFallback(ConfigFactory.load());
     return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),

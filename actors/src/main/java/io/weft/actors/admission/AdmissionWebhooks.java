@@ -60,7 +60,7 @@ public final class AdmissionWebhooks {
     AdmissionReviews reviews = new AdmissionReviews(new io.weft.k8s.inject.ProxyInjector(settings), namespace ->
         controlPlane.objects(io.weft.k8s.model.ResourceKind.NAMESPACE, io.weft.k8s.model.NamespaceResource.class).stream()
             .filter(n -> n.meta().name().equals(namespace)).findFirst().map(n -> n.meta().annotations())
-            .orElse(java.util.Map.of()));
+            .orElse(java.util.Map.of()), controlPlane.admin().admission());
     return bind(controlPlane.system(), interface_, port, certificatePem, keyPem, reviews);
   }
 

@@ -52,7 +52,8 @@ class AdmissionWebhooksTest {
     certificatePem = Pem.encode(List.of(leaf, pki.issuer().certificate()));
     keyPem = Pem.encode(keys.getPrivate());
     AdmissionReviews reviews = new AdmissionReviews(new ProxyInjector(InjectionSettings.defaults("1.0", anchors,
-        "weft/proxy-injector 1.0")), ns -> ns.equals("shop") ? Map.of(ProxyInjector.INJECT, "enabled") : Map.of());
+        "weft/proxy-injector 1.0")), ns -> ns.equals("shop") ? Map.of(ProxyInjector.INJECT, "enabled") : Map.of(),
+        io.weft.k8s.admission.AdmissionObserver.NONE);
     system = ActorSystem.create(Behaviors.empty(), "injector");
     int port = AdmissionWebhooks.bind(system, "127.0.0.1", 0, Pem.encode(List.of(leaf, pki.issuer().certificate())),
         Pem.encode(keys.getPrivate()), reviews).toCompletableFuture().join().localAddress().getPort();
@@ -164,6 +165,12 @@ class AdmissionWebhooksTest {
       assertThat(patch).contains("linkerd-proxy").contains("\"LINKERD2_PROXY_LOG\",\"value\":\"debug\"");
       JsonNode other = JSON.readTree(post(review("u-5", "other")).body()).path("response");
       assertThat(other.has("patch")).isFalse();
+      // Counted, with Linkerd's metric names and skip reason, on the node's admin port.
+      String metrics = controlPlane.admin().scrape();
+      assertThat(metrics).contains("proxy_inject_admission_requests_total{namespace=\"shop\",owner_kind=\"ReplicaSet\"} 1.0")
+          .contains("proxy_inject_admission_responses_total{namespace=\"shop\",owner_kind=\"ReplicaSet\",reason=\"\",skip=\"false\"} 1.0")
+          .contains("proxy_inject_admission_responses_total{namespace=\"other\",owner_kind=\"ReplicaSet\","
+              + "reason=\"injection_enable_annotation_absent\",skip=\"true\"} 1.0");
     }
   }
 

@@ -40,7 +40,8 @@ class InstallValuesReachTheInjectorTest {
            "metadata": {"name": "web", "annotations": {"linkerd.io/inject": "enabled"}},
            "spec": {"containers": [{"name": "web", "image": "web"}]}}}}
         """;
-    JsonNode response = JSON.readTree(new AdmissionReviews(new ProxyInjector(settings), ns -> Map.of()).inject(review))
+    JsonNode response = JSON.readTree(new AdmissionReviews(new ProxyInjector(settings), ns -> Map.of(),
+        io.weft.k8s.admission.AdmissionObserver.NONE).inject(review))
         .path("response");
     String patch = new String(Base64.getDecoder().decode(response.path("patch").asText()), StandardCharsets.UTF_8);
     assertThat(patch).contains("\"image\":\"registry.local/proxy:7.7.7\"").contains("\"runAsUser\":3000")

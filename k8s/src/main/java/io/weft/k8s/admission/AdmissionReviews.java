@@ -28,11 +28,14 @@ public final class AdmissionReviews {
   private final ProxyInjector injector;
   private final Function<String, Map<String, String>> namespaceAnnotations;
   private final ResourceValidator validator = new ResourceValidator();
+  private final AdmissionObserver observer;
 
   /** {@code namespaceAnnotations}: a namespace's annotations by name (empty if it has none or is unknown). */
-  public AdmissionReviews(ProxyInjector injector, Function<String, Map<String, String>> namespaceAnnotations) {
+  public AdmissionReviews(ProxyInjector injector, Function<String, Map<String, String>> namespaceAnnotations,
+                          AdmissionObserver observer) {
     this.injector = injector;
     this.namespaceAnnotations = namespaceAnnotations;
+    this.observer = observer;
   }
 
   /**
@@ -57,6 +60,7 @@ public final class AdmissionReviews {
           : owner.path("name").asText("");
       Outcome outcome = injector.inject(metadata, spec, kind, ownerName, namespace,
           namespaceAnnotations.apply(namespace), ProxyInjector.Mode.WEBHOOK, false);
+      observer.injection(namespace, kind, outcome);
       if (outcome instanceof Outcome.Injected) {
         ArrayNode patch = JSON.createArrayNode();
         diff("/metadata", (ObjectNode) original.path("metadata"), metadata, patch);
@@ -82,6 +86,9 @@ public final class AdmissionReviews {
     java.util.Optional<String> problem = request.path("object").isObject() ? validator.problem(request.path("object"))
         : java.util.Optional.empty();
     response.put("allowed", problem.isEmpty());
+    if (request.path("object").isObject()) {
+      observer.validation(request.path("object").path("kind").asText(""), problem.isEmpty());
+    }
     problem.ifPresent(p -> response.putObject("status").put("code", BAD_REQUEST).put("message", p));
     return answer(review, response);
   }

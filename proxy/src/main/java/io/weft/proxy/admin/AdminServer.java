@@ -54,12 +54,7 @@ public final class AdminServer extends AllDirectives {
     // The connection's own peer address, never X-Forwarded-For: a remote caller must not be able
     // to claim to be local.
     return extractRequest(request -> connectionPeer(request, client -> concat(
-        path("live", () -> get(() -> complete(StatusCodes.OK, "live\n"))),
-        path("ready", () -> get(() -> hooks.ready().getAsBoolean()
-            ? complete(StatusCodes.OK, "ready\n")
-            : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready\n"))),
-        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
-            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, hooks.metrics().get()))))),
+        new io.weft.protocol.admin.ProbeRoutes(hooks.ready(), hooks.metrics()).route(),
         path("env.json", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.APPLICATION_JSON, envJson()))))),
         path("proxy-log-level", () -> loopbackOnly(client, () -> concat(

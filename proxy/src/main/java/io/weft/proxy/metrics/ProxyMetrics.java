@@ -1,13 +1,8 @@
 package io.weft.proxy.metrics;
 
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /** One proxy's metrics: its own registry (several proxies may share a JVM) with the HTTP and TCP families. */
 public final class ProxyMetrics {
@@ -35,12 +30,6 @@ public final class ProxyMetrics {
 
   /** The Prometheus text exposition of everything recorded, as /metrics serves it. */
   public String scrape() {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      new PrometheusTextFormatWriter(false).write(out, registry.scrape());
-      return out.toString(StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory does not fail", e);
-    }
+    return io.weft.protocol.admin.PrometheusText.scrape(registry);
   }
 }
