@@ -29,7 +29,8 @@ final class ClusterOptions {
   @Option(names = "--cluster-port", paramLabel = "PORT", description = "Control-plane cluster port (default 25520).")
   Integer clusterPort;
 
-  @Option(names = "--admin-port", paramLabel = "PORT", description = "Serve /live, /ready and /metrics on this port (default 9996).")
+  @Option(names = "--control-plane-admin-port", paramLabel = "PORT",
+      description = "Serve the control plane's /live, /ready and /metrics on this port (default 9996).")
   Integer adminPort;
 
   @Option(names = "--event-log", paramLabel = "DIR", description = "Record every input event in this directory.")

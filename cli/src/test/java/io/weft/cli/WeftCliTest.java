@@ -115,7 +115,7 @@ class WeftCliTest {
   void demoRunsTheMeshAndSummarizesItsTraffic() {
     // The acceptance run: 30 s, every deployment at 99 % or better but voting, which
     // fails :doughnut: votes on purpose.
-    Run run = weft("demo", "--duration", "30s", "--destination-port", "0", "--cluster-port", "0", "--admin-port", "0",
+    Run run = weft("demo", "--duration", "30s", "--destination-port", "0", "--cluster-port", "0", "--control-plane-admin-port", "0",
         "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")

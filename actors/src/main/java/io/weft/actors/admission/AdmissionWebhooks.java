@@ -44,10 +44,13 @@ public final class AdmissionWebhooks {
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String interface_, int port, String certificatePem,
                                                     String keyPem, AdmissionReviews reviews) {
     Materializer materializer = Materializer.matFromSystem(system);
+    // A review may wait on the node's index (the pod's namespace): never on the dispatcher the index runs on.
+    java.util.concurrent.Executor blocking = system.dispatchers().lookup(
+        org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     return Http.get(system).newServerAt(interface_, port)
         .enableHttps(ConnectionContext.httpsServer(sslContext(certificatePem, keyPem)))
         .bind((org.apache.pekko.japi.function.Function<HttpRequest, CompletionStage<HttpResponse>>)
-            request -> handle(request, reviews, materializer));
+            request -> handle(request, reviews, materializer, blocking));
   }
 
   /**
@@ -64,7 +67,8 @@ public final class AdmissionWebhooks {
     return bind(controlPlane.system(), interface_, port, certificatePem, keyPem, reviews);
   }
 
-  private static CompletionStage<HttpResponse> handle(HttpRequest request, AdmissionReviews reviews, Materializer materializer) {
+  private static CompletionStage<HttpResponse> handle(HttpRequest request, AdmissionReviews reviews, Materializer materializer,
+                                                      java.util.concurrent.Executor blocking) {
     String path = request.getUri().path();
     java.util.function.UnaryOperator<String> webhook = switch (path) {
       case "/", "/inject" -> reviews::inject;
@@ -77,7 +81,7 @@ public final class AdmissionWebhooks {
           .withStatus(webhook == null ? StatusCodes.NOT_FOUND : StatusCodes.METHOD_NOT_ALLOWED));
     }
     return request.entity().withSizeLimit(MAX_BODY_BYTES).toStrict(BODY_TIMEOUT.toMillis(), materializer)
-        .thenApply(body -> {
+        .thenApplyAsync(body -> {
           try {
             return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
                 webhook.apply(body.getData().utf8String())));
@@ -86,7 +90,7 @@ public final class AdmissionWebhooks {
             return HttpResponse.create().withStatus(StatusCodes.BAD_REQUEST)
                 .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, e.getMessage() + "\n"));
           }
-        });
+        }, blocking);
   }
 
   static SSLContext sslContext(String certificatePem, String keyPem) {
