@@ -311,7 +311,8 @@ class InstallLifecycleTest {
         "server: \"https://127.0.0.1:" + closedPort + "\""));
     WeftCliTest.Run check = weft("check", "--kubeconfig", nowhere.toString(), "--wait", "0s");
     assertThat(check.exit()).isEqualTo(1);
-    assertThat(check.out()).contains("√ can initialize the client\n× can query the Kubernetes API\n")
+    assertThat(check.out()).contains("√ can initialize the client\n× can query the Kubernetes API\n    https://127.0.0.1:" + closedPort)
+        .contains("ConnectException")
         .contains("hint: check that your kubeconfig points at the cluster").doesNotContain("kubernetes-version")
         .endsWith("Status check results are ×\n");
   }

@@ -79,8 +79,21 @@ public final class CheckRunner {
           problem.getMessage(), check.hint());
     } catch (RuntimeException e) {
       // The API refusing or failing is this check's error, not the end of the run.
-      return new CheckResult(category, check.description(), CheckStatus.ERROR,
-          e.getMessage() == null ? e.toString() : e.getMessage(), check.hint());
+      return new CheckResult(category, check.description(), CheckStatus.ERROR, describe(e), check.hint());
     }
+  }
+
+  /** The failure and, when it wraps one, what it came from (a client error's cause is the useful part). */
+  static String describe(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != e) {
+      String cause = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+      message += "\n" + root.getClass().getSimpleName() + ": " + cause;
+    }
+    return message;
   }
 }

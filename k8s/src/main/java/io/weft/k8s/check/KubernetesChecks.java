@@ -26,7 +26,13 @@ final class KubernetesChecks {
             throw CheckProblem.error("the kubeconfig names no API server");
           }
         }).stopsTheRun(),
-        Check.of("can query the Kubernetes API", API_HINT, () -> target.client.namespaces().list()).stopsTheRun()));
+        Check.of("can query the Kubernetes API", API_HINT, () -> {
+          try {
+            target.client.namespaces().list();
+          } catch (RuntimeException e) {
+            throw CheckProblem.error(target.client.getMasterUrl() + ": " + CheckRunner.describe(e));
+          }
+        }).stopsTheRun()));
   }
 
   Category version() {
