@@ -80,10 +80,10 @@ class MeshTlsRotationTest {
   void leafRenewalUnderConstantLoadFailsNoRequest() throws Exception {
     start(List.of());
     double connections = opened();
-    // Four renewals each: well past the first certificates' expiry.
-    await().atMost(WAIT).until(() -> refreshes(pair.inboundMetrics()) >= 5 && refreshes(pair.outboundMetrics()) >= 5);
+    // Four renewals each (well past the first certificates' expiry), with handshakes going on all the while.
+    await().atMost(WAIT).until(() -> refreshes(pair.inboundMetrics()) >= 5 && refreshes(pair.outboundMetrics()) >= 5
+        && opened() - connections > 10);
     load.stop();
-    assertThat(opened() - connections).as("new connections between the proxies").isGreaterThan(10);
     load.assertNoFailures();
   }
 
