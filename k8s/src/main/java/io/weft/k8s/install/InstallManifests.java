@@ -124,7 +124,7 @@ public final class InstallManifests {
       spec.putObject("selector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
       objects.add(pdb);
     }
-    objects.forEach(o -> ((ObjectNode) o.path("metadata")).with("labels").put(CONTROL_PLANE_NS_LABEL, install.namespace()));
+    objects.forEach(o -> ((ObjectNode) o.path("metadata")).withObjectProperty("labels").put(CONTROL_PLANE_NS_LABEL, install.namespace()));
     return objects;
   }
 
@@ -137,8 +137,8 @@ public final class InstallManifests {
   private static void schedule(ObjectNode statefulSet, InstallValues values) {
     ObjectNode template = (ObjectNode) statefulSet.path("spec").path("template");
     ObjectNode meta = (ObjectNode) template.path("metadata");
-    values.map("podLabels").forEach(meta.with("labels")::put);
-    values.map("podAnnotations").forEach(meta.with("annotations")::put);
+    values.map("podLabels").forEach(meta.withObjectProperty("labels")::put);
+    values.map("podAnnotations").forEach(meta.withObjectProperty("annotations")::put);
     ObjectNode spec = (ObjectNode) template.path("spec");
     if (!values.map("nodeSelector").isEmpty()) {
       ObjectNode selector = spec.putObject("nodeSelector");
@@ -153,7 +153,7 @@ public final class InstallManifests {
       for (String bound : List.of("request", "limit")) {
         String quantity = values.text("destinationResources." + resource + "." + bound);
         if (!quantity.isEmpty()) {
-          resources.with(bound + "s").put(resource, quantity);
+          resources.withObjectProperty(bound + "s").put(resource, quantity);
         }
       }
     }
