@@ -12,11 +12,13 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
  * Linkerd's HTTP/1 → HTTP/2 upgrade between meshed proxies: the client's proxy sends an HTTP/1
  * request on the peer's multiplexed HTTP/2 connection, marked with {@code l5d-orig-proto}; the
  * peer's proxy restores HTTP/1 for its application. One connection per peer instead of a pool,
- * and no head-of-line blocking between the proxies. The client gets the body chunked: Pekko's
- * HTTP/2 client does not keep a response's Content-Length.
+ * and no head-of-line blocking between the proxies. Pekko's HTTP/2 client drops a streamed
+ * response's Content-Length, so the peer's proxy repeats it in {@code l5d-orig-content-length} and
+ * the client's proxy restores it: the client gets the length the application sent, not chunks.
  */
 public final class OrigProto {
   public static final String HEADER = "l5d-orig-proto";
+  static final String LENGTH_HEADER = "l5d-orig-content-length";
   /** Pekko's javadsl names HTTP/1.x only. */
   static final HttpProtocol HTTP_2 = (HttpProtocol) org.apache.pekko.http.scaladsl.model.HttpProtocols.getForKey("HTTP/2.0").get();
   private static final String HOST = "Host";
@@ -26,7 +28,8 @@ public final class OrigProto {
 
   /**
    * Whether an HTTP/1 request can travel as HTTP/2: not an upgrade to another protocol, not CONNECT,
-   * and not HEAD (Pekko's HTTP/2 client keeps no Content-Length, and a HEAD response is nothing else).
+   * and not HEAD (its response's Content-Length describes a body that is not sent, which Pekko's
+   * HTTP/2 client cannot carry).
    */
   static boolean upgradable(HttpRequest request) {
     String method = request.method().value();
@@ -45,9 +48,37 @@ public final class OrigProto {
         .addHeader(RawHeader.create(HEADER, request.protocol().value()));
   }
 
-  /** The response to an upgraded request, back in the client's protocol. */
+  /** The response to an upgraded request, back in the client's protocol and with its length. */
   static HttpResponse restore(HttpResponse response, HttpProtocol original) {
-    return response.withProtocol(original).removeHeader(HEADER);
+    HttpResponse restored = response.withProtocol(original).removeHeader(HEADER);
+    java.util.Optional<HttpHeader> length = response.getHeader(LENGTH_HEADER);
+    if (length.isEmpty()) {
+      return restored;
+    }
+    restored = restored.removeHeader(LENGTH_HEADER);
+    long bytes;
+    try {
+      bytes = Long.parseLong(length.get().value());
+    } catch (NumberFormatException e) {
+      return restored;
+    }
+    var entity = response.entity();
+    // A Default entity fails its stream if the bytes do not add up, rather than passing a short body off as whole.
+    return entity.isStrict() || bytes < 0 ? restored
+        : restored.withEntity(org.apache.pekko.http.javadsl.model.HttpEntities.create(entity.getContentType(), bytes,
+            entity.getDataBytes()));
+  }
+
+  /**
+   * On the peer's side: the application's response to an upgraded request, its length repeated for
+   * the client's proxy (see the class comment); any other response as it is.
+   */
+  public static HttpResponse keepLength(HttpRequest upgraded, HttpResponse response) {
+    if (upgraded.getHeader(HEADER).isEmpty()) {
+      return response;
+    }
+    return response.entity().getContentLengthOption().stream().boxed().findFirst()
+        .map(bytes -> response.addHeader(RawHeader.create(LENGTH_HEADER, Long.toString(bytes)))).orElse(response);
   }
 
   /**

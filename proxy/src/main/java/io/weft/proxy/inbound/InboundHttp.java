@@ -62,7 +62,7 @@ public final class InboundHttp {
     HttpMetrics.Target target = HttpMetrics.Target.inbound(RequestAuthority.of(request), peer);
     metrics.requested(target);
     ApplicationGate gate = gates.computeIfAbsent(application, a -> new ApplicationGate(system, a, side, connectTimeout));
-    return admitted(request, application, gate)
+    return admitted(request, application, gate).thenApply(response -> OrigProto.keepLength(incoming, response))
         .whenComplete((response, error) -> metrics.responded(target, response, System.nanoTime() - received));
   }
 
