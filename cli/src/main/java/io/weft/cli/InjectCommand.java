@@ -25,38 +25,60 @@ final class InjectCommand {
   static final class Inject implements Runnable {
     @Spec CommandSpec spec;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files (YAML or JSON, several documents, Lists), or - for stdin.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files or directories of them (YAML or JSON, several "
+        + "documents, Lists), or - for stdin.")
     List<String> inputs;
 
-    @Option(names = "--manual", description = "Add the proxy here, as the injector webhook would, instead of only the annotation.")
+    @Option(names = "--manual", description = "Add the proxy here, as the injector webhook would, instead of only the annotation; "
+        + "configured like the installed control plane's injector (its trust anchors and values, read from the cluster) "
+        + "unless --identity-trust-anchors-file is given.")
     boolean manual;
 
     @Option(names = "--ingress", description = "Inject in ingress mode (linkerd.io/inject: ingress).")
     boolean ingress;
 
     @Option(names = "--identity-trust-anchors-file", paramLabel = "FILE",
-        description = "The mesh's trust anchors (PEM), given to the proxy with --manual.")
+        description = "The mesh's trust anchors (PEM), given to the proxy with --manual; with Weft's defaults for the rest.")
     Path trustAnchors;
 
     @Option(names = "--proxy-image", description = "(default: the install's)") String proxyImage;
 
     @Option(names = "--proxy-version", description = "(default: this CLI's version)") String proxyVersion;
 
-    @Option(names = "--control-plane-namespace", defaultValue = "linkerd", description = "(default: ${DEFAULT-VALUE})")
-    String controlPlaneNamespace;
+    @picocli.CommandLine.Mixin KubeApi kube;
 
     @Override
     public void run() {
-      if (manual && trustAnchors == null) {
-        throw new IllegalArgumentException("--manual needs --identity-trust-anchors-file (the proxy must know whom to trust)");
-      }
-      InjectionSettings d = InjectionSettings.defaults(proxyVersion != null ? proxyVersion : Weft.version(),
-          trustAnchors == null ? "" : read(trustAnchors), "weft/cli " + Weft.version());
-      InjectionSettings settings = new InjectionSettings(proxyImage != null ? proxyImage : d.proxyImage(), d.proxyVersion(),
-          d.initImage(), controlPlaneNamespace, d.trustDomain(), d.clusterDomain(), d.trustAnchorsPem(), d.proxyUid(),
-          d.cniEnabled(), d.defaultOpaquePorts(), d.createdBy());
+      InjectionSettings d = manual && trustAnchors == null ? installed()
+          : InjectionSettings.defaults(Weft.version(), trustAnchors == null ? "" : read(trustAnchors), createdBy());
+      InjectionSettings settings = new InjectionSettings(proxyImage != null ? proxyImage : d.proxyImage(),
+          proxyVersion != null ? proxyVersion : d.proxyVersion(), d.initImage(), kube.namespace, d.trustDomain(),
+          d.clusterDomain(), d.trustAnchorsPem(), d.proxyUid(), d.cniEnabled(), d.defaultOpaquePorts(), d.createdBy());
       ManifestInjector injector = new ManifestInjector(new ProxyInjector(settings));
       print(spec, inputs, text -> injector.inject(text, manual ? ProxyInjector.Mode.MANUAL : ProxyInjector.Mode.ANNOTATE, ingress));
+    }
+
+    private static String createdBy() {
+      return "weft/cli " + Weft.version();
+    }
+
+    /** What the installed control plane's injector would give pods: its trust anchors and values, from the cluster. */
+    private InjectionSettings installed() {
+      try (var client = kube.client()) {
+        var roots = client.configMaps().inNamespace(kube.namespace)
+            .withName(io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS).get();
+        var config = client.configMaps().inNamespace(kube.namespace).withName(io.weft.k8s.install.InstallManifests.CONFIG_MAP).get();
+        if (roots == null || config == null || roots.getData() == null || config.getData() == null) {
+          throw new IllegalArgumentException("no Weft control plane in namespace " + kube.namespace);
+        }
+        var values = io.weft.k8s.install.InstallValues.recorded(config.getData().getOrDefault("values", ""));
+        return InjectionSettings.from(io.weft.k8s.install.InstallManifests.runtimeSettings(kube.namespace, Weft.version(), values)
+                .withFallback(com.typesafe.config.ConfigFactory.load()), Weft.version(),
+            roots.getData().getOrDefault(io.weft.k8s.identity.IssuerSecrets.TRUST_BUNDLE_KEY, ""), createdBy());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("--manual needs the mesh's trust anchors: give --identity-trust-anchors-file, or "
+            + "point --kubeconfig/--context at a cluster with Weft installed (" + e.getMessage() + ")", e);
+      }
     }
   }
 
@@ -76,7 +98,7 @@ final class InjectCommand {
 
   private static void print(CommandSpec spec, List<String> inputs, java.util.function.Function<String, ManifestInjector.Result> change) {
     StringBuilder out = new StringBuilder();
-    for (String input : inputs) {
+    for (String input : inputs.stream().flatMap(InjectCommand::files).toList()) {
       ManifestInjector.Result result = change.apply(input.equals("-") ? stdin() : read(Path.of(input)));
       if (!out.isEmpty() && !result.yaml().isEmpty()) {
         out.append("---\n");
@@ -87,6 +109,20 @@ final class InjectCommand {
     spec.commandLine().getOut().print(out);
     spec.commandLine().getOut().flush();
     spec.commandLine().getErr().flush();
+  }
+
+  /** An input as files: a directory's YAML and JSON files (all levels, in name order), anything else as given. */
+  private static java.util.stream.Stream<String> files(String input) {
+    Path path = Path.of(input);
+    if (input.equals("-") || !Files.isDirectory(path)) {
+      return java.util.stream.Stream.of(input);
+    }
+    try (var walk = Files.walk(path)) {
+      return walk.filter(Files::isRegularFile).map(Path::toString)
+          .filter(name -> name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")).sorted().toList().stream();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + input + ": " + e.getMessage(), e);
+    }
   }
 
   private static String stdin() {

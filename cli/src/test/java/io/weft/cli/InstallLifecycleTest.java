@@ -279,6 +279,18 @@ class InstallLifecycleTest {
   }
 
   @Test
+  void injectManualGivesPodsWhatTheInstalledInjectorWould() throws Exception {
+    installed("--set", "proxy.image.name=registry.local/proxy", "--set", "proxy.uid=3100");
+    String anchors = client.configMaps().inNamespace("linkerd").withName("linkerd-identity-trust-roots").get().getData()
+        .get("ca-bundle.crt");
+    WeftCliTest.Run injected = kube("inject", "--manual", Path.of("..", "examples", "emojivoto", "emojivoto.yaml").toString());
+    assertThat(injected.exit()).as(injected.err()).isZero();
+    assertThat(injected.out()).contains("image: registry.local/proxy:" + Weft.version()).contains("runAsUser: 3100")
+        .contains("linkerd.io/trust-root-sha256: " + io.weft.k8s.Digests.sha256Hex(anchors))
+        .contains(anchors.lines().skip(1).findFirst().orElseThrow());
+  }
+
+  @Test
   void preChecksAskTheApiWhatTheUserMayDo() {
     server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews").andReturn(201,
         Map.of("apiVersion", "authorization.k8s.io/v1", "kind", "SelfSubjectAccessReview", "spec", Map.of(),

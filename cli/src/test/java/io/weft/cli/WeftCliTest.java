@@ -259,9 +259,18 @@ class WeftCliTest {
     Run annotated = weft("inject", manifests.toString());
     assertThat(annotated.out()).contains("linkerd.io/inject: enabled").doesNotContain("name: linkerd-proxy");
 
-    Run noAnchors = weft("inject", "--manual", manifests.toString());
+    // A directory: its manifests in name order, as if each were given.
+    Path tree = Files.createDirectories(dir.resolve("tree/nested"));
+    Files.copy(manifests, tree.resolve("emojivoto.yaml"));
+    Files.writeString(dir.resolve("tree/notes.txt"), "not a manifest");
+    Run fromDirectory = weft("inject", dir.resolve("tree").toString());
+    assertThat(fromDirectory.exit()).as(fromDirectory.err()).isZero();
+    assertThat(fromDirectory.out()).isEqualTo(annotated.out());
+
+    Run noAnchors = weft("inject", "--manual", "--kubeconfig", dir.resolve("no-such-kubeconfig").toString(), manifests.toString());
     assertThat(noAnchors.exit()).isNotZero();
-    assertThat(noAnchors.err()).contains("--manual needs --identity-trust-anchors-file");
+    assertThat(noAnchors.err()).contains("--manual needs the mesh's trust anchors: give --identity-trust-anchors-file, or "
+        + "point --kubeconfig/--context at a cluster with Weft installed");
   }
 
   @Test

@@ -166,8 +166,29 @@ public final class InstallManifests {
     }
   }
 
-  /** The control plane's own settings (HOCON), from the values it needs at run time. */
+  /** The control plane's own settings file (HOCON): its run-time settings and how its nodes find each other. */
   private static String controlPlaneConfig(Install install) {
+    List<String> bootstrap = List.of(
+        // The nodes form their cluster through Pekko Management's bootstrap, each found at its pod IP.
+        "weft.control-plane.cluster-bootstrap.enabled = on",
+        "pekko.management.http.hostname = ${POD_IP}",
+        "pekko.management.http.bind-hostname = \"0.0.0.0\"",
+        "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = "
+            + install.values().number("controllerReplicas"));
+    return "# Rendered by weft install from the install's values.\n" + runtimeSettingsText(install) + String.join("\n", bootstrap)
+        + "\n";
+  }
+
+  /**
+   * What the install's values set at run time (names, identity lifetimes, what the injector gives
+   * pods, log level): the control plane's, and {@code weft inject --manual}'s from a cluster's values.
+   */
+  public static com.typesafe.config.Config runtimeSettings(String namespace, String version, InstallValues values) {
+    return com.typesafe.config.ConfigFactory.parseString(runtimeSettingsText(new Install(namespace, version, values,
+        Credentials.none())));
+  }
+
+  private static String runtimeSettingsText(Install install) {
     InstallValues values = install.values();
     String proxyVersion = values.text("proxy.image.version");
     List<String> lines = List.of(
@@ -181,14 +202,8 @@ public final class InstallManifests {
         "weft.proxy-injector.init-image = " + quote(values.text("proxyInit.image.name")),
         "weft.proxy-injector.proxy-uid = " + values.number("proxy.uid"),
         "weft.proxy-injector.cni-enabled = " + values.flag("cniEnabled"),
-        "pekko.loglevel = " + quote(values.text("controllerLogLevel")),
-        // The nodes form their cluster through Pekko Management's bootstrap, each found at its pod IP.
-        "weft.control-plane.cluster-bootstrap.enabled = on",
-        "pekko.management.http.hostname = ${POD_IP}",
-        "pekko.management.http.bind-hostname = \"0.0.0.0\"",
-        "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = "
-            + values.number("controllerReplicas"));
-    return "# Rendered by weft install from the install's values.\n" + String.join("\n", lines) + "\n";
+        "pekko.loglevel = " + quote(values.text("controllerLogLevel")));
+    return String.join("\n", lines) + "\n";
   }
 
   private static String duration(InstallValues values, String key) {
