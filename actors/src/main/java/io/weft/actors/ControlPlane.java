@@ -69,11 +69,13 @@ public final class ControlPlane implements AutoCloseable {
   private final IdentityService identity;
   private final io.weft.actors.admin.ControlPlaneAdmin admin;
   private final ServerBinding adminBinding;
+  private final ClusterBackend backend;
 
   private ControlPlane(ActorSystem<Void> system, ActorRef<ResourceIndex.Command> index, DestinationService destination,
                        IdentityService identity, UniqueKillSwitch watches, ServerBinding binding, Optional<EventLog> eventLog,
-                       io.weft.actors.admin.ControlPlaneAdmin admin, ServerBinding adminBinding) {
+                       io.weft.actors.admin.ControlPlaneAdmin admin, ServerBinding adminBinding, ClusterBackend backend) {
     this.system = system;
+    this.backend = backend;
     this.admin = admin;
     this.adminBinding = adminBinding;
     this.index = index;
@@ -143,7 +145,7 @@ public final class ControlPlane implements AutoCloseable {
       log.info("control plane serving the Destination and Identity APIs on {} from {}", binding.localAddress(), backend.describe());
       var admin = new io.weft.actors.admin.ControlPlaneAdmin();
       ServerBinding adminBinding = admin.bind(system, settings.adminInterface(), settings.adminPort()).toCompletableFuture().join();
-      return new ControlPlane(system, index, destination, identity, watches, binding, eventLog, admin, adminBinding);
+      return new ControlPlane(system, index, destination, identity, watches, binding, eventLog, admin, adminBinding, backend);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -180,6 +182,11 @@ public final class ControlPlane implements AutoCloseable {
   /** The admin port: /live, /ready, /metrics. */
   public int adminPort() {
     return adminBinding.localAddress().getPort();
+  }
+
+  /** Where {@code component}'s Kubernetes Events about the cluster's objects go. */
+  public io.weft.k8s.EventRecorder eventRecorder(String component) {
+    return backend.eventRecorder(component);
   }
 
   /** The node's metrics, which the admission webhooks count into. */

@@ -22,4 +22,9 @@ public interface ClusterBackend {
   default java.util.Optional<io.weft.k8s.identity.IssuerSource> issuerSource(String controlPlaneNamespace) {
     return java.util.Optional.empty();
   }
+
+  /** Where {@code component}'s Kubernetes Events go (nowhere for a local cluster). */
+  default EventRecorder eventRecorder(String component) {
+    return EventRecorder.NONE;
+  }
 }

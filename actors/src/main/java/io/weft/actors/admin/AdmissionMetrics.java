@@ -2,6 +2,7 @@ package io.weft.actors.admin;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.weft.k8s.EventRecorder;
 import io.weft.k8s.admission.AdmissionObserver;
 import io.weft.k8s.inject.Outcome;
 
@@ -26,12 +27,12 @@ public final class AdmissionMetrics implements AdmissionObserver {
   }
 
   @Override
-  public void injection(String namespace, String ownerKind, Outcome outcome) {
-    requests.labelValues(namespace, ownerKind).inc();
+  public void injection(EventRecorder.Involved owner, Outcome outcome) {
+    requests.labelValues(owner.namespace(), owner.kind()).inc();
     if (outcome instanceof Outcome.Skipped skipped) {
-      responses.labelValues(namespace, ownerKind, "true", skipped.reason()).inc();
+      responses.labelValues(owner.namespace(), owner.kind(), "true", skipped.reason()).inc();
     } else {
-      responses.labelValues(namespace, ownerKind, "false", "").inc();
+      responses.labelValues(owner.namespace(), owner.kind(), "false", "").inc();
     }
   }
 

@@ -38,6 +38,9 @@ public final class AdmissionWebhooks {
   private static final Duration BODY_TIMEOUT = Duration.ofSeconds(10);
   private static final long MAX_BODY_BYTES = 16L * 1024 * 1024;
 
+  /** The component Linkerd's injector records its events as. */
+  private static final String INJECTOR_COMPONENT = "linkerd-proxy-injector";
+
   private AdmissionWebhooks() {}
 
   /** Serves {@code reviews} on {@code interface_:port} with the certificate chain and key given as PEM. */
@@ -63,7 +66,8 @@ public final class AdmissionWebhooks {
     AdmissionReviews reviews = new AdmissionReviews(new io.weft.k8s.inject.ProxyInjector(settings), namespace ->
         controlPlane.objects(io.weft.k8s.model.ResourceKind.NAMESPACE, io.weft.k8s.model.NamespaceResource.class).stream()
             .filter(n -> n.meta().name().equals(namespace)).findFirst().map(n -> n.meta().annotations())
-            .orElse(java.util.Map.of()), controlPlane.admin().admission());
+            .orElse(java.util.Map.of()), controlPlane.admin().admission().andThen(
+                io.weft.k8s.admission.AdmissionObserver.events(controlPlane.eventRecorder(INJECTOR_COMPONENT))));
     return bind(controlPlane.system(), interface_, port, certificatePem, keyPem, reviews);
   }
 

@@ -32,7 +32,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The injector webhook over real HTTPS, answering AdmissionReviews as the API server sends them. */
+@io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient(crud = true)
 class AdmissionWebhooksTest {
+  static io.fabric8.kubernetes.client.KubernetesClient kube;
   private static final ObjectMapper JSON = new ObjectMapper();
   private ActorSystem<Void> system;
   private HttpClient client;
@@ -139,6 +141,36 @@ class AdmissionWebhooksTest {
         .path("response").path("allowed").asBoolean()).isTrue();
     uri = uri.resolve("/mutate-everything");
     assertThat(post(review.formatted("v-4", "/")).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void onTheKubernetesApiAnInjectedPodsWorkloadGetsLinkerdsEvent() throws Exception {
+    kube.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("shop")
+        .addToAnnotations(ProxyInjector.INJECT, "enabled").endMetadata().build()).create();
+    kube.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("other")
+        .endMetadata().build()).create();
+    var config = io.weft.actors.TestConfigs.node(null, true);
+    try (var backend = new io.weft.k8s.api.KubeApiBackend(kube.getConfiguration(),
+             java.util.EnumSet.of(io.weft.k8s.model.ResourceKind.NAMESPACE),
+             io.weft.actors.ControlPlaneSettings.from(config).kubernetes());
+         var controlPlane = io.weft.actors.ControlPlane.start(config, backend, java.util.Optional.empty())) {
+      int port = AdmissionWebhooks.bind(controlPlane, "127.0.0.1", 0, certificatePem, keyPem,
+          InjectionSettings.defaults("1.0", anchorsPem, "weft/proxy-injector 1.0")).toCompletableFuture().join()
+          .localAddress().getPort();
+      uri = URI.create("https://localhost:" + port + "/inject");
+      assertThat(JSON.readTree(post(review("e-1", "shop")).body()).path("response").has("patch")).isTrue();
+      assertThat(JSON.readTree(post(review("e-2", "other")).body()).path("response").has("patch")).isFalse();
+      var events = kube.v1().events().inAnyNamespace().list().getItems();
+      assertThat(events).singleElement().satisfies(event -> {
+        assertThat(event.getMetadata().getNamespace()).isEqualTo("shop");
+        assertThat(event.getInvolvedObject().getKind()).isEqualTo("ReplicaSet");
+        assertThat(event.getInvolvedObject().getName()).isEqualTo("web-5d8f");
+        assertThat(event.getReason()).isEqualTo("Injected");
+        assertThat(event.getMessage()).isEqualTo("Linkerd sidecar proxy injected");
+        assertThat(event.getType()).isEqualTo("Normal");
+        assertThat(event.getSource().getComponent()).isEqualTo("linkerd-proxy-injector");
+      });
+    }
   }
 
   @Test

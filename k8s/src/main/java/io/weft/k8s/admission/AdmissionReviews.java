@@ -1,5 +1,6 @@
 package io.weft.k8s.admission;
 
+import io.weft.k8s.EventRecorder;
 import io.weft.k8s.inject.Outcome;
 import io.weft.k8s.inject.ProxyInjector;
 
@@ -60,7 +61,10 @@ public final class AdmissionReviews {
           : owner.path("name").asText("");
       Outcome outcome = injector.inject(metadata, spec, kind, ownerName, namespace,
           namespaceAnnotations.apply(namespace), ProxyInjector.Mode.WEBHOOK, false);
-      observer.injection(namespace, kind, outcome);
+      observer.injection(owner.isMissingNode()
+          ? new EventRecorder.Involved("v1", "Pod", namespace, ownerName, metadata.path("uid").asText(""))
+          : new EventRecorder.Involved(owner.path("apiVersion").asText(""), kind, namespace, ownerName,
+              owner.path("uid").asText("")), outcome);
       if (outcome instanceof Outcome.Injected) {
         ArrayNode patch = JSON.createArrayNode();
         diff("/metadata", (ObjectNode) original.path("metadata"), metadata, patch);

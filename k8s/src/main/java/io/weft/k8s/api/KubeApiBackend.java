@@ -50,6 +50,11 @@ public final class KubeApiBackend implements ClusterBackend, AutoCloseable {
   }
 
   @Override
+  public io.weft.k8s.EventRecorder eventRecorder(String component) {
+    return new KubeEventRecorder(client, component, java.time.Clock.systemUTC());
+  }
+
+  @Override
   public String describe() {
     return "Kubernetes API " + client.getConfiguration().getMasterUrl();
   }

@@ -103,11 +103,11 @@ class InstallManifestsTest {
         .isEqualTo("ghcr.io/weft-mesh/controller:1.2.3");
     assertThat(client.secrets().inNamespace("linkerd").withName("linkerd-identity-issuer").get().getData())
         .containsEntry("crt.pem", java.util.Base64.getEncoder().encodeToString("ISSUER PEM".getBytes()));
-    // Least privilege: cluster-wide it only reads, and creates TokenReviews; secrets only by name in its namespace.
+    // Least privilege: cluster-wide it only reads, and creates TokenReviews and Events; secrets only by name in its namespace.
     var clusterRole = client.rbac().clusterRoles().withName("linkerd-linkerd-destination").get();
     assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getVerbs()).isSubsetOf("get", "list", "watch", "create"));
     assertThat(clusterRole.getRules()).filteredOn(rule -> rule.getVerbs().contains("create"))
-        .allSatisfy(rule -> assertThat(rule.getResources()).containsExactly("tokenreviews"));
+        .allSatisfy(rule -> assertThat(rule.getResources()).containsAnyOf("tokenreviews", "events").hasSize(1));
     assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("secrets"));
 
     // What the values say reaches the nodes: their configuration file and the proxy injector's settings in it.
