@@ -100,8 +100,10 @@ class KubernetesApiDiscoveryTest {
 
     try (DestinationWatch watch = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), AUTHORITY)) {
       watch.awaitAddresses(addresses(1, 2, 3));
-      assertThat(watch.endpoints().get("10.1.0.1:8080").getTlsIdentity().getDnsLikeIdentity().getName())
-          .isEqualTo("emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local");
+      // The pods may reach the index after the slice: the endpoints are sent again once their pods are known.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() ->
+          watch.endpoints().get("10.1.0.1:8080").getTlsIdentity().getDnsLikeIdentity().getName()
+              .equals("emoji.emojivoto.serviceaccount.identity.linkerd.cluster.local"));
 
       // Scale down: Remove.
       slice(1, 2);
@@ -110,6 +112,7 @@ class KubernetesApiDiscoveryTest {
       assertThat(watch.received().getLast().getRemove().getAddrsCount()).isEqualTo(1);
 
       // The watch drops; meanwhile one endpoint goes and another comes. The relist catches up.
+      int beforeTheDrop = watch.received().size();
       relay.cut();
       client.pods().inNamespace(NS).resource(pod(4)).create();
       slice(1, 4);
@@ -117,10 +120,10 @@ class KubernetesApiDiscoveryTest {
       relay.restore();
       watch.awaitAddresses(addresses(1, 4));
       // Nothing was lost, and the endpoint that never changed was never sent again.
-      long addsOfOne = watch.received().stream().filter(u -> u.hasAdd())
+      long addsOfOne = watch.received().stream().skip(beforeTheDrop).filter(u -> u.hasAdd())
           .flatMap(u -> u.getAdd().getAddrsList().stream())
           .filter(a -> a.getAddr().getIp().getIpv4() == 0x0a010001).count();
-      assertThat(addsOfOne).isEqualTo(1);
+      assertThat(addsOfOne).isZero();
 
       // Delete the Service: it no longer exists.
       client.services().inNamespace(NS).withName("emoji-svc").delete();

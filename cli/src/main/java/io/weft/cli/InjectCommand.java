@@ -65,16 +65,17 @@ final class InjectCommand {
     /** What the installed control plane's injector would give pods: its trust anchors and values, from the cluster. */
     private InjectionSettings installed() {
       try (var client = kube.client()) {
+        var values = io.weft.k8s.install.InstallValues.installed(client, kube.namespace);
         var roots = client.configMaps().inNamespace(kube.namespace)
             .withName(io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS).get();
-        var config = client.configMaps().inNamespace(kube.namespace).withName(io.weft.k8s.install.InstallManifests.CONFIG_MAP).get();
-        if (roots == null || config == null || roots.getData() == null || config.getData() == null) {
-          throw new IllegalArgumentException("no Weft control plane in namespace " + kube.namespace);
+        String anchors = roots == null || roots.getData() == null ? ""
+            : roots.getData().getOrDefault(io.weft.k8s.identity.IssuerSecrets.TRUST_BUNDLE_KEY, "");
+        if (anchors.isEmpty()) {
+          throw new IllegalArgumentException("ConfigMap " + kube.namespace + "/" + io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS
+              + " has no trust anchors");
         }
-        var values = io.weft.k8s.install.InstallValues.recorded(config.getData().getOrDefault("values", ""));
         return InjectionSettings.from(io.weft.k8s.install.InstallManifests.runtimeSettings(kube.namespace, Weft.version(), values)
-                .withFallback(com.typesafe.config.ConfigFactory.load()), Weft.version(),
-            roots.getData().getOrDefault(io.weft.k8s.identity.IssuerSecrets.TRUST_BUNDLE_KEY, ""), createdBy());
+            .withFallback(com.typesafe.config.ConfigFactory.load()), Weft.version(), anchors, createdBy());
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("--manual needs the mesh's trust anchors: give --identity-trust-anchors-file, or "
             + "point --kubeconfig/--context at a cluster with Weft installed (" + e.getMessage() + ")", e);

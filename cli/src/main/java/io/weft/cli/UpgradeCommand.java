@@ -1,6 +1,5 @@
 package io.weft.cli;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.weft.k8s.install.InstallManifests;
 import io.weft.k8s.install.InstallValues;
@@ -27,12 +26,13 @@ final class UpgradeCommand implements Runnable {
     } else {
       Instant now = Instant.now();
       try (KubernetesClient client = kube.client()) {
-        ConfigMap config = client.configMaps().inNamespace(kube.namespace).withName(InstallManifests.CONFIG_MAP).get();
-        if (config == null || config.getData() == null || !config.getData().containsKey("values")) {
-          throw new IllegalArgumentException("no control plane in namespace " + kube.namespace + " (its ConfigMap "
-              + InstallManifests.CONFIG_MAP + " with the install's values is missing); use weft install");
+        InstallValues recorded;
+        try {
+          recorded = InstallValues.installed(client, kube.namespace);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(e.getMessage() + "; use weft install", e);
         }
-        InstallValues values = options.values(InstallValues.recorded(config.getData().get("values")));
+        InstallValues values = options.values(recorded);
         InstallManifests.Credentials credentials = InstallCredentials.fromCluster(client, kube.namespace,
             options.issuerFiles(now), now);
         spec.commandLine().getOut().print(InstallManifests.controlPlane(

@@ -1,7 +1,6 @@
 package io.weft.k8s.check;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.weft.k8s.install.InstallManifests;
 import io.weft.k8s.install.InstallValues;
@@ -37,13 +36,8 @@ public final class CheckTarget {
   /** The values the control plane was installed with ({@code linkerd-config}). */
   InstallValues values() throws CheckProblem {
     if (values == null) {
-      ConfigMap config = client.configMaps().inNamespace(namespace).withName(InstallManifests.CONFIG_MAP).get();
-      if (config == null || config.getData() == null || !config.getData().containsKey("values")) {
-        throw CheckProblem.error("ConfigMap " + namespace + "/" + InstallManifests.CONFIG_MAP + " with the install's values "
-            + "does not exist");
-      }
       try {
-        values = InstallValues.recorded(config.getData().get("values"));
+        values = InstallValues.installed(client, namespace);
       } catch (IllegalArgumentException e) {
         throw CheckProblem.error(e.getMessage());
       }

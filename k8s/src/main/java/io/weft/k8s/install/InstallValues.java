@@ -75,6 +75,19 @@ public final class InstallValues {
     return overlay(overlay, "--set " + assignment);
   }
 
+  /**
+   * The values the control plane in {@code namespace} was installed with (its {@code linkerd-config}).
+   * Throws {@link IllegalArgumentException} when there is none or they do not read.
+   */
+  public static InstallValues installed(io.fabric8.kubernetes.client.KubernetesClient client, String namespace) {
+    var config = client.configMaps().inNamespace(namespace).withName(InstallManifests.CONFIG_MAP).get();
+    if (config == null || config.getData() == null || !config.getData().containsKey("values")) {
+      throw new IllegalArgumentException("no control plane in namespace " + namespace + " (its ConfigMap "
+          + InstallManifests.CONFIG_MAP + " with the install's values is missing)");
+    }
+    return recorded(config.getData().get("values"));
+  }
+
   /** The values of an earlier install (the {@code linkerd-config} ConfigMap's {@code values}) over the defaults. */
   public static InstallValues recorded(String yaml) {
     return defaults().withValues(yaml, "the values recorded in linkerd-config");
