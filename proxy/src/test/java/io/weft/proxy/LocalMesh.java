@@ -44,8 +44,30 @@ public final class LocalMesh {
             "weft.control-plane.admin.port = 0",
             "weft.local-cluster.rescan-interval = 500ms")))
         .withFallback(ConfigFactory.load());
-    return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
-        Optional.empty());
+    // Proxies may already be dialling the port (the control plane comes up after them, or again): on
+    // loopback such a dial can be given the port itself as its source port and connect to itself,
+    // holding the port until that connection fails. Binding again after it is gone is what a
+    // restarted pod would do.
+    int attempts = 10;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
+            Optional.empty());
+      } catch (RuntimeException e) {
+        if (attempt == attempts || !bindFailure(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean bindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Manifest of Service {@code api} in namespace {@code shop}: port 80 to the pods' port named http. */

@@ -169,12 +169,14 @@ public final class InstallManifests {
   /** The control plane's own settings file (HOCON): its run-time settings and how its nodes find each other. */
   private static String controlPlaneConfig(Install install) {
     List<String> bootstrap = List.of(
-        // The nodes form their cluster through Pekko Management's bootstrap, each found at its pod IP.
+        // The nodes form their cluster through Pekko Management's bootstrap, each found at its pod IP. A majority
+        // of them is enough to form it (one unschedulable node must not keep the others out), and no two
+        // majorities can form two clusters.
         "weft.control-plane.cluster-bootstrap.enabled = on",
         "pekko.management.http.hostname = ${POD_IP}",
         "pekko.management.http.bind-hostname = \"0.0.0.0\"",
         "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr = "
-            + install.values().number("controllerReplicas"));
+            + (install.values().number("controllerReplicas") / 2 + 1));
     return "# Rendered by weft install from the install's values.\n" + runtimeSettingsText(install) + String.join("\n", bootstrap)
         + "\n";
   }
