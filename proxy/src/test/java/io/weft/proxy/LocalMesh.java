@@ -46,18 +46,41 @@ public final class LocalMesh {
         .withFallback(ConfigFactory.load());
     // Proxies may already be dialling the port (the control plane comes up after them, or again): on
     // loopback such a dial can be given the port itself as its source port and connect to itself,
-    // holding the port until that connection fails. Binding again after it is gone is what a
-    // restarted pod would do.
-    int attempts = 10;
-    for (int attempt = 1; ; attempt++) {
+    // holding the port until that connection fails. Binding again once it is gone is what a
+    // restarted pod would do; what held the port is reported if it never goes.
+    long deadline = System.nanoTime() + BIND_PATIENCE.toNanos();
+    while (true) {
       try {
         return ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
             Optional.empty());
       } catch (RuntimeException e) {
-        if (attempt == attempts || !bindFailure(e)) {
+        if (!bindFailure(e)) {
+          throw e;
+        }
+        System.err.println("control plane: port " + port + " is taken, binding again shortly:\n" + sockets(port));
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("port " + port + " stayed taken:\n" + sockets(port), e);
+        }
+        try {
+          Thread.sleep(BIND_PAUSE.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
           throw e;
         }
       }
+    }
+  }
+
+  private static final java.time.Duration BIND_PATIENCE = java.time.Duration.ofSeconds(30);
+  private static final java.time.Duration BIND_PAUSE = java.time.Duration.ofMillis(200);
+
+  /** The sockets on {@code port}, as ss sees them (for a failure's message). */
+  private static String sockets(int port) {
+    try {
+      Process ss = new ProcessBuilder("ss", "-tanpo", "sport = :" + port + " or dport = :" + port).redirectErrorStream(true).start();
+      return new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(ss: " + e.getMessage() + ")";
     }
   }
 
