@@ -125,6 +125,8 @@ final class DemoCommand implements Runnable {
       }
       out.println("Endpoints served from " + cluster.localCluster + ":");
       table.print(out, spec.commandLine().getErr());
+      out.println("Control plane: Destination and Identity on 127.0.0.1:" + controlPlane.destinationPort()
+          + ", metrics at http://127.0.0.1:" + controlPlane.adminPort() + "/metrics");
     } finally {
       client.terminate();
     }

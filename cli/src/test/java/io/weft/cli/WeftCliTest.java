@@ -120,7 +120,8 @@ class WeftCliTest {
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")
         .containsPattern("emoji-\\S+\\s+emoji-svc\\.emojivoto").containsPattern("voting-\\S+\\s+voting-svc\\.emojivoto")
-        .contains("vote-bot is voting for 30s");
+        .contains("vote-bot is voting for 30s")
+        .containsPattern("metrics at http://127\\.0\\.0\\.1:\\d+/metrics");
     assertThat(run.out()).containsPattern("NAME\\s+MESHED\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TCP_CONN");
     // emoji's proxy holds the inbound connections web's proxies keep pooled to it.
     assertThat(run.out()).containsPattern("emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms\\s+\\d+ms\\s+\\d+ms\\s+[1-9]\\d*");
