@@ -44,10 +44,9 @@ public final class LocalMesh {
             "weft.control-plane.admin.port = 0",
             "weft.local-cluster.rescan-interval = 500ms")))
         .withFallback(ConfigFactory.load());
-    // Proxies may already be dialling the port (the control plane comes up after them, or again): on
-    // loopback such a dial can be given the port itself as its source port and connect to itself,
-    // holding the port until that connection fails. Binding again once it is gone is what a
-    // restarted pod would do; what held the port is reported if it never goes.
+    // A pre-picked port can be taken in the moment before the bind (CI saw "Address already in use"
+    // twice; the holder was never caught). Binding again once it is free is what a restarted pod
+    // would do; if it never frees, the failure says who holds it.
     long deadline = System.nanoTime() + BIND_PATIENCE.toNanos();
     while (true) {
       try {
