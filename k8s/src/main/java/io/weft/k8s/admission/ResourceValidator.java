@@ -17,6 +17,8 @@ import java.util.Set;
  */
 public final class ResourceValidator {
   private static final String POLICY = "policy.linkerd.io";
+  /** Gateway API routes, which Linkerd's policy also reads (same rules as its own HTTPRoute). */
+  private static final String GATEWAY = "gateway.networking.k8s.io";
   private static final Set<String> PROXY_PROTOCOLS = Set.of("unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS");
   private static final Set<String> AUTHORIZATION_TARGETS = Set.of("Server", "HTTPRoute", "GRPCRoute", "Namespace");
   private static final Set<String> AUTHENTICATIONS = Set.of("MeshTLSAuthentication", "NetworkAuthentication", "ServiceAccount");
@@ -32,6 +34,8 @@ public final class ResourceValidator {
     try {
       if (group.equals("linkerd.io") && kind.equals("ServiceProfile")) {
         ManifestDecoder.decode(ResourceKind.SERVICE_PROFILE, object);
+      } else if (group.equals(GATEWAY) && (kind.equals("HTTPRoute") || kind.equals("GRPCRoute")) && meshRoute(spec)) {
+        httpRoute(spec);
       } else if (group.equals(POLICY)) {
         switch (kind) {
           case "Server" -> server(object, spec);
@@ -140,6 +144,20 @@ public final class ResourceValidator {
         }
       }
     }
+  }
+
+  /**
+   * Whether a Gateway API route is the mesh's: all its parents are kinds the mesh routes for. A route
+   * attached to a Gateway belongs to that gateway's implementation and is none of this webhook's business.
+   */
+  private static boolean meshRoute(JsonNode spec) {
+    JsonNode parents = spec.path("parentRefs");
+    for (JsonNode parent : parents) {
+      if (!ROUTE_PARENTS.contains(parent.path("kind").asText(""))) {
+        return false;
+      }
+    }
+    return !parents.isEmpty();
   }
 
   private static void rateLimit(JsonNode spec) throws ManifestException {

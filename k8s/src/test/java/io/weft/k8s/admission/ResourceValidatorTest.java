@@ -56,6 +56,15 @@ class ResourceValidatorTest {
             isRetryable: true
         """)).isEmpty();
     assertThat(problem("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: anything}\n")).isEmpty();
+    // A route of another gateway implementation is left alone, whatever it says.
+    assertThat(problem("""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: ingress, namespace: edge}
+        spec:
+          parentRefs: [{kind: Gateway, name: public}]
+          rules: [{matches: [{path: {type: RegularExpression, value: "(a"}}]}]
+        """)).isEmpty();
   }
 
   @ParameterizedTest
@@ -75,6 +84,7 @@ class ResourceValidatorTest {
       policy.linkerd.io/v1beta1 | ServerAuthorization | {server: {name: a, selector: {}}, client: {unauthenticated: true}} | spec.server: needs exactly one of name and selector
       policy.linkerd.io/v1beta3 | HTTPRoute | {parentRefs: [{kind: Server, name: s}], rules: [{matches: [{path: {type: RegularExpression, value: '(a'}}]}]} | spec.rules[0].matches[0].path.value: invalid regular expression
       policy.linkerd.io/v1beta3 | HTTPRoute | {rules: []} | spec.parentRefs: is required
+      gateway.networking.k8s.io/v1 | HTTPRoute | {parentRefs: [{kind: Service, name: web}], rules: [{matches: [{path: {type: RegularExpression, value: '[a'}}]}]} | spec.rules[0].matches[0].path.value: invalid regular expression
       policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, total: {requestsPerSecond: 0}} | spec.total.requestsPerSecond: must be positive
       policy.linkerd.io/v1alpha1 | EgressNetwork | {trafficPolicy: Maybe} | spec.trafficPolicy: is Allow or Deny
       """)
