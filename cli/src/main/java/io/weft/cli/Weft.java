@@ -8,7 +8,7 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /** The {@code weft} command. */
-@Command(name = "weft", mixinStandardHelpOptions = true, versionProvider = Weft.Version.class,
+@Command(name = "weft", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Weft.Version.class,
     description = "Weft: a service mesh for Kubernetes, compatible with Linkerd.",
     subcommands = {ControlPlaneCommand.class, ProxyCommand.class, DiagnosticsCommand.class, IdentityCommand.class,
         InjectCommand.Inject.class, InjectCommand.Uninject.class, CheckCommand.class, InstallCommand.class, UpgradeCommand.class, UninstallCommand.class, ReplayCommand.class, DemoCommand.class,

@@ -309,6 +309,17 @@ class WeftCliTest {
   }
 
   @Test
+  void everyCommandExplainsItselfWithHelp() {
+    for (String[] command : new String[][] {{"check"}, {"install"}, {"upgrade"}, {"uninstall"}, {"inject"}, {"identity", "create"}}) {
+      String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of("--help"))
+          .toArray(String[]::new);
+      Run help = weft(args);
+      assertThat(help.exit()).as(String.join(" ", args)).isZero();
+      assertThat(help.out()).startsWith("Usage: weft " + String.join(" ", command));
+    }
+  }
+
+  @Test
   void versionPrintsTheBuildVersion() {
     assertThat(weft("version").out()).startsWith("Client version: ").doesNotContain("${");
   }
