@@ -205,6 +205,13 @@ public final class ControlPlane implements AutoCloseable {
         .toCompletableFuture().join().stream().map(type::cast).toList();
   }
 
+  /** One object the node's index knows, by its key. */
+  public <T extends KubeResource> Optional<T> object(io.weft.k8s.model.ResourceKey key, Class<T> type) {
+    return AskPattern.<ResourceIndex.Command, Optional<KubeResource>>ask(index, replyTo -> new ResourceIndex.GetObject(key, replyTo),
+            QUERY_TIMEOUT, system.scheduler())
+        .toCompletableFuture().join().map(type::cast);
+  }
+
   /** The Identity service itself, for callers in this JVM. */
   public IdentityService identity() {
     return identity;

@@ -64,9 +64,8 @@ public final class AdmissionWebhooks {
                                                     String certificatePem, String keyPem,
                                                     io.weft.k8s.inject.InjectionSettings settings) {
     AdmissionReviews reviews = new AdmissionReviews(new io.weft.k8s.inject.ProxyInjector(settings), namespace ->
-        controlPlane.objects(io.weft.k8s.model.ResourceKind.NAMESPACE, io.weft.k8s.model.NamespaceResource.class).stream()
-            .filter(n -> n.meta().name().equals(namespace)).findFirst().map(n -> n.meta().annotations())
-            .orElse(java.util.Map.of()), controlPlane.admin().admission().andThen(
+        controlPlane.object(new io.weft.k8s.model.ResourceKey(io.weft.k8s.model.ResourceKind.NAMESPACE, "", namespace),
+            io.weft.k8s.model.NamespaceResource.class).map(n -> n.meta().annotations()).orElse(java.util.Map.of()), controlPlane.admin().admission().andThen(
                 io.weft.k8s.admission.AdmissionObserver.events(controlPlane.eventRecorder(INJECTOR_COMPONENT))));
     return bind(controlPlane.system(), interface_, port, certificatePem, keyPem, reviews);
   }

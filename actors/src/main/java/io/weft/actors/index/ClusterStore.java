@@ -145,6 +145,10 @@ public final class ClusterStore {
     return objects.values();
   }
 
+  public Optional<KubeResource> object(ResourceKey key) {
+    return Optional.ofNullable(objects.get(key));
+  }
+
   private Ref indexSlice(EndpointSliceResource slice) {
     Ref service = new Ref(slice.meta().namespace(), slice.serviceName());
     slicesByService.computeIfAbsent(service, s -> new LinkedHashMap<>()).put(slice.meta().name(), slice);

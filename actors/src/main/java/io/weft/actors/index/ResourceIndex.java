@@ -45,6 +45,9 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   /** The objects of one kind the index knows, sorted by namespace and name. */
   public record ListObjects(ResourceKind kind, ActorRef<List<KubeResource>> replyTo) implements Command {}
 
+  /** One object by its key (a map lookup: callers on a hot path, like the admission webhook, ask this). */
+  public record GetObject(io.weft.k8s.model.ResourceKey key, ActorRef<Optional<KubeResource>> replyTo) implements Command {}
+
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
   /** The pod's current state; {@code pod} is null when it does not exist. */
@@ -76,6 +79,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .onMessage(WatchPod.class, this::onWatchPod)
         .onMessage(ResolveIp.class, this::onResolveIp)
         .onMessage(ListObjects.class, this::onListObjects)
+        .onMessage(GetObject.class, this::onGetObject)
         .onMessage(AwaitSynced.class, this::onAwaitSynced)
         .onMessage(SubscriberGone.class, this::onSubscriberGone)
         .build();
@@ -140,6 +144,11 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .filter(r -> r.resourceKind() == list.kind())
         .sorted(Comparator.comparing((KubeResource r) -> r.meta().namespace()).thenComparing(r -> r.meta().name()))
         .toList());
+    return this;
+  }
+
+  private Behavior<Command> onGetObject(GetObject get) {
+    get.replyTo().tell(store.object(get.key()));
     return this;
   }
 
