@@ -3,6 +3,7 @@ package io.weft.proxy.metrics;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -70,6 +71,9 @@ public final class TcpMetrics {
     private final AtomicLong pendingRead = new AtomicLong();
     private final AtomicLong pendingWritten = new AtomicLong();
     private volatile String[] labels;
+    // The byte counters' series, looked up once when decided rather than on every chunk.
+    private volatile CounterDataPoint readBytes;
+    private volatile CounterDataPoint writtenBytes;
     private long started;
 
     private Measured(String direction) {
@@ -91,6 +95,8 @@ public final class TcpMetrics {
         return;
       }
       labels = decided;
+      readBytes = read.labelValues(decided);
+      writtenBytes = written.labelValues(decided);
       started = System.nanoTime();
       opened.labelValues(decided).inc();
       open.labelValues(decided).inc();
@@ -98,26 +104,24 @@ public final class TcpMetrics {
     }
 
     private void flush() {
-      String[] l = labels;
-      read.labelValues(l).inc(pendingRead.getAndSet(0));
-      written.labelValues(l).inc(pendingWritten.getAndSet(0));
+      readBytes.inc(pendingRead.getAndSet(0));
+      writtenBytes.inc(pendingWritten.getAndSet(0));
     }
 
     private void read(int n) {
-      String[] l = labels;
-      if (l == null) {
-        pendingRead.addAndGet(n);
-      } else {
-        read.labelValues(l).inc(n);
-      }
+      count(readBytes, pendingRead, n);
     }
 
     private void written(int n) {
-      String[] l = labels;
-      if (l == null) {
-        pendingWritten.addAndGet(n);
+      count(writtenBytes, pendingWritten, n);
+    }
+
+    /** Into the series once decided; until then kept aside for {@link #flush()}. */
+    private static void count(CounterDataPoint series, AtomicLong pending, int n) {
+      if (series == null) {
+        pending.addAndGet(n);
       } else {
-        written.labelValues(l).inc(n);
+        series.inc(n);
       }
     }
 
