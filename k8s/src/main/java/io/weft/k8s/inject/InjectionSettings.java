@@ -35,10 +35,10 @@ public record InjectionSettings(String proxyImage, String proxyVersion, String i
         io.weft.protocol.net.PortRanges.parse(discovery.getString("default-opaque-ports")).stream().boxed().toList(), createdBy);
   }
 
-  /** Linkerd's defaults with these images and trust anchors. */
+  /** The defaults (reference.conf: Linkerd's names, ports and proxy user) with these trust anchors. */
   public static InjectionSettings defaults(String version, String trustAnchorsPem, String createdBy) {
-    return new InjectionSettings("ghcr.io/weft-mesh/proxy", version, "ghcr.io/weft-mesh/proxy-init", "linkerd", "cluster.local",
-        "cluster.local", trustAnchorsPem, 2102, false, List.of(25, 587, 3306, 4444, 5432, 6379, 9300, 11211), createdBy);
+    return from(com.typesafe.config.ConfigFactory.defaultReference(InjectionSettings.class.getClassLoader()), version,
+        trustAnchorsPem, createdBy);
   }
 
   String serviceAddress(String service, int port) {
