@@ -14,7 +14,6 @@ import io.weft.k8s.install.InstallManifests.Credentials;
 import io.weft.protocol.identity.IdentityCertificateException;
 import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.Pem;
-import io.weft.protocol.identity.TrustBundle;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,11 +89,9 @@ final class InstallCredentials {
 
   private static boolean webhookStillGood(Secret secret, String namespace, Instant now) {
     try {
-      TrustBundle ca = TrustBundle.fromPem(SecretData.text(secret, "ca.crt"), "webhook CA");
-      var chain = Pem.certificates(SecretData.text(secret, "tls.crt"), "webhook certificate");
       Pem.privateKey(SecretData.text(secret, "tls.key"), "webhook key");
       for (AdmissionWebhook webhook : AdmissionWebhook.values()) {
-        ca.verify(chain, now.plus(RENEW_BEFORE), webhook.dnsName(namespace));
+        webhook.verify(SecretData.text(secret, "ca.crt"), SecretData.text(secret, "tls.crt"), namespace, now.plus(RENEW_BEFORE));
       }
       return true;
     } catch (IdentityCertificateException | IllegalArgumentException e) {

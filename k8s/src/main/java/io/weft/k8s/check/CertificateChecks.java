@@ -133,14 +133,10 @@ final class CertificateChecks {
     if (secret == null) {
       throw CheckProblem.error("Secret " + target.namespace + "/" + InstallManifests.WEBHOOK_SECRET + " does not exist");
     }
-    String caBundle = caBundle(webhook);
+    String caBundle = new String(Base64.getDecoder().decode(caBundle(webhook)), StandardCharsets.UTF_8);
     try {
-      List<X509Certificate> chain = Pem.certificates(SecretData.text(secret, "tls.crt"), "webhook certificate");
-      TrustBundle.fromPem(new String(Base64.getDecoder().decode(caBundle), StandardCharsets.UTF_8), webhook.configuration
-          + " caBundle").verify(chain, at, webhook.dnsName(target.namespace));
-    } catch (IdentityCertificateException e) {
-      throw CheckProblem.error(webhook.service + ": " + e.getMessage());
-    } catch (IllegalArgumentException e) {
+      webhook.verify(caBundle, SecretData.text(secret, "tls.crt"), target.namespace, at);
+    } catch (IdentityCertificateException | IllegalArgumentException e) {
       throw CheckProblem.error(webhook.service + ": " + e.getMessage());
     }
   }

@@ -24,8 +24,6 @@ public final class InstallManifests {
       "httproutes.policy.linkerd.io", Map.of("v1beta2", false, "v1beta1", false, "v1alpha1", true),
       "links.multicluster.linkerd.io", Map.of("v1alpha2", false, "v1alpha1", false));
 
-  /** The label every object of an install carries, naming its namespace: what {@code weft uninstall} finds. */
-  public static final String CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
   /** The ConfigMap keeping the values an install was rendered with (Linkerd's name and key). */
   public static final String CONFIG_MAP = "linkerd-config";
   /** One serving certificate for every admission webhook, each Service's name among its DNS names. */
@@ -53,6 +51,17 @@ public final class InstallManifests {
     /** The name the API server checks the serving certificate for. */
     public String dnsName(String namespace) {
       return service + "." + namespace + ".svc";
+    }
+
+    /**
+     * Checks a serving certificate chain (PEM) as the API server would at {@code at}: valid, chaining
+     * to the CA bundle (PEM), naming this webhook's Service. Throws {@link IllegalArgumentException}
+     * for PEM that does not parse.
+     */
+    public void verify(String caBundlePem, String certificatePem, String namespace, java.time.Instant at)
+        throws io.weft.protocol.identity.IdentityCertificateException {
+      io.weft.protocol.identity.TrustBundle.fromPem(caBundlePem, configuration + " CA")
+          .verify(io.weft.protocol.identity.Pem.certificates(certificatePem, "webhook certificate"), at, dnsName(namespace));
     }
   }
 
@@ -124,7 +133,9 @@ public final class InstallManifests {
       spec.putObject("selector").putObject("matchLabels").put("linkerd.io/control-plane-component", "destination");
       objects.add(pdb);
     }
-    objects.forEach(o -> ((ObjectNode) o.path("metadata")).withObjectProperty("labels").put(CONTROL_PLANE_NS_LABEL, install.namespace()));
+    // Every object of an install names its namespace with the label meshed pods carry: what weft uninstall finds.
+    objects.forEach(o -> ((ObjectNode) o.path("metadata")).withObjectProperty("labels")
+        .put(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, install.namespace()));
     return objects;
   }
 
