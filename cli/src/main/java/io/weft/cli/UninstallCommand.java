@@ -45,7 +45,7 @@ final class UninstallCommand implements Runnable {
   @Override
   public void run() {
     try (KubernetesClient client = kube.client()) {
-      List<Pod> meshed = client.pods().inAnyNamespace().withLabel(InstallManifests.CONTROL_PLANE_NS_LABEL, kube.namespace).list()
+      List<Pod> meshed = client.pods().inAnyNamespace().withLabel(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, kube.namespace).list()
           .getItems().stream().filter(p -> !kube.namespace.equals(p.getMetadata().getNamespace())).toList();
       if (!meshed.isEmpty() && !force) {
         throw new IllegalArgumentException(meshed.size() + " meshed pod(s) remain (" + String.join(", ", meshed.stream().limit(5)
@@ -54,7 +54,7 @@ final class UninstallCommand implements Runnable {
       }
       List<ObjectNode> deletions = new ArrayList<>();
       for (Class<? extends HasMetadata> kind : KINDS) {
-        client.resources(kind).inAnyNamespace().withLabel(InstallManifests.CONTROL_PLANE_NS_LABEL, kube.namespace).list()
+        client.resources(kind).inAnyNamespace().withLabel(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, kube.namespace).list()
             .getItems().forEach(o -> deletions.add(reference(o)));
       }
       for (ObjectNode crd : InstallManifests.crdObjects()) {

@@ -22,6 +22,7 @@ public final class CheckTarget {
   final Instant now;
   final CheckSettings settings;
   private InstallValues values;
+  private List<ObjectNode> expectedObjects;
 
   public CheckTarget(KubernetesClient client, String namespace, Optional<String> dataPlaneNamespace, String cliVersion,
                      Instant now, CheckSettings settings) {
@@ -46,9 +47,12 @@ public final class CheckTarget {
   }
 
   /** The objects the install consists of, by its recorded values (their secrets left out). */
-  List<ObjectNode> expectedObjects() throws CheckProblem {
-    return InstallManifests.controlPlaneObjects(new InstallManifests.Install(namespace, cliVersion, values(),
-        InstallManifests.Credentials.none()));
+  private List<ObjectNode> expectedObjects() throws CheckProblem {
+    if (expectedObjects == null) {
+      expectedObjects = InstallManifests.controlPlaneObjects(new InstallManifests.Install(namespace, cliVersion, values(),
+          InstallManifests.Credentials.none()));
+    }
+    return expectedObjects;
   }
 
   /** The names of the expected objects of one kind. */

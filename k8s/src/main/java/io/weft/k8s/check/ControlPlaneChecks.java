@@ -65,16 +65,21 @@ final class ControlPlaneChecks {
   }
 
   private void statefulSetReady() throws CheckProblem {
-    StatefulSet set = target.client.apps().statefulSets().inNamespace(target.namespace).withName(InstallManifests.STATEFUL_SET)
-        .get();
-    if (set == null) {
-      throw CheckProblem.error("StatefulSet " + target.namespace + "/" + InstallManifests.STATEFUL_SET + " does not exist");
-    }
+    StatefulSet set = statefulSet();
     int wanted = set.getSpec().getReplicas() == null ? 1 : set.getSpec().getReplicas();
     int ready = set.getStatus() == null || set.getStatus().getReadyReplicas() == null ? 0 : set.getStatus().getReadyReplicas();
     if (ready < wanted) {
       throw CheckProblem.error(ready + " of " + wanted + " control-plane nodes are ready");
     }
+  }
+
+  private StatefulSet statefulSet() throws CheckProblem {
+    StatefulSet set = target.client.apps().statefulSets().inNamespace(target.namespace).withName(InstallManifests.STATEFUL_SET)
+        .get();
+    if (set == null) {
+      throw CheckProblem.error("StatefulSet " + target.namespace + "/" + InstallManifests.STATEFUL_SET + " does not exist");
+    }
+    return set;
   }
 
   private void schedulable() throws CheckProblem {
@@ -159,11 +164,7 @@ final class ControlPlaneChecks {
 
   /** The tag of the control plane's image. */
   private String controlPlaneVersion() throws CheckProblem {
-    StatefulSet set = target.client.apps().statefulSets().inNamespace(target.namespace).withName(InstallManifests.STATEFUL_SET)
-        .get();
-    if (set == null) {
-      throw CheckProblem.error("StatefulSet " + target.namespace + "/" + InstallManifests.STATEFUL_SET + " does not exist");
-    }
+    StatefulSet set = statefulSet();
     String image = set.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
     int colon = image.lastIndexOf(':');
     if (colon < 0 || colon < image.lastIndexOf('/')) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.weft.k8s.Digests;
 import io.weft.k8s.identity.IssuerMaterial;
 import io.weft.k8s.identity.IssuerSecrets;
+import io.weft.k8s.inject.ProxyInjector;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,6 @@ import java.util.stream.Stream;
 
 /** Meshed pods ({@code --proxy}): {@code linkerd-identity-data-plane} and {@code linkerd-data-plane}. */
 final class DataPlaneChecks {
-  private static final String PROXY_CONTAINER = "linkerd-proxy";
-  private static final String PROXY_VERSION = "linkerd.io/proxy-version";
-  private static final String TRUST_ROOT = "linkerd.io/trust-root-sha256";
   private static final int LISTED = 5;
   private final CheckTarget target;
 
@@ -28,7 +26,7 @@ final class DataPlaneChecks {
           IssuerSecrets secrets = new IssuerSecrets(target.client, target.namespace);
           IssuerMaterial material = secrets.read().orElseThrow(() -> CheckProblem.error(secrets.describe() + " do not exist"));
           String current = Digests.sha256Hex(material.trustAnchorsPem());
-          failIfAny(meshedPods().filter(p -> !current.equals(annotation(p, TRUST_ROOT))).toList(),
+          failIfAny(meshedPods().filter(p -> !current.equals(annotation(p, ProxyInjector.TRUST_ROOT_ANNOTATION))).toList(),
               "started with other trust anchors", false);
         })));
   }
@@ -51,7 +49,7 @@ final class DataPlaneChecks {
         }).awaited());
     checks.add(Check.of("data plane and cli versions match", "restart the workloads after a control-plane upgrade so the "
         + "injector gives them the new proxy", () -> failIfAny(meshedPods()
-        .filter(p -> !target.cliVersion.equals(annotation(p, PROXY_VERSION))).toList(), "running another proxy version", true)));
+        .filter(p -> !target.cliVersion.equals(annotation(p, ProxyInjector.PROXY_VERSION_ANNOTATION))).toList(), "running another proxy version", true)));
     return new Category("linkerd-data-plane", checks);
   }
 
@@ -63,7 +61,7 @@ final class DataPlaneChecks {
 
   private static boolean meshed(Pod pod) {
     return Stream.concat(pod.getSpec().getContainers().stream(), pod.getSpec().getInitContainers().stream())
-        .anyMatch(c -> PROXY_CONTAINER.equals(c.getName()));
+        .anyMatch(c -> ProxyInjector.PROXY.equals(c.getName()));
   }
 
   private static boolean proxyReady(Pod pod) {
@@ -71,7 +69,7 @@ final class DataPlaneChecks {
       return false;
     }
     return Stream.concat(pod.getStatus().getContainerStatuses().stream(), pod.getStatus().getInitContainerStatuses().stream())
-        .filter(s -> PROXY_CONTAINER.equals(s.getName())).anyMatch(ContainerStatus::getReady);
+        .filter(s -> ProxyInjector.PROXY.equals(s.getName())).anyMatch(ContainerStatus::getReady);
   }
 
   private static String annotation(Pod pod, String key) {

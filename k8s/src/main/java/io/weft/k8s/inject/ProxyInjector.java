@@ -24,7 +24,11 @@ import java.util.TreeSet;
 public final class ProxyInjector {
   public static final String INJECT = "linkerd.io/inject";
   private static final String CONFIG = "config.linkerd.io/";
-  static final String PROXY = "linkerd-proxy";
+  /** The proxy container's name. */
+  public static final String PROXY = "linkerd-proxy";
+  /** The proxy version and trust-anchor hash an injected pod was given (what weft check --proxy compares). */
+  public static final String PROXY_VERSION_ANNOTATION = "linkerd.io/proxy-version";
+  public static final String TRUST_ROOT_ANNOTATION = "linkerd.io/trust-root-sha256";
   static final String INIT = "linkerd-init";
   private static final String XTABLES_VOLUME = "linkerd-proxy-init-xtables-lock";
   private static final String END_ENTITY_VOLUME = "linkerd-identity-end-entity";
@@ -35,10 +39,10 @@ public final class ProxyInjector {
   private static final String TOKEN_DIR = "/var/run/secrets/tokens";
   private static final String TOKEN_AUDIENCE = "identity.l5d.io";
   private static final int TOKEN_SECONDS = 86400;
-  private static final List<String> LABELS = List.of("linkerd.io/control-plane-ns", "linkerd.io/workload-ns");
+  private static final List<String> LABELS = List.of(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, "linkerd.io/workload-ns");
   private static final String OWNER_LABEL_PREFIX = "linkerd.io/proxy-";
-  private static final List<String> ANNOTATIONS = List.of("linkerd.io/created-by", "linkerd.io/proxy-version",
-      "linkerd.io/trust-root-sha256");
+  private static final List<String> ANNOTATIONS = List.of("linkerd.io/created-by", PROXY_VERSION_ANNOTATION,
+      TRUST_ROOT_ANNOTATION);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /** How the engine is asked: by the webhook (decide from annotations), or by the CLI. */
@@ -142,10 +146,10 @@ public final class ProxyInjector {
     config.get("opaque-ports").ifPresentOrElse(v -> opaque.addAll(ports(v)),
         () -> settings.defaultOpaquePorts().stream().filter(containerPorts::contains).forEach(opaque::add));
     annotations.put("linkerd.io/created-by", settings.createdBy());
-    annotations.put("linkerd.io/proxy-version", settings.proxyVersion());
-    annotations.put("linkerd.io/trust-root-sha256", io.weft.k8s.Digests.sha256Hex(settings.trustAnchorsPem()));
+    annotations.put(PROXY_VERSION_ANNOTATION, settings.proxyVersion());
+    annotations.put(TRUST_ROOT_ANNOTATION, io.weft.k8s.Digests.sha256Hex(settings.trustAnchorsPem()));
     ObjectNode labels = object(metadata, "labels");
-    labels.put("linkerd.io/control-plane-ns", settings.controlPlaneNamespace());
+    labels.put(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, settings.controlPlaneNamespace());
     labels.put(OWNER_LABEL_PREFIX + kind.toLowerCase(java.util.Locale.ROOT), owner);
     labels.put("linkerd.io/workload-ns", namespace);
 

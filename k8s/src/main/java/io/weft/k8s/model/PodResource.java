@@ -22,7 +22,7 @@ public record PodResource(
 
   public record WorkloadRef(String kind, String name) {}
 
-  /** The label the proxy injector adds: a pod is meshed when it has a proxy. */
+  /** The label naming the control plane: the injector adds it (a pod with it is meshed), and weft install puts it on all it makes. */
   public static final String CONTROL_PLANE_NS_LABEL = "linkerd.io/control-plane-ns";
 
   public boolean meshed() {
