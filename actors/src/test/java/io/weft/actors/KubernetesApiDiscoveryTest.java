@@ -88,11 +88,21 @@ class KubernetesApiDiscoveryTest {
     return IntStream.of(pods).mapToObj(i -> "10.1.0." + i + ":8080").collect(Collectors.toSet());
   }
 
-  @Test
-  void addRemoveDeleteAndResyncAfterADroppedWatch() {
+  private static void service() {
     client.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("emoji-svc").withNamespace(NS).endMetadata()
         .withNewSpec().addToSelector("app", "emoji-svc").withClusterIP("10.96.0.10")
         .addNewPort().withName("grpc").withPort(8080).withTargetPort(new IntOrString(8080)).endPort().endSpec().build()).create();
+  }
+
+  /*
+   * fabric8's mock server does not replay a watch from its resourceVersion (a real API server
+   * does), so a write between a relist and the watch it opens is lost there until the next
+   * resync. The control plane only starts serving once every kind is watched, and this test
+   * writes nothing after a dropped watch's relist may still be under way: the drop comes last.
+   */
+  @Test
+  void addRemoveDeleteAndResyncAfterADroppedWatch() {
+    service();
     for (int i = 1; i <= 3; i++) {
       client.pods().inNamespace(NS).resource(pod(i)).create();
     }
@@ -111,32 +121,35 @@ class KubernetesApiDiscoveryTest {
       watch.awaitAddresses(addresses(1, 2));
       assertThat(watch.received().getLast().getRemove().getAddrsCount()).isEqualTo(1);
 
-      // The watch drops; meanwhile one endpoint goes and another comes. The relist catches up.
-      int beforeTheDrop = watch.received().size();
-      relay.cut();
-      client.pods().inNamespace(NS).resource(pod(4)).create();
-      slice(1, 4);
-      client.pods().inNamespace(NS).withName("emoji-2").delete();
-      relay.restore();
-      watch.awaitAddresses(addresses(1, 4));
-      // Nothing was lost, and the endpoint that never changed was never sent again.
-      long addsOfOne = watch.received().stream().skip(beforeTheDrop).filter(u -> u.hasAdd())
-          .flatMap(u -> u.getAdd().getAddrsList().stream())
-          .filter(a -> a.getAddr().getIp().getIpv4() == 0x0a010001).count();
-      assertThat(addsOfOne).isZero();
-
       // Delete the Service: it no longer exists.
       client.services().inNamespace(NS).withName("emoji-svc").delete();
       watch.awaitNoEndpoints(false);
     }
 
     // The cluster IP resolves to the Service's endpoints; a pod IP to that pod.
-    client.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("emoji-svc").withNamespace(NS).endMetadata()
-        .withNewSpec().addToSelector("app", "emoji-svc").withClusterIP("10.96.0.10")
-        .addNewPort().withName("grpc").withPort(8080).withTargetPort(new IntOrString(8080)).endPort().endSpec().build()).create();
+    service();
     try (DestinationWatch byClusterIp = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), "10.96.0.10:8080");
-         DestinationWatch byPodIp = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), "10.1.0.4:8080")) {
+         DestinationWatch byPodIp = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), "10.1.0.2:8080")) {
+      byClusterIp.awaitAddresses(addresses(1, 2));
+      byPodIp.awaitAddresses(addresses(2));
+      assertThat(byPodIp.endpoints().get("10.1.0.2:8080").getMetricLabelsMap()).containsEntry("pod", "emoji-2");
+
+      // The watch drops; meanwhile one endpoint goes and another comes. The relist catches up.
+      int beforeTheDrop = byClusterIp.received().size();
+      relay.cut();
+      client.pods().inNamespace(NS).resource(pod(4)).create();
+      slice(1, 4);
+      client.pods().inNamespace(NS).withName("emoji-2").delete();
+      relay.restore();
       byClusterIp.awaitAddresses(addresses(1, 4));
+      // Nothing was lost, and the endpoint that never changed was never sent again.
+      long addsOfOne = byClusterIp.received().stream().skip(beforeTheDrop).filter(u -> u.hasAdd())
+          .flatMap(u -> u.getAdd().getAddrsList().stream())
+          .filter(a -> a.getAddr().getIp().getIpv4() == 0x0a010001).count();
+      assertThat(addsOfOne).isZero();
+    }
+    // The pod that came while the watch was down is known by its IP too.
+    try (DestinationWatch byPodIp = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), "10.1.0.4:8080")) {
       byPodIp.awaitAddresses(addresses(4));
       assertThat(byPodIp.endpoints().get("10.1.0.4:8080").getMetricLabelsMap()).containsEntry("pod", "emoji-4");
     }

@@ -54,7 +54,7 @@ final class ListWatch {
   private volatile boolean stopped;
   private Runnable onFirstList;
 
-  /** {@code onFirstList} runs once, after the first list of this kind has been published. */
+  /** {@code onFirstList} runs once, after the first list of this kind has been published and its watch opened. */
   ListWatch(KubernetesClient client, ResourceKind kind, EventPublisher publisher, KubeApiBackend.Settings settings,
             Runnable onFirstList) {
     this.onFirstList = onFirstList;
@@ -107,15 +107,16 @@ final class ListWatch {
         stop();
         return;
       }
-      if (onFirstList != null) {
-        onFirstList.run();
-        onFirstList = null;
-      }
       var watchOptions = new ListOptionsBuilder().withResourceVersion(resourceVersion).withAllowWatchBookmarks(true).build();
       Watcher<GenericKubernetesResource> watcher = new Relay(myGeneration);
       watch = kind.namespaced() ? api().inAnyNamespace().watch(watchOptions, watcher) : api().watch(watchOptions, watcher);
       backoff = settings.minBackoff();
       log.debug("watching {} from resourceVersion {}", kind.plural(), resourceVersion);
+      // Only now is the view both complete and kept current: what changes from here on is seen.
+      if (onFirstList != null) {
+        onFirstList.run();
+        onFirstList = null;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
