@@ -24,7 +24,7 @@ public record ProxyConfig(
     Duration inboundConnectTimeout, Duration outboundConnectTimeout,
     Side inbound, Side outbound,
     BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode,
-    Duration outboundDiscoveryIdleTimeout, Optional<ProxyIdentity.Config> identity) {
+    Duration outboundDiscoveryIdleTimeout, ControlStream controlStream, Optional<ProxyIdentity.Config> identity) {
 
   /**
    * Queue and concurrency limits of one direction, and how long an endpoint that refused a
@@ -32,6 +32,13 @@ public record ProxyConfig(
    */
   public record Side(int queueCapacity, Duration failfastTimeout, int maxInFlight, Duration connectBackoffMin,
                      Duration connectBackoffMax) {}
+
+  /**
+   * How long a stream from the control plane may go without its first message, without any
+   * message, and at all, before the proxy asks again (Linkerd's receive limits): a stream that
+   * silently stopped delivering cannot leave the proxy on stale endpoints.
+   */
+  public record ControlStream(Duration initialTimeout, Duration idleTimeout, Duration lifetime) {}
 
   public static final String DEFAULT_OPAQUE_PORTS = "25,587,3306,4444,5432,6379,9300,11211";
 
@@ -70,6 +77,9 @@ public record ProxyConfig(
         e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"),
         e.bool("LINKERD2_PROXY_INGRESS_MODE", false),
         e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)),
+        new ControlStream(e.duration("LINKERD2_PROXY_CONTROL_STREAM_INITIAL_TIMEOUT", Duration.ofSeconds(3)),
+            e.duration("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", Duration.ofMinutes(5)),
+            e.duration("LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", Duration.ofHours(1))),
         identity(e));
   }
 

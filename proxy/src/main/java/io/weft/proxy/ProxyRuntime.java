@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
+import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.http.HttpForwarder;
 import io.weft.proxy.identity.MeshTls;
@@ -17,7 +18,6 @@ import io.weft.proxy.outbound.OutboundOpaque;
 import io.weft.proxy.outbound.OutboundProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.grpc.GrpcClientSettings;
 import org.apache.pekko.http.javadsl.Http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,10 +72,12 @@ public final class ProxyRuntime implements AutoCloseable {
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.logLevel());
-      DestinationClient client = DestinationClient.create(GrpcClientSettings
-          .connectToServiceAt(destination.getHostString(), destination.getPort(), system).withTls(false), system);
+      ControlPlaneClient.Settings controlPlane = ControlPlaneClient.Settings.from(system.settings().config());
+      ControlPlaneClient<DestinationClient> client = ControlPlaneClient.connect(system, "destination", destination, controlPlane,
+          Optional.empty(), settings -> DestinationClient.create(settings, system));
       Discovery discovery = new Discovery(system, client, new Discovery.Settings(config.destinationContext(), DEFAULT_RTT,
-          RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.outboundDiscoveryIdleTimeout()));
+          RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.outboundDiscoveryIdleTimeout(),
+          config.controlStream()));
 
       // The proxy's own ports are never a valid target for a connection it relays.
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),

@@ -5,6 +5,7 @@ import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.actors.ControlPlane;
 import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.local.LocalClusterBackend;
+import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.http.HttpForwarder;
 import io.weft.proxy.identity.MeshTls;
@@ -16,12 +17,13 @@ import io.weft.proxy.outbound.OutboundOpaque;
 import io.weft.proxy.outbound.OutboundProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.grpc.GrpcClientSettings;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** What proxy tests share: a real control plane on a local cluster, and a proxy-side discovery client. */
@@ -178,9 +180,14 @@ public final class LocalMesh {
   }
 
   public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout, Duration idleTimeout) {
-    DestinationClient client = DestinationClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", port, system).withTls(false), system);
-    return new Discovery(system, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
-        outboundSide(failfastTimeout), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout));
+    return new Discovery(system, destinationClient(system, port), new Discovery.Settings("{}", Duration.ofMillis(30),
+        Duration.ofSeconds(10), outboundSide(failfastTimeout), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout,
+        ProxyConfig.fromEnv(Map.of()).controlStream()));
+  }
+
+  /** A Destination client of the control plane on {@code port}, as the proxy makes it. */
+  public static ControlPlaneClient<DestinationClient> destinationClient(ActorSystem<?> system, int port) {
+    return ControlPlaneClient.connect(system, "destination", new InetSocketAddress("127.0.0.1", port),
+        ControlPlaneClient.Settings.from(system.settings().config()), Optional.empty(), s -> DestinationClient.create(s, system));
   }
 }

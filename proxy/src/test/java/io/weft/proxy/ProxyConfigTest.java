@@ -24,6 +24,8 @@ class ProxyConfigTest {
     assertThat(c.outbound().queueCapacity()).isEqualTo(100);
     assertThat(c.opaqueInboundPorts().stream().boxed().toList()).containsExactly(25, 587, 3306, 4444, 5432, 6379, 9300, 11211);
     assertThat(c.shutdownEndpointEnabled()).isFalse();
+    assertThat(c.controlStream()).isEqualTo(new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofMinutes(5),
+        Duration.ofHours(1)));
   }
 
   @Test
@@ -46,6 +48,14 @@ class ProxyConfigTest {
     assertThat(c.outboundDetectTimeout()).isEqualTo(Duration.ofDays(365));
     assertThat(c.opaqueInboundPorts().stream().boxed().toList()).containsExactly(3306, 4000, 4001, 4002);
     assertThat(c.shutdownEndpointEnabled()).isTrue();
+  }
+
+  @Test
+  void controlStreamLimitsAreLinkerdsReceiveLimits() {
+    ProxyConfig c = ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", "90s",
+        "LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", "30m"));
+    assertThat(c.controlStream()).isEqualTo(new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofSeconds(90),
+        Duration.ofMinutes(30)));
   }
 
   @Test

@@ -9,10 +9,12 @@ import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.StreamTimeoutException;
 import org.apache.pekko.stream.UniqueKillSwitch;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,32 +23,35 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The proxy's view of the Destination API: one {@link Resolution} per authority, each fed by its
- * own {@code Get} stream that reconnects with backoff when the control plane goes away.
+ * own {@code Get} stream that reconnects with backoff when the control plane goes away, and is
+ * asked again when it breaks its receive limits ({@link ProxyConfig.ControlStream}).
  */
 public final class Discovery implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
   /** How resolutions balance and queue; see the proxy's configuration. */
   public record Settings(String contextToken, Duration defaultRtt, Duration decay, ProxyConfig.Side queue,
-                         Duration minBackoff, Duration maxBackoff, Duration idleTimeout) {}
+                         Duration minBackoff, Duration maxBackoff, Duration idleTimeout, ProxyConfig.ControlStream stream) {}
 
   private final ActorSystem<?> system;
-  private final DestinationClient client;
+  private final Supplier<DestinationClient> client;
   private final Settings settings;
   private final Map<String, Resolution> resolutions = new ConcurrentHashMap<>();
   private final Map<String, UniqueKillSwitch> streams = new ConcurrentHashMap<>();
   private final org.apache.pekko.actor.Cancellable sweeper;
   private final LongSupplier nanoClock;
 
-  public Discovery(ActorSystem<?> system, DestinationClient client, Settings settings) {
+  /** {@code client}: the Destination client to call for each new stream (see {@code ControlPlaneClient}). */
+  public Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Settings settings) {
     this(system, client, settings, System::nanoTime);
   }
 
   /** {@code nanoClock} decides idleness; tests pass their own to sweep deterministically. */
-  Discovery(ActorSystem<?> system, DestinationClient client, Settings settings, LongSupplier nanoClock) {
+  Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Settings settings, LongSupplier nanoClock) {
     this.system = system;
     this.client = client;
     this.settings = settings;
@@ -91,9 +96,16 @@ public final class Discovery implements AutoCloseable {
     GetDestination request = GetDestination.newBuilder().setScheme("k8s").setPath(authority)
         .setContextToken(settings.contextToken()).build();
     RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2);
+    ProxyConfig.ControlStream limits = settings.stream();
+    // At the end of its lifetime, or past a receive limit, the stream ends and is asked for again.
     UniqueKillSwitch stream = RestartSource.withBackoff(restart, () -> {
           resolution.reconnected();
-          return client.get(request);
+          return client.get().get(request).initialTimeout(limits.initialTimeout()).idleTimeout(limits.idleTimeout())
+              .takeWithin(limits.lifetime())
+              .recoverWithRetries(1, StreamTimeoutException.class, () -> {
+                log.debug("asking for {} again: its stream broke a receive limit", authority);
+                return Source.empty();
+              });
         })
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(Sink.foreach(resolution::apply), Keep.left())

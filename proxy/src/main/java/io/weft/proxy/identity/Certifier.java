@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Gets and renews the proxy's certificate: sends its CSR with the service-account token (read
@@ -48,7 +49,7 @@ public final class Certifier {
   private Certifier() {}
 
   /** {@code key} and {@code csr} are the proxy's; {@code publicKey} is the CSR's, which a certificate must carry. */
-  public static Behavior<Command> create(IdentityClient client, Settings settings, PrivateKey key, java.security.PublicKey publicKey,
+  public static Behavior<Command> create(Supplier<IdentityClient> client, Settings settings, PrivateKey key, java.security.PublicKey publicKey,
                                          byte[] csr,
                                          TrustBundle anchors, MeshCredentials credentials, IdentityMetrics metrics, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -69,7 +70,7 @@ public final class Certifier {
     }));
   }
 
-  private static void request(ActorContext<Command> ctx, IdentityClient client, Settings settings, byte[] csr) {
+  private static void request(ActorContext<Command> ctx, Supplier<IdentityClient> client, Settings settings, byte[] csr) {
     byte[] token;
     try {
       token = Files.readAllBytes(settings.tokenFile());
@@ -79,7 +80,7 @@ public final class Certifier {
     }
     CertifyRequest request = CertifyRequest.newBuilder().setIdentity(settings.localName())
         .setToken(ByteString.copyFrom(token)).setCertificateSigningRequest(ByteString.copyFrom(csr)).build();
-    ctx.pipeToSelf(client.certify(request), Answered::new);
+    ctx.pipeToSelf(client.get().certify(request), Answered::new);
   }
 
   /** Installs the certificate and says when to renew it; a certificate that does not check out is refused. */

@@ -4,10 +4,10 @@ import io.linkerd.proxy.identity.IdentityClient;
 import io.weft.protocol.identity.CertificateRequests;
 import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.TrustBundle;
+import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.metrics.IdentityMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.grpc.GrpcClientSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * A proxy's mesh identity: its key (made in memory, or Linkerd's {@code key.p8} and {@code csr.der}
@@ -47,13 +48,15 @@ public final class ProxyIdentity {
   }
 
   public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityMetrics metrics) {
-    IdentityClient client = IdentityClient.create(GrpcClientSettings.connectToServiceAt(
-        config.serviceAddress().getHostString(), config.serviceAddress().getPort(), system).withTls(false), system);
+    ControlPlaneClient.Settings controlPlane = ControlPlaneClient.Settings.from(system.settings().config());
+    // A Certify that never answers must not stop renewals: each call has a deadline.
+    ControlPlaneClient<IdentityClient> client = ControlPlaneClient.connect(system, "identity", config.serviceAddress(),
+        controlPlane, Optional.of(controlPlane.requestTimeout()), settings -> IdentityClient.create(settings, system));
     return start(system, config, client, metrics, Clock.systemUTC());
   }
 
-  public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityClient client, IdentityMetrics metrics,
-                                    Clock clock) {
+  private static ProxyIdentity start(ActorSystem<?> system, Config config, Supplier<IdentityClient> client,
+                                     IdentityMetrics metrics, Clock clock) {
     PrivateKey key;
     PublicKey publicKey;
     byte[] csr;

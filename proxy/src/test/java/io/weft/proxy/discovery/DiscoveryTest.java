@@ -1,12 +1,10 @@
 package io.weft.proxy.discovery;
 
 import io.weft.actors.ControlPlane;
-import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.ProxyConfig;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.grpc.GrpcClientSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,10 +108,10 @@ class DiscoveryTest {
     proxySystem = LocalMesh.proxySystem();
     AtomicLong now = new AtomicLong();
     Duration idle = Duration.ofSeconds(5);
-    discovery = new Discovery(proxySystem, DestinationClient.create(
-        GrpcClientSettings.connectToServiceAt("127.0.0.1", port, proxySystem).withTls(false), proxySystem),
-        new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10), ProxyConfig.fromEnv(Map.of()).outbound(),
-            Duration.ofMillis(100), Duration.ofSeconds(1), idle), now::get);
+    ProxyConfig defaults = ProxyConfig.fromEnv(Map.of());
+    discovery = new Discovery(proxySystem, LocalMesh.destinationClient(proxySystem, port),
+        new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10), defaults.outbound(),
+            Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlStream()), now::get);
     Resolution first = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> first.endpoints().size() == 1);
 

@@ -1,0 +1,90 @@
+package io.weft.proxy.control;
+
+import com.typesafe.config.Config;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.grpc.GrpcClientSettings;
+import org.apache.pekko.grpc.javadsl.PekkoGrpcClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A gRPC client of a control-plane API that the proxy never loses. Pekko gRPC shuts a client down
+ * for good once it has counted its connection attempts (twenty by default: a long outage of the
+ * control plane), after which calls on it fail or never complete; this one is then built again.
+ * Its connection is checked by HTTP/2 keepalive PINGs, so one that silently stopped carrying bytes
+ * (a restarted node behind a stale NAT entry, a black-holed route) is closed and replaced instead
+ * of holding the proxy's streams forever.
+ */
+public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supplier<C>, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlaneClient.class);
+
+  /** See the proxy's reference.conf, {@code weft.proxy.control-plane}. */
+  public record Settings(Duration keepAliveInterval, Duration keepAliveTimeout, Duration requestTimeout) {
+    public static Settings from(Config config) {
+      Config c = config.getConfig("weft.proxy.control-plane");
+      return new Settings(c.getDuration("keep-alive-interval"), c.getDuration("keep-alive-timeout"),
+          c.getDuration("request-timeout"));
+    }
+  }
+
+  private final String name;
+  private final Supplier<C> build;
+  private final AtomicReference<C> current;
+  private volatile boolean closed;
+
+  private ControlPlaneClient(String name, Supplier<C> build) {
+    this.name = name;
+    this.build = build;
+    this.current = new AtomicReference<>(build.get());
+  }
+
+  /**
+   * A client of {@code name} at {@code address} (plaintext), made by {@code create} (the generated
+   * client's {@code create}); with {@code deadline}, every call on it has one (unary APIs only:
+   * on a stream it would be a lifetime).
+   */
+  public static <C extends PekkoGrpcClient> ControlPlaneClient<C> connect(
+      ActorSystem<?> system, String name, InetSocketAddress address, Settings settings, Optional<Duration> deadline,
+      Function<GrpcClientSettings, C> create) {
+    long interval = settings.keepAliveInterval().toNanos();
+    long timeout = settings.keepAliveTimeout().toNanos();
+    scala.Function1<NettyChannelBuilder, NettyChannelBuilder> keepAlive = builder ->
+        builder.keepAliveTime(interval, TimeUnit.NANOSECONDS).keepAliveTimeout(timeout, TimeUnit.NANOSECONDS);
+    GrpcClientSettings base = GrpcClientSettings.connectToServiceAt(address.getHostString(), address.getPort(), system)
+        .withTls(false).withChannelBuilderOverrides(keepAlive);
+    GrpcClientSettings grpc = deadline.map(base::withDeadline).orElse(base);
+    return new ControlPlaneClient<>(name + " at " + address.getHostString() + ":" + address.getPort(),
+        () -> create.apply(grpc));
+  }
+
+  /** The client to call now: the same one while it lives, a new one once Pekko gRPC has given it up. */
+  @Override
+  public C get() {
+    C client = current.get();
+    if (closed || !client.closed().toCompletableFuture().isDone()) {
+      return client;
+    }
+    C fresh = build.get();
+    if (current.compareAndSet(client, fresh)) {
+      log.warn("{}: the gRPC client gave up reconnecting; connecting anew", name);
+      return fresh;
+    }
+    fresh.close(); // another caller replaced it first
+    return current.get();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    current.get().close();
+  }
+}

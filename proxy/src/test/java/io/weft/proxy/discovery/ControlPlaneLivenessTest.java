@@ -1,0 +1,183 @@
+package io.weft.proxy.discovery;
+
+import io.linkerd.proxy.destination.Destination;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.DestinationHandlerFactory;
+import io.linkerd.proxy.destination.DestinationProfile;
+import io.linkerd.proxy.destination.GetDestination;
+import io.linkerd.proxy.destination.Update;
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.linkerd.proxy.destination.WeightedAddrSet;
+import io.weft.actors.ControlPlane;
+import io.weft.protocol.net.TcpAddresses;
+import io.weft.proxy.LocalMesh;
+import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.control.ControlPlaneClient;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The proxy never stays on stale endpoints because its link to the control plane failed quietly:
+ * a gRPC client that gave up is built again, a connection that stopped carrying bytes is noticed
+ * by keepalive PINGs, and a stream that stopped delivering is asked for again (receive limits).
+ */
+class ControlPlaneLivenessTest {
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+  private static final String AUTHORITY = "api.shop.svc.cluster.local:80";
+
+  @TempDir Path manifests;
+  private ActorSystem<Void> proxySystem;
+  private ControlPlane controlPlane;
+  private Discovery discovery;
+  private ServerBinding scripted;
+
+  @AfterEach
+  void stop() {
+    if (discovery != null) {
+      discovery.close();
+    }
+    if (scripted != null) {
+      scripted.unbind();
+    }
+    if (proxySystem != null) {
+      proxySystem.terminate();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
+    }
+  }
+
+  private Discovery discovery(ControlPlaneClient<DestinationClient> client, ProxyConfig.ControlStream limits) {
+    return new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
+        LocalMesh.outboundSide(Duration.ofSeconds(3)), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(5),
+        limits));
+  }
+
+  private static ProxyConfig.ControlStream defaultLimits() {
+    return ProxyConfig.fromEnv(Map.of()).controlStream();
+  }
+
+  @Test
+  void aClientThatGaveUpReconnectingIsBuiltAgainWhenTheControlPlaneReturns() throws IOException {
+    // One attempt: the client gives up at the first refused connection. With Pekko gRPC's default of
+    // twenty, a long enough outage gets there too.
+    proxySystem = LocalMesh.proxySystem("pekko.grpc.client.\"*\".connection-attempts = 1");
+    int port = LocalMesh.freePort();
+    ControlPlaneClient<DestinationClient> client = LocalMesh.destinationClient(proxySystem, port);
+    DestinationClient first = client.get();
+    discovery = discovery(client, defaultLimits());
+    Resolution api = discovery.resolve(AUTHORITY);
+    await().atMost(PATIENCE).until(() -> first.closed().toCompletableFuture().isDone());
+
+    Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(2));
+    controlPlane = LocalMesh.controlPlane(manifests, port);
+    await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
+    assertThat(client.get()).isNotSameAs(first);
+  }
+
+  @Test
+  void aConnectionThatStopsCarryingBytesIsReplaced() throws IOException {
+    int port = LocalMesh.freePort();
+    Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(1));
+    controlPlane = LocalMesh.controlPlane(manifests, port);
+    // gRPC sends keepalive PINGs no more often than every 10 s; the answer is awaited for 1 s.
+    proxySystem = LocalMesh.proxySystem("weft.proxy.control-plane.keep-alive-timeout = 1s");
+    try (BlackHoleRelay relay = new BlackHoleRelay(port)) {
+      discovery = discovery(LocalMesh.destinationClient(proxySystem, relay.port()), defaultLimits());
+      Resolution api = discovery.resolve(AUTHORITY);
+      await().atMost(PATIENCE).until(() -> api.endpoints().size() == 1);
+      assertThat(relay.connections()).isEqualTo(1);
+
+      relay.blackHole();
+      Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(2));
+      // Within the idle timeout (5 minutes): only the PINGs can have noticed.
+      await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
+      assertThat(relay.connections()).isEqualTo(2);
+    }
+  }
+
+  /** A Destination server that answers the n-th Get (from 1) with {@code script}'s stream for n. */
+  private static final class ScriptedDestination implements Destination {
+    private final AtomicInteger gets = new AtomicInteger();
+    private final IntFunction<Source<Update, NotUsed>> script;
+
+    ScriptedDestination(IntFunction<Source<Update, NotUsed>> script) {
+      this.script = script;
+    }
+
+    @Override
+    public Source<Update, NotUsed> get(GetDestination in) {
+      return script.apply(gets.incrementAndGet());
+    }
+
+    @Override
+    public Source<DestinationProfile, NotUsed> getProfile(GetDestination in) {
+      return Source.never();
+    }
+  }
+
+  private static Update add(String ip) {
+    return Update.newBuilder().setAdd(WeightedAddrSet.newBuilder().addAddrs(WeightedAddr.newBuilder()
+        .setAddr(TcpAddresses.of(ip, 8080)).setWeight(1))).build();
+  }
+
+  private Resolution resolveFrom(ScriptedDestination destination, ProxyConfig.ControlStream limits) {
+    proxySystem = LocalMesh.proxySystem();
+    scripted = Http.get(proxySystem).newServerAt("127.0.0.1", 0)
+        .bind(DestinationHandlerFactory.create(destination, proxySystem)).toCompletableFuture().join();
+    discovery = discovery(LocalMesh.destinationClient(proxySystem, scripted.localAddress().getPort()), limits);
+    return discovery.resolve(AUTHORITY);
+  }
+
+  @Test
+  void aStreamWithoutAFirstAnswerIsAskedForAgain() {
+    // The first Get is never answered; the second is.
+    ScriptedDestination destination = new ScriptedDestination(n -> n == 1 ? Source.never() : Source.single(add("10.0.0.2"))
+        .concat(Source.never()));
+    Resolution api = resolveFrom(destination, new ProxyConfig.ControlStream(Duration.ofMillis(500), Duration.ofMinutes(5),
+        Duration.ofHours(1)));
+    await().atMost(PATIENCE).until(() -> api.endpoints().keySet().equals(Set.of("10.0.0.2:8080")));
+    assertThat(destination.gets.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aStreamThatFallsSilentIsAskedForAgainAndItsAnswerReplacesWhatItSaid() {
+    // Every Get answers once and then says nothing more, as a control plane whose watch stopped would.
+    ScriptedDestination destination = new ScriptedDestination(n -> Source.single(add("10.0.0." + n)).concat(Source.never()));
+    Resolution api = resolveFrom(destination, new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofSeconds(1),
+        Duration.ofHours(1)));
+    await().atMost(PATIENCE).until(() -> destination.gets.get() >= 3);
+    // The stale endpoint of an earlier stream is gone once a new stream's first answer arrives.
+    await().atMost(PATIENCE).until(() -> api.endpoints().size() == 1
+        && !api.endpoints().containsKey("10.0.0.1:8080"));
+  }
+
+  @Test
+  void aStreamIsAskedForAgainAtTheEndOfItsLifetimeEvenWhileItKeepsTalking() {
+    // Each stream repeats its answer every 100 ms: never idle.
+    ScriptedDestination destination = new ScriptedDestination(n -> Source.tick(Duration.ZERO, Duration.ofMillis(100), n)
+        .map(i -> add("10.0.0." + i)).mapMaterializedValue(c -> NotUsed.notUsed()));
+    Resolution api = resolveFrom(destination, new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofSeconds(3),
+        Duration.ofSeconds(1)));
+    await().atMost(PATIENCE).until(() -> destination.gets.get() >= 3);
+    await().atMost(PATIENCE).until(() -> api.endpoints().size() == 1 && !api.endpoints().containsKey("10.0.0.1:8080"));
+  }
+}
