@@ -76,6 +76,7 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
     C fresh = build.get();
     if (current.compareAndSet(client, fresh)) {
       log.warn("{}: the gRPC client gave up reconnecting; connecting anew", name);
+      client.close(); // its channel's threads and buffers
       return fresh;
     }
     fresh.close(); // another caller replaced it first

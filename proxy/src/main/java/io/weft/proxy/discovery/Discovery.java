@@ -7,6 +7,7 @@ import io.weft.proxy.ProxyConfig;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.event.Logging;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.StreamTimeoutException;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -95,7 +97,12 @@ public final class Discovery implements AutoCloseable {
     Resolution resolution = new Resolution(balancer, queue);
     GetDestination request = GetDestination.newBuilder().setScheme("k8s").setPath(authority)
         .setContextToken(settings.contextToken()).build();
-    RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2);
+    // Restarts are routine while the control plane is away; Pekko's own line for each (WARN, with a
+    // stack trace) would flood the log of a proxy following many authorities. Instead: one line
+    // when a stream that worked breaks, one when it answers again.
+    RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2)
+        .withLogSettings(RestartSettings.createLogSettings(Logging.DebugLevel()));
+    AtomicBoolean answering = new AtomicBoolean(true);
     ProxyConfig.ControlStream limits = settings.stream();
     // At the end of its lifetime, or past a receive limit, the stream ends and is asked for again.
     UniqueKillSwitch stream = RestartSource.withBackoff(restart, () -> {
@@ -105,6 +112,21 @@ public final class Discovery implements AutoCloseable {
               .recoverWithRetries(1, StreamTimeoutException.class, () -> {
                 log.debug("asking for {} again: its stream broke a receive limit", authority);
                 return Source.empty();
+              })
+              .map(update -> {
+                if (!answering.getAndSet(true)) {
+                  log.info("the control plane answers for {} again", authority);
+                }
+                return update;
+              })
+              .watchTermination((notUsed, done) -> {
+                done.whenComplete((d, error) -> {
+                  if (error != null && answering.getAndSet(false)) {
+                    log.warn("lost the Destination stream for {} ({}): asking again with backoff, routing to the {} endpoints known",
+                        authority, error.getMessage(), resolution.endpoints().size());
+                  }
+                });
+                return notUsed;
               });
         })
         .viaMat(KillSwitches.single(), Keep.right())

@@ -10,17 +10,22 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback TCP relay whose open connections a test can black-hole: from {@link #blackHole()} on,
- * the bytes of every connection open then are dropped in both directions while the connections
- * stay open (as behind a stale NAT entry or a dead route); connections made later pass bytes.
+ * A loopback TCP relay in front of a control plane that a test can break in two ways: from
+ * {@link #blackHole()} on, the bytes of every connection open then are dropped in both directions
+ * while the connections stay open (as behind a stale NAT entry or a dead route), and connections
+ * made later pass bytes; while {@link #hangingUp} is set, it closes every connection, open or new,
+ * at once (a control plane that is there but broken). Its port stays bound throughout.
  */
 final class BlackHoleRelay implements AutoCloseable {
   private final ServerSocket listener;
   private final int target;
   private final Set<AtomicBoolean> open = ConcurrentHashMap.newKeySet();
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger hungUp = new AtomicInteger();
+  private volatile boolean hangingUp;
 
   BlackHoleRelay(int target) throws IOException {
     this.target = target;
@@ -41,10 +46,27 @@ final class BlackHoleRelay implements AutoCloseable {
     open.forEach(dropped -> dropped.set(true));
   }
 
+  /** How many connections were closed on arrival while hanging up. */
+  int hungUp() {
+    return hungUp.get();
+  }
+
+  void hangingUp(boolean on) {
+    hangingUp = on;
+    if (on) {
+      sockets.forEach(BlackHoleRelay::close);
+    }
+  }
+
   private void accept() {
     while (!listener.isClosed()) {
       try {
         Socket client = listener.accept();
+        if (hangingUp) {
+          close(client);
+          hungUp.incrementAndGet();
+          continue;
+        }
         Socket server = new Socket();
         server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target));
         sockets.add(client);

@@ -1,5 +1,9 @@
 package io.weft.proxy.discovery;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.linkerd.proxy.destination.Destination;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.DestinationHandlerFactory;
@@ -21,6 +25,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,6 +117,39 @@ class ControlPlaneLivenessTest {
       await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
       assertThat(relay.connections()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void anOutageIsLoggedOnceAndTheReturnOnceNotEveryRetry() throws IOException {
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(log);
+    int port = LocalMesh.freePort();
+    Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(1));
+    controlPlane = LocalMesh.controlPlane(manifests, port);
+    proxySystem = LocalMesh.proxySystem();
+    try (BlackHoleRelay relay = new BlackHoleRelay(port)) {
+      discovery = discovery(LocalMesh.destinationClient(proxySystem, relay.port()), defaultLimits());
+      Resolution api = discovery.resolve(AUTHORITY);
+      await().atMost(PATIENCE).until(() -> api.endpoints().size() == 1);
+
+      // The control plane is there but broken: every connection closes at once, each retry is one.
+      relay.hangingUp(true);
+      await().atMost(PATIENCE).until(() -> relay.hungUp() >= 5);
+      relay.hangingUp(false);
+      await().atMost(PATIENCE).until(() -> lines(log, Level.INFO, "answers for " + AUTHORITY + " again") == 1);
+
+      assertThat(lines(log, Level.WARN, "lost the Destination stream for " + AUTHORITY)).isEqualTo(1);
+      assertThat(log.list).filteredOn(e -> e.getLoggerName().contains("RestartWithBackoff")).isEmpty();
+      assertThat(api.endpoints()).hasSize(1);
+    } finally {
+      root.detachAppender(log);
+    }
+  }
+
+  private static long lines(ListAppender<ILoggingEvent> log, Level level, String text) {
+    return log.list.stream().filter(e -> e.getLevel() == level && e.getFormattedMessage().contains(text)).count();
   }
 
   /** A Destination server that answers the n-th Get (from 1) with {@code script}'s stream for n. */
