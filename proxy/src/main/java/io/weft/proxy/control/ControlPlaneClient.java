@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 /**
  * A gRPC client of a control-plane API that the proxy never loses. Pekko gRPC shuts a client down
  * for good once it has counted its connection attempts (twenty by default: a long outage of the
- * control plane), after which calls on it fail or never complete; this one is then built again.
+ * control plane), after which every call on it fails at once; this one is then built again.
  * Its connection is checked by HTTP/2 keepalive PINGs, so one that silently stopped carrying bytes
  * (a restarted node behind a stale NAT entry, a black-holed route) is closed and replaced instead
  * of holding the proxy's streams forever.
