@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.weft.actors.identity.CertificateAuthority;
 import io.weft.actors.identity.MeshPki;
+import io.weft.k8s.MockKubeconfig;
 import io.weft.k8s.decode.YamlDocuments;
 import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.Pem;
@@ -47,15 +48,7 @@ class InstallLifecycleTest {
 
   @BeforeEach
   void kubeconfig() throws Exception {
-    kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
-        users: [{name: tester, user: {token: secret}}]
-        contexts: [{name: mock, context: {cluster: mock, user: tester}}]
-        current-context: mock
-        """.formatted(client.getConfiguration().getMasterUrl()));
+    kubeconfig = MockKubeconfig.write(dir.resolve("kubeconfig"), client);
     server.setVersionInfo(version("31"));
   }
 

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.weft.actors.ControlPlane;
 import io.weft.actors.ControlPlaneSettings;
 import io.weft.actors.TestConfigs;
+import io.weft.k8s.MockKubeconfig;
 import io.weft.k8s.local.LocalClusterBackend;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -37,15 +38,7 @@ class ClusterBootstrapTest {
 
   @Test
   void twoNodesFindEachOtherThroughTheKubernetesApiAndFormOneCluster(@TempDir Path dir) throws Exception {
-    Path kubeconfig = dir.resolve("kubeconfig");
-    Files.writeString(kubeconfig, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s", insecure-skip-tls-verify: true}}]
-        users: [{name: node, user: {token: t}}]
-        contexts: [{name: mock, context: {cluster: mock, user: node}}]
-        current-context: mock
-        """.formatted(client.getConfiguration().getMasterUrl()));
+    Path kubeconfig = MockKubeconfig.write(dir.resolve("kubeconfig"), client);
     int[] management = {freePort(), freePort()};
     for (int i = 0; i < 2; i++) {
       pod("linkerd-control-plane-" + i, "destination", "Running", management[i]);
