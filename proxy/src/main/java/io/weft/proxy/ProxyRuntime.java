@@ -2,7 +2,6 @@ package io.weft.proxy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.control.ControlPlaneClient;
@@ -72,10 +71,7 @@ public final class ProxyRuntime implements AutoCloseable {
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.logLevel());
-      ControlPlaneClient.Settings controlPlane = ControlPlaneClient.Settings.from(system.settings().config());
-      ControlPlaneClient<DestinationClient> client = ControlPlaneClient.connect(system, "destination", destination, controlPlane,
-          Optional.empty(), settings -> DestinationClient.create(settings, system));
-      Discovery discovery = new Discovery(system, client, new Discovery.Settings(config.destinationContext(), DEFAULT_RTT,
+      Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination), new Discovery.Settings(config.destinationContext(), DEFAULT_RTT,
           RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.outboundDiscoveryIdleTimeout(),
           config.controlStream()));
 

@@ -187,7 +187,6 @@ public final class LocalMesh {
 
   /** A Destination client of the control plane on {@code port}, as the proxy makes it. */
   public static ControlPlaneClient<DestinationClient> destinationClient(ActorSystem<?> system, int port) {
-    return ControlPlaneClient.connect(system, "destination", new InetSocketAddress("127.0.0.1", port),
-        ControlPlaneClient.Settings.from(system.settings().config()), Optional.empty(), s -> DestinationClient.create(s, system));
+    return ControlPlaneClient.destination(system, new InetSocketAddress("127.0.0.1", port));
   }
 }

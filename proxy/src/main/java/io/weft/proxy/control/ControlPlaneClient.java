@@ -2,6 +2,8 @@ package io.weft.proxy.control;
 
 import com.typesafe.config.Config;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.identity.IdentityClient;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
 import org.apache.pekko.grpc.javadsl.PekkoGrpcClient;
@@ -24,7 +26,7 @@ import java.util.function.Supplier;
  * (a restarted node behind a stale NAT entry, a black-holed route) is closed and replaced instead
  * of holding the proxy's streams forever.
  */
-public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supplier<C>, AutoCloseable {
+public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supplier<C> {
   private static final Logger log = LoggerFactory.getLogger(ControlPlaneClient.class);
 
   /** See the proxy's reference.conf, {@code weft.proxy.control-plane}. */
@@ -39,7 +41,6 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
   private final String name;
   private final Supplier<C> build;
   private final AtomicReference<C> current;
-  private volatile boolean closed;
 
   private ControlPlaneClient(String name, Supplier<C> build) {
     this.name = name;
@@ -47,14 +48,29 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
     this.current = new AtomicReference<>(build.get());
   }
 
+  /** The Destination API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
+  public static ControlPlaneClient<DestinationClient> destination(ActorSystem<?> system, InetSocketAddress address) {
+    return connect(system, "destination", address, Optional.empty(), settings -> DestinationClient.create(settings, system));
+  }
+
+  /**
+   * The Identity API at {@code address}: a Certify that never answers must not stop renewals, so
+   * each call has the request timeout as its deadline.
+   */
+  public static ControlPlaneClient<IdentityClient> identity(ActorSystem<?> system, InetSocketAddress address) {
+    return connect(system, "identity", address, Optional.of(Settings.from(system.settings().config()).requestTimeout()),
+        settings -> IdentityClient.create(settings, system));
+  }
+
   /**
    * A client of {@code name} at {@code address} (plaintext), made by {@code create} (the generated
    * client's {@code create}); with {@code deadline}, every call on it has one (unary APIs only:
-   * on a stream it would be a lifetime).
+   * on a stream it would be a lifetime). Generated clients close themselves with their actor system.
    */
-  public static <C extends PekkoGrpcClient> ControlPlaneClient<C> connect(
-      ActorSystem<?> system, String name, InetSocketAddress address, Settings settings, Optional<Duration> deadline,
+  private static <C extends PekkoGrpcClient> ControlPlaneClient<C> connect(
+      ActorSystem<?> system, String name, InetSocketAddress address, Optional<Duration> deadline,
       Function<GrpcClientSettings, C> create) {
+    Settings settings = Settings.from(system.settings().config());
     long interval = settings.keepAliveInterval().toNanos();
     long timeout = settings.keepAliveTimeout().toNanos();
     scala.Function1<NettyChannelBuilder, NettyChannelBuilder> keepAlive = builder ->
@@ -70,7 +86,7 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
   @Override
   public C get() {
     C client = current.get();
-    if (closed || !client.closed().toCompletableFuture().isDone()) {
+    if (!client.closed().toCompletableFuture().isDone()) {
       return client;
     }
     C fresh = build.get();
@@ -81,11 +97,5 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
     }
     fresh.close(); // another caller replaced it first
     return current.get();
-  }
-
-  @Override
-  public void close() {
-    closed = true;
-    current.get().close();
   }
 }

@@ -48,11 +48,7 @@ public final class ProxyIdentity {
   }
 
   public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityMetrics metrics) {
-    ControlPlaneClient.Settings controlPlane = ControlPlaneClient.Settings.from(system.settings().config());
-    // A Certify that never answers must not stop renewals: each call has a deadline.
-    ControlPlaneClient<IdentityClient> client = ControlPlaneClient.connect(system, "identity", config.serviceAddress(),
-        controlPlane, Optional.of(controlPlane.requestTimeout()), settings -> IdentityClient.create(settings, system));
-    return start(system, config, client, metrics, Clock.systemUTC());
+    return start(system, config, ControlPlaneClient.identity(system, config.serviceAddress()), metrics, Clock.systemUTC());
   }
 
   private static ProxyIdentity start(ActorSystem<?> system, Config config, Supplier<IdentityClient> client,
