@@ -2,11 +2,11 @@ package io.weft.cli;
 
 import com.typesafe.config.ConfigFactory;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.weft.k8s.check.CheckReport;
-import io.weft.k8s.check.CheckRunner;
-import io.weft.k8s.check.CheckSettings;
-import io.weft.k8s.check.CheckTarget;
-import io.weft.k8s.check.HealthChecks;
+import io.weft.operator.check.CheckReport;
+import io.weft.operator.check.CheckRunner;
+import io.weft.operator.check.CheckSettings;
+import io.weft.operator.check.CheckTarget;
+import io.weft.operator.check.HealthChecks;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,7 +1,11 @@
 package io.weft.cli;
 
+import io.weft.protocol.net.Authority;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import io.weft.operator.admission.AdmissionWebhooks;
+import io.weft.operator.inject.InjectionSettings;
 import java.util.ArrayList;
 import java.util.List;
 import io.weft.actors.ControlPlane;
@@ -16,9 +20,9 @@ import java.util.Optional;
 final class ControlPlaneCommand implements Runnable {
   @Mixin ClusterOptions cluster;
 
-  @Option(names = "--join", paramLabel = "HOST:PORT", converter = HostPort.Converter.class,
+  @Option(names = "--join", paramLabel = "HOST:PORT", converter = AuthorityConverter.class,
       description = "Join the control-plane node at this cluster address instead of forming a new cluster.")
-  HostPort join;
+  Authority join;
 
   @Option(names = "--identity-trust-anchors-file", paramLabel = "FILE", description = "PEM trust anchors (with the two options below; "
       + "without them the issuer is read from the cluster's linkerd-identity-issuer Secret).")
@@ -59,27 +63,26 @@ final class ControlPlaneCommand implements Runnable {
     }
     var config = ConfigFactory.parseString(String.join("\n", identity)).withFallback(cluster.config());
     ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), Optional.ofNullable(join)
-        .map(j -> AddressFromURIString.parse("pekko://" + ControlPlane.SYSTEM_NAME + "@" + j)));
+        .map(j -> AddressFromURIString.parse("pekko://" + ControlPlane.SYSTEM_NAME + "@" + j)), webhooks(config));
     Runtime.getRuntime().addShutdownHook(new Thread(controlPlane::close, "control-plane-shutdown"));
-    if (webhookPort != null) {
-      serveWebhooks(controlPlane, config);
-    }
     controlPlane.system().getWhenTerminated().toCompletableFuture().join();
   }
 
-  /** The admission webhooks; the injector decides from the namespaces this node's index holds. */
-  private void serveWebhooks(ControlPlane controlPlane, com.typesafe.config.Config config) {
+  /** The admission webhooks, when asked for; the injector decides from the namespaces the node's index holds. */
+  private Optional<AdmissionWebhooks.Settings> webhooks(com.typesafe.config.Config config) {
+    if (webhookPort == null) {
+      return Optional.empty();
+    }
     Path anchors = injectorTrustAnchors != null ? injectorTrustAnchors : trustAnchors;
     if (webhookCertificate == null || webhookKey == null || anchors == null) {
       throw new IllegalArgumentException("--webhook-port needs --webhook-certificate-file, --webhook-key-file and the "
           + "trust anchors (--proxy-injector-trust-anchors-file or --identity-trust-anchors-file)");
     }
     try {
-      var settings = io.weft.k8s.inject.InjectionSettings.from(config, Weft.version(), java.nio.file.Files.readString(anchors),
+      var injection = InjectionSettings.from(config, Weft.version(), Files.readString(anchors),
           "weft/proxy-injector " + Weft.version());
-      io.weft.actors.admission.AdmissionWebhooks.bind(controlPlane, "0.0.0.0", webhookPort,
-          java.nio.file.Files.readString(webhookCertificate), java.nio.file.Files.readString(webhookKey), settings)
-          .toCompletableFuture().join();
+      return Optional.of(new AdmissionWebhooks.Settings("0.0.0.0", webhookPort, Files.readString(webhookCertificate),
+          Files.readString(webhookKey), injection));
     } catch (java.io.IOException e) {
       throw new IllegalArgumentException("cannot read the webhooks' files: " + e.getMessage(), e);
     }

@@ -1,14 +1,15 @@
 package io.weft.cli;
 
+import io.weft.protocol.net.Authority;
 import io.weft.actors.ControlPlane;
 import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.ServiceResource;
-import io.weft.testkit.DemoMesh;
-import io.weft.testkit.DeploymentStats;
+import io.weft.demo.DemoMesh;
+import io.weft.demo.DeploymentStats;
 import org.apache.pekko.actor.typed.ActorSystem;
 import io.weft.actors.discovery.DiscoverySettings;
-import io.weft.testkit.DemoIdentity;
-import io.weft.testkit.Edges;
+import io.weft.demo.DemoIdentity;
+import io.weft.demo.Edges;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,7 +69,7 @@ final class DemoCommand implements Runnable {
     }
     var config = ConfigFactory.parseString(identity.controlPlaneSettings()).withFallback(clusterConfig);
     try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), java.util.Optional.empty())) {
-      printEndpoints(controlPlane, out);
+      printEndpoints(controlPlane, discovery.clusterDomain(), out);
       InetSocketAddress destination = new InetSocketAddress("127.0.0.1", controlPlane.destinationPort());
       try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval, identity)) {
         out.println("Mesh running: " + mesh.members().size() + " pods, each behind its own proxy; vote-bot is voting"
@@ -111,15 +112,17 @@ final class DemoCommand implements Runnable {
     }
   }
 
-  private void printEndpoints(ControlPlane controlPlane, PrintWriter out) {
-    List<ServiceResource> services = controlPlane.objects(ResourceKind.SERVICE, ServiceResource.class);
+  private void printEndpoints(ControlPlane controlPlane, String clusterDomain, PrintWriter out) {
+    List<ServiceResource> services = controlPlane.queries().objects(ResourceKind.SERVICE, ServiceResource.class)
+        .toCompletableFuture().join();
     ActorSystem<Void> client = ClientSystem.create();
-    try (DestinationQuery query = new DestinationQuery(client, new HostPort("127.0.0.1", controlPlane.destinationPort()),
+    try (DestinationQuery query = new DestinationQuery(client, new Authority("127.0.0.1", controlPlane.destinationPort()),
         QUERY_TIMEOUT)) {
       EndpointTable table = new EndpointTable();
       for (ServiceResource s : services) {
         for (ServiceResource.ServicePort p : s.ports()) {
-          String authority = s.meta().name() + "." + s.meta().namespace() + ".svc.cluster.local:" + p.port();
+          String authority = new Authority(Authority.serviceName(s.meta().name(), s.meta().namespace(), clusterDomain), p.port())
+              .toString();
           table.add(authority, query.initial(authority));
         }
       }

@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.protocol.net.Authority;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.GetDestination;
 import io.linkerd.proxy.destination.Update;
@@ -17,10 +18,10 @@ import java.util.concurrent.TimeoutException;
 final class DestinationQuery implements AutoCloseable {
   private final ActorSystem<?> system;
   private final DestinationClient client;
-  private final HostPort destination;
+  private final Authority destination;
   private final Duration timeout;
 
-  DestinationQuery(ActorSystem<?> system, HostPort destination, Duration timeout) {
+  DestinationQuery(ActorSystem<?> system, Authority destination, Duration timeout) {
     this.system = system;
     this.destination = destination;
     this.timeout = timeout;

@@ -1,5 +1,6 @@
 package io.weft.cli;
 
+import io.weft.protocol.net.Authority;
 import org.apache.pekko.actor.typed.ActorSystem;
 import io.weft.k8s.model.PodResource;
 import picocli.CommandLine.Command;
@@ -28,9 +29,9 @@ final class DiagnosticsCommand {
     @Parameters(arity = "1..*", paramLabel = "AUTHORITY", description = "name.namespace.svc.cluster.local:port or ip:port")
     List<String> authorities;
 
-    @Option(names = "--destination", converter = HostPort.Converter.class, defaultValue = "127.0.0.1:8086",
+    @Option(names = "--destination", converter = AuthorityConverter.class, defaultValue = "127.0.0.1:8086",
         description = "The Destination service (default: ${DEFAULT-VALUE}).")
-    HostPort destination;
+    Authority destination;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
         description = "How long to wait for an answer (default: ${DEFAULT-VALUE}).")

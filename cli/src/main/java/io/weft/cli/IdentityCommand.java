@@ -1,7 +1,7 @@
 package io.weft.cli;
 
-import io.weft.actors.identity.CertificateAuthority;
-import io.weft.actors.identity.MeshPki;
+import io.weft.protocol.identity.CertificateAuthority;
+import io.weft.protocol.identity.MeshPki;
 import io.weft.k8s.identity.LocalTokens;
 import io.weft.k8s.model.PodResource;
 import io.weft.protocol.identity.MeshIdentity;

@@ -1,8 +1,8 @@
 package io.weft.cli;
 
-import io.weft.k8s.inject.InjectionSettings;
-import io.weft.k8s.inject.ManifestInjector;
-import io.weft.k8s.inject.ProxyInjector;
+import io.weft.operator.inject.InjectionSettings;
+import io.weft.operator.inject.ManifestInjector;
+import io.weft.operator.inject.ProxyInjector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,7 +65,7 @@ final class InjectCommand {
     /** What the installed control plane's injector would give pods: its trust anchors and values, from the cluster. */
     private InjectionSettings installed() {
       try (var client = kube.client()) {
-        var values = io.weft.k8s.install.InstallValues.installed(client, kube.namespace);
+        var values = io.weft.operator.install.InstallValues.installed(client, kube.namespace);
         var roots = client.configMaps().inNamespace(kube.namespace)
             .withName(io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS).get();
         String anchors = roots == null || roots.getData() == null ? ""
@@ -74,7 +74,7 @@ final class InjectCommand {
           throw new IllegalArgumentException("ConfigMap " + kube.namespace + "/" + io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS
               + " has no trust anchors");
         }
-        return InjectionSettings.from(io.weft.k8s.install.InstallManifests.runtimeSettings(kube.namespace, Weft.version(), values)
+        return InjectionSettings.from(io.weft.operator.install.InstallManifests.runtimeSettings(kube.namespace, Weft.version(), values)
             .withFallback(com.typesafe.config.ConfigFactory.load()), Weft.version(), anchors, createdBy());
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("--manual needs the mesh's trust anchors: give --identity-trust-anchors-file, or "

@@ -1,8 +1,8 @@
 package io.weft.cli;
 
-import io.weft.k8s.identity.IssuerMaterial;
-import io.weft.k8s.install.InstallManifests;
-import io.weft.k8s.install.InstallValues;
+import io.weft.protocol.identity.IssuerMaterial;
+import io.weft.operator.install.InstallManifests;
+import io.weft.operator.install.InstallValues;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

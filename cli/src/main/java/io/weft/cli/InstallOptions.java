@@ -1,7 +1,7 @@
 package io.weft.cli;
 
-import io.weft.k8s.identity.IssuerMaterial;
-import io.weft.k8s.install.InstallValues;
+import io.weft.protocol.identity.IssuerMaterial;
+import io.weft.operator.install.InstallValues;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;

@@ -140,7 +140,7 @@ class WeftCliTest {
     Run create = weft("identity", "create", "--out", dir.resolve("mesh").toString());
     assertThat(create.exit()).as(create.err()).isZero();
     assertThat(create.out()).contains("trust anchor CN=root.linkerd.cluster.local").contains("issuer       CN=identity.linkerd.cluster.local");
-    var first = io.weft.actors.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("mesh")), java.time.Instant.now());
+    var first = io.weft.protocol.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("mesh")), java.time.Instant.now());
     assertThat(io.weft.protocol.identity.TrustBundle.dnsNames(first.credential().certificate())).isEmpty();
 
     Run again = weft("identity", "create", "--out", dir.resolve("mesh").toString());
@@ -150,21 +150,21 @@ class WeftCliTest {
     Run rotate = weft("identity", "issuer", "--anchor", dir.resolve("mesh").toString(), "--out", dir.resolve("next").toString());
     assertThat(rotate.exit()).as(rotate.err()).isZero();
     assertThat(dir.resolve("next").resolve("ca.key")).as("the anchor's key stays where it was").doesNotExist();
-    var next = io.weft.actors.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("next")), java.time.Instant.now());
+    var next = io.weft.protocol.identity.Issuer.load(material(dir.resolve("mesh"), dir.resolve("next")), java.time.Instant.now());
     assertThat(next.credential().certificate()).isNotEqualTo(first.credential().certificate());
     assertThat(next.credential().certificate().getIssuerX500Principal())
         .isEqualTo(first.anchors().anchors().getFirst().getSubjectX500Principal());
   }
 
-  private static io.weft.k8s.identity.IssuerMaterial material(Path anchor, Path issuer) throws IOException {
-    return new io.weft.k8s.identity.IssuerMaterial(Files.readString(anchor.resolve("ca.crt")),
+  private static io.weft.protocol.identity.IssuerMaterial material(Path anchor, Path issuer) throws IOException {
+    return new io.weft.protocol.identity.IssuerMaterial(Files.readString(anchor.resolve("ca.crt")),
         Files.readString(issuer.resolve("issuer.crt")), Files.readString(issuer.resolve("issuer.key")));
   }
 
   @Test
   void identityShowPrintsTheCertificateAPodsProxyPresents(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     String examples = Path.of("..", "examples", "emojivoto").toString();
-    var identity = io.weft.testkit.DemoIdentity.create(dir, "linkerd", "cluster.local");
+    var identity = io.weft.demo.DemoIdentity.create(dir, "linkerd", "cluster.local");
     Config config = ConfigFactory.parseString(identity.controlPlaneSettings() + "\n"
             + "pekko.remote.artery.canonical.port = 0\n"
             + "weft.control-plane.destination.interface = \"127.0.0.1\"\n"
@@ -173,7 +173,7 @@ class WeftCliTest {
         .withFallback(ConfigFactory.load());
     try (ControlPlane withIdentity = ControlPlane.start(config, new LocalClusterBackend(Path.of(examples),
         ControlPlaneSettings.from(config).localCluster()), Optional.empty())) {
-      var emoji = withIdentity.objects(io.weft.k8s.model.ResourceKind.POD, io.weft.k8s.model.PodResource.class).stream()
+      var emoji = withIdentity.queries().objects(io.weft.k8s.model.ResourceKind.POD, io.weft.k8s.model.PodResource.class).toCompletableFuture().join().stream()
           .filter(p -> p.meta().name().startsWith("emoji-")).findFirst().orElseThrow();
       var env = new java.util.HashMap<>(identity.proxyEnvironment(emoji, "127.0.0.1:" + withIdentity.destinationPort()));
       env.putAll(java.util.Map.of(

@@ -1,7 +1,7 @@
 package io.weft.proxy;
 
 import io.weft.actors.identity.IdentitySettings;
-import io.weft.actors.identity.MeshPki;
+import io.weft.protocol.identity.MeshPki;
 import io.weft.k8s.identity.LocalTokens;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.protocol.identity.TrustBundle;
@@ -33,14 +33,14 @@ public final class TestIdentities {
 
   private final Path directory;
   private MeshPki pki;
-  private final IdentitySettings.IssuerFiles files;
+  private final io.weft.protocol.identity.IssuerFiles files;
   private final LocalTokens tokens;
   private final Path tokenKey;
 
   private final Optional<Duration> leafLifetime;
   private final List<X509Certificate> trust;
 
-  private TestIdentities(Path directory, MeshPki pki, IdentitySettings.IssuerFiles files, Path tokenKey,
+  private TestIdentities(Path directory, MeshPki pki, io.weft.protocol.identity.IssuerFiles files, Path tokenKey,
                          Optional<Duration> leafLifetime, List<X509Certificate> trust) {
     this.leafLifetime = leafLifetime;
     this.trust = List.copyOf(trust);

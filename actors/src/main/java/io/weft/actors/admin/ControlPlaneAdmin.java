@@ -1,5 +1,6 @@
 package io.weft.actors.admin;
 
+import io.weft.operator.admission.AdmissionMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weft.protocol.admin.PrometheusText;
 import io.weft.protocol.admin.ProbeRoutes;

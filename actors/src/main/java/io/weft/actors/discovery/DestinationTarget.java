@@ -1,18 +1,19 @@
 package io.weft.actors.discovery;
 
-import io.weft.protocol.net.TcpAddresses;
+import io.weft.actors.state.ObjectRef;
+import io.weft.protocol.net.Authority;
 
 /** What a {@code Destination.Get} path names: a Service port or an IP:port. */
 public sealed interface DestinationTarget {
   int port();
 
   record ServicePort(String namespace, String name, int port) implements DestinationTarget {
-    public io.weft.actors.index.ClusterStore.Ref service() {
-      return new io.weft.actors.index.ClusterStore.Ref(namespace, name);
+    public ObjectRef service() {
+      return new ObjectRef(namespace, name);
     }
 
     public String fullyQualifiedName(String clusterDomain) {
-      return name + "." + namespace + ".svc." + clusterDomain;
+      return Authority.serviceName(name, namespace, clusterDomain);
     }
   }
 
@@ -23,33 +24,17 @@ public sealed interface DestinationTarget {
    * Anything else is rejected with the reason.
    */
   static DestinationTarget parse(String path, String clusterDomain) {
+    String want = "want " + Authority.serviceName("name", "namespace", clusterDomain) + ":port or ip:port";
     if (path == null || path.isBlank()) {
-      throw new IllegalArgumentException("path is empty; want name.namespace.svc." + clusterDomain + ":port or ip:port");
+      throw new IllegalArgumentException("path is empty; " + want);
     }
-    String host = path;
-    int port = 80;
-    int colon = path.lastIndexOf(':');
-    boolean bracketedV6 = path.startsWith("[");
-    if (colon > 0 && (!path.contains("::") || bracketedV6) && (!bracketedV6 || colon > path.indexOf(']'))) {
-      host = path.substring(0, colon);
-      String portText = path.substring(colon + 1);
-      if (!portText.matches("\\d{1,5}") || Integer.parseInt(portText) < 1 || Integer.parseInt(portText) > 65535) {
-        throw new IllegalArgumentException("'" + path + "' has an invalid port '" + portText + "'");
-      }
-      port = Integer.parseInt(portText);
+    Authority authority = Authority.parse(path).orElseThrow(() -> new IllegalArgumentException(Authority.explain(path) + "; " + want));
+    if (authority.isIp()) {
+      return new Address(authority.host(), authority.port());
     }
-    if (TcpAddresses.isIpLiteral(host)) {
-      return new Address(TcpAddresses.parseLiteral(host).getHostAddress(), port);
-    }
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    String suffix = ".svc." + clusterDomain;
-    if (!name.endsWith(suffix)) {
-      throw new IllegalArgumentException("'" + path + "' is not a service in this cluster (want name.namespace" + suffix + ":port)");
-    }
-    String[] labels = name.substring(0, name.length() - suffix.length()).split("\\.");
-    if (labels.length != 2 || labels[0].isEmpty() || labels[1].isEmpty()) {
-      throw new IllegalArgumentException("'" + path + "' is not a service in this cluster (want name.namespace" + suffix + ":port)");
-    }
-    return new ServicePort(labels[1], labels[0], port);
+    return Authority.parseServiceName(authority.host(), clusterDomain)
+        .map(s -> new ServicePort(s.namespace(), s.name(), authority.port()))
+        .orElseThrow(() -> new IllegalArgumentException("'" + path + "' is not a service in this cluster ("
+            + want + ")"));
   }
 }

@@ -1,5 +1,6 @@
 package io.weft.actors.discovery;
 
+import io.weft.actors.state.ServiceInputs;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ServiceResource;

@@ -1,5 +1,6 @@
 package io.weft.actors.discovery;
 
+import io.weft.actors.state.ServiceInputs;
 import com.google.protobuf.Duration;
 import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.HttpStatusRange;

@@ -1,23 +1,34 @@
 package io.weft.actors.discovery;
 
-import io.weft.actors.index.ClusterStore;
-import io.weft.actors.index.ResourceIndex;
+import io.weft.actors.state.IpResolution;
+import io.weft.actors.state.ObjectRef;
 
-/** What an IP:port target is served from: a Service (cluster IP), a Pod, or nothing known. */
-public sealed interface TargetResolver {
-  record OfService(ClusterStore.Ref service, int port) implements TargetResolver {}
+/**
+ * What a Destination target is served from — a Service port, a pod, or an address nothing in the
+ * cluster owns — as the one dispatch the live Destination service and replay both go through.
+ */
+public final class TargetResolver {
+  /** What to make of each kind of target: the live service makes streams, replay makes snapshots. */
+  public interface Sources<R> {
+    R service(ObjectRef service, int port);
 
-  record OfPod(ClusterStore.Ref pod, String ip, int port) implements TargetResolver {}
+    R pod(ObjectRef pod, String ip, int port);
 
-  record Unknown(String ip, int port) implements TargetResolver {}
+    R unknown(String ip, int port);
+  }
 
-  static TargetResolver resolve(DestinationTarget.Address address, ResourceIndex.IpResolution resolution) {
-    if (resolution.service().isPresent()) {
-      return new OfService(resolution.service().get(), address.port());
-    }
-    if (resolution.pod().isPresent()) {
-      return new OfPod(resolution.pod().get(), address.ip(), address.port());
-    }
-    return new Unknown(address.ip(), address.port());
+  private TargetResolver() {}
+
+  /**
+   * Places {@code target}: a Service port directly; an address by what its IP belongs to
+   * ({@code resolution}), a Service's cluster IP before a pod's IP.
+   */
+  public static <R> R resolve(DestinationTarget target, IpResolution resolution, Sources<R> sources) {
+    return switch (target) {
+      case DestinationTarget.ServicePort s -> sources.service(s.service(), s.port());
+      case DestinationTarget.Address a -> resolution.service().map(s -> sources.service(s, a.port()))
+          .or(() -> resolution.pod().map(p -> sources.pod(p, a.ip(), a.port())))
+          .orElseGet(() -> sources.unknown(a.ip(), a.port()));
+    };
   }
 }

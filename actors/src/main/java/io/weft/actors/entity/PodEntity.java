@@ -3,8 +3,9 @@ package io.weft.actors.entity;
 import io.weft.actors.CborSerializable;
 import io.weft.actors.discovery.EndpointSnapshot;
 import io.weft.actors.discovery.EndpointView;
-import io.weft.actors.index.ClusterStore;
 import io.weft.actors.index.ResourceIndex;
+import io.weft.actors.state.ObjectRef;
+import io.weft.actors.state.PodState;
 import io.weft.k8s.model.PodResource;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -28,7 +29,7 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
 
   public record SubscribeEndpoint(String ip, int port, ActorRef<Delivery<EndpointSnapshot>> subscriber) implements Command {}
 
-  private record PodChanged(ResourceIndex.PodState state) implements Command {}
+  private record PodChanged(PodState state) implements Command {}
 
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
@@ -36,9 +37,9 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
 
   public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
                                          EndpointView view, Duration idleTimeout) {
-    ClusterStore.Ref ref = ClusterStore.Ref.ofEntityId(entity.getEntityId());
+    ObjectRef ref = ObjectRef.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      index.tell(new ResourceIndex.WatchPod(ref, ctx.messageAdapter(ResourceIndex.PodState.class, PodChanged::new)));
+      index.tell(new ResourceIndex.WatchPod(ref, ctx.messageAdapter(PodState.class, PodChanged::new)));
       return new PodEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
     }));
   }

@@ -4,24 +4,32 @@ import io.weft.actors.CborSerializable;
 import io.weft.actors.discovery.EndpointSnapshot;
 import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.ProfileInputs;
-import io.weft.actors.discovery.ServiceInputs;
-import io.weft.actors.index.ClusterStore;
 import io.weft.actors.index.ResourceIndex;
+import io.weft.actors.state.ObjectRef;
+import io.weft.actors.state.ServiceInputs;
+import io.weft.actors.state.ServiceState;
+import io.weft.actors.state.SliceState;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One per Service (entity id {@code namespace/name}), placed by cluster sharding. It keeps the
- * Service's inputs from its node's index and streams endpoint snapshots per port, and profile
- * inputs, to its subscribers. Without subscribers for a while it passivates itself.
+ * Service and its profile from its node's index, subscribes to the entity of each of the Service's
+ * EndpointSlices for their endpoints, and streams endpoint snapshots per port, and profile inputs,
+ * to its subscribers. It publishes only once every slice it has has answered, so a subscriber never
+ * sees a partial set. Without subscribers for a while it passivates itself.
  */
 public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command> {
   public static final EntityTypeKey<Command> TYPE = EntityTypeKey.create(Command.class, "Service");
@@ -32,7 +40,9 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   public record SubscribeProfile(ActorRef<Delivery<ProfileInputs>> subscriber) implements Command {}
 
-  private record InputsChanged(ServiceInputs inputs) implements Command {}
+  private record ServiceChanged(ServiceState state) implements Command {}
+
+  private record SliceChanged(String slice, SliceState state) implements Command {}
 
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
@@ -40,29 +50,38 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
                                          EndpointView view, Duration idleTimeout) {
-    ClusterStore.Ref ref = ClusterStore.Ref.ofEntityId(entity.getEntityId());
+    ObjectRef ref = ObjectRef.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      index.tell(new ResourceIndex.WatchService(ref, ctx.messageAdapter(ServiceInputs.class, InputsChanged::new)));
-      return new ServiceEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
+      index.tell(new ResourceIndex.WatchService(ref, ctx.messageAdapter(ServiceState.class, ServiceChanged::new)));
+      return new ServiceEntity(ctx, ref, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
     }));
   }
 
+  private final ObjectRef ref;
   private final EntityLifecycle<Command> lifecycle;
   private final EndpointView view;
+  private final ClusterSharding sharding;
   private final Subscribers<EndpointSnapshot> endpointSubscribers = new Subscribers<>();
   private final Subscribers<ProfileInputs> profileSubscribers = new Subscribers<>();
+  /** The subscription to each of the Service's slices' entities, and what each last said. */
+  private final Map<String, ActorRef<Subscription.Command<SliceState>>> sliceSubscriptions = new HashMap<>();
+  private final Map<String, SliceState> slices = new HashMap<>();
+  private ServiceState service;
   private ServiceInputs inputs;
 
-  private ServiceEntity(ActorContext<Command> ctx, EntityLifecycle<Command> lifecycle, EndpointView view) {
+  private ServiceEntity(ActorContext<Command> ctx, ObjectRef ref, EntityLifecycle<Command> lifecycle, EndpointView view) {
     super(ctx);
+    this.ref = ref;
     this.lifecycle = lifecycle;
     this.view = view;
+    this.sharding = ClusterSharding.get(ctx.getSystem());
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(InputsChanged.class, this::onInputs)
+        .onMessage(ServiceChanged.class, this::onServiceChanged)
+        .onMessage(SliceChanged.class, this::onSliceChanged)
         .onMessage(SubscribeEndpoints.class, this::onSubscribeEndpoints)
         .onMessage(SubscribeProfile.class, this::onSubscribeProfile)
         .onMessage(SubscriberGone.class, this::onSubscriberGone)
@@ -73,12 +92,48 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
         .build();
   }
 
-  private Behavior<Command> onInputs(InputsChanged changed) {
-    inputs = changed.inputs();
+  private Behavior<Command> onServiceChanged(ServiceChanged changed) {
+    service = changed.state();
+    List<String> wanted = service.slices();
+    sliceSubscriptions.entrySet().removeIf(s -> {
+      if (wanted.contains(s.getKey())) {
+        return false;
+      }
+      getContext().stop(s.getValue());
+      slices.remove(s.getKey());
+      return true;
+    });
+    for (String slice : wanted) {
+      sliceSubscriptions.computeIfAbsent(slice, this::subscribeToSlice);
+    }
+    publish();
+    return this;
+  }
+
+  private ActorRef<Subscription.Command<SliceState>> subscribeToSlice(String slice) {
+    String entityId = new ObjectRef(ref.namespace(), slice).entityId();
+    ActorRef<SliceState> output = getContext().messageAdapter(SliceState.class, state -> new SliceChanged(slice, state));
+    return getContext().spawnAnonymous(Subscription.<SliceState>create(replyTo ->
+        sharding.entityRefFor(EndpointSliceEntity.TYPE, entityId).tell(new EndpointSliceEntity.Subscribe(replyTo)), output));
+  }
+
+  private Behavior<Command> onSliceChanged(SliceChanged changed) {
+    if (sliceSubscriptions.containsKey(changed.slice())) {
+      slices.put(changed.slice(), changed.state());
+      publish();
+    }
+    return this;
+  }
+
+  /** Once the Service and every one of its slices have answered: the new inputs to every subscriber whose value changed. */
+  private void publish() {
+    if (service == null || !slices.keySet().containsAll(service.slices())) {
+      return;
+    }
+    inputs = ServiceInputs.of(service, service.slices().stream().map(slices::get).toList());
     lifecycle.hydrated();
     endpointSubscribers.refresh(port -> view.forService(inputs, port), getContext().getSelf());
     profileSubscribers.refresh(port -> profileInputs(), getContext().getSelf());
-    return this;
   }
 
   private Behavior<Command> onSubscribeEndpoints(SubscribeEndpoints subscribe) {

@@ -8,7 +8,8 @@ import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.TargetResolver;
 import io.weft.actors.discovery.UpdateDiff;
 import io.weft.actors.index.ClusterStore;
-import io.weft.actors.index.ResourceIndex;
+import io.weft.actors.state.IpResolution;
+import io.weft.actors.state.ObjectRef;
 
 import java.time.Instant;
 import java.util.List;
@@ -16,7 +17,7 @@ import java.util.List;
 /**
  * Rebuilds the control plane's view from a recorded event log up to a moment, and answers what
  * {@code Destination.Get} would have sent first at that moment. It applies the events with the
- * same store and the same view code the live control plane uses.
+ * same store, the same target dispatch and the same view code the live control plane uses.
  */
 public final class Replay {
   private final DiscoverySettings settings;
@@ -30,19 +31,23 @@ public final class Replay {
   public List<Update> getAt(List<EventLog.Entry> log, Instant at, String path) {
     ClusterStore store = new ClusterStore(settings.clusterDomain());
     log.stream().filter(e -> !e.at().isAfter(at)).forEach(e -> store.apply(e.event()));
-    return UpdateDiff.initial(snapshot(store, DestinationTarget.parse(path, settings.clusterDomain())));
-  }
+    DestinationTarget target = DestinationTarget.parse(path, settings.clusterDomain());
+    IpResolution resolution = target instanceof DestinationTarget.Address a ? store.resolve(a.ip()) : IpResolution.NONE;
+    return UpdateDiff.initial(TargetResolver.resolve(target, resolution, new TargetResolver.Sources<EndpointSnapshot>() {
+      @Override
+      public EndpointSnapshot service(ObjectRef service, int port) {
+        return view.forService(store.serviceInputs(service), port);
+      }
 
-  private EndpointSnapshot snapshot(ClusterStore store, DestinationTarget target) {
-    return switch (target) {
-      case DestinationTarget.ServicePort s ->
-          view.forService(store.serviceInputs(s.service()), s.port());
-      case DestinationTarget.Address a -> switch (TargetResolver.resolve(a,
-          new ResourceIndex.IpResolution(store.serviceByClusterIp(a.ip()), store.podByIp(a.ip())))) {
-        case TargetResolver.OfService s -> view.forService(store.serviceInputs(s.service()), s.port());
-        case TargetResolver.OfPod p -> view.forPod(store.pod(p.pod()).orElse(null), p.ip(), p.port());
-        case TargetResolver.Unknown u -> view.forPod(null, u.ip(), u.port());
-      };
-    };
+      @Override
+      public EndpointSnapshot pod(ObjectRef pod, String ip, int port) {
+        return view.forPod(store.pod(pod).orElse(null), ip, port);
+      }
+
+      @Override
+      public EndpointSnapshot unknown(String ip, int port) {
+        return view.forPod(null, ip, port);
+      }
+    }));
   }
 }

@@ -18,6 +18,8 @@ import io.weft.actors.entity.PodEntity;
 import io.weft.actors.entity.ServiceEntity;
 import io.weft.actors.entity.Subscription;
 import io.weft.actors.index.ResourceIndex;
+import io.weft.actors.state.IpResolution;
+import io.weft.actors.state.ObjectRef;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,6 +35,8 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -106,22 +110,31 @@ public final class DestinationService implements Destination {
   }
 
   private Source<EndpointSnapshot, NotUsed> snapshots(DestinationTarget target) {
-    return switch (target) {
-      case DestinationTarget.ServicePort s -> serviceSnapshots(s.service().entityId(), s.port());
-      case DestinationTarget.Address a -> Source.completionStage(AskPattern.<ResourceIndex.Command, ResourceIndex.IpResolution>ask(
-              index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler()))
-          .flatMapConcat(resolution -> switch (TargetResolver.resolve(a, resolution)) {
-            case TargetResolver.OfService s -> serviceSnapshots(s.service().entityId(), s.port());
-            case TargetResolver.OfPod p -> this.<EndpointSnapshot>subscribe(replyTo ->
-                sharding.entityRefFor(PodEntity.TYPE, p.pod().entityId()).tell(new PodEntity.SubscribeEndpoint(p.ip(), p.port(), replyTo)));
-            case TargetResolver.Unknown u -> Source.single(view.forPod(null, u.ip(), u.port())).concat(Source.never());
-          });
-    };
+    CompletionStage<IpResolution> resolution = target instanceof DestinationTarget.Address a
+        ? AskPattern.ask(index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler())
+        : CompletableFuture.completedFuture(IpResolution.NONE);
+    return Source.completionStage(resolution).flatMapConcat(r -> TargetResolver.resolve(target, r, live));
   }
 
-  private Source<EndpointSnapshot, NotUsed> serviceSnapshots(String entityId, int port) {
-    return subscribe(replyTo -> sharding.entityRefFor(ServiceEntity.TYPE, entityId).tell(new ServiceEntity.SubscribeEndpoints(port, replyTo)));
-  }
+  /** The live sources of snapshots: the entity a target is served from. */
+  private final TargetResolver.Sources<Source<EndpointSnapshot, NotUsed>> live = new TargetResolver.Sources<>() {
+    @Override
+    public Source<EndpointSnapshot, NotUsed> service(ObjectRef service, int port) {
+      return subscribe(replyTo -> sharding.entityRefFor(ServiceEntity.TYPE, service.entityId())
+          .tell(new ServiceEntity.SubscribeEndpoints(port, replyTo)));
+    }
+
+    @Override
+    public Source<EndpointSnapshot, NotUsed> pod(ObjectRef pod, String ip, int port) {
+      return subscribe(replyTo -> sharding.entityRefFor(PodEntity.TYPE, pod.entityId())
+          .tell(new PodEntity.SubscribeEndpoint(ip, port, replyTo)));
+    }
+
+    @Override
+    public Source<EndpointSnapshot, NotUsed> unknown(String ip, int port) {
+      return Source.single(view.forPod(null, ip, port)).concat(Source.never());
+    }
+  };
 
   /** A stream of the values an entity pushes, kept to the latest one when the stream is behind. */
   private <T> Source<T, NotUsed> subscribe(Consumer<ActorRef<Delivery<T>>> subscribe) {

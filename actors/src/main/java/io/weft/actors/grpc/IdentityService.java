@@ -7,7 +7,7 @@ import io.linkerd.proxy.identity.CertifyRequest;
 import io.linkerd.proxy.identity.CertifyResponse;
 import io.linkerd.proxy.identity.Identity;
 import io.weft.actors.identity.IdentitySettings;
-import io.weft.actors.identity.Issuer;
+import io.weft.protocol.identity.Issuer;
 import io.weft.actors.identity.IssuerKeeper;
 import io.weft.k8s.identity.TokenReviewer;
 import io.weft.protocol.identity.CertificateRequests;

@@ -1,6 +1,7 @@
 package io.weft.actors.identity;
 
 import com.typesafe.config.Config;
+import io.weft.protocol.identity.IssuerFiles;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,15 +13,6 @@ import java.util.Optional;
  */
 public record IdentitySettings(Optional<IssuerFiles> files, Duration issuanceLifetime, Duration clockSkewAllowance,
                                Duration reloadInterval) {
-  public record IssuerFiles(Path trustAnchors, Path certificate, Path key) {
-    /** The {@code weft.identity} settings (HOCON lines) that make a control plane read these files. */
-    public java.util.List<String> settings() {
-      return java.util.List.of("weft.identity.trust-anchors-file = \"" + trustAnchors + "\"",
-          "weft.identity.issuer-certificate-file = \"" + certificate + "\"",
-          "weft.identity.issuer-key-file = \"" + key + "\"");
-    }
-  }
-
   public static IdentitySettings from(Config config) {
     Config c = config.getConfig("weft.identity");
     String anchors = c.getString("trust-anchors-file");

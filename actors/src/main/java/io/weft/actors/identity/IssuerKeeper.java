@@ -1,6 +1,7 @@
 package io.weft.actors.identity;
 
-import io.weft.k8s.identity.IssuerMaterial;
+import io.weft.protocol.identity.Issuer;
+import io.weft.protocol.identity.IssuerMaterial;
 import io.weft.k8s.identity.IssuerSource;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

@@ -1,6 +1,10 @@
 package io.weft.actors.index;
 
-import io.weft.actors.discovery.ServiceInputs;
+import io.weft.actors.state.IpResolution;
+import io.weft.actors.state.ObjectRef;
+import io.weft.actors.state.ServiceInputs;
+import io.weft.actors.state.ServiceState;
+import io.weft.actors.state.SliceState;
 import io.weft.k8s.model.ClusterEvent;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.KubeResource;
@@ -9,44 +13,37 @@ import io.weft.k8s.model.ResourceKey;
 import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.ServiceProfileResource;
 import io.weft.k8s.model.ServiceResource;
+import io.weft.protocol.net.Authority;
 
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The latest version of every object, with the lookups discovery needs. Applying an event reports
- * which Services and Pods it affects. Not thread-safe: owned by one actor (or one replay).
+ * which Services, EndpointSlices and Pods it affects. Not thread-safe: owned by one actor (or one
+ * replay).
  */
 public final class ClusterStore {
-  /** Names a Service or a Pod by namespace and name; {@code namespace/name} is its entity id. */
-  public record Ref(String namespace, String name) {
-    public String entityId() {
-      return namespace + "/" + name;
-    }
-
-    public static Ref ofEntityId(String entityId) {
-      String[] parts = entityId.split("/", 2);
-      return new Ref(parts[0], parts[1]);
-    }
-  }
-
-  /** What an applied event touched. */
-  public record Affected(Set<Ref> services, Set<Ref> pods) {
-    static final Affected NONE = new Affected(Set.of(), Set.of());
+  /**
+   * What an applied event touched: Services whose own state (object, profile, set of slices)
+   * changed, slices whose endpoints or endpoints' pods changed, and pods.
+   */
+  public record Affected(Set<ObjectRef> services, Set<ObjectRef> slices, Set<ObjectRef> pods) {
+    static final Affected NONE = new Affected(Set.of(), Set.of(), Set.of());
   }
 
   private final String clusterDomain;
   private final Map<ResourceKey, KubeResource> objects = new HashMap<>();
-  private final Map<Ref, Map<String, EndpointSliceResource>> slicesByService = new HashMap<>();
-  private final Map<Ref, Set<Ref>> servicesByPod = new HashMap<>();
-  private final Map<String, Ref> podsByIp = new HashMap<>();
-  private final Map<String, Ref> servicesByClusterIp = new HashMap<>();
+  private final Map<ObjectRef, Set<String>> slicesByService = new HashMap<>();
+  private final Map<ObjectRef, Set<ObjectRef>> slicesByPod = new HashMap<>();
+  private final Map<String, ObjectRef> podsByIp = new HashMap<>();
+  private final Map<String, ObjectRef> servicesByClusterIp = new HashMap<>();
 
   public ClusterStore(String clusterDomain) {
     this.clusterDomain = clusterDomain;
@@ -74,11 +71,12 @@ public final class ClusterStore {
     } else {
       objects.put(event.key(), after);
     }
-    Set<Ref> services = new HashSet<>();
-    Set<Ref> pods = new HashSet<>();
+    ObjectRef ref = new ObjectRef(event.key().namespace(), event.key().name());
+    Set<ObjectRef> services = new HashSet<>();
+    Set<ObjectRef> slices = new HashSet<>();
+    Set<ObjectRef> pods = new HashSet<>();
     switch (event.key().kind()) {
       case SERVICE -> {
-        Ref ref = new Ref(event.key().namespace(), event.key().name());
         services.add(ref);
         if (before instanceof ServiceResource s && !s.clusterIP().isEmpty()) {
           servicesByClusterIp.remove(s.clusterIP(), ref);
@@ -88,17 +86,28 @@ public final class ClusterStore {
         }
       }
       case ENDPOINT_SLICE -> {
-        if (before instanceof EndpointSliceResource s) {
-          services.add(unindexSlice(s));
+        slices.add(ref);
+        EndpointSliceResource old = before instanceof EndpointSliceResource s ? s : null;
+        EndpointSliceResource now = after instanceof EndpointSliceResource s ? s : null;
+        if (old != null) {
+          unindexSlice(ref, old);
         }
-        if (after instanceof EndpointSliceResource s) {
-          services.add(indexSlice(s));
+        if (now != null) {
+          indexSlice(ref, now);
+        }
+        // The Service's own state changes only when the slice joins or leaves it.
+        if (old == null || now == null || !old.serviceName().equals(now.serviceName())) {
+          if (old != null) {
+            services.add(new ObjectRef(ref.namespace(), old.serviceName()));
+          }
+          if (now != null) {
+            services.add(new ObjectRef(ref.namespace(), now.serviceName()));
+          }
         }
       }
       case POD -> {
-        Ref ref = new Ref(event.key().namespace(), event.key().name());
         pods.add(ref);
-        services.addAll(servicesByPod.getOrDefault(ref, Set.of()));
+        slices.addAll(slicesByPod.getOrDefault(ref, Set.of()));
         if (before instanceof PodResource p && !p.podIP().isEmpty()) {
           podsByIp.remove(p.podIP(), ref);
         }
@@ -109,36 +118,46 @@ public final class ClusterStore {
       case SERVICE_PROFILE -> serviceOfProfile(event.key()).ifPresent(services::add);
       default -> { }
     }
-    return new Affected(services, pods);
+    return new Affected(services, slices, pods);
   }
 
-  public ServiceInputs serviceInputs(Ref service) {
+  /** A Service's own state: the object, its profile and the names of its slices. */
+  public ServiceState serviceState(ObjectRef service) {
     ServiceResource svc = (ServiceResource) objects.get(new ResourceKey(ResourceKind.SERVICE, service.namespace(), service.name()));
-    Collection<EndpointSliceResource> slices = slicesByService.getOrDefault(service, Map.of()).values();
-    Map<String, PodResource> pods = new LinkedHashMap<>();
-    for (EndpointSliceResource slice : slices) {
-      for (EndpointSliceResource.Endpoint e : slice.endpoints()) {
+    String profileName = Authority.serviceName(service.name(), service.namespace(), clusterDomain);
+    ServiceProfileResource profile = (ServiceProfileResource) objects.get(
+        new ResourceKey(ResourceKind.SERVICE_PROFILE, service.namespace(), profileName));
+    return new ServiceState(svc, profile, List.copyOf(new TreeSet<>(slicesByService.getOrDefault(service, Set.of()))));
+  }
+
+  /** A slice and the pods its endpoints point at. */
+  public SliceState sliceState(ObjectRef slice) {
+    EndpointSliceResource resource = (EndpointSliceResource) objects.get(
+        new ResourceKey(ResourceKind.ENDPOINT_SLICE, slice.namespace(), slice.name()));
+    Map<String, PodResource> pods = new HashMap<>();
+    if (resource != null) {
+      for (EndpointSliceResource.Endpoint e : resource.endpoints()) {
         if (!e.podName().isEmpty()) {
-          pod(new Ref(service.namespace(), e.podName())).ifPresent(p -> pods.put(e.podName(), p));
+          pod(new ObjectRef(slice.namespace(), e.podName())).ifPresent(p -> pods.put(e.podName(), p));
         }
       }
     }
-    String profileName = service.name() + "." + service.namespace() + ".svc." + clusterDomain;
-    ServiceProfileResource profile = (ServiceProfileResource) objects.get(
-        new ResourceKey(ResourceKind.SERVICE_PROFILE, service.namespace(), profileName));
-    return new ServiceInputs(svc, List.copyOf(slices), pods, profile);
+    return new SliceState(resource, pods);
   }
 
-  public Optional<PodResource> pod(Ref pod) {
+  /** Everything a Service's answers depend on, as its entity assembles it from its slices' entities. */
+  public ServiceInputs serviceInputs(ObjectRef service) {
+    ServiceState state = serviceState(service);
+    return ServiceInputs.of(state, state.slices().stream().map(name -> sliceState(new ObjectRef(service.namespace(), name))).toList());
+  }
+
+  public Optional<PodResource> pod(ObjectRef pod) {
     return Optional.ofNullable((PodResource) objects.get(new ResourceKey(ResourceKind.POD, pod.namespace(), pod.name())));
   }
 
-  public Optional<Ref> podByIp(String ip) {
-    return Optional.ofNullable(podsByIp.get(ip));
-  }
-
-  public Optional<Ref> serviceByClusterIp(String ip) {
-    return Optional.ofNullable(servicesByClusterIp.get(ip));
+  /** What {@code ip} belongs to. */
+  public IpResolution resolve(String ip) {
+    return new IpResolution(Optional.ofNullable(servicesByClusterIp.get(ip)), Optional.ofNullable(podsByIp.get(ip)));
   }
 
   public Collection<KubeResource> objects() {
@@ -149,50 +168,40 @@ public final class ClusterStore {
     return Optional.ofNullable(objects.get(key));
   }
 
-  private Ref indexSlice(EndpointSliceResource slice) {
-    Ref service = new Ref(slice.meta().namespace(), slice.serviceName());
-    slicesByService.computeIfAbsent(service, s -> new LinkedHashMap<>()).put(slice.meta().name(), slice);
+  private void indexSlice(ObjectRef ref, EndpointSliceResource slice) {
+    slicesByService.computeIfAbsent(new ObjectRef(ref.namespace(), slice.serviceName()), s -> new HashSet<>()).add(ref.name());
     for (EndpointSliceResource.Endpoint e : slice.endpoints()) {
       if (!e.podName().isEmpty()) {
-        servicesByPod.computeIfAbsent(new Ref(slice.meta().namespace(), e.podName()), p -> new HashSet<>()).add(service);
+        slicesByPod.computeIfAbsent(new ObjectRef(ref.namespace(), e.podName()), p -> new HashSet<>()).add(ref);
       }
     }
-    return service;
   }
 
-  private Ref unindexSlice(EndpointSliceResource slice) {
-    Ref service = new Ref(slice.meta().namespace(), slice.serviceName());
-    Map<String, EndpointSliceResource> slices = slicesByService.get(service);
-    if (slices != null) {
-      slices.remove(slice.meta().name());
-      if (slices.isEmpty()) {
+  private void unindexSlice(ObjectRef ref, EndpointSliceResource slice) {
+    ObjectRef service = new ObjectRef(ref.namespace(), slice.serviceName());
+    Set<String> names = slicesByService.get(service);
+    if (names != null) {
+      names.remove(ref.name());
+      if (names.isEmpty()) {
         slicesByService.remove(service);
       }
     }
     for (EndpointSliceResource.Endpoint e : slice.endpoints()) {
-      Ref pod = new Ref(slice.meta().namespace(), e.podName());
-      Set<Ref> services = servicesByPod.get(pod);
-      if (services != null && !stillReferenced(pod, service)) {
-        services.remove(service);
-        if (services.isEmpty()) {
-          servicesByPod.remove(pod);
+      ObjectRef pod = new ObjectRef(ref.namespace(), e.podName());
+      Set<ObjectRef> of = slicesByPod.get(pod);
+      if (of != null) {
+        of.remove(ref);
+        if (of.isEmpty()) {
+          slicesByPod.remove(pod);
         }
       }
     }
-    return service;
-  }
-
-  private boolean stillReferenced(Ref pod, Ref service) {
-    return slicesByService.getOrDefault(service, Map.of()).values().stream()
-        .anyMatch(s -> s.endpoints().stream().anyMatch(e -> e.podName().equals(pod.name())));
   }
 
   /** A ServiceProfile named {@code <svc>.<ns>.svc.<cluster-domain>} belongs to that Service. */
-  private Optional<Ref> serviceOfProfile(ResourceKey profile) {
-    String suffix = "." + profile.namespace() + ".svc." + clusterDomain;
-    if (!profile.name().endsWith(suffix)) {
-      return Optional.empty();
-    }
-    return Optional.of(new Ref(profile.namespace(), profile.name().substring(0, profile.name().length() - suffix.length())));
+  private Optional<ObjectRef> serviceOfProfile(ResourceKey profile) {
+    return Authority.parseServiceName(profile.name(), clusterDomain)
+        .filter(name -> name.namespace().equals(profile.namespace()))
+        .map(name -> new ObjectRef(name.namespace(), name.name()));
   }
 }

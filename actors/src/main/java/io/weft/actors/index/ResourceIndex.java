@@ -1,8 +1,14 @@
 package io.weft.actors.index;
 
-import io.weft.actors.discovery.ServiceInputs;
+import io.weft.actors.state.IpResolution;
+import io.weft.actors.state.ObjectRef;
+import io.weft.actors.state.PodState;
+import io.weft.actors.state.ServiceState;
+import io.weft.actors.state.SliceState;
 import io.weft.k8s.model.ClusterEvent;
-import io.weft.k8s.model.PodResource;
+import io.weft.k8s.model.KubeResource;
+import io.weft.k8s.model.ResourceKey;
+import io.weft.k8s.model.ResourceKind;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -11,20 +17,19 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
-import io.weft.k8s.model.KubeResource;
-import io.weft.k8s.model.ResourceKind;
-
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One per control-plane node: the node's own view of the cluster, fed by its own watches. The
- * entities hosted on this node register interest and are pushed their inputs on every change, so
+ * entities hosted on this node register interest and are pushed their state on every change, so
  * an entity that moves to another node rebuilds itself from that node's index.
  */
 public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command> {
@@ -33,9 +38,11 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   /** Applies one event; {@code replyTo} gets Done once it is applied (stream backpressure). */
   public record Apply(ClusterEvent event, ActorRef<Done> replyTo) implements Command {}
 
-  public record WatchService(ClusterStore.Ref service, ActorRef<ServiceInputs> subscriber) implements Command {}
+  public record WatchService(ObjectRef service, ActorRef<ServiceState> subscriber) implements Command {}
 
-  public record WatchPod(ClusterStore.Ref pod, ActorRef<PodState> subscriber) implements Command {}
+  public record WatchSlice(ObjectRef slice, ActorRef<SliceState> subscriber) implements Command {}
+
+  public record WatchPod(ObjectRef pod, ActorRef<PodState> subscriber) implements Command {}
 
   public record ResolveIp(String ip, ActorRef<IpResolution> replyTo) implements Command {}
 
@@ -46,20 +53,41 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   public record ListObjects(ResourceKind kind, ActorRef<List<KubeResource>> replyTo) implements Command {}
 
   /** One object by its key (a map lookup: callers on a hot path, like the admission webhook, ask this). */
-  public record GetObject(io.weft.k8s.model.ResourceKey key, ActorRef<Optional<KubeResource>> replyTo) implements Command {}
+  public record GetObject(ResourceKey key, ActorRef<Optional<KubeResource>> replyTo) implements Command {}
 
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
-  /** The pod's current state; {@code pod} is null when it does not exist. */
-  public record PodState(ClusterStore.Ref ref, PodResource pod) {}
+  /** The entities of one kind that watch objects, by the object they watch. */
+  private static final class Watchers<T> {
+    private final Map<ObjectRef, Set<ActorRef<T>>> byObject = new HashMap<>();
 
-  /** What an IP belongs to: a Service's cluster IP, a pod, or neither. */
-  public record IpResolution(Optional<ClusterStore.Ref> service, Optional<ClusterStore.Ref> pod) {}
+    void add(ObjectRef ref, ActorRef<T> watcher, T current) {
+      byObject.computeIfAbsent(ref, r -> new HashSet<>()).add(watcher);
+      watcher.tell(current);
+    }
+
+    /** Tells each watcher of the affected objects their new state, computed once per object. */
+    void publish(Set<ObjectRef> affected, Function<ObjectRef, T> state) {
+      for (ObjectRef ref : affected) {
+        Set<ActorRef<T>> watchers = byObject.get(ref);
+        if (watchers != null) {
+          T now = state.apply(ref);
+          watchers.forEach(w -> w.tell(now));
+        }
+      }
+    }
+
+    void remove(ActorRef<?> watcher) {
+      byObject.values().forEach(s -> s.remove(watcher));
+      byObject.values().removeIf(Set::isEmpty);
+    }
+  }
 
   private final ClusterStore store;
-  private final Map<ClusterStore.Ref, Set<ActorRef<ServiceInputs>>> serviceWatchers = new HashMap<>();
-  private final Map<ClusterStore.Ref, Set<ActorRef<PodState>>> podWatchers = new HashMap<>();
-  private final List<ActorRef<Done>> awaitingSync = new java.util.ArrayList<>();
+  private final Watchers<ServiceState> services = new Watchers<>();
+  private final Watchers<SliceState> slices = new Watchers<>();
+  private final Watchers<PodState> pods = new Watchers<>();
+  private final List<ActorRef<Done>> awaitingSync = new ArrayList<>();
   private boolean synced;
 
   public static Behavior<Command> create(String clusterDomain) {
@@ -75,13 +103,25 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Apply.class, this::onApply)
-        .onMessage(WatchService.class, this::onWatchService)
-        .onMessage(WatchPod.class, this::onWatchPod)
-        .onMessage(ResolveIp.class, this::onResolveIp)
+        .onMessage(WatchService.class, w -> watch(services, w.service(), w.subscriber(), store.serviceState(w.service())))
+        .onMessage(WatchSlice.class, w -> watch(slices, w.slice(), w.subscriber(), store.sliceState(w.slice())))
+        .onMessage(WatchPod.class, w -> watch(pods, w.pod(), w.subscriber(), podState(w.pod())))
+        .onMessage(ResolveIp.class, r -> {
+          r.replyTo().tell(store.resolve(r.ip()));
+          return this;
+        })
         .onMessage(ListObjects.class, this::onListObjects)
-        .onMessage(GetObject.class, this::onGetObject)
+        .onMessage(GetObject.class, get -> {
+          get.replyTo().tell(store.object(get.key()));
+          return this;
+        })
         .onMessage(AwaitSynced.class, this::onAwaitSynced)
-        .onMessage(SubscriberGone.class, this::onSubscriberGone)
+        .onMessage(SubscriberGone.class, gone -> {
+          services.remove(gone.subscriber());
+          slices.remove(gone.subscriber());
+          pods.remove(gone.subscriber());
+          return this;
+        })
         .build();
   }
 
@@ -102,41 +142,21 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
       awaitingSync.clear();
     }
     ClusterStore.Affected affected = store.apply(apply.event());
-    for (ClusterStore.Ref service : affected.services()) {
-      Set<ActorRef<ServiceInputs>> watchers = serviceWatchers.get(service);
-      if (watchers != null) {
-        ServiceInputs inputs = store.serviceInputs(service);
-        watchers.forEach(w -> w.tell(inputs));
-      }
-    }
-    for (ClusterStore.Ref pod : affected.pods()) {
-      Set<ActorRef<PodState>> watchers = podWatchers.get(pod);
-      if (watchers != null) {
-        PodState state = new PodState(pod, store.pod(pod).orElse(null));
-        watchers.forEach(w -> w.tell(state));
-      }
-    }
+    services.publish(affected.services(), store::serviceState);
+    slices.publish(affected.slices(), store::sliceState);
+    pods.publish(affected.pods(), this::podState);
     apply.replyTo().tell(Done.getInstance());
     return this;
   }
 
-  private Behavior<Command> onWatchService(WatchService watch) {
-    serviceWatchers.computeIfAbsent(watch.service(), s -> new HashSet<>()).add(watch.subscriber());
-    getContext().watchWith(watch.subscriber(), new SubscriberGone(watch.subscriber()));
-    watch.subscriber().tell(store.serviceInputs(watch.service()));
+  private <T> Behavior<Command> watch(Watchers<T> watchers, ObjectRef ref, ActorRef<T> subscriber, T current) {
+    getContext().watchWith(subscriber, new SubscriberGone(subscriber));
+    watchers.add(ref, subscriber, current);
     return this;
   }
 
-  private Behavior<Command> onWatchPod(WatchPod watch) {
-    podWatchers.computeIfAbsent(watch.pod(), s -> new HashSet<>()).add(watch.subscriber());
-    getContext().watchWith(watch.subscriber(), new SubscriberGone(watch.subscriber()));
-    watch.subscriber().tell(new PodState(watch.pod(), store.pod(watch.pod()).orElse(null)));
-    return this;
-  }
-
-  private Behavior<Command> onResolveIp(ResolveIp resolve) {
-    resolve.replyTo().tell(new IpResolution(store.serviceByClusterIp(resolve.ip()), store.podByIp(resolve.ip())));
-    return this;
+  private PodState podState(ObjectRef pod) {
+    return new PodState(pod, store.pod(pod).orElse(null));
   }
 
   private Behavior<Command> onListObjects(ListObjects list) {
@@ -144,19 +164,6 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .filter(r -> r.resourceKind() == list.kind())
         .sorted(Comparator.comparing((KubeResource r) -> r.meta().namespace()).thenComparing(r -> r.meta().name()))
         .toList());
-    return this;
-  }
-
-  private Behavior<Command> onGetObject(GetObject get) {
-    get.replyTo().tell(store.object(get.key()));
-    return this;
-  }
-
-  private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
-    serviceWatchers.values().forEach(s -> s.remove(gone.subscriber()));
-    serviceWatchers.values().removeIf(Set::isEmpty);
-    podWatchers.values().forEach(s -> s.remove(gone.subscriber()));
-    podWatchers.values().removeIf(Set::isEmpty);
     return this;
   }
 }

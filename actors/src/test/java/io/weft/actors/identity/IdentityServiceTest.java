@@ -1,5 +1,8 @@
 package io.weft.actors.identity;
 
+import io.weft.protocol.identity.CertificateAuthority;
+import io.weft.protocol.identity.Issuer;
+import io.weft.protocol.identity.MeshPki;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -49,7 +52,7 @@ class IdentityServiceTest {
   private IdentityClient client;
   private final LocalTokens tokens = LocalTokens.fromKeyFile(TestConfigs.TOKEN_KEY);
 
-  private void start(IdentitySettings.IssuerFiles files) {
+  private void start(io.weft.protocol.identity.IssuerFiles files) {
     java.util.List<String> settings = new java.util.ArrayList<>(files.settings());
     settings.add("weft.identity.reload-interval = 100ms");
     Config config = ConfigFactory.parseString(String.join("\n", settings))
@@ -118,7 +121,7 @@ class IdentityServiceTest {
 
   @Test
   void withoutAnIssuerCertifyIsUnavailableUntilOneIsWritten() throws Exception {
-    IdentitySettings.IssuerFiles later = new IdentitySettings.IssuerFiles(pki.resolve(MeshPki.ANCHOR_CERTIFICATE),
+    io.weft.protocol.identity.IssuerFiles later = new io.weft.protocol.identity.IssuerFiles(pki.resolve(MeshPki.ANCHOR_CERTIFICATE),
         pki.resolve(MeshPki.ISSUER_CERTIFICATE), pki.resolve(MeshPki.ISSUER_KEY));
     start(later);
     KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();

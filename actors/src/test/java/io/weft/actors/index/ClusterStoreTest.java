@@ -1,5 +1,6 @@
 package io.weft.actors.index;
 
+import io.weft.actors.state.ObjectRef;
 import io.weft.k8s.model.ClusterEvent;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.PodResource;
@@ -27,23 +28,38 @@ class ClusterStoreTest {
     var svc = new ServiceResource(meta("s", "1", Map.of()), "ClusterIP", "10.96.0.1", Map.of("a", "b"), List.of());
     var slice = new EndpointSliceResource(meta("s-x", "2", Map.of(EndpointSliceResource.SERVICE_NAME_LABEL, "s")), "s", "IPv4",
         List.of(), List.of(new EndpointSliceResource.Endpoint(List.of("10.0.0.1"), true, true, false, "p1", "", "")));
+    var ref = new ObjectRef("ns", "s");
+    var sliceRef = new ObjectRef("ns", "s-x");
     store.apply(new ClusterEvent.Upserted(svc));
-    store.apply(new ClusterEvent.Upserted(slice));
+    var added = store.apply(new ClusterEvent.Upserted(slice));
+    assertThat(added.services()).containsExactly(ref); // the Service gained a slice
+    assertThat(added.slices()).containsExactly(sliceRef);
+    assertThat(store.serviceState(ref).slices()).containsExactly("s-x");
     var first = store.apply(new ClusterEvent.Upserted(pod("3")));
-    assertThat(first.services()).containsExactly(new ClusterStore.Ref("ns", "s"));
-    assertThat(first.pods()).containsExactly(new ClusterStore.Ref("ns", "p1"));
+    assertThat(first.slices()).containsExactly(sliceRef);
+    assertThat(first.services()).isEmpty(); // the Service hears of its pods through its slices
+    assertThat(first.pods()).containsExactly(new ObjectRef("ns", "p1"));
+    assertThat(store.sliceState(sliceRef).pods()).containsOnlyKeys("p1");
 
     var again = store.apply(new ClusterEvent.Upserted(pod("3")));
-    assertThat(again.services()).isEmpty();
+    assertThat(again.slices()).isEmpty();
     assertThat(again.pods()).isEmpty();
 
-    assertThat(store.apply(new ClusterEvent.Upserted(pod("4"))).services()).containsExactly(new ClusterStore.Ref("ns", "s"));
-    assertThat(store.podByIp("10.0.0.1")).contains(new ClusterStore.Ref("ns", "p1"));
-    assertThat(store.serviceByClusterIp("10.96.0.1")).contains(new ClusterStore.Ref("ns", "s"));
+    assertThat(store.apply(new ClusterEvent.Upserted(pod("4"))).slices()).containsExactly(sliceRef);
+    assertThat(store.resolve("10.0.0.1").pod()).contains(new ObjectRef("ns", "p1"));
+    assertThat(store.resolve("10.96.0.1").service()).contains(ref);
 
-    // Once the slice no longer names the pod, pod changes no longer touch the service.
-    store.apply(new ClusterEvent.Deleted(slice.key()));
-    assertThat(store.apply(new ClusterEvent.Upserted(pod("5"))).services()).isEmpty();
+    // An endpoint's readiness is the slice's business alone: the Service's own state is untouched.
+    var notReady = new EndpointSliceResource(meta("s-x", "6", Map.of(EndpointSliceResource.SERVICE_NAME_LABEL, "s")), "s", "IPv4",
+        List.of(), List.of(new EndpointSliceResource.Endpoint(List.of("10.0.0.1"), false, true, false, "p1", "", "")));
+    var readiness = store.apply(new ClusterEvent.Upserted(notReady));
+    assertThat(readiness.slices()).containsExactly(sliceRef);
+    assertThat(readiness.services()).isEmpty();
+
+    // Once the slice is gone, pod changes no longer touch it, and the Service lost it.
+    assertThat(store.apply(new ClusterEvent.Deleted(slice.key())).services()).containsExactly(ref);
+    assertThat(store.serviceState(ref).slices()).isEmpty();
+    assertThat(store.apply(new ClusterEvent.Upserted(pod("5"))).slices()).isEmpty();
     assertThat(store.apply(new ClusterEvent.Deleted(slice.key())).services()).isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package io.weft.k8s.identity;
 
+import io.weft.protocol.identity.IssuerMaterial;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;

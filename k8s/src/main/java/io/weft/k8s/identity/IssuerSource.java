@@ -1,5 +1,6 @@
 package io.weft.k8s.identity;
 
+import io.weft.protocol.identity.IssuerMaterial;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,5 +1,6 @@
 package io.weft.k8s.identity;
 
+import io.weft.protocol.identity.IssuerMaterial;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

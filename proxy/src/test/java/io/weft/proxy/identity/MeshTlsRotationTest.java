@@ -1,7 +1,7 @@
 package io.weft.proxy.identity;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.actors.identity.MeshPki;
+import io.weft.protocol.identity.MeshPki;
 import io.weft.proxy.ProxyPair;
 import io.weft.proxy.RawHttp;
 import io.weft.proxy.TestIdentities;

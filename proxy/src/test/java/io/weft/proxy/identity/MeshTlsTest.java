@@ -1,8 +1,8 @@
 package io.weft.proxy.identity;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.actors.identity.CertificateAuthority;
-import io.weft.actors.identity.MeshPki;
+import io.weft.protocol.identity.CertificateAuthority;
+import io.weft.protocol.identity.MeshPki;
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.protocol.transport.Header;
 import io.weft.protocol.transport.SessionProtocol;

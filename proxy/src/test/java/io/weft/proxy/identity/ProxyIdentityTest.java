@@ -1,7 +1,7 @@
 package io.weft.proxy.identity;
 
 import io.weft.actors.ControlPlane;
-import io.weft.actors.identity.CertificateAuthority;
+import io.weft.protocol.identity.CertificateAuthority;
 import io.weft.protocol.identity.CertificateRequests;
 import io.linkerd.proxy.identity.Identity;
 import io.linkerd.proxy.identity.IdentityHandlerFactory;

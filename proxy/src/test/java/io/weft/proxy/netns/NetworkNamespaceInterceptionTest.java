@@ -87,15 +87,15 @@ class NetworkNamespaceInterceptionTest {
 
   /** This test's pod as the injection engine makes it, trusting {@code identities}' anchor. */
   private static com.fasterxml.jackson.databind.JsonNode injectedPod(TestIdentities identities) throws Exception {
-    var injector = new io.weft.k8s.inject.ManifestInjector(new io.weft.k8s.inject.ProxyInjector(
-        io.weft.k8s.inject.InjectionSettings.defaults("test", io.weft.protocol.identity.Pem.encode(identities.anchors().anchors()),
+    var injector = new io.weft.operator.inject.ManifestInjector(new io.weft.operator.inject.ProxyInjector(
+        io.weft.operator.inject.InjectionSettings.defaults("test", io.weft.protocol.identity.Pem.encode(identities.anchors().anchors()),
             "weft/test")));
     String injected = injector.inject("""
         apiVersion: v1
         kind: Pod
         metadata: {name: app, namespace: shop, annotations: {config.linkerd.io/proxy-uid: "0"}}
         spec: {containers: [{name: app, image: app, ports: [{containerPort: %d}]}]}
-        """.formatted(APP_PORT), io.weft.k8s.inject.ProxyInjector.Mode.MANUAL, false).yaml();
+        """.formatted(APP_PORT), io.weft.operator.inject.ProxyInjector.Mode.MANUAL, false).yaml();
     return new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(injected);
   }
 

@@ -1,0 +1,254 @@
+package io.weft.operator.admission;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.weft.k8s.decode.ManifestDecoder;
+import io.weft.k8s.decode.ManifestException;
+import io.weft.k8s.model.ResourceKind;
+
+import java.net.InetAddress;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the validating webhooks refuse before it is stored: a ServiceProfile or one of Linkerd's
+ * policy resources that the schema accepts but the mesh could not use (a bad regex, two pod
+ * selectors, a CIDR that does not parse, a reference to a kind policy cannot target). The same
+ * rules Linkerd's sp-validator and policy validator apply, each answer naming the field.
+ */
+public final class ResourceValidator {
+  private static final String POLICY = "policy.linkerd.io";
+  /** Gateway API routes, which Linkerd's policy also reads (same rules as its own HTTPRoute). */
+  private static final String GATEWAY = "gateway.networking.k8s.io";
+  private static final Set<String> PROXY_PROTOCOLS = Set.of("unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS");
+  private static final Set<String> AUTHORIZATION_TARGETS = Set.of("Server", "HTTPRoute", "GRPCRoute", "Namespace");
+  private static final Set<String> AUTHENTICATIONS = Set.of("MeshTLSAuthentication", "NetworkAuthentication", "ServiceAccount");
+  private static final Set<String> IDENTITY_REF_KINDS = Set.of("ServiceAccount", "Namespace");
+  private static final Set<String> ROUTE_PARENTS = Set.of("Server", "Service", "EgressNetwork");
+
+  /** Why {@code object} must be refused, or empty when it is acceptable (kinds it does not know are). */
+  public Optional<String> problem(JsonNode object) {
+    String apiVersion = object.path("apiVersion").asText("");
+    String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+    String kind = object.path("kind").asText("");
+    JsonNode spec = object.path("spec");
+    try {
+      if (group.equals("linkerd.io") && kind.equals("ServiceProfile")) {
+        ManifestDecoder.decode(ResourceKind.SERVICE_PROFILE, object);
+      } else if (group.equals(GATEWAY) && (kind.equals("HTTPRoute") || kind.equals("GRPCRoute")) && meshRoute(spec)) {
+        httpRoute(spec);
+      } else if (group.equals(POLICY)) {
+        switch (kind) {
+          case "Server" -> server(object, spec);
+          case "AuthorizationPolicy" -> authorizationPolicy(spec);
+          case "MeshTLSAuthentication" -> meshTlsAuthentication(spec);
+          case "NetworkAuthentication" -> networks(spec.path("networks"), "spec.networks");
+          case "ServerAuthorization" -> serverAuthorization(spec);
+          case "HTTPRoute" -> httpRoute(spec);
+          case "HTTPLocalRateLimitPolicy" -> rateLimit(spec);
+          case "EgressNetwork" -> egressNetwork(spec);
+          default -> { }
+        }
+      }
+      return Optional.empty();
+    } catch (ManifestException e) {
+      return Optional.of(kind + " " + object.path("metadata").path("name").asText("") + ": " + e.getMessage());
+    }
+  }
+
+  private static void server(JsonNode object, JsonNode spec) throws ManifestException {
+    boolean pods = spec.has("podSelector");
+    boolean workloads = spec.has("externalWorkloadSelector");
+    if (pods == workloads) {
+      throw new ManifestException("spec", "needs exactly one of podSelector and externalWorkloadSelector");
+    }
+    String protocol = spec.path("proxyProtocol").asText("unknown");
+    if (!PROXY_PROTOCOLS.contains(protocol)) {
+      throw new ManifestException("spec.proxyProtocol", "'" + protocol + "' is not one of " + String.join(", ",
+          new java.util.TreeSet<>(PROXY_PROTOCOLS)));
+    }
+    ManifestDecoder.decode(ResourceKind.SERVER, object);
+  }
+
+  private static void authorizationPolicy(JsonNode spec) throws ManifestException {
+    target(spec.path("targetRef"), "spec.targetRef", AUTHORIZATION_TARGETS);
+    JsonNode refs = spec.path("requiredAuthenticationRefs");
+    int network = 0;
+    int mesh = 0;
+    for (int i = 0; i < refs.size(); i++) {
+      String kind = target(refs.get(i), "spec.requiredAuthenticationRefs[" + i + "]", AUTHENTICATIONS);
+      if (kind.equals("NetworkAuthentication")) {
+        network++;
+      } else {
+        mesh++;
+      }
+    }
+    if (network > 1 || mesh > 1) {
+      throw new ManifestException("spec.requiredAuthenticationRefs",
+          "at most one NetworkAuthentication and one MeshTLSAuthentication or ServiceAccount");
+    }
+  }
+
+  private static void meshTlsAuthentication(JsonNode spec) throws ManifestException {
+    boolean identities = spec.path("identities").size() > 0;
+    boolean refs = spec.path("identityRefs").size() > 0;
+    if (identities == refs) {
+      throw new ManifestException("spec", "needs exactly one of identities and identityRefs, not empty");
+    }
+    JsonNode names = spec.path("identities");
+    for (int i = 0; i < names.size(); i++) {
+      String identity = names.get(i).asText("");
+      if (!identity.equals("*") && !identity.matches("(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+        throw new ManifestException("spec.identities[" + i + "]", "'" + identity + "' is not an identity name");
+      }
+    }
+    JsonNode identityRefs = spec.path("identityRefs");
+    for (int i = 0; i < identityRefs.size(); i++) {
+      target(identityRefs.get(i), "spec.identityRefs[" + i + "]", IDENTITY_REF_KINDS);
+    }
+  }
+
+  private static void serverAuthorization(JsonNode spec) throws ManifestException {
+    JsonNode server = spec.path("server");
+    if (server.has("name") == server.has("selector")) {
+      throw new ManifestException("spec.server", "needs exactly one of name and selector");
+    }
+    JsonNode client = spec.path("client");
+    if (!client.path("unauthenticated").asBoolean(false) && !client.has("meshTLS")) {
+      throw new ManifestException("spec.client", "needs meshTLS or unauthenticated: true");
+    }
+    if (client.has("networks")) {
+      networks(client.path("networks"), "spec.client.networks");
+    }
+  }
+
+  private static void httpRoute(JsonNode spec) throws ManifestException {
+    JsonNode parents = spec.path("parentRefs");
+    if (parents.isEmpty()) {
+      throw new ManifestException("spec.parentRefs", "is required");
+    }
+    for (int i = 0; i < parents.size(); i++) {
+      target(parents.get(i), "spec.parentRefs[" + i + "]", ROUTE_PARENTS);
+    }
+    JsonNode rules = spec.path("rules");
+    for (int r = 0; r < rules.size(); r++) {
+      JsonNode matches = rules.get(r).path("matches");
+      for (int m = 0; m < matches.size(); m++) {
+        JsonNode path = matches.get(m).path("path");
+        if (path.path("type").asText("").equals("RegularExpression")) {
+          String field = "spec.rules[" + r + "].matches[" + m + "].path.value";
+          try {
+            java.util.regex.Pattern.compile(path.path("value").asText(""));
+          } catch (java.util.regex.PatternSyntaxException e) {
+            throw new ManifestException(field, "invalid regular expression: " + e.getDescription());
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether a Gateway API route is the mesh's: all its parents are kinds the mesh routes for. A route
+   * attached to a Gateway belongs to that gateway's implementation and is none of this webhook's business.
+   */
+  private static boolean meshRoute(JsonNode spec) {
+    JsonNode parents = spec.path("parentRefs");
+    for (JsonNode parent : parents) {
+      if (!ROUTE_PARENTS.contains(parent.path("kind").asText(""))) {
+        return false;
+      }
+    }
+    return !parents.isEmpty();
+  }
+
+  private static void rateLimit(JsonNode spec) throws ManifestException {
+    target(spec.path("targetRef"), "spec.targetRef", Set.of("Server"));
+    JsonNode total = spec.path("total").path("requestsPerSecond");
+    if (!total.isMissingNode() && total.asLong(0) <= 0) {
+      throw new ManifestException("spec.total.requestsPerSecond", "must be positive");
+    }
+  }
+
+  private static void egressNetwork(JsonNode spec) throws ManifestException {
+    String policy = spec.path("trafficPolicy").asText("");
+    if (!policy.equals("Allow") && !policy.equals("Deny")) {
+      throw new ManifestException("spec.trafficPolicy", "is Allow or Deny, not '" + policy + "'");
+    }
+    if (spec.has("networks")) {
+      networks(spec.path("networks"), "spec.networks");
+    }
+  }
+
+  /** The kind a reference names, which must be one of {@code kinds}. */
+  private static String target(JsonNode ref, String field, Set<String> kinds) throws ManifestException {
+    String kind = ref.path("kind").asText("");
+    if (kind.isEmpty()) {
+      throw new ManifestException(field + ".kind", "is required");
+    }
+    if (!kinds.contains(kind)) {
+      throw new ManifestException(field + ".kind", "'" + kind + "' is not one of " + String.join(", ", new java.util.TreeSet<>(kinds)));
+    }
+    return kind;
+  }
+
+  private static void networks(JsonNode networks, String field) throws ManifestException {
+    if (networks.isEmpty()) {
+      throw new ManifestException(field, "needs at least one network");
+    }
+    for (int i = 0; i < networks.size(); i++) {
+      String at = field + "[" + i + "]";
+      Cidr cidr = Cidr.parse(networks.get(i).path("cidr").asText(""), at + ".cidr");
+      JsonNode except = networks.get(i).path("except");
+      for (int e = 0; e < except.size(); e++) {
+        Cidr excluded = Cidr.parse(except.get(e).asText(""), at + ".except[" + e + "]");
+        if (!cidr.contains(excluded)) {
+          throw new ManifestException(at + ".except[" + e + "]", excluded + " is not within " + cidr);
+        }
+      }
+    }
+  }
+
+  /** An address block; a bare address is a block of one. */
+  private record Cidr(byte[] address, int prefix, String text) {
+    static Cidr parse(String text, String field) throws ManifestException {
+      int slash = text.indexOf('/');
+      String host = slash < 0 ? text : text.substring(0, slash);
+      byte[] address;
+      try {
+        address = InetAddress.ofLiteral(host).getAddress();
+      } catch (IllegalArgumentException e) {
+        throw new ManifestException(field, "'" + text + "' is not an IP address or CIDR");
+      }
+      int bits = address.length * 8;
+      int prefix = bits;
+      if (slash >= 0) {
+        try {
+          prefix = Integer.parseInt(text.substring(slash + 1));
+        } catch (NumberFormatException e) {
+          prefix = -1;
+        }
+        if (prefix < 0 || prefix > bits) {
+          throw new ManifestException(field, "'" + text + "' has a prefix length outside 0-" + bits);
+        }
+      }
+      return new Cidr(address, prefix, text);
+    }
+
+    boolean contains(Cidr other) {
+      if (other.address.length != address.length || other.prefix < prefix) {
+        return false;
+      }
+      for (int bit = 0; bit < prefix; bit++) {
+        int mask = 0x80 >> (bit % 8);
+        if ((address[bit / 8] & mask) != (other.address[bit / 8] & mask)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+}

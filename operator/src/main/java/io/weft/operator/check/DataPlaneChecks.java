@@ -1,0 +1,89 @@
+package io.weft.operator.check;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.weft.k8s.Digests;
+import io.weft.protocol.identity.IssuerMaterial;
+import io.weft.k8s.identity.IssuerSecrets;
+import io.weft.operator.inject.ProxyInjector;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Meshed pods ({@code --proxy}): {@code linkerd-identity-data-plane} and {@code linkerd-data-plane}. */
+final class DataPlaneChecks {
+  private static final int LISTED = 5;
+  private final CheckTarget target;
+
+  DataPlaneChecks(CheckTarget target) {
+    this.target = target;
+  }
+
+  Category identity() {
+    return new Category("linkerd-identity-data-plane", List.of(Check.of("data plane proxies certificate match CA",
+        "restart these workloads (kubectl rollout restart) so their proxies start with the current trust anchors", () -> {
+          IssuerSecrets secrets = new IssuerSecrets(target.client, target.namespace);
+          IssuerMaterial material = secrets.read().orElseThrow(() -> CheckProblem.error(secrets.describe() + " do not exist"));
+          String current = Digests.sha256Hex(material.trustAnchorsPem());
+          failIfAny(meshedPods().filter(p -> !current.equals(annotation(p, ProxyInjector.TRUST_ROOT_ANNOTATION))).toList(),
+              "started with other trust anchors", false);
+        })));
+  }
+
+  Category proxies() {
+    List<Check> checks = new ArrayList<>();
+    target.dataPlaneNamespace.ifPresent(ns -> checks.add(Check.of("data plane namespace exists",
+        "check the namespace given with -n", () -> {
+          if (target.client.namespaces().withName(ns).get() == null) {
+            throw CheckProblem.error("namespace " + ns + " does not exist");
+          }
+        })));
+    checks.add(Check.of("data plane proxies are ready", "see kubectl logs POD -c linkerd-proxy: a proxy is ready once it "
+        + "has its certificate from the control plane", () -> {
+          List<Pod> pods = meshedPods().toList();
+          if (pods.isEmpty()) {
+            throw CheckProblem.error("no meshed pods found" + target.dataPlaneNamespace.map(ns -> " in " + ns).orElse(""));
+          }
+          failIfAny(pods.stream().filter(p -> !proxyReady(p)).toList(), "proxy not ready", false);
+        }).awaited());
+    checks.add(Check.of("data plane and cli versions match", "restart the workloads after a control-plane upgrade so the "
+        + "injector gives them the new proxy", () -> failIfAny(meshedPods()
+        .filter(p -> !target.cliVersion.equals(annotation(p, ProxyInjector.PROXY_VERSION_ANNOTATION))).toList(), "running another proxy version", true)));
+    return new Category("linkerd-data-plane", checks);
+  }
+
+  private Stream<Pod> meshedPods() {
+    var pods = target.dataPlaneNamespace.isPresent() ? target.client.pods().inNamespace(target.dataPlaneNamespace.get())
+        : target.client.pods().inAnyNamespace();
+    return pods.list().getItems().stream().filter(DataPlaneChecks::meshed);
+  }
+
+  private static boolean meshed(Pod pod) {
+    return Stream.concat(pod.getSpec().getContainers().stream(), pod.getSpec().getInitContainers().stream())
+        .anyMatch(c -> ProxyInjector.PROXY.equals(c.getName()));
+  }
+
+  private static boolean proxyReady(Pod pod) {
+    if (pod.getStatus() == null) {
+      return false;
+    }
+    return Stream.concat(pod.getStatus().getContainerStatuses().stream(), pod.getStatus().getInitContainerStatuses().stream())
+        .filter(s -> ProxyInjector.PROXY.equals(s.getName())).anyMatch(ContainerStatus::getReady);
+  }
+
+  private static String annotation(Pod pod, String key) {
+    return pod.getMetadata().getAnnotations() == null ? "" : pod.getMetadata().getAnnotations().getOrDefault(key, "");
+  }
+
+  private static void failIfAny(List<Pod> pods, String what, boolean warning) throws CheckProblem {
+    if (pods.isEmpty()) {
+      return;
+    }
+    String names = String.join(", ", pods.stream().limit(LISTED)
+        .map(p -> p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()).toList())
+        + (pods.size() > LISTED ? " and " + (pods.size() - LISTED) + " more" : "");
+    String message = pods.size() + " pod(s) " + what + ": " + names;
+    throw warning ? CheckProblem.warning(message) : CheckProblem.error(message);
+  }
+}
