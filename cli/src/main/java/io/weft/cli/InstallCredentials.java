@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.weft.protocol.identity.CertificateAuthority;
 import io.weft.protocol.identity.Issuer;
 import io.weft.protocol.identity.MeshPki;
-import io.weft.k8s.SecretData;
+import io.weft.k8s.identity.SecretData;
 import io.weft.protocol.identity.IssuerMaterial;
 import io.weft.k8s.identity.IssuerSecrets;
 import io.weft.operator.install.InstallManifests;

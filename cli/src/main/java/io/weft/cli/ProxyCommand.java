@@ -1,7 +1,7 @@
 package io.weft.cli;
 
 import com.typesafe.config.ConfigFactory;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.ProxyRuntime;
 import picocli.CommandLine.Command;
 

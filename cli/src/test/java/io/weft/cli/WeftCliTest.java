@@ -181,7 +181,7 @@ class WeftCliTest {
           "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", emoji.podIP() + ":0",
           "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", emoji.podIP() + ":0",
           "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:" + withIdentity.destinationPort()));
-      try (var proxy = io.weft.proxy.ProxyRuntime.start(io.weft.proxy.ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
+      try (var proxy = io.weft.proxy.ProxyRuntime.start(io.weft.proxy.config.ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
         proxy.ready().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
         Run run = weft("identity", "show", "-n", "emojivoto", "deploy/emoji", "--local-cluster", examples,
             "--inbound-port", Integer.toString(proxy.inboundAddress().getPort()));
@@ -224,7 +224,7 @@ class WeftCliTest {
         "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.1.1:0",
         "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.1.1:" + adminPort,
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:" + controlPlane.destinationPort());
-    try (var proxy = io.weft.proxy.ProxyRuntime.start(io.weft.proxy.ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
+    try (var proxy = io.weft.proxy.ProxyRuntime.start(io.weft.proxy.config.ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
       proxy.metrics().http().requested(io.weft.proxy.metrics.HttpMetrics.Target.outbound("web-svc.emojivoto.svc.cluster.local:80",
           null, java.util.Map.of()));
       Run run = weft("diagnostics", "proxy-metrics", "-n", "emojivoto", "deploy/emoji", "--local-cluster", examples,

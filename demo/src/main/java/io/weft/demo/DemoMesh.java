@@ -4,7 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import io.weft.actors.ControlPlane;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ResourceKind;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.ProxyRuntime;
 import io.weft.demo.emojivoto.EmojiService;
 import io.weft.demo.emojivoto.VoteBot;

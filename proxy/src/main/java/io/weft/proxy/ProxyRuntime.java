@@ -1,5 +1,7 @@
 package io.weft.proxy;
 
+import io.weft.proxy.config.ProxyConfigException;
+import io.weft.proxy.config.ProxyConfig;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.weft.proxy.admin.AdminServer;
@@ -42,7 +44,6 @@ public final class ProxyRuntime implements AutoCloseable {
   private static final Duration DISCOVERY_MAX_BACKOFF = Duration.ofSeconds(10);
   /** Enough for a transport header with a long authority; HTTP needs far less. */
   private static final int DETECT_MAX_BYTES = 2048;
-  private static final String CLUSTER_DOMAIN = "cluster.local";
 
   private final ActorSystem<Void> system;
   private final Discovery discovery;
@@ -65,39 +66,39 @@ public final class ProxyRuntime implements AutoCloseable {
   }
 
   public static ProxyRuntime start(ProxyConfig config, Map<String, String> env, Config given) {
-    InetSocketAddress destination = config.destinationAddress().orElseThrow(() -> new ProxyConfigException(
+    InetSocketAddress destination = config.controlPlane().destinationAddress().orElseThrow(() -> new ProxyConfigException(
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR is required: the proxy discovers endpoints through the control plane"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", systemConfig(given));
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.logLevel());
-      Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination), new Discovery.Settings(config.destinationContext(), DEFAULT_RTT,
-          RTT_DECAY, config.outbound(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.outboundDiscoveryIdleTimeout(),
-          config.controlStream()));
+      Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination), new Discovery.Settings(config.controlPlane().destinationContext(),
+          DEFAULT_RTT, RTT_DECAY, config.outbound().limits(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF,
+          config.outbound().discoveryIdleTimeout(), config.controlPlane().stream()));
 
       // The proxy's own ports are never a valid target for a connection it relays.
-      Set<Integer> ownPorts = Set.copyOf(List.of(config.inboundListen().getPort(), config.outboundListen().getPort(),
-          config.adminListen().getPort(), config.controlListen().getPort()));
+      Set<Integer> ownPorts = Set.copyOf(List.of(config.inbound().listen().getPort(), config.outbound().listen().getPort(),
+          config.admin().listen().getPort(), config.admin().controlListen().getPort()));
       ProxyMetrics metrics = new ProxyMetrics();
       Optional<ProxyIdentity> identity = config.identity().map(c -> ProxyIdentity.start(system, c, metrics.identity()));
       if (identity.isEmpty()) {
         log.warn("identity is disabled (no LINKERD2_PROXY_IDENTITY_* settings): connections between proxies are not mTLS");
       }
       Optional<MeshTls> tls = identity.map(ProxyIdentity::tls);
-      HttpForwarder toApplication = new HttpForwarder(system, config.inbound().maxInFlight());
+      HttpForwarder toApplication = new HttpForwarder(system, config.inbound().limits().maxInFlight());
       InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(system, toApplication, metrics.http(),
-          config.inbound(), config.inboundConnectTimeout()),
-          new InboundProxy.Settings(config.inboundDetectTimeout(), DETECT_MAX_BYTES, config.inboundConnectTimeout(), ownPorts,
-              config.opaqueInboundPorts()), tls).bind(config.inboundListen()).toCompletableFuture().join().localAddress();
-      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, CLUSTER_DOMAIN, config.outbound(), metrics.http(),
+          config.inbound().limits(), config.inbound().connectTimeout()),
+          new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
+              config.inbound().opaquePorts()), tls).bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
+      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, config.controlPlane().clusterDomain(), config.outbound().limits(), metrics.http(),
           ownPorts, tls);
-      OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outboundConnectTimeout(),
-          config.outbound().failfastTimeout(), tls);
+      OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outbound().connectTimeout(),
+          config.outbound().limits().failfastTimeout(), tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
-          new OutboundProxy.Settings(config.outboundDetectTimeout(), DETECT_MAX_BYTES, ownPorts))
-          .bind(config.outboundListen()).toCompletableFuture().join().localAddress();
+          new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts))
+          .bind(config.outbound().listen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
-          config.shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.adminListen())
+          config.admin().shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.admin().listen())
           .toCompletableFuture().join().localAddress();
       // Ready once it listens and, with identity, once it holds its first certificate (as Linkerd's).
       Runnable markReady = () -> {

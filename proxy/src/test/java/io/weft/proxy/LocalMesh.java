@@ -1,5 +1,6 @@
 package io.weft.proxy;
 
+import io.weft.proxy.config.ProxyConfig;
 import com.typesafe.config.ConfigFactory;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.weft.actors.ControlPlane;
@@ -182,7 +183,7 @@ public final class LocalMesh {
   public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout, Duration idleTimeout) {
     return new Discovery(system, destinationClient(system, port), new Discovery.Settings("{}", Duration.ofMillis(30),
         Duration.ofSeconds(10), outboundSide(failfastTimeout), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout,
-        ProxyConfig.fromEnv(Map.of()).controlStream()));
+        ProxyConfig.fromEnv(Map.of()).controlPlane().stream()));
   }
 
   /** A Destination client of the control plane on {@code port}, as the proxy makes it. */

@@ -1,5 +1,7 @@
 package io.weft.proxy;
 
+import io.weft.proxy.config.ProxyConfigException;
+import io.weft.proxy.config.ProxyConfig;
 import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.weft.actors.discovery;
 
-import io.weft.actors.CborSerializable;
+import io.weft.actors.state.CborSerializable;
 
 import java.util.Map;
 import java.util.SortedMap;

@@ -1,6 +1,6 @@
 package io.weft.actors.discovery;
 
-import io.weft.actors.CborSerializable;
+import io.weft.actors.state.CborSerializable;
 import io.weft.actors.state.ServiceInputs;
 import io.weft.k8s.model.ServiceProfileResource;
 import io.weft.k8s.model.ServiceResource;

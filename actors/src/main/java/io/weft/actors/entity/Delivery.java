@@ -1,7 +1,7 @@
 package io.weft.actors.entity;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.weft.actors.CborSerializable;
+import io.weft.actors.state.CborSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** A value pushed by an entity to a subscriber, with the entity incarnation that sent it. */

@@ -1,6 +1,6 @@
 package io.weft.actors.entity;
 
-import io.weft.actors.CborSerializable;
+import io.weft.actors.state.CborSerializable;
 import io.weft.actors.discovery.EndpointSnapshot;
 import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.index.ResourceIndex;

@@ -1,6 +1,6 @@
 package io.weft.actors.entity;
 
-import io.weft.actors.CborSerializable;
+import io.weft.actors.state.CborSerializable;
 import io.weft.actors.discovery.EndpointSnapshot;
 import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.ProfileInputs;
@@ -42,7 +42,7 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   private record ServiceChanged(ServiceState state) implements Command {}
 
-  private record SliceChanged(String slice, SliceState state) implements Command {}
+  private record SliceChanged(SliceState state) implements Command {}
 
   private record SubscriberGone(ActorRef<?> subscriber) implements Command {}
 
@@ -66,6 +66,8 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   /** The subscription to each of the Service's slices' entities, and what each last said. */
   private final Map<String, ActorRef<Subscription.Command<SliceState>>> sliceSubscriptions = new HashMap<>();
   private final Map<String, SliceState> slices = new HashMap<>();
+  /** One adapter for every slice: Pekko keeps one per message class, and each state names its slice. */
+  private final ActorRef<SliceState> sliceOutput;
   private ServiceState service;
   private ServiceInputs inputs;
 
@@ -75,6 +77,7 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
     this.lifecycle = lifecycle;
     this.view = view;
     this.sharding = ClusterSharding.get(ctx.getSystem());
+    this.sliceOutput = ctx.messageAdapter(SliceState.class, SliceChanged::new);
   }
 
   @Override
@@ -112,14 +115,14 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   private ActorRef<Subscription.Command<SliceState>> subscribeToSlice(String slice) {
     String entityId = new ObjectRef(ref.namespace(), slice).entityId();
-    ActorRef<SliceState> output = getContext().messageAdapter(SliceState.class, state -> new SliceChanged(slice, state));
     return getContext().spawnAnonymous(Subscription.<SliceState>create(replyTo ->
-        sharding.entityRefFor(EndpointSliceEntity.TYPE, entityId).tell(new EndpointSliceEntity.Subscribe(replyTo)), output));
+        sharding.entityRefFor(EndpointSliceEntity.TYPE, entityId).tell(new EndpointSliceEntity.Subscribe(replyTo)), sliceOutput));
   }
 
   private Behavior<Command> onSliceChanged(SliceChanged changed) {
-    if (sliceSubscriptions.containsKey(changed.slice())) {
-      slices.put(changed.slice(), changed.state());
+    String slice = changed.state().ref().name();
+    if (sliceSubscriptions.containsKey(slice)) {
+      slices.put(slice, changed.state());
       publish();
     }
     return this;

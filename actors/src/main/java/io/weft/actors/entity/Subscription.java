@@ -1,6 +1,6 @@
 package io.weft.actors.entity;
 
-import io.weft.actors.CborSerializable;
+import io.weft.actors.state.CborSerializable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;

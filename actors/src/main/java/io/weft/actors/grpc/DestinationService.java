@@ -113,7 +113,10 @@ public final class DestinationService implements Destination {
     CompletionStage<IpResolution> resolution = target instanceof DestinationTarget.Address a
         ? AskPattern.ask(index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler())
         : CompletableFuture.completedFuture(IpResolution.NONE);
-    return Source.completionStage(resolution).flatMapConcat(r -> TargetResolver.resolve(target, r, live));
+    // flatMapConcat pulls ahead of a slow reader: conflating after it keeps a stalled stream at
+    // the latest snapshot, as the entity's one-element buffer does.
+    return Source.completionStage(resolution).flatMapConcat(r -> TargetResolver.resolve(target, r, live))
+        .conflate((older, newer) -> newer);
   }
 
   /** The live sources of snapshots: the entity a target is served from. */

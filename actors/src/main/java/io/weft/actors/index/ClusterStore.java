@@ -142,7 +142,7 @@ public final class ClusterStore {
         }
       }
     }
-    return new SliceState(resource, pods);
+    return new SliceState(slice, resource, pods);
   }
 
   /** Everything a Service's answers depend on, as its entity assembles it from its slices' entities. */

@@ -1,6 +1,5 @@
 package io.weft.actors.state;
 
-import io.weft.actors.CborSerializable;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ServiceProfileResource;

@@ -1,6 +1,5 @@
 package io.weft.actors.state;
 
-import io.weft.actors.CborSerializable;
 import io.weft.k8s.model.ServiceProfileResource;
 import io.weft.k8s.model.ServiceResource;
 

@@ -4,7 +4,6 @@ import io.weft.protocol.identity.IssuerMaterial;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.weft.k8s.SecretData;
 
 import java.util.Optional;
 

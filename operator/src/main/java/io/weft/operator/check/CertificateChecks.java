@@ -1,7 +1,7 @@
 package io.weft.operator.check;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.weft.k8s.SecretData;
+import io.weft.k8s.identity.SecretData;
 import io.weft.protocol.identity.IssuerMaterial;
 import io.weft.k8s.identity.IssuerSecrets;
 import io.weft.operator.install.InstallManifests;

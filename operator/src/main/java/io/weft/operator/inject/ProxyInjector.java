@@ -211,6 +211,8 @@ public final class ProxyInjector {
     env(env, "LINKERD2_PROXY_LOG_FORMAT", config.get("proxy-log-format").orElse("plain"));
     env(env, "LINKERD2_PROXY_DESTINATION_SVC_ADDR", settings.serviceAddress("linkerd-dst-headless", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
     env(env, "LINKERD2_PROXY_DESTINATION_SVC_NAME", settings.identity("linkerd-destination"));
+    // Linkerd's profile suffixes; Weft's proxy also takes the cluster's domain from them.
+    env(env, "LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES", "svc." + settings.clusterDomain() + ".");
     env(env, "LINKERD2_PROXY_POLICY_SVC_ADDR", settings.serviceAddress("linkerd-policy", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
     env(env, "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"$(_pod_ns)\", \"pod\":\"$(_pod_name)\"}");
     env(env, "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", config.get("default-inbound-policy").orElse("all-unauthenticated"));

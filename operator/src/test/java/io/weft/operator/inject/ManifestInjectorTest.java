@@ -128,6 +128,7 @@ class ManifestInjectorTest {
     assertThat(proxy.path("startupProbe").path("httpGet").path("path").asText()).isEqualTo("/ready");
     assertThat(proxy.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/live");
     Map<String, String> env = env(proxy);
+    assertThat(env).containsEntry("LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES", "svc.cluster.local.");
     assertThat(env).containsEntry("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", ANCHORS)
         .containsEntry("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "linkerd-dst-headless.linkerd.svc.cluster.local.:8086")
         // Headless Services do not map ports: identity and policy are reached on the port the control plane serves.

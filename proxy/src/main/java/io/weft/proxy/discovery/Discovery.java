@@ -1,9 +1,9 @@
 package io.weft.proxy.discovery;
 
-import io.weft.proxy.SchedulerTimer;
+import io.weft.streams.queue.SchedulerTimer;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.GetDestination;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;

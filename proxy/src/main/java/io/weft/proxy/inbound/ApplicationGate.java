@@ -1,7 +1,7 @@
 package io.weft.proxy.inbound;
 
-import io.weft.proxy.SchedulerTimer;
-import io.weft.proxy.ProxyConfig;
+import io.weft.streams.queue.SchedulerTimer;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
 

@@ -1,6 +1,6 @@
 package io.weft.proxy.inbound;
 
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.http.ErrorResponses;
 import io.weft.proxy.http.HttpForwarder;
 import io.weft.proxy.http.OrigProto;

@@ -2,7 +2,7 @@ package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.ErrorResponses;
@@ -75,7 +75,7 @@ public final class OutboundHttp {
       return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.UNEXPECTED, request));
     }
     OutboundTarget t = target.get();
-    if (ownPorts.contains(t.port()) && isThisHost(t.host())) {
+    if (ownPorts.contains(t.port()) && ThisHost.is(t.host())) {
       // Addressed to the proxy itself: sending it on would come straight back, forever.
       return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.GATEWAY_LOOP, request));
     }
@@ -180,10 +180,5 @@ public final class OutboundHttp {
           log.debug("forwarding to {}:{} failed: {}", host, port, error.toString());
           return ErrorResponses.of(ProxyError.CONNECTION_FAILED, request);
         });
-  }
-
-  private static boolean isThisHost(String host) {
-    return host.equalsIgnoreCase("localhost")
-        || (TcpAddresses.isIpLiteral(host) && ThisHost.is(TcpAddresses.parseLiteral(host)));
   }
 }

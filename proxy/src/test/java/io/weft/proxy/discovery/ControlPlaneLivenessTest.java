@@ -15,7 +15,7 @@ import io.linkerd.proxy.destination.WeightedAddrSet;
 import io.weft.actors.ControlPlane;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.LocalMesh;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.control.ControlPlaneClient;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -77,7 +77,7 @@ class ControlPlaneLivenessTest {
   }
 
   private static ProxyConfig.ControlStream defaultLimits() {
-    return ProxyConfig.fromEnv(Map.of()).controlStream();
+    return ProxyConfig.fromEnv(Map.of()).controlPlane().stream();
   }
 
   @Test

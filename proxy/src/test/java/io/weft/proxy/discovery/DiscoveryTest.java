@@ -2,7 +2,7 @@ package io.weft.proxy.discovery;
 
 import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +70,7 @@ class DiscoveryTest {
     Files.writeString(manifests.resolve("shop.yaml"), manifest(2));
     controlPlane = LocalMesh.controlPlane(manifests, port);
     proxySystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(proxySystem, port, ProxyConfig.fromEnv(Map.of()).outbound().failfastTimeout(),
+    discovery = LocalMesh.discovery(proxySystem, port, ProxyConfig.fromEnv(Map.of()).outbound().limits().failfastTimeout(),
         Duration.ofSeconds(30));
 
     Resolution api = discovery.resolve(AUTHORITY);
@@ -110,8 +110,8 @@ class DiscoveryTest {
     Duration idle = Duration.ofSeconds(5);
     ProxyConfig defaults = ProxyConfig.fromEnv(Map.of());
     discovery = new Discovery(proxySystem, LocalMesh.destinationClient(proxySystem, port),
-        new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10), defaults.outbound(),
-            Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlStream()), now::get);
+        new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10), defaults.outbound().limits(),
+            Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlPlane().stream()), now::get);
     Resolution first = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> first.endpoints().size() == 1);
 

@@ -2,7 +2,7 @@ package io.weft.proxy.netns;
 
 import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.ConfigFactory;
-import io.weft.proxy.ProxyConfig;
+import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.ProxyRuntime;
 
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package io.weft.proxy;
+package io.weft.proxy.config;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,19 +13,29 @@ class ProxyConfigTest {
   @Test
   void defaultsAreLinkerds() {
     ProxyConfig c = ProxyConfig.fromEnv(Map.of());
-    assertThat(c.inboundListen().getPort()).isEqualTo(4143);
-    assertThat(c.outboundListen().getHostString()).isEqualTo("127.0.0.1");
-    assertThat(c.outboundListen().getPort()).isEqualTo(4140);
-    assertThat(c.adminListen().getPort()).isEqualTo(4191);
-    assertThat(c.controlListen().getPort()).isEqualTo(4190);
-    assertThat(c.inboundDetectTimeout()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(c.outbound().failfastTimeout()).isEqualTo(Duration.ofSeconds(3));
-    assertThat(c.inbound().failfastTimeout()).isEqualTo(Duration.ofSeconds(1));
-    assertThat(c.outbound().queueCapacity()).isEqualTo(100);
-    assertThat(c.opaqueInboundPorts().stream().boxed().toList()).containsExactly(25, 587, 3306, 4444, 5432, 6379, 9300, 11211);
-    assertThat(c.shutdownEndpointEnabled()).isFalse();
-    assertThat(c.controlStream()).isEqualTo(new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofMinutes(5),
+    assertThat(c.inbound().listen().getPort()).isEqualTo(4143);
+    assertThat(c.outbound().listen().getHostString()).isEqualTo("127.0.0.1");
+    assertThat(c.outbound().listen().getPort()).isEqualTo(4140);
+    assertThat(c.admin().listen().getPort()).isEqualTo(4191);
+    assertThat(c.admin().controlListen().getPort()).isEqualTo(4190);
+    assertThat(c.inbound().detectTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.outbound().limits().failfastTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(c.inbound().limits().failfastTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.outbound().limits().queueCapacity()).isEqualTo(100);
+    assertThat(c.inbound().opaquePorts().stream().boxed().toList()).containsExactly(25, 587, 3306, 4444, 5432, 6379, 9300, 11211);
+    assertThat(c.admin().shutdownEndpointEnabled()).isFalse();
+    assertThat(c.controlPlane().stream()).isEqualTo(new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofMinutes(5),
         Duration.ofHours(1)));
+    assertThat(c.controlPlane().clusterDomain()).isEqualTo("cluster.local");
+  }
+
+  @Test
+  void theClusterDomainIsTheProfileSuffixesDomain() {
+    assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES", "svc.example.org."))
+        .controlPlane().clusterDomain()).isEqualTo("example.org");
+    // External profiles ("."): the suffixes name no cluster domain, so it stays Linkerd's default.
+    assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES", "."))
+        .controlPlane().clusterDomain()).isEqualTo("cluster.local");
   }
 
   @Test
@@ -40,21 +50,21 @@ class ProxyConfigTest {
         "LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT", "365d",
         "LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", "3306,4000-4002",
         "LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", "true"));
-    assertThat(c.inboundListen().getHostString()).isEqualTo("::");
-    assertThat(c.controlListen().getHostString()).isEqualTo("0.0.0.0");
-    assertThat(c.destinationAddress().orElseThrow().getPort()).isEqualTo(8086);
-    assertThat(c.destinationContext()).contains("web-1");
-    assertThat(c.inboundConnectTimeout()).isEqualTo(Duration.ofMillis(100));
-    assertThat(c.outboundDetectTimeout()).isEqualTo(Duration.ofDays(365));
-    assertThat(c.opaqueInboundPorts().stream().boxed().toList()).containsExactly(3306, 4000, 4001, 4002);
-    assertThat(c.shutdownEndpointEnabled()).isTrue();
+    assertThat(c.inbound().listen().getHostString()).isEqualTo("::");
+    assertThat(c.admin().controlListen().getHostString()).isEqualTo("0.0.0.0");
+    assertThat(c.controlPlane().destinationAddress().orElseThrow().getPort()).isEqualTo(8086);
+    assertThat(c.controlPlane().destinationContext()).contains("web-1");
+    assertThat(c.inbound().connectTimeout()).isEqualTo(Duration.ofMillis(100));
+    assertThat(c.outbound().detectTimeout()).isEqualTo(Duration.ofDays(365));
+    assertThat(c.inbound().opaquePorts().stream().boxed().toList()).containsExactly(3306, 4000, 4001, 4002);
+    assertThat(c.admin().shutdownEndpointEnabled()).isTrue();
   }
 
   @Test
   void controlStreamLimitsAreLinkerdsReceiveLimits() {
     ProxyConfig c = ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", "90s",
         "LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", "30m"));
-    assertThat(c.controlStream()).isEqualTo(new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofSeconds(90),
+    assertThat(c.controlPlane().stream()).isEqualTo(new ProxyConfig.ControlStream(Duration.ofSeconds(3), Duration.ofSeconds(90),
         Duration.ofMinutes(30)));
   }
 
@@ -71,12 +81,12 @@ class ProxyConfigTest {
     assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "10.0.0.1:8086")))
         .hasMessageContaining("LINKERD2_PROXY_DESTINATION_SVC_NAME must be set");
     // On loopback the name may be omitted, as with Linkerd.
-    assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:8086")).destinationName()).isEmpty();
+    assertThat(ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:8086")).controlPlane().destinationName()).isEmpty();
   }
 
   @Test
   void identityIsReadFromLinkerdsVariablesAndAPartialSetSaysWhatIsMissing() {
-    String anchors = io.weft.protocol.identity.Pem.encode(List.of(TestIdentities.newPki().anchor().certificate()));
+    String anchors = io.weft.protocol.identity.Pem.encode(List.of(io.weft.proxy.TestIdentities.newPki().anchor().certificate()));
     ProxyConfig c = ProxyConfig.fromEnv(Map.of(
         "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", anchors,
         "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "web.emojivoto.serviceaccount.identity.linkerd.cluster.local",

@@ -1,4 +1,4 @@
-package io.weft.proxy;
+package io.weft.proxy.config;
 
 /** A proxy setting that cannot be used; the message names the variable and what is wrong. */
 public final class ProxyConfigException extends RuntimeException {

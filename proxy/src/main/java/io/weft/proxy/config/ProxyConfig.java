@@ -1,4 +1,4 @@
-package io.weft.proxy;
+package io.weft.proxy.config;
 
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.proxy.identity.ProxyIdentity;
@@ -13,18 +13,33 @@ import java.util.Optional;
 
 /**
  * The proxy's settings, read from Linkerd's {@code LINKERD2_PROXY_*} environment so the injector's
- * pod spec (and a Linkerd user's overrides) work unchanged. Defaults are Linkerd's, except where
- * the issue that specifies Weft's proxy says otherwise (queue capacity, default opaque ports).
+ * pod spec (and a Linkerd user's overrides) work unchanged: one value type per concern, each
+ * setting read in one place. Defaults are Linkerd's proxy's unless a comment says otherwise.
  */
-public record ProxyConfig(
-    InetSocketAddress inboundListen, InetSocketAddress outboundListen, InetSocketAddress adminListen,
-    InetSocketAddress controlListen,
-    Optional<InetSocketAddress> destinationAddress, Optional<String> destinationName, String destinationContext,
-    Duration inboundDetectTimeout, Duration outboundDetectTimeout,
-    Duration inboundConnectTimeout, Duration outboundConnectTimeout,
-    Side inbound, Side outbound,
-    BitSet opaqueInboundPorts, boolean shutdownEndpointEnabled, String logLevel, boolean ingressMode,
-    Duration outboundDiscoveryIdleTimeout, ControlStream controlStream, Optional<ProxyIdentity.Config> identity) {
+public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane controlPlane, Admin admin,
+                          Optional<ProxyIdentity.Config> identity, String logLevel) {
+
+  /** Connections to this pod: where they are accepted, how long detection and the dial to the application may take. */
+  public record Inbound(InetSocketAddress listen, Duration detectTimeout, Duration connectTimeout, Side limits,
+                        BitSet opaquePorts) {}
+
+  /**
+   * Connections from this pod: where they are accepted, detection and dial limits, ingress mode
+   * ({@code l5d-dst-override} routing), and how long an unused destination's resolution is kept.
+   */
+  public record Outbound(InetSocketAddress listen, Duration detectTimeout, Duration connectTimeout, Side limits,
+                         boolean ingressMode, Duration discoveryIdleTimeout) {}
+
+  /**
+   * The control plane: the Destination API's address and identity, the context token the proxy
+   * sends with every lookup, the receive limits of its streams, and the cluster's DNS domain
+   * (from the profile suffixes, {@code svc.<domain>.}).
+   */
+  public record ControlPlane(Optional<InetSocketAddress> destinationAddress, Optional<String> destinationName,
+                             String destinationContext, ControlStream stream, String clusterDomain) {}
+
+  /** The admin server (/metrics, /ready, ...), the tap port, and whether /shutdown is served. */
+  public record Admin(InetSocketAddress listen, InetSocketAddress controlListen, boolean shutdownEndpointEnabled) {}
 
   /**
    * Queue and concurrency limits of one direction, and how long an endpoint that refused a
@@ -40,10 +55,48 @@ public record ProxyConfig(
    */
   public record ControlStream(Duration initialTimeout, Duration idleTimeout, Duration lifetime) {}
 
+  /** Linkerd's default opaque ports: server-speaks-first protocols (SMTP, MySQL, Postgres, Redis, ...) detection would stall. */
   public static final String DEFAULT_OPAQUE_PORTS = "25,587,3306,4444,5432,6379,9300,11211";
+  /** Linkerd's default profile suffix; its domain is the cluster's when nothing says otherwise. */
+  private static final String DEFAULT_PROFILE_SUFFIXES = "svc.cluster.local.";
+  private static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
   public static ProxyConfig fromEnv(Map<String, String> env) {
     EnvReader e = new EnvReader(env);
+    return new ProxyConfig(inbound(e), outbound(e), controlPlane(e), new Admin(
+        e.address("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:4191"), // Linkerd's admin port, local only by default
+        e.address("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190"), // Linkerd's tap port
+        e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false)), // off: only the pod's own tooling may stop it
+        identity(e), e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"));
+  }
+
+  private static Inbound inbound(EnvReader e) {
+    return new Inbound(e.address("LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143"),
+        e.duration("LINKERD2_PROXY_INBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)), // then the connection is served as opaque TCP
+        // The application is on this host: a dial that takes longer than this will not succeed.
+        e.duration("LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT", Duration.ofMillis(300)),
+        new Side(e.integer("LINKERD2_PROXY_INBOUND_HTTP_QUEUE_CAPACITY", 100),
+            e.duration("LINKERD2_PROXY_INBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(1)),
+            e.integer("LINKERD2_PROXY_INBOUND_MAX_IN_FLIGHT", 100_000),
+            e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
+            e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(10))),
+        e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS));
+  }
+
+  private static Outbound outbound(EnvReader e) {
+    return new Outbound(e.address("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140"),
+        e.duration("LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)),
+        e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT", Duration.ofSeconds(1)), // a peer across the network
+        new Side(e.integer("LINKERD2_PROXY_OUTBOUND_HTTP_QUEUE_CAPACITY", 100),
+            e.duration("LINKERD2_PROXY_OUTBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(3)),
+            e.integer("LINKERD2_PROXY_OUTBOUND_MAX_IN_FLIGHT", 100_000),
+            e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
+            e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(60))),
+        e.bool("LINKERD2_PROXY_INGRESS_MODE", false),
+        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)));
+  }
+
+  private static ControlPlane controlPlane(EnvReader e) {
     Optional<InetSocketAddress> dst = e.string("LINKERD2_PROXY_DESTINATION_SVC_ADDR")
         .map(v -> e.address("LINKERD2_PROXY_DESTINATION_SVC_ADDR", v));
     Optional<String> dstName = e.string("LINKERD2_PROXY_DESTINATION_SVC_NAME");
@@ -52,35 +105,22 @@ public record ProxyConfig(
       throw new ProxyConfigException("LINKERD2_PROXY_DESTINATION_SVC_NAME must be set with LINKERD2_PROXY_DESTINATION_SVC_ADDR "
           + "(" + dst.get().getHostString() + " is not a loopback address)");
     }
-    return new ProxyConfig(
-        e.address("LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143"),
-        e.address("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140"),
-        e.address("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:4191"),
-        e.address("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190"),
-        dst, dstName, e.string("LINKERD2_PROXY_DESTINATION_CONTEXT").orElse(""),
-        e.duration("LINKERD2_PROXY_INBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)),
-        e.duration("LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)),
-        e.duration("LINKERD2_PROXY_INBOUND_CONNECT_TIMEOUT", Duration.ofMillis(300)),
-        e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT", Duration.ofSeconds(1)),
-        new Side(e.integer("LINKERD2_PROXY_INBOUND_HTTP_QUEUE_CAPACITY", 100),
-            e.duration("LINKERD2_PROXY_INBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(1)),
-            e.integer("LINKERD2_PROXY_INBOUND_MAX_IN_FLIGHT", 100_000),
-            e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
-            e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(10))),
-        new Side(e.integer("LINKERD2_PROXY_OUTBOUND_HTTP_QUEUE_CAPACITY", 100),
-            e.duration("LINKERD2_PROXY_OUTBOUND_HTTP_FAILFAST_TIMEOUT", Duration.ofSeconds(3)),
-            e.integer("LINKERD2_PROXY_OUTBOUND_MAX_IN_FLIGHT", 100_000),
-            e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
-            e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(60))),
-        e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
-        e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false),
-        e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"),
-        e.bool("LINKERD2_PROXY_INGRESS_MODE", false),
-        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)),
+    return new ControlPlane(dst, dstName, e.string("LINKERD2_PROXY_DESTINATION_CONTEXT").orElse(""),
         new ControlStream(e.duration("LINKERD2_PROXY_CONTROL_STREAM_INITIAL_TIMEOUT", Duration.ofSeconds(3)),
             e.duration("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", Duration.ofMinutes(5)),
             e.duration("LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", Duration.ofHours(1))),
-        identity(e));
+        clusterDomain(e.string("LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES").orElse(DEFAULT_PROFILE_SUFFIXES)));
+  }
+
+  /** The domain of the first {@code svc.<domain>.} suffix; Linkerd's default when the suffixes name none (e.g. {@code .}). */
+  static String clusterDomain(String profileSuffixes) {
+    for (String suffix : profileSuffixes.split("[,\\s]+")) {
+      String name = suffix.endsWith(".") ? suffix.substring(0, suffix.length() - 1) : suffix;
+      if (name.startsWith("svc.") && name.length() > "svc.".length()) {
+        return name.substring("svc.".length());
+      }
+    }
+    return DEFAULT_CLUSTER_DOMAIN;
   }
 
   private static final String IDENTITY = "LINKERD2_PROXY_IDENTITY_";
@@ -128,7 +168,6 @@ public record ProxyConfig(
   }
 
   private static boolean isLoopback(InetSocketAddress address) {
-    String host = address.getHostString();
-    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    return io.weft.proxy.tcp.ThisHost.isLoopback(address.getHostString());
   }
 }

@@ -1,4 +1,4 @@
-package io.weft.proxy;
+package io.weft.proxy.config;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.weft.k8s;
+package io.weft.k8s.identity;
 
 import io.fabric8.kubernetes.api.model.Secret;
 
