@@ -9,6 +9,7 @@ import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ResourceMeta;
 import io.weft.k8s.model.ServiceResource;
+import io.weft.protocol.net.Authority;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.testkit.InMemoryCluster;
 import org.HdrHistogram.Histogram;
@@ -33,9 +34,12 @@ import java.util.concurrent.locks.LockSupport;
  * How fast an endpoint change reaches every subscribed proxy: {@code services} Services with
  * {@code endpoints} endpoints each, {@code streams} open Destination.Get streams over real gRPC on
  * loopback, then {@code changes} endpoint additions one at a time, each timed from the change
- * entering the control plane until every stream of that Service has it.
+ * entering the control plane until every stream of that Service has it. A Service's endpoints are
+ * cut into EndpointSlices of at most {@code perSlice} (Kubernetes' controller makes slices of 100),
+ * and a new endpoint joins the last slice, as the controller would add it.
  *
- * <p>Usage: {@code bench/run fanout [services endpoints streams changes]}.
+ * <p>Usage: {@code bench/run fanout [services endpoints streams changes [perSlice]]}; (a) of issue 11 is
+ * {@code 1000 10 2000 500}, (b), one hot Service, {@code 1 5000 2000 200}.
  */
 public final class DestinationFanoutBench {
   private static final String NS = "bench";
@@ -63,6 +67,8 @@ public final class DestinationFanoutBench {
     int endpoints = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int streams = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
     int changes = args.length > 3 ? Integer.parseInt(args[3]) : 500;
+    int perSlice = args.length > 4 ? Integer.parseInt(args[4]) : 100;
+    Addresses addresses = new Addresses(endpoints + changes);
 
     var config = ConfigFactory.parseString(String.join("\n",
         "pekko.remote.artery.canonical.port = 0", "pekko.loglevel = WARNING",
@@ -74,12 +80,17 @@ public final class DestinationFanoutBench {
       for (int s = 0; s < services; s++) {
         cluster.apply(service(s));
         for (int e = 0; e < endpoints; e++) {
-          cluster.apply(pod(s, e));
+          cluster.apply(pod(addresses, s, e));
         }
-        cluster.apply(slice(s, endpoints));
+        for (int first = 0; first < endpoints; first += perSlice) {
+          cluster.apply(slice(addresses, s, first / perSlice, first, Math.min(endpoints, first + perSlice)));
+        }
       }
       System.out.printf("loaded %d services, %d endpoints in %d ms%n", services, services * endpoints,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      System.gc();
+      System.out.printf("control plane alone, state loaded: heap after GC %.1f MiB, RSS %s%n",
+          ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0, rss());
 
       ActorSystem<Void> clientSystem = ActorSystem.create(Behaviors.empty(), "bench-clients",
           ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
@@ -101,7 +112,7 @@ public final class DestinationFanoutBench {
         clients.get(i % CLIENTS).get(GetDestination.newBuilder().setPath(authority(sub.service)).build())
             .runWith(Sink.foreach(sub::onUpdate), clientSystem);
       }
-      awaitAll(() -> subscribers.stream().allMatch(s -> s.seenAt.size() == endpoints), 120);
+      awaitAll(() -> subscribers.stream().allMatch(s -> s.seenAt.size() == endpoints), 600);
       System.out.printf("%d streams open with their initial state in %d ms%n", streams,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opening));
 
@@ -113,10 +124,11 @@ public final class DestinationFanoutBench {
       for (int c = 0; c < changes; c++) {
         int s = random.nextInt(services);
         int e = next[s]++;
-        String address = ip(s, e) + ":8080";
+        String address = addresses.ip(s, e) + ":8080";
         long t0 = System.nanoTime();
-        cluster.apply(pod(s, e));
-        cluster.apply(slice(s, e + 1));
+        cluster.apply(pod(addresses, s, e));
+        int slice = e / perSlice;
+        cluster.apply(slice(addresses, s, slice, slice * perSlice, e + 1));
         List<Subscriber> mine = byService.get(s);
         awaitAll(() -> mine.stream().allMatch(sub -> sub.seenAt.containsKey(address)), 30);
         long last = 0;
@@ -131,8 +143,8 @@ public final class DestinationFanoutBench {
       System.gc();
       long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
       System.out.println();
-      System.out.printf("services=%d endpoints=%d streams=%d changes=%d (one at a time)%n", services,
-          services * endpoints, streams, changes);
+      System.out.printf("services=%d endpoints=%d streams=%d changes=%d (one at a time), slices of %d%n", services,
+          services * endpoints, streams, changes, perSlice);
       print("endpoint change -> every subscriber of the service notified", allNotified);
       print("endpoint change -> each stream notified", perStream);
       System.out.printf("heap after GC: %.1f MiB; RSS: %s (control plane and all %d client streams in one JVM)%n",
@@ -164,11 +176,18 @@ public final class DestinationFanoutBench {
   }
 
   private static String authority(int s) {
-    return "svc-" + s + "." + NS + ".svc.cluster.local:80";
+    return new Authority(Authority.serviceName("svc-" + s, NS, "cluster.local"), 80).toString();
   }
 
-  private static String ip(int s, int e) {
-    return "10." + (s / 256) + "." + (s % 256) + "." + (e + 1);
+  /** A distinct, valid 10.0.0.0/8 address for every endpoint a Service may have in the run. */
+  record Addresses(int perService) {
+    String ip(int s, int e) {
+      int n = s * perService + e + 1;
+      if (n >= 1 << 24) {
+        throw new IllegalArgumentException("more endpoints than 10.0.0.0/8 holds");
+      }
+      return "10." + (n >> 16 & 0xff) + "." + (n >> 8 & 0xff) + "." + (n & 0xff);
+    }
   }
 
   private static ServiceResource service(int s) {
@@ -176,18 +195,20 @@ public final class DestinationFanoutBench {
         Map.of("app", "svc-" + s), List.of(new ServiceResource.ServicePort("http", 80, 8080, "", "TCP")));
   }
 
-  private static PodResource pod(int s, int e) {
+  private static PodResource pod(Addresses addresses, int s, int e) {
     return new PodResource(new ResourceMeta(NS, "svc-" + s + "-" + e, "", "",
         Map.of("app", "svc-" + s, PodResource.CONTROL_PLANE_NS_LABEL, "linkerd"), Map.of()),
-        ip(s, e), "node", "sa-" + s, "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "svc-" + s));
+        addresses.ip(s, e), "node", "sa-" + s, "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "svc-" + s));
   }
 
-  private static EndpointSliceResource slice(int s, int count) {
+  /** Slice {@code index} of Service {@code s}, holding its endpoints {@code from} (inclusive) to {@code to}. */
+  private static EndpointSliceResource slice(Addresses addresses, int s, int index, int from, int to) {
     List<EndpointSliceResource.Endpoint> eps = new ArrayList<>();
-    for (int e = 0; e < count; e++) {
-      eps.add(new EndpointSliceResource.Endpoint(List.of(ip(s, e)), true, true, false, "svc-" + s + "-" + e, "node", "zone-a"));
+    for (int e = from; e < to; e++) {
+      eps.add(new EndpointSliceResource.Endpoint(List.of(addresses.ip(s, e)), true, true, false, "svc-" + s + "-" + e, "node",
+          "zone-a"));
     }
-    return new EndpointSliceResource(new ResourceMeta(NS, "svc-" + s + "-slice", "", "",
+    return new EndpointSliceResource(new ResourceMeta(NS, "svc-" + s + "-slice-" + index, "", "",
         Map.of(EndpointSliceResource.SERVICE_NAME_LABEL, "svc-" + s), Map.of()), "svc-" + s, "IPv4",
         List.of(new EndpointSliceResource.EndpointPort("http", 8080, "TCP")), eps);
   }
