@@ -127,10 +127,12 @@ public final class ControlPlane implements AutoCloseable {
       ClusterQueries queries = new ClusterQueries(index, system.scheduler(), settings.askTimeout());
       DestinationService destination = new DestinationService(system, index, settings.discovery(), settings.askTimeout());
       IdentityService identity = identityService(system, backend, settings);
+      var apis = ServiceHandler.concatOrNotFound(
+          DestinationHandlerFactory.partial(destination, io.linkerd.proxy.destination.Destination.name, system),
+          IdentityHandlerFactory.partial(identity, io.linkerd.proxy.identity.Identity.name, system));
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.destinationInterface(), settings.destinationPort())
-          .bind(ServiceHandler.concatOrNotFound(DestinationHandlerFactory.partial(destination, io.linkerd.proxy.destination.Destination.name, system),
-              IdentityHandlerFactory.partial(identity, io.linkerd.proxy.identity.Identity.name, system)))
+          .bind(apis)
           .toCompletableFuture().join();
       log.info("control plane serving the Destination and Identity APIs on {} from {}", binding.localAddress(), backend.describe());
       ControlPlaneAdmin admin = new ControlPlaneAdmin();

@@ -22,6 +22,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,22 +50,44 @@ public final class DestinationFanoutBench {
   private static final String NS = "bench";
   private static final int CLIENTS = 40; // HTTP/2 connections, to stay under the server's stream limit per connection
 
-  /** What one stream has seen: each address and when it first arrived. */
+  /**
+   * What one stream has seen: how many addresses it was sent, and when each address the run will
+   * add first arrived (only those: a hot Service's thousands of initial endpoints times thousands of
+   * streams would otherwise make the benchmark's own bookkeeping the largest thing in the heap).
+   */
   static final class Subscriber {
     final int service;
+    final Set<String> timed;
+    final AtomicInteger received = new AtomicInteger();
     final Map<String, Long> seenAt = new ConcurrentHashMap<>();
+    /** The change being timed and the streams still to see it: counted down, so the driver waits without spinning. */
+    final AtomicReference<Awaited> awaited;
 
-    Subscriber(int service) {
+    Subscriber(int service, Set<String> timed, AtomicReference<Awaited> awaited) {
       this.service = service;
+      this.timed = timed;
+      this.awaited = awaited;
     }
 
     void onUpdate(Update u) {
       long now = System.nanoTime();
       if (u.hasAdd()) {
-        u.getAdd().getAddrsList().forEach(a -> seenAt.putIfAbsent(TcpAddresses.format(a.getAddr()), now));
+        received.addAndGet(u.getAdd().getAddrsCount());
+        u.getAdd().getAddrsList().forEach(a -> {
+          String address = TcpAddresses.format(a.getAddr());
+          if (timed.contains(address) && seenAt.putIfAbsent(address, now) == null) {
+            Awaited change = awaited.get();
+            if (change != null && change.address().equals(address)) {
+              change.pending().countDown();
+            }
+          }
+        });
       }
     }
   }
+
+  /** The address a change adds, and a count of the streams of its Service that have not seen it yet. */
+  record Awaited(String address, CountDownLatch pending) {}
 
   public static void main(String[] args) throws Exception {
     int services = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
@@ -104,33 +131,46 @@ public final class DestinationFanoutBench {
       for (int s = 0; s < services; s++) {
         byService.add(new ArrayList<>());
       }
+      // The changes, drawn before the streams open so each stream knows which addresses are timed.
+      Random random = new Random(42);
+      int[] next = new int[services];
+      java.util.Arrays.fill(next, endpoints);
+      int[][] plan = new int[changes][];
+      Set<String> timed = new HashSet<>();
+      AtomicReference<Awaited> awaited = new AtomicReference<>();
+      for (int c = 0; c < changes; c++) {
+        int s = random.nextInt(services);
+        plan[c] = new int[] {s, next[s]++};
+        timed.add(addresses.ip(s, plan[c][1]) + ":8080");
+      }
       long opening = System.nanoTime();
       for (int i = 0; i < streams; i++) {
-        Subscriber sub = new Subscriber(i % services);
+        Subscriber sub = new Subscriber(i % services, timed, awaited);
         subscribers.add(sub);
         byService.get(sub.service).add(sub);
         clients.get(i % CLIENTS).get(GetDestination.newBuilder().setPath(authority(sub.service)).build())
             .runWith(Sink.foreach(sub::onUpdate), clientSystem);
       }
-      awaitAll(() -> subscribers.stream().allMatch(s -> s.seenAt.size() == endpoints), 600);
+      awaitAll(() -> subscribers.stream().allMatch(s -> s.received.get() >= endpoints), 600);
       System.out.printf("%d streams open with their initial state in %d ms%n", streams,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opening));
 
       Histogram allNotified = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
       Histogram perStream = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
-      Random random = new Random(42);
-      int[] next = new int[services];
-      java.util.Arrays.fill(next, endpoints);
-      for (int c = 0; c < changes; c++) {
-        int s = random.nextInt(services);
-        int e = next[s]++;
+      for (int[] step : plan) {
+        int s = step[0];
+        int e = step[1];
         String address = addresses.ip(s, e) + ":8080";
+        List<Subscriber> mine = byService.get(s);
+        Awaited change = new Awaited(address, new CountDownLatch(mine.size()));
+        awaited.set(change);
         long t0 = System.nanoTime();
         cluster.apply(pod(addresses, s, e));
         int slice = e / perSlice;
         cluster.apply(slice(addresses, s, slice, slice * perSlice, e + 1));
-        List<Subscriber> mine = byService.get(s);
-        awaitAll(() -> mine.stream().allMatch(sub -> sub.seenAt.containsKey(address)), 30);
+        if (!change.pending().await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException(change.pending().getCount() + " streams did not see " + address + " within 30s");
+        }
         long last = 0;
         for (Subscriber sub : mine) {
           long at = sub.seenAt.get(address);
@@ -171,7 +211,7 @@ public final class DestinationFanoutBench {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException("not done within " + seconds + "s");
       }
-      LockSupport.parkNanos(20_000);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
   }
 

@@ -10,6 +10,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -40,7 +42,7 @@ public final class EndpointSliceEntity extends AbstractBehavior<EndpointSliceEnt
     ObjectRef ref = ObjectRef.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchSlice(ref, ctx.messageAdapter(SliceState.class, SliceChanged::new)));
-      return new EndpointSliceEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE));
+      return new EndpointSliceEntity(ctx, timers, entity.getShard(), idleTimeout);
     }));
   }
 
@@ -48,9 +50,10 @@ public final class EndpointSliceEntity extends AbstractBehavior<EndpointSliceEnt
   private final Subscribers<SliceState> subscribers = new Subscribers<>();
   private SliceState state;
 
-  private EndpointSliceEntity(ActorContext<Command> ctx, EntityLifecycle<Command> lifecycle) {
+  private EndpointSliceEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+                              ActorRef<ClusterSharding.ShardCommand> shard, Duration idleTimeout) {
     super(ctx);
-    this.lifecycle = lifecycle;
+    this.lifecycle = new EntityLifecycle<>(ctx, timers, shard, idleTimeout, IdleCheck.INSTANCE, SubscriberGone::new, subscribers);
   }
 
   @Override
@@ -64,20 +67,13 @@ public final class EndpointSliceEntity extends AbstractBehavior<EndpointSliceEnt
         })
         .onMessage(Subscribe.class, subscribe -> {
           if (lifecycle.ready(subscribe)) {
-            lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-            subscribers.add(subscribe.subscriber(), ENDPOINTS, state, getContext().getSelf());
+            lifecycle.watch(subscribe.subscriber());
+            subscribers.add(subscribe.subscriber(), ENDPOINTS, port -> state, getContext().getSelf());
           }
           return this;
         })
-        .onMessage(SubscriberGone.class, gone -> {
-          subscribers.remove(gone.subscriber());
-          lifecycle.subscriberLeft(subscribers.isEmpty());
-          return this;
-        })
-        .onMessageEquals(IdleCheck.INSTANCE, () -> {
-          lifecycle.onIdleCheck(subscribers.isEmpty());
-          return this;
-        })
+        .onMessage(SubscriberGone.class, gone -> lifecycle.subscriberGone(gone.subscriber(), this))
+        .onMessageEquals(IdleCheck.INSTANCE, () -> lifecycle.idleCheck(this))
         .build();
   }
 }

@@ -13,6 +13,8 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
@@ -40,7 +42,7 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
     ObjectRef ref = ObjectRef.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchPod(ref, ctx.messageAdapter(PodState.class, PodChanged::new)));
-      return new PodEntity(ctx, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
+      return new PodEntity(ctx, timers, entity.getShard(), idleTimeout, view);
     }));
   }
 
@@ -49,9 +51,10 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
   private final Subscribers<EndpointSnapshot> subscribers = new Subscribers<>();
   private PodResource pod;
 
-  private PodEntity(ActorContext<Command> ctx, EntityLifecycle<Command> lifecycle, EndpointView view) {
+  private PodEntity(ActorContext<Command> ctx, TimerScheduler<Command> timers, ActorRef<ClusterSharding.ShardCommand> shard,
+                    Duration idleTimeout, EndpointView view) {
     super(ctx);
-    this.lifecycle = lifecycle;
+    this.lifecycle = new EntityLifecycle<>(ctx, timers, shard, idleTimeout, IdleCheck.INSTANCE, SubscriberGone::new, subscribers);
     this.view = view;
   }
 
@@ -60,15 +63,8 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
     return newReceiveBuilder()
         .onMessage(PodChanged.class, this::onPodChanged)
         .onMessage(SubscribeEndpoint.class, this::onSubscribe)
-        .onMessage(SubscriberGone.class, gone -> {
-          subscribers.remove(gone.subscriber());
-          lifecycle.subscriberLeft(subscribers.isEmpty());
-          return this;
-        })
-        .onMessageEquals(IdleCheck.INSTANCE, () -> {
-          lifecycle.onIdleCheck(subscribers.isEmpty());
-          return this;
-        })
+        .onMessage(SubscriberGone.class, gone -> lifecycle.subscriberGone(gone.subscriber(), this))
+        .onMessageEquals(IdleCheck.INSTANCE, () -> lifecycle.idleCheck(this))
         .build();
   }
 
@@ -86,9 +82,9 @@ public final class PodEntity extends AbstractBehavior<PodEntity.Command> {
 
   private Behavior<Command> onSubscribe(SubscribeEndpoint subscribe) {
     if (lifecycle.ready(subscribe)) {
-      lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-      EndpointSnapshot current = pod == null ? view.forPod(null, subscribe.ip(), subscribe.port()) : snapshot(subscribe.port());
-      subscribers.add(subscribe.subscriber(), subscribe.port(), current, getContext().getSelf());
+      lifecycle.watch(subscribe.subscriber());
+      subscribers.add(subscribe.subscriber(), subscribe.port(),
+          port -> pod == null ? view.forPod(null, subscribe.ip(), port) : snapshot(port), getContext().getSelf());
     }
     return this;
   }

@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -53,7 +54,7 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
     ObjectRef ref = ObjectRef.ofEntityId(entity.getEntityId());
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       index.tell(new ResourceIndex.WatchService(ref, ctx.messageAdapter(ServiceState.class, ServiceChanged::new)));
-      return new ServiceEntity(ctx, ref, new EntityLifecycle<>(ctx, timers, entity.getShard(), idleTimeout, IdleCheck.INSTANCE), view);
+      return new ServiceEntity(ctx, ref, timers, entity.getShard(), idleTimeout, view);
     }));
   }
 
@@ -71,10 +72,12 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   private ServiceState service;
   private ServiceInputs inputs;
 
-  private ServiceEntity(ActorContext<Command> ctx, ObjectRef ref, EntityLifecycle<Command> lifecycle, EndpointView view) {
+  private ServiceEntity(ActorContext<Command> ctx, ObjectRef ref, TimerScheduler<Command> timers,
+                        ActorRef<ClusterSharding.ShardCommand> shard, Duration idleTimeout, EndpointView view) {
     super(ctx);
     this.ref = ref;
-    this.lifecycle = lifecycle;
+    this.lifecycle = new EntityLifecycle<>(ctx, timers, shard, idleTimeout, IdleCheck.INSTANCE, SubscriberGone::new,
+        endpointSubscribers, profileSubscribers);
     this.view = view;
     this.sharding = ClusterSharding.get(ctx.getSystem());
     this.sliceOutput = ctx.messageAdapter(SliceState.class, SliceChanged::new);
@@ -87,11 +90,8 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
         .onMessage(SliceChanged.class, this::onSliceChanged)
         .onMessage(SubscribeEndpoints.class, this::onSubscribeEndpoints)
         .onMessage(SubscribeProfile.class, this::onSubscribeProfile)
-        .onMessage(SubscriberGone.class, this::onSubscriberGone)
-        .onMessageEquals(IdleCheck.INSTANCE, () -> {
-          lifecycle.onIdleCheck(noSubscribers());
-          return this;
-        })
+        .onMessage(SubscriberGone.class, gone -> lifecycle.subscriberGone(gone.subscriber(), this))
+        .onMessageEquals(IdleCheck.INSTANCE, () -> lifecycle.idleCheck(this))
         .build();
   }
 
@@ -141,32 +141,21 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   private Behavior<Command> onSubscribeEndpoints(SubscribeEndpoints subscribe) {
     if (lifecycle.ready(subscribe)) {
-      lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-      endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), view.forService(inputs, subscribe.port()), getContext().getSelf());
+      lifecycle.watch(subscribe.subscriber());
+      endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), port -> view.forService(inputs, port), getContext().getSelf());
     }
     return this;
   }
 
   private Behavior<Command> onSubscribeProfile(SubscribeProfile subscribe) {
     if (lifecycle.ready(subscribe)) {
-      lifecycle.watch(subscribe.subscriber(), new SubscriberGone(subscribe.subscriber()));
-      profileSubscribers.add(subscribe.subscriber(), 0, profileInputs(), getContext().getSelf());
+      lifecycle.watch(subscribe.subscriber());
+      profileSubscribers.add(subscribe.subscriber(), 0, port -> profileInputs(), getContext().getSelf());
     }
     return this;
   }
 
   private ProfileInputs profileInputs() {
     return new ProfileInputs(inputs.service(), inputs.profile());
-  }
-
-  private Behavior<Command> onSubscriberGone(SubscriberGone gone) {
-    endpointSubscribers.remove(gone.subscriber());
-    profileSubscribers.remove(gone.subscriber());
-    lifecycle.subscriberLeft(noSubscribers());
-    return this;
-  }
-
-  private boolean noSubscribers() {
-    return endpointSubscribers.isEmpty() && profileSubscribers.isEmpty();
   }
 }

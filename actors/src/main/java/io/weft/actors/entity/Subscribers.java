@@ -15,9 +15,14 @@ final class Subscribers<T> {
   private final Map<ActorRef<Delivery<T>>, Integer> ports = new HashMap<>();
   private final Map<Integer, T> sent = new HashMap<>();
 
-  void add(ActorRef<Delivery<T>> subscriber, int port, T current, ActorRef<?> self) {
+  /**
+   * A new subscriber gets what its port's subscribers were last sent (computed only for a port
+   * nobody watched): one value object per port and change, so whatever a stream derives from it
+   * (its diffs, its first message) can be shared by every stream of the port.
+   */
+  void add(ActorRef<Delivery<T>> subscriber, int port, IntFunction<T> compute, ActorRef<?> self) {
     ports.put(subscriber, port);
-    sent.put(port, current);
+    T current = sent.computeIfAbsent(port, compute::apply);
     subscriber.tell(new Delivery<>(self, current));
   }
 

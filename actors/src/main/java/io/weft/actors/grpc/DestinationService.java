@@ -12,7 +12,7 @@ import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.ProfileInputs;
 import io.weft.actors.discovery.ProfileView;
 import io.weft.actors.discovery.TargetResolver;
-import io.weft.actors.discovery.UpdateDiff;
+import io.weft.actors.discovery.UpdateMemo;
 import io.weft.actors.entity.Delivery;
 import io.weft.actors.entity.PodEntity;
 import io.weft.actors.entity.ServiceEntity;
@@ -54,6 +54,7 @@ public final class DestinationService implements Destination {
   private final ProfileView profiles;
   private final Duration askTimeout;
   private final AtomicLong streams = new AtomicLong();
+  private final UpdateMemo updates;
 
   public DestinationService(ActorSystem<?> system, ActorRef<ResourceIndex.Command> index, DiscoverySettings settings,
                             Duration askTimeout) {
@@ -64,13 +65,14 @@ public final class DestinationService implements Destination {
     this.view = new EndpointView(settings);
     this.profiles = new ProfileView(settings, view);
     this.askTimeout = askTimeout;
+    this.updates = new UpdateMemo(settings.updateMemoSlots());
   }
 
   @Override
   public Source<Update, NotUsed> get(GetDestination request) {
     return parse(request).map(target -> snapshots(target)
             .statefulMap(() -> (EndpointSnapshot) null,
-                (last, next) -> Pair.create(next, last == null ? UpdateDiff.initial(next) : UpdateDiff.between(last, next)),
+                (last, next) -> Pair.create(next, last == null ? updates.initial(next) : updates.between(last, next)),
                 last -> Optional.<List<Update>>empty())
             .mapConcat(updates -> updates))
         .orElseGet(() -> Source.failed(invalid(request)));

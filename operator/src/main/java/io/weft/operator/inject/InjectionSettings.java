@@ -47,6 +47,6 @@ public record InjectionSettings(String proxyImage, String proxyVersion, String i
   }
 
   String identity(String serviceAccount) {
-    return serviceAccount + "." + controlPlaneNamespace + ".serviceaccount.identity." + controlPlaneNamespace + "." + trustDomain;
+    return new io.weft.protocol.identity.MeshIdentity(serviceAccount, controlPlaneNamespace, controlPlaneNamespace, trustDomain).name();
   }
 }

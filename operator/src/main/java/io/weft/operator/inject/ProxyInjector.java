@@ -237,8 +237,8 @@ public final class ProxyInjector {
     env(env, "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", settings.trustAnchorsPem());
     env(env, "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", TOKEN_DIR + "/linkerd-identity-token");
     env(env, "LINKERD2_PROXY_IDENTITY_SVC_ADDR", settings.serviceAddress("linkerd-identity-headless", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
-    env(env, "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "$(_pod_sa).$(_pod_ns).serviceaccount.identity."
-        + settings.controlPlaneNamespace() + "." + settings.trustDomain());
+    env(env, "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", io.weft.protocol.identity.MeshIdentity.name("$(_pod_sa)", "$(_pod_ns)",
+        settings.controlPlaneNamespace(), settings.trustDomain()));
     env(env, "LINKERD2_PROXY_IDENTITY_SVC_NAME", settings.identity("linkerd-identity"));
     ArrayNode ports = c.putArray("ports");
     ports.addObject().put("containerPort", InjectionSettings.INBOUND_PORT).put("name", "linkerd-proxy");

@@ -1,13 +1,11 @@
 package io.weft.protocol.identity;
 
-import java.util.regex.Pattern;
-
 /**
  * A proxy's mesh identity: {@code <serviceaccount>.<namespace>.serviceaccount.identity.<control-plane-ns>.<trust-domain>},
  * the DNS-like name carried in certificates, TLS SNI and the Destination API's {@code tls_identity}.
  */
 public record MeshIdentity(String serviceAccount, String namespace, String controlPlaneNamespace, String trustDomain) {
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final int MAX_LABEL = 63;
   private static final String MARKER = ".serviceaccount.identity.";
 
   public MeshIdentity {
@@ -23,6 +21,14 @@ public record MeshIdentity(String serviceAccount, String namespace, String contr
   }
 
   public String name() {
+    return name(serviceAccount, namespace, controlPlaneNamespace, trustDomain);
+  }
+
+  /**
+   * The name made of these parts, unchecked: for a template whose first parts the pod fills in
+   * (the injector's {@code $(_pod_sa).$(_pod_ns)...}).
+   */
+  public static String name(String serviceAccount, String namespace, String controlPlaneNamespace, String trustDomain) {
     return serviceAccount + "." + namespace + MARKER + controlPlaneNamespace + "." + trustDomain;
   }
 
@@ -46,9 +52,17 @@ public record MeshIdentity(String serviceAccount, String namespace, String contr
     return name();
   }
 
+  /** An RFC 1123 label: lower-case letters, digits and inner hyphens (checked per endpoint the control plane serves, so no regex). */
   private static void requireLabel(String what, String value) {
-    if (value == null || value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+    if (value == null || value.isEmpty() || value.length() > MAX_LABEL || value.charAt(0) == '-'
+        || value.charAt(value.length() - 1) == '-') {
       throw new IllegalArgumentException(what + " '" + value + "' is not a DNS label");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+        throw new IllegalArgumentException(what + " '" + value + "' is not a DNS label");
+      }
     }
   }
 }
