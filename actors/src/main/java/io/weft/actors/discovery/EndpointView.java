@@ -6,7 +6,9 @@ import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ServiceResource;
 import io.weft.protocol.identity.MeshIdentity;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -28,26 +30,44 @@ public final class EndpointView {
     if (service == null) {
       return EndpointSnapshot.MISSING;
     }
+    return assemble(service, inputs.slices().stream().map(slice -> sliceEndpoints(service, port, slice, inputs.pods())).toList());
+  }
+
+  /**
+   * What one EndpointSlice contributes to one port of a Service: its ready endpoints on the slice
+   * port named like the Service port, with what their pods (by name, in {@code pods}) say of them.
+   * A Service's entity keeps these per slice, so a change to one slice recomputes only its own.
+   */
+  public List<EndpointInfo> sliceEndpoints(ServiceResource service, int port, EndpointSliceResource slice,
+                                           Map<String, PodResource> pods) {
+    Optional<ServiceResource.ServicePort> servicePort = service.port(port);
+    if (servicePort.isEmpty()) {
+      return List.of();
+    }
+    Optional<EndpointSliceResource.EndpointPort> slicePort = slice.ports().stream()
+        .filter(p -> p.name().equals(servicePort.get().name())).findFirst();
+    if (slicePort.isEmpty()) {
+      return List.of();
+    }
+    List<EndpointInfo> endpoints = new ArrayList<>();
+    for (EndpointSliceResource.Endpoint e : slice.endpoints()) {
+      if (e.ready()) {
+        PodResource pod = pods.get(e.podName());
+        for (String ip : e.addresses()) {
+          endpoints.add(endpoint(ip, slicePort.get().port(), pod, e.zone(), service));
+        }
+      }
+    }
+    return endpoints;
+  }
+
+  /** A Service's snapshot from what each of its slices contributes, in slice order (a later slice's duplicate address wins). */
+  public EndpointSnapshot assemble(ServiceResource service, List<List<EndpointInfo>> slices) {
     Map<String, String> setLabels = Map.of("namespace", service.meta().namespace(), "service", service.meta().name());
     TreeMap<String, EndpointInfo> endpoints = new TreeMap<>();
-    Optional<ServiceResource.ServicePort> servicePort = service.port(port);
-    if (servicePort.isPresent()) {
-      for (EndpointSliceResource slice : inputs.slices()) {
-        Optional<EndpointSliceResource.EndpointPort> slicePort = slice.ports().stream()
-            .filter(p -> p.name().equals(servicePort.get().name())).findFirst();
-        if (slicePort.isEmpty()) {
-          continue;
-        }
-        for (EndpointSliceResource.Endpoint e : slice.endpoints()) {
-          if (!e.ready()) {
-            continue;
-          }
-          PodResource pod = inputs.pods().get(e.podName());
-          for (String ip : e.addresses()) {
-            EndpointInfo info = endpoint(ip, slicePort.get().port(), pod, e.zone(), service);
-            endpoints.put(info.address(), info);
-          }
-        }
+    for (List<EndpointInfo> slice : slices) {
+      for (EndpointInfo info : slice) {
+        endpoints.put(info.address(), info);
       }
     }
     return new EndpointSnapshot(true, setLabels, endpoints);

@@ -1,14 +1,15 @@
 package io.weft.actors.entity;
 
 import io.weft.actors.state.CborSerializable;
+import io.weft.actors.discovery.EndpointInfo;
 import io.weft.actors.discovery.EndpointSnapshot;
 import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.ProfileInputs;
 import io.weft.actors.index.ResourceIndex;
 import io.weft.actors.state.ObjectRef;
-import io.weft.actors.state.ServiceInputs;
 import io.weft.actors.state.ServiceState;
 import io.weft.actors.state.SliceState;
+import io.weft.k8s.model.ServiceResource;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -21,6 +22,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,9 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
 
   private enum IdleCheck implements Command { INSTANCE }
 
+  /** One slice's endpoints on one port, and the slice state and Service they were computed from. */
+  private record Piece(SliceState state, ServiceResource service, List<EndpointInfo> endpoints) {}
+
   public static Behavior<Command> create(EntityContext<Command> entity, ActorRef<ResourceIndex.Command> index,
                                          EndpointView view, Duration idleTimeout) {
     ObjectRef ref = ObjectRef.ofEntityId(entity.getEntityId());
@@ -67,10 +72,11 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   /** The subscription to each of the Service's slices' entities, and what each last said. */
   private final Map<String, ActorRef<Subscription.Command<SliceState>>> sliceSubscriptions = new HashMap<>();
   private final Map<String, SliceState> slices = new HashMap<>();
+  /** What each slice contributes to each port, kept until that slice or the Service changes. */
+  private final Map<String, Map<Integer, Piece>> pieces = new HashMap<>();
   /** One adapter for every slice: Pekko keeps one per message class, and each state names its slice. */
   private final ActorRef<SliceState> sliceOutput;
   private ServiceState service;
-  private ServiceInputs inputs;
 
   private ServiceEntity(ActorContext<Command> ctx, ObjectRef ref, TimerScheduler<Command> timers,
                         ActorRef<ClusterSharding.ShardCommand> shard, Duration idleTimeout, EndpointView view) {
@@ -104,6 +110,7 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
       }
       getContext().stop(s.getValue());
       slices.remove(s.getKey());
+      pieces.remove(s.getKey());
       return true;
     });
     for (String slice : wanted) {
@@ -133,16 +140,15 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
     if (service == null || !slices.keySet().containsAll(service.slices())) {
       return;
     }
-    inputs = ServiceInputs.of(service, service.slices().stream().map(slices::get).toList());
     lifecycle.hydrated();
-    endpointSubscribers.refresh(port -> view.forService(inputs, port), getContext().getSelf());
+    endpointSubscribers.refresh(this::snapshot, getContext().getSelf());
     profileSubscribers.refresh(port -> profileInputs(), getContext().getSelf());
   }
 
   private Behavior<Command> onSubscribeEndpoints(SubscribeEndpoints subscribe) {
     if (lifecycle.ready(subscribe)) {
       lifecycle.watch(subscribe.subscriber());
-      endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), port -> view.forService(inputs, port), getContext().getSelf());
+      endpointSubscribers.add(subscribe.subscriber(), subscribe.port(), this::snapshot, getContext().getSelf());
     }
     return this;
   }
@@ -156,6 +162,32 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   }
 
   private ProfileInputs profileInputs() {
-    return new ProfileInputs(inputs.service(), inputs.profile());
+    return new ProfileInputs(service.service(), service.profile());
+  }
+
+  /**
+   * The port's endpoints, as {@link EndpointView#forService} computes them from the same slices,
+   * recomputing only the slices that changed since the last snapshot.
+   */
+  private EndpointSnapshot snapshot(int port) {
+    ServiceResource svc = service.service();
+    if (svc == null) {
+      return EndpointSnapshot.MISSING;
+    }
+    List<List<EndpointInfo>> parts = new ArrayList<>();
+    for (String name : service.slices()) {
+      SliceState state = slices.get(name);
+      if (state.slice() == null) {
+        continue;
+      }
+      Map<Integer, Piece> ofSlice = pieces.computeIfAbsent(name, n -> new HashMap<>());
+      Piece piece = ofSlice.get(port);
+      if (piece == null || piece.state() != state || piece.service() != svc) {
+        piece = new Piece(state, svc, view.sliceEndpoints(svc, port, state.slice(), state.pods()));
+        ofSlice.put(port, piece);
+      }
+      parts.add(piece.endpoints());
+    }
+    return view.assemble(svc, parts);
   }
 }
