@@ -10,6 +10,7 @@ import io.linkerd.proxy.destination.WeightedAddrSet;
 import io.weft.protocol.net.TcpAddresses;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -35,21 +36,33 @@ public final class UpdateDiff {
     }
     List<Update> updates = new ArrayList<>(2);
     List<EndpointInfo> removed = new ArrayList<>();
-    for (Map.Entry<String, EndpointInfo> e : before.endpoints().entrySet()) {
-      if (!after.endpoints().containsKey(e.getKey())) {
-        removed.add(e.getValue());
+    List<EndpointInfo> added = new ArrayList<>();
+    // Both maps are sorted by address: one walk over the two finds what left, came or changed
+    // (a Service's thousands of endpoints are compared once each, not looked up one by one).
+    Iterator<Map.Entry<String, EndpointInfo>> was = before.endpoints().entrySet().iterator();
+    Iterator<Map.Entry<String, EndpointInfo>> is = after.endpoints().entrySet().iterator();
+    Map.Entry<String, EndpointInfo> old = next(was);
+    Map.Entry<String, EndpointInfo> now = next(is);
+    while (old != null || now != null) {
+      int order = old == null ? 1 : now == null ? -1 : old.getKey().compareTo(now.getKey());
+      if (order < 0) {
+        removed.add(old.getValue());
+        old = next(was);
+      } else if (order > 0) {
+        added.add(now.getValue());
+        now = next(is);
+      } else {
+        if (old.getValue() != now.getValue() && !old.getValue().equals(now.getValue())) {
+          added.add(now.getValue());
+        }
+        old = next(was);
+        now = next(is);
       }
     }
     if (!removed.isEmpty()) {
       AddrSet.Builder set = AddrSet.newBuilder();
       removed.forEach(r -> set.addAddrs(TcpAddresses.of(r.ip(), r.port())));
       updates.add(Update.newBuilder().setRemove(set).build());
-    }
-    List<EndpointInfo> added = new ArrayList<>();
-    for (Map.Entry<String, EndpointInfo> e : after.endpoints().entrySet()) {
-      if (!e.getValue().equals(before.endpoints().get(e.getKey()))) {
-        added.add(e.getValue());
-      }
     }
     if (!added.isEmpty()) {
       updates.add(add(after, added));
@@ -58,6 +71,10 @@ public final class UpdateDiff {
       updates.add(noEndpoints(true)); // the Service appeared, still without endpoints
     }
     return updates;
+  }
+
+  private static <E> E next(Iterator<E> entries) {
+    return entries.hasNext() ? entries.next() : null;
   }
 
   private static Update noEndpoints(boolean exists) {

@@ -31,7 +31,7 @@ import java.util.Map;
  * One per Service (entity id {@code namespace/name}), placed by cluster sharding. It keeps the
  * Service and its profile from its node's index, subscribes to the entity of each of the Service's
  * EndpointSlices for their endpoints, and streams endpoint snapshots per port, and profile inputs,
- * to its subscribers. It publishes only once every slice it has has answered, so a subscriber never
+ * to its subscribers. It publishes only once every one of its slices has answered, so a subscriber never
  * sees a partial set. Without subscribers for a while it passivates itself.
  */
 public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command> {
