@@ -10,6 +10,7 @@ import io.weft.actors.entity.EndpointSliceEntity;
 import io.weft.actors.entity.PodEntity;
 import io.weft.actors.entity.ServiceEntity;
 import io.weft.actors.eventlog.EventLog;
+import io.weft.actors.grpc.DestinationGetHandler;
 import io.weft.actors.grpc.DestinationService;
 import io.weft.actors.grpc.IdentityService;
 import io.weft.actors.identity.IdentitySettings;
@@ -132,7 +133,8 @@ public final class ControlPlane implements AutoCloseable {
           IdentityHandlerFactory.partial(identity, io.linkerd.proxy.identity.Identity.name, system));
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.destinationInterface(), settings.destinationPort())
-          .bind(apis)
+          .bind(new DestinationGetHandler(system, destination, settings.askTimeout(), settings.discovery().updateMemoSlots(),
+              settings.discovery().compressAbove()).orElse(apis))
           .toCompletableFuture().join();
       log.info("control plane serving the Destination and Identity APIs on {} from {}", binding.localAddress(), backend.describe());
       ControlPlaneAdmin admin = new ControlPlaneAdmin();

@@ -155,6 +155,19 @@ class LocalClusterDiscoveryTest {
   }
 
   @Test
+  void aFirstMessageLargeEnoughToBeCompressedReachesTheProxyWhole() throws IOException {
+    // 120 endpoints make a first message of well over weft.discovery.compress-above: it goes out
+    // gzipped (the client accepts gzip), the one-endpoint diff after it uncompressed.
+    Files.writeString(manifests.resolve("emojivoto.yaml"), app(120, "80"));
+    try (DestinationWatch watch = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), AUTHORITY)) {
+      watch.awaitCount(120);
+      assertThat(watch.endpoints().values()).allSatisfy(a -> assertThat(a.getMetricLabelsMap()).containsEntry("deployment", "web"));
+      Files.writeString(manifests.resolve("emojivoto.yaml"), app(121, "80"));
+      watch.awaitCount(121);
+    }
+  }
+
+  @Test
   void unknownServicesAndBadPathsAreAnsweredAsTheContractSays() throws Exception {
     try (DestinationWatch missing = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(),
         "nope.emojivoto.svc.cluster.local:80")) {

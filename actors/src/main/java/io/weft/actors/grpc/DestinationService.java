@@ -70,11 +70,18 @@ public final class DestinationService implements Destination {
 
   @Override
   public Source<Update, NotUsed> get(GetDestination request) {
+    return updateBatches(request).mapConcat(updates -> updates);
+  }
+
+  /**
+   * What {@link #get} streams, a batch per snapshot: the same list object for every stream of a
+   * port that moved between the same two snapshots, so what is made of it can be shared too.
+   */
+  public Source<List<Update>, NotUsed> updateBatches(GetDestination request) {
     return parse(request).map(target -> snapshots(target)
             .statefulMap(() -> (EndpointSnapshot) null,
                 (last, next) -> Pair.create(next, last == null ? updates.initial(next) : updates.between(last, next)),
-                last -> Optional.<List<Update>>empty())
-            .mapConcat(updates -> updates))
+                last -> Optional.<List<Update>>empty()))
         .orElseGet(() -> Source.failed(invalid(request)));
   }
 
