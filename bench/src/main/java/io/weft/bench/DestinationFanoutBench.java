@@ -48,6 +48,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class DestinationFanoutBench {
   private static final String NS = "bench";
+  /** Pekko HTTP's HTTP/2 client rather than grpc-java's netty: the clients share the control plane's cores, so the cheaper one. */
+  private static final String CLIENT_BACKEND = "pekko-http";
   private static final int CLIENTS = 40; // HTTP/2 connections, to stay under the server's stream limit per connection
 
   /**
@@ -124,7 +126,8 @@ public final class DestinationFanoutBench {
       List<DestinationClient> clients = new ArrayList<>();
       for (int c = 0; c < CLIENTS; c++) {
         clients.add(DestinationClient.create(
-            GrpcClientSettings.connectToServiceAt("127.0.0.1", cp.destinationPort(), clientSystem).withTls(false), clientSystem));
+            GrpcClientSettings.connectToServiceAt("127.0.0.1", cp.destinationPort(), clientSystem).withTls(false)
+                .withBackend(CLIENT_BACKEND), clientSystem));
       }
       List<Subscriber> subscribers = new ArrayList<>();
       List<List<Subscriber>> byService = new ArrayList<>();
