@@ -20,6 +20,7 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 import org.apache.pekko.http.scaladsl.model.HttpEntity.ChunkStreamPart;
+import org.apache.pekko.japi.function.Function;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -29,8 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.japi.function.Function;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
 
 /**
  * {@code Destination.Get} on the wire, written here instead of by Pekko gRPC's generated handler.
@@ -43,7 +46,6 @@ import java.util.zip.GZIPInputStream;
  * with the generated handler.
  */
 public final class DestinationGetHandler {
-
   public static final String PATH = "/" + Destination.name + "/Get";
   private static final ContentType GRPC = ContentTypes.parse("application/grpc+proto");
   private static final int FRAME_HEADER = 5;
@@ -155,11 +157,11 @@ public final class DestinationGetHandler {
   }
 
   private static byte[] gzipped(byte[] message) {
-    var bytes = new java.io.ByteArrayOutputStream(message.length / 4);
-    try (var gzip = new java.util.zip.GZIPOutputStream(bytes)) {
+    var bytes = new ByteArrayOutputStream(message.length / 4);
+    try (var gzip = new GZIPOutputStream(bytes)) {
       gzip.write(message);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException("gzip into memory cannot fail", e);
+      throw new UncheckedIOException("gzip into memory cannot fail", e);
     }
     return bytes.toByteArray();
   }

@@ -24,7 +24,8 @@ public record ServiceInputs(ServiceResource service, List<EndpointSliceResource>
 
   /**
    * The inputs of a Service from its state and its slices' states, in the order of the Service's
-   * slice names: the one assembly the live entities and replay share.
+   * slice names, as the store hands them to replay (the live Service entity keeps the same states
+   * and computes each slice's part with the same view).
    */
   public static ServiceInputs of(ServiceState service, Collection<SliceState> slices) {
     Map<String, PodResource> pods = new HashMap<>();
