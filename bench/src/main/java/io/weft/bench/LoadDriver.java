@@ -171,7 +171,7 @@ public final class LoadDriver {
     // The proxy's own HTTP/2 client: one multiplexed connection each, replaced when it fails.
     List<Http2Upstreams> connections = new ArrayList<>();
     for (int i = 0; i < options.connections(); i++) {
-      connections.add(new Http2Upstreams(system, MAX_QUEUED));
+      connections.add(new Http2Upstreams(system, MAX_QUEUED, java.util.Optional.empty()));
     }
     AtomicLong next = new AtomicLong();
     return request -> connections.get((int) (next.getAndIncrement() % connections.size())).send(target, settings, request);

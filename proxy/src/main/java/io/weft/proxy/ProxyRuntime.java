@@ -8,7 +8,9 @@ import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.http.HttpClients;
+import io.weft.proxy.http.HttpSettings;
+import io.weft.proxy.outbound.Balancing;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.identity.ProxyIdentity;
 import io.weft.proxy.inbound.InboundHttp;
@@ -19,7 +21,6 @@ import io.weft.proxy.outbound.OutboundOpaque;
 import io.weft.proxy.outbound.OutboundProxy;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.Http;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,9 +38,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ProxyRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
   private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
-  /** Linkerd's peak-EWMA defaults (the policy controller's BALANCER_DEFAULT_RTT and _RTT_DECAY). */
-  private static final Duration DEFAULT_RTT = Duration.ofMillis(30);
-  private static final Duration RTT_DECAY = Duration.ofSeconds(10);
   private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
   private static final Duration DISCOVERY_MAX_BACKOFF = Duration.ofSeconds(10);
   /** Enough for a transport header with a long authority; HTTP needs far less. */
@@ -72,9 +70,9 @@ public final class ProxyRuntime implements AutoCloseable {
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.logLevel());
-      Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination), new Discovery.Settings(config.controlPlane().destinationContext(),
-          DEFAULT_RTT, RTT_DECAY, config.outbound().limits(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF,
-          config.outbound().discoveryIdleTimeout(), config.controlPlane().stream()));
+      Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination),
+          new Discovery.Settings(config.controlPlane().destinationContext(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF,
+              config.outbound().discoveryIdleTimeout(), config.controlPlane().stream()));
 
       // The proxy's own ports are never a valid target for a connection it relays.
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inbound().listen().getPort(), config.outbound().listen().getPort(),
@@ -85,17 +83,22 @@ public final class ProxyRuntime implements AutoCloseable {
         log.warn("identity is disabled (no LINKERD2_PROXY_IDENTITY_* settings): connections between proxies are not mTLS");
       }
       Optional<MeshTls> tls = identity.map(ProxyIdentity::tls);
-      HttpForwarder toApplication = new HttpForwarder(system, config.inbound().limits().maxInFlight());
+      HttpSettings http = HttpSettings.from(system.settings().config());
+      HttpClients toApplication = new HttpClients(system, http.clients(config.inbound().connectTimeout(),
+          config.inbound().limits().maxInFlight()), Optional.empty());
       InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(system, toApplication, metrics.http(),
           config.inbound().limits(), config.inbound().connectTimeout()),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
-              config.inbound().opaquePorts()), tls).bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
-      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, config.controlPlane().clusterDomain(), config.outbound().limits(), metrics.http(),
-          ownPorts, tls);
+              config.inbound().opaquePorts(), http.limits()), tls).bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
+      Balancing balancing = Balancing.linkerds(config.outbound().limits());
+      HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),
+          config.outbound().limits().maxInFlight()), tls);
+      OutboundHttp outboundHttp = new OutboundHttp(system, discovery, config.controlPlane().clusterDomain(), balancing,
+          metrics.http(), toEndpoints, ownPorts, tls);
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outbound().connectTimeout(),
-          config.outbound().limits().failfastTimeout(), tls);
+          config.outbound().limits().failfastTimeout(), balancing, tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
-          new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts))
+          new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits()))
           .bind(config.outbound().listen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.admin().shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.admin().listen())
@@ -137,8 +140,6 @@ public final class ProxyRuntime implements AutoCloseable {
   @Override
   public void close() {
     discovery.close();
-    // Pools closed first: terminating under them logs each as having "shut down unexpectedly".
-    Http.get(system).shutdownAllConnectionPools().toCompletableFuture().join();
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
   }

@@ -8,7 +8,9 @@ import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.local.LocalClusterBackend;
 import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.http.HttpClients;
+import io.weft.proxy.http.HttpSettings;
+import io.weft.proxy.outbound.Balancing;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.inbound.InboundHttp;
 import io.weft.proxy.inbound.InboundProxy;
@@ -144,12 +146,20 @@ public final class LocalMesh {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    java.util.Set<Integer> own = java.util.Set.of(port);
-    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", outboundSide(failfastTimeout), metrics.http(), own,
-        tls);
-    OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, tls);
-    return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own))
+    return outboundProxy(system, discovery, failfastTimeout, metrics, tls, java.util.Set.of(port))
         .bind(new java.net.InetSocketAddress("127.0.0.1", port)).toCompletableFuture().join().localAddress().getPort();
+  }
+
+  /** An outbound proxy, not yet bound, that knows {@code own} as its own ports (the loop guard). */
+  public static OutboundProxy outboundProxy(ActorSystem<?> system, Discovery discovery, Duration failfastTimeout, ProxyMetrics metrics,
+                                            Optional<MeshTls> tls, java.util.Set<Integer> own) {
+    HttpSettings settings = HttpSettings.from(system.settings().config());
+    Balancing balancing = Balancing.linkerds(outboundSide(failfastTimeout));
+    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", balancing, metrics.http(),
+        new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), own, tls);
+    OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, balancing, tls);
+    return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own,
+        settings.limits()));
   }
 
   /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */
@@ -163,10 +173,12 @@ public final class LocalMesh {
                                           java.util.Set<Integer> ownPorts, Optional<MeshTls> tls) {
     java.util.BitSet opaque = new java.util.BitSet();
     java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
-    return new InboundProxy(system, metrics.tcp(), new InboundHttp(system, new HttpForwarder(system, 100_000), metrics.http(),
+    HttpSettings settings = HttpSettings.from(system.settings().config());
+    return new InboundProxy(system, metrics.tcp(), new InboundHttp(system, new HttpClients(system,
+        settings.clients(Duration.ofSeconds(1), 100_000), Optional.empty()), metrics.http(),
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
         Duration.ofSeconds(1)),
-        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque), tls);
+        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque, settings.limits()), tls);
   }
 
   /** A proxy's actor system, with extra Pekko {@code settings} if any. */
@@ -181,9 +193,8 @@ public final class LocalMesh {
   }
 
   public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout, Duration idleTimeout) {
-    return new Discovery(system, destinationClient(system, port), new Discovery.Settings("{}", Duration.ofMillis(30),
-        Duration.ofSeconds(10), outboundSide(failfastTimeout), Duration.ofMillis(100), Duration.ofSeconds(1), idleTimeout,
-        ProxyConfig.fromEnv(Map.of()).controlPlane().stream()));
+    return new Discovery(system, destinationClient(system, port), new Discovery.Settings("{}", Duration.ofMillis(100),
+        Duration.ofSeconds(1), idleTimeout, ProxyConfig.fromEnv(Map.of()).controlPlane().stream()));
   }
 
   /** A Destination client of the control plane on {@code port}, as the proxy makes it. */

@@ -1,11 +1,8 @@
 package io.weft.proxy.discovery;
 
-import io.weft.streams.queue.SchedulerTimer;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.GetDestination;
 import io.weft.proxy.config.ProxyConfig;
-import io.weft.streams.balance.P2cBalancer;
-import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.stream.KillSwitches;
@@ -21,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
@@ -35,9 +31,12 @@ import java.util.function.Supplier;
 public final class Discovery implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
 
-  /** How resolutions balance and queue; see the proxy's configuration. */
-  public record Settings(String contextToken, Duration defaultRtt, Duration decay, ProxyConfig.Side queue,
-                         Duration minBackoff, Duration maxBackoff, Duration idleTimeout, ProxyConfig.ControlStream stream) {}
+  /**
+   * The context token sent with every lookup, the reconnect backoff, how long an unused authority
+   * is followed, and the streams' receive limits.
+   */
+  public record Settings(String contextToken, Duration minBackoff, Duration maxBackoff, Duration idleTimeout,
+                         ProxyConfig.ControlStream stream) {}
 
   private final ActorSystem<?> system;
   private final Supplier<DestinationClient> client;
@@ -83,18 +82,14 @@ public final class Discovery implements AutoCloseable {
         if (stream != null) {
           stream.shutdown();
         }
+        resolution.drop();
         log.debug("stopped resolving {} (idle)", authority);
       }
     });
   }
 
   private Resolution start(String authority) {
-    var balancer = new P2cBalancer<io.linkerd.proxy.destination.WeightedAddr>(settings.defaultRtt().toNanos(),
-        settings.decay().toNanos(), new P2cBalancer.Backoff(settings.queue().connectBackoffMin().toNanos(),
-            settings.queue().connectBackoffMax().toNanos()), System::nanoTime, new SplittableRandom());
-    var queue = new FailfastQueue(settings.queue().queueCapacity(), settings.queue().maxInFlight(),
-        settings.queue().failfastTimeout(), SchedulerTimer.of(system));
-    Resolution resolution = new Resolution(balancer, queue);
+    Resolution resolution = new Resolution();
     GetDestination request = GetDestination.newBuilder().setScheme("k8s").setPath(authority)
         .setContextToken(settings.contextToken()).build();
     // Restarts are routine while the control plane is away; Pekko's own line for each (WARN, with a
@@ -141,6 +136,7 @@ public final class Discovery implements AutoCloseable {
   public void close() {
     sweeper.cancel();
     streams.values().forEach(UniqueKillSwitch::shutdown);
+    resolutions.values().forEach(Resolution::drop);
   }
 
 }

@@ -3,43 +3,34 @@ package io.weft.proxy.discovery;
 import io.linkerd.proxy.destination.Update;
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
-import io.weft.streams.balance.P2cBalancer;
-import io.weft.streams.queue.FailfastQueue;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * What the proxy knows about one authority, kept current from its Destination stream: the
- * endpoints (balanced by P2C), whether the service exists, and the queue that fails fast while no
- * endpoint is ready. After a reconnect the old endpoints stay in use until the first new message
- * replaces them, as the Destination contract allows.
+ * What the proxy knows about one authority, kept current from its Destination stream: its
+ * endpoints, whether the service exists, and its metric labels. It only produces endpoint sets;
+ * whoever balances over them subscribes. After a reconnect the old endpoints stay in use until the
+ * first new message replaces them, as the Destination contract allows.
  */
 public final class Resolution {
-  private final P2cBalancer<WeightedAddr> balancer;
-  private final FailfastQueue queue;
   private final Map<String, WeightedAddr> endpoints = new LinkedHashMap<>();
+  private volatile List<WeightedAddr> current = List.of();
+  private final List<Consumer<List<WeightedAddr>>> subscribers = new CopyOnWriteArrayList<>();
   private boolean replaceOnNext;
   private volatile Optional<Boolean> exists = Optional.empty();
   private volatile Map<String, String> serviceLabels = Map.of();
   private final CompletableFuture<Void> answered = new CompletableFuture<>();
+  private final CompletableFuture<Void> dropped = new CompletableFuture<>();
+  private final AtomicInteger held = new AtomicInteger();
   private volatile long lastUsed;
-
-  Resolution(P2cBalancer<WeightedAddr> balancer, FailfastQueue queue) {
-    this.balancer = balancer;
-    this.queue = queue;
-  }
-
-  public P2cBalancer<WeightedAddr> balancer() {
-    return balancer;
-  }
-
-  public FailfastQueue queue() {
-    return queue;
-  }
 
   /** Empty until the control plane has answered; false when the service does not exist (fall back to DNS). */
   public Optional<Boolean> exists() {
@@ -50,9 +41,18 @@ public final class Resolution {
     lastUsed = now;
   }
 
-  /** Unused since before {@code cutoff} (on the discovery's clock) and with no request in flight. */
+  /** A request is using the endpoints: the resolution is kept however long it takes. */
+  public void hold() {
+    held.incrementAndGet();
+  }
+
+  public void release() {
+    held.decrementAndGet();
+  }
+
+  /** Unused since before {@code cutoff} (on the discovery's clock) and with no request holding it. */
   boolean idleSince(long cutoff) {
-    return lastUsed - cutoff < 0 && queue.inFlight() == 0;
+    return lastUsed - cutoff < 0 && held.get() == 0;
   }
 
   /** The labels the control plane gives the whole set (namespace, service), for metrics. */
@@ -65,8 +65,24 @@ public final class Resolution {
     return answered;
   }
 
+  /** Completes when discovery stops following the authority; subscribers let go of it then. */
+  public CompletionStage<Void> dropped() {
+    return dropped;
+  }
+
+  void drop() {
+    dropped.complete(null);
+  }
+
+  /** The endpoints now, keyed by address. */
   public synchronized Map<String, WeightedAddr> endpoints() {
     return Map.copyOf(endpoints);
+  }
+
+  /** {@code subscriber} gets the endpoint set now and after every change, on the stream's thread. */
+  public void subscribe(Consumer<List<WeightedAddr>> subscriber) {
+    subscribers.add(subscriber);
+    subscriber.accept(current);
   }
 
   /** The stream (re)connected: the next message is the whole state. */
@@ -74,26 +90,30 @@ public final class Resolution {
     replaceOnNext = true;
   }
 
-  synchronized void apply(Update update) {
-    if (replaceOnNext && (update.hasAdd() || update.hasNoEndpoints())) {
-      endpoints.clear();
-    }
-    replaceOnNext = false;
-    switch (update.getUpdateCase()) {
-      case ADD -> {
-        exists = Optional.of(true);
-        serviceLabels = Map.copyOf(update.getAdd().getMetricLabelsMap());
-        update.getAdd().getAddrsList().forEach(a -> endpoints.put(TcpAddresses.format(a.getAddr()), a));
-      }
-      case REMOVE -> update.getRemove().getAddrsList().forEach(a -> endpoints.remove(TcpAddresses.format(a)));
-      case NO_ENDPOINTS -> {
+  void apply(Update update) {
+    List<WeightedAddr> next;
+    synchronized (this) {
+      if (replaceOnNext && (update.hasAdd() || update.hasNoEndpoints())) {
         endpoints.clear();
-        exists = Optional.of(update.getNoEndpoints().getExists());
       }
-      default -> { }
+      replaceOnNext = false;
+      switch (update.getUpdateCase()) {
+        case ADD -> {
+          exists = Optional.of(true);
+          serviceLabels = Map.copyOf(update.getAdd().getMetricLabelsMap());
+          update.getAdd().getAddrsList().forEach(a -> endpoints.put(TcpAddresses.format(a.getAddr()), a));
+        }
+        case REMOVE -> update.getRemove().getAddrsList().forEach(a -> endpoints.remove(TcpAddresses.format(a)));
+        case NO_ENDPOINTS -> {
+          endpoints.clear();
+          exists = Optional.of(update.getNoEndpoints().getExists());
+        }
+        default -> { }
+      }
+      next = List.copyOf(endpoints.values());
+      current = next;
     }
-    balancer.update(endpoints.values());
-    queue.readiness(!endpoints.isEmpty());
+    subscribers.forEach(s -> s.accept(next));
     answered.complete(null);
   }
 }

@@ -12,7 +12,6 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
-import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -41,15 +40,12 @@ public final class Http2Upstreams {
   private final Executor dispatcher;
   private final int queueSize;
   private final Map<InetSocketAddress, Connection> connections = new ConcurrentHashMap<>();
-  /** Pekko's host-connection-pool.max-connection-lifetime, applied to these connections too. */
+  /** After this a connection takes no new requests (the next one opens a new connection). */
   private final Optional<Duration> maxLifetime;
 
-  public Http2Upstreams(ActorSystem<?> system, int queueSize) {
+  public Http2Upstreams(ActorSystem<?> system, int queueSize, Optional<Duration> maxLifetime) {
     this.system = system;
-    // The javadsl getter throws on Pekko's default, "infinite"; the settings object is the Scala one.
-    scala.concurrent.duration.Duration lifetime = ((org.apache.pekko.http.scaladsl.settings.ConnectionPoolSettings)
-        ConnectionPoolSettings.create(system.classicSystem())).maxConnectionLifetime();
-    this.maxLifetime = lifetime.isFinite() ? Optional.of(Duration.ofNanos(lifetime.toNanos())) : Optional.empty();
+    this.maxLifetime = maxLifetime;
     this.http = Http.get(system);
     this.dispatcher = system.executionContext();
     this.queueSize = queueSize;

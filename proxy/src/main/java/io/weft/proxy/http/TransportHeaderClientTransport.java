@@ -20,9 +20,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Connects HTTP client connections for a meshed endpoint to its proxy's inbound port instead of
- * the endpoint itself, first writing the transport header that names the endpoint's port: how
- * Linkerd proxies talk in transport-header mode, and how the mesh works without iptables.
+ * Connects Pekko's HTTP/2 client connections for a meshed endpoint to its proxy's inbound port
+ * instead of the endpoint itself, first writing the transport header that names the endpoint's
+ * port and says HTTP/2: how Linkerd proxies talk in transport-header mode, and how the mesh works
+ * without iptables.
  */
 final class TransportHeaderClientTransport extends ClientTransport {
   private final InetSocketAddress peerProxy;
@@ -30,16 +31,11 @@ final class TransportHeaderClientTransport extends ClientTransport {
   private final Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls;
 
   /** {@code tls}: mesh TLS to the peer proxy, inside which the header and the requests travel. */
-  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort, boolean http2,
+  TransportHeaderClientTransport(InetSocketAddress peerProxy, int targetPort,
                                  Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     this.peerProxy = peerProxy;
     this.tls = tls;
-    SessionProtocol.Builder protocol = SessionProtocol.newBuilder();
-    if (http2) {
-      protocol.setHttp2(SessionProtocol.Http2.getDefaultInstance());
-    } else {
-      protocol.setHttp1(SessionProtocol.Http1.getDefaultInstance());
-    }
+    SessionProtocol.Builder protocol = SessionProtocol.newBuilder().setHttp2(SessionProtocol.Http2.getDefaultInstance());
     this.header = ByteString.fromArray(TransportHeaderCodec.encode(Header.newBuilder().setPort(targetPort)
         .setSessionProtocol(protocol).build()));
   }

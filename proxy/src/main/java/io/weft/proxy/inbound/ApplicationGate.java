@@ -1,14 +1,23 @@
 package io.weft.proxy.inbound;
 
-import io.weft.streams.queue.SchedulerTimer;
 import io.weft.proxy.config.ProxyConfig;
+import io.weft.proxy.http.ConnectFailures;
+import io.weft.streams.http.ProxyResponses;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
 import io.weft.streams.queue.FailfastQueue;
+import io.weft.streams.queue.SchedulerTimer;
+import io.weft.streams.service.Layer;
+import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -16,8 +25,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * refused; then requests wait (up to the queue's capacity) while the gate probes the port with a
  * doubling backoff, and fail fast once the inbound failfast timeout (1 s by default) has passed,
  * until a probe connects again: an application that is restarting costs a short wait, not errors.
+ * As a layer, a request the application refused to connect for (so it saw nothing of it) waits
+ * for the port again.
  */
-final class ApplicationGate {
+final class ApplicationGate implements Layer<Request, Response> {
   private final ActorSystem<?> system;
   private final InetSocketAddress application;
   private final ProxyConfig.Side side;
@@ -34,12 +45,33 @@ final class ApplicationGate {
     queue.readiness(true);
   }
 
-  FailfastQueue queue() {
-    return queue;
+  @Override
+  public Service<Request, Response> wrap(Service<Request, Response> application) {
+    return new Service<>() {
+      @Override
+      public CompletionStage<Response> call(Request request) {
+        return queue.admit().thenCompose(admission -> switch (admission) {
+          case FailfastQueue.Admission.Refused refused ->
+              CompletableFuture.completedFuture(ProxyResponses.error(refused.error(), request));
+          case FailfastQueue.Admission.Admitted admitted -> application.call(request).handle((response, error) -> {
+            queue.release();
+            if (error == null) {
+              return CompletableFuture.completedFuture(response);
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (ConnectFailures.refused(cause) && request.body().replayable()) {
+              refused();
+              return call(request);
+            }
+            return CompletableFuture.<Response>failedFuture(cause);
+          }).thenCompose(response -> response);
+        });
+      }
+    };
   }
 
   /** A connection to the application was refused: hold requests and probe until it accepts again. */
-  void refused() {
+  private void refused() {
     queue.readiness(false);
     if (probing.compareAndSet(false, true)) {
       probeAfter(side.connectBackoffMin());

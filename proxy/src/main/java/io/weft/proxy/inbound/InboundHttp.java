@@ -1,89 +1,70 @@
 package io.weft.proxy.inbound;
 
 import io.weft.proxy.config.ProxyConfig;
-import io.weft.proxy.http.ErrorResponses;
-import io.weft.proxy.http.HttpForwarder;
+import io.weft.proxy.http.FailureResponses;
+import io.weft.proxy.http.HttpClients;
 import io.weft.proxy.http.OrigProto;
-import io.weft.proxy.http.RequestAuthority;
 import io.weft.proxy.metrics.HttpMetrics;
-import io.weft.streams.queue.FailfastQueue;
-import io.weft.streams.queue.ProxyError;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.service.Layer;
+import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The inbound HTTP path: a request for this pod, from a peer proxy or intercepted, waits in its
- * application port's {@link ApplicationGate}, goes to the application in the protocol it came in,
- * and is counted in Linkerd's inbound families (what `viz stat` reads for the callee). A request
- * the application refused to connect for saw nothing of it, so it waits for the port again.
+ * The inbound HTTP path, assembled from layers: a request for this pod, from a peer proxy or
+ * intercepted, is counted in Linkerd's inbound families (what `viz stat` reads for the callee),
+ * gets the client's mesh identity in {@code l5d-client-id} and its original protocol back if a
+ * peer proxy upgraded it, waits in its application port's {@link ApplicationGate}, and goes to
+ * the application over the port's pooled connections.
  */
 public final class InboundHttp {
-  private static final Logger log = LoggerFactory.getLogger(InboundHttp.class);
+  /** Linkerd's header naming the client's mesh identity to the application. */
+  static final String CLIENT_ID = "l5d-client-id";
 
   private final ActorSystem<?> system;
-  private final HttpForwarder forwarder;
+  private final HttpClients clients;
   private final HttpMetrics metrics;
   private final ProxyConfig.Side side;
   private final Duration connectTimeout;
-  private final Map<InetSocketAddress, ApplicationGate> gates = new ConcurrentHashMap<>();
+  /** Each application port's queue and connections, behind every connection's own layers. */
+  private final Map<InetSocketAddress, Service<Request, Response>> applications = new ConcurrentHashMap<>();
 
-  public InboundHttp(ActorSystem<?> system, HttpForwarder forwarder, HttpMetrics metrics, ProxyConfig.Side side,
+  public InboundHttp(ActorSystem<?> system, HttpClients clients, HttpMetrics metrics, ProxyConfig.Side side,
                      Duration connectTimeout) {
     this.system = system;
-    this.forwarder = forwarder;
+    this.clients = clients;
     this.metrics = metrics;
     this.side = side;
     this.connectTimeout = connectTimeout;
   }
 
-  /** Linkerd's header naming the client's mesh identity to the application. */
-  static final String CLIENT_ID = "l5d-client-id";
-
-  /** {@code peer}: how the request's connection came in (mesh TLS and the client's identity, or not). */
-  CompletionStage<HttpResponse> handle(HttpRequest incoming, InetSocketAddress application, HttpMetrics.Tls peer) {
-    long received = System.nanoTime();
-    // Only this proxy may say who the client is: whatever the client wrote in the header is dropped.
-    // A peer proxy's upgraded HTTP/1 request goes to the application as HTTP/1 again.
-    HttpRequest request = OrigProto.downgrade(incoming).removeHeader(CLIENT_ID);
-    if (!peer.clientId().isEmpty()) {
-      request = request.addHeader(RawHeader.create(CLIENT_ID, peer.clientId()));
-    }
-    HttpMetrics.Target target = HttpMetrics.Target.inbound(RequestAuthority.of(request), peer);
-    metrics.requested(target);
-    ApplicationGate gate = gates.computeIfAbsent(application, a -> new ApplicationGate(system, a, side, connectTimeout));
-    return admitted(request, application, gate).thenApply(response -> OrigProto.keepLength(incoming, response))
-        .whenComplete((response, error) -> metrics.responded(target, response, System.nanoTime() - received));
+  /** The service for one connection's requests to {@code application}; {@code peer}: how the connection came in. */
+  Service<Request, Response> service(InetSocketAddress application, HttpMetrics.Tls peer) {
+    Service<Request, Response> port = applications.computeIfAbsent(application, a -> new FailureResponses("inbound")
+        .andThen(new ApplicationGate(system, a, side, connectTimeout)).wrap(clients.direct(a)));
+    return metrics.layer(request -> HttpMetrics.Target.inbound(request.authority(), peer))
+        .andThen(clientIdentity(peer.clientId()))
+        .wrap(port);
   }
 
-  private CompletionStage<HttpResponse> admitted(HttpRequest request, InetSocketAddress application, ApplicationGate gate) {
-    return gate.queue().admit().thenCompose(admission -> switch (admission) {
-      case FailfastQueue.Admission.Refused refused ->
-          CompletableFuture.completedFuture(ErrorResponses.of(refused.error(), request));
-      case FailfastQueue.Admission.Admitted admitted -> forwarder.send(request, forwarder.direct(application))
-          .handle((response, error) -> {
-            gate.queue().release();
-            if (error == null) {
-              return CompletableFuture.completedFuture(response);
-            }
-            if (HttpForwarder.refused(error) && request.entity().isStrict()) {
-              gate.refused();
-              return admitted(request, application, gate);
-            }
-            log.debug("inbound request for {} failed: {}", application, error.toString());
-            return CompletableFuture.completedFuture(ErrorResponses.of(ProxyError.CONNECTION_FAILED, request));
-          })
-          .thenCompose(response -> response);
-    });
+  /**
+   * Only this proxy may say who the client is: whatever the client wrote in the header is dropped.
+   * A peer proxy's upgraded HTTP/1 request goes to the application as HTTP/1 again.
+   */
+  private static Layer<Request, Response> clientIdentity(String clientId) {
+    return inner -> request -> {
+      boolean upgraded = OrigProto.downgrade(request);
+      request.headers().remove(CLIENT_ID);
+      if (!clientId.isEmpty()) {
+        request.headers().add(CLIENT_ID, clientId);
+      }
+      return upgraded ? inner.call(request).thenApply(OrigProto::keepLength) : inner.call(request);
+    };
   }
 }

@@ -9,6 +9,7 @@ import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.ProxyListener;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
+import io.weft.streams.http1.Http1Limits;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -39,8 +40,9 @@ public final class InboundProxy {
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
   /** {@code opaquePorts}: the application's ports whose bytes are relayed without looking at them. */
+  /** {@code http1}: the bounds of an HTTP/1 head. */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts,
-                         BitSet opaquePorts) {}
+                         BitSet opaquePorts, Http1Limits http1) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -63,7 +65,7 @@ public final class InboundProxy {
     this.metrics = metrics;
     this.settings = settings;
     this.http = http;
-    this.httpFlows = new HttpServerFlows(system);
+    this.httpFlows = new HttpServerFlows(system, settings.http1());
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
@@ -136,8 +138,8 @@ public final class InboundProxy {
       return Forwarding.to(system, target, settings.connectTimeout());
     }
     return switch (protocol) {
-      case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), request -> http.handle(request, target, peer));
-      case Protocol.Http2 h -> httpFlows.http2(request -> http.handle(request, target, peer));
+      case Protocol.Http1 h -> httpFlows.http1(http.service(target, peer));
+      case Protocol.Http2 h -> httpFlows.http2(http.service(target, peer));
       default -> Forwarding.to(system, target, settings.connectTimeout());
     };
   }

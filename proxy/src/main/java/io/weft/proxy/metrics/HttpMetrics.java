@@ -1,7 +1,9 @@
 package io.weft.proxy.metrics;
 
 import io.linkerd.proxy.destination.WeightedAddr;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.service.Layer;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -9,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The proxy's HTTP metrics in Linkerd's families, labels and latency buckets, so Linkerd's
@@ -88,10 +91,28 @@ public final class HttpMetrics {
     requests.labelValues(target.labels()).inc();
   }
 
+  /**
+   * Counts every request and its response (at the response's head) in the families of the
+   * {@link Target} that {@code target} names for it once it has been answered (the endpoint a
+   * balancer picked is known only then).
+   */
+  public Layer<Request, Response> layer(Function<Request, Target> target) {
+    return inner -> request -> {
+      long received = System.nanoTime();
+      return inner.call(request).whenComplete((response, error) -> {
+        Target t = target.apply(request);
+        requested(t);
+        if (response != null) {
+          responded(t, response, System.nanoTime() - received);
+        }
+      });
+    };
+  }
+
   /** As {@link #responded(Target, int, boolean, long)}, classifying a gRPC answer by its {@code grpc-status}. */
-  public void responded(Target target, HttpResponse response, long elapsedNanos) {
-    boolean grpcFailure = response.getHeader(GRPC_STATUS).map(h -> !h.value().equals(GRPC_OK)).orElse(false);
-    responded(target, response.status().intValue(), grpcFailure, elapsedNanos);
+  public void responded(Target target, Response response, long elapsedNanos) {
+    String grpc = response.headers().get(GRPC_STATUS);
+    responded(target, response.status(), grpc != null && !grpc.equals(GRPC_OK), elapsedNanos);
   }
 
   /** A response's head went out {@code elapsedNanos} after its request's head came in. */

@@ -34,16 +34,17 @@ public final class OutboundOpaque {
 
   private final PeerIdentity peers;
   private final Optional<MeshTls> tls;
+  private final Balancing balancing;
+  private final PerResolution<P2cBalancer<WeightedAddr>> balancers = new PerResolution<>();
 
-  /** {@code discoveryWait}: how long a new address waits for the control plane's first answer. */
-  public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Duration connectTimeout, Duration discoveryWait) {
-    this(system, discovery, connectTimeout, discoveryWait, Optional.empty());
-  }
-
-  /** {@code tls}: this proxy's mesh TLS, used for every endpoint discovery names an identity for. */
+  /**
+   * {@code discoveryWait}: how long a new address waits for the control plane's first answer;
+   * {@code tls}: this proxy's mesh TLS, used for every endpoint discovery names an identity for.
+   */
   public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Duration connectTimeout, Duration discoveryWait,
-                        Optional<MeshTls> tls) {
+                        Balancing balancing, Optional<MeshTls> tls) {
     this.tls = tls;
+    this.balancing = balancing;
     this.peers = new PeerIdentity(tls);
     this.system = system;
     this.discovery = discovery;
@@ -63,7 +64,7 @@ public final class OutboundOpaque {
 
   private Flow<ByteString, ByteString, NotUsed> choose(Resolution resolution, InetSocketAddress original) {
     Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.exists().orElse(false)
-        ? resolution.balancer().pick() : Optional.empty();
+        ? balancers.get(resolution, balancing::following).pick() : Optional.empty();
     if (picked.isEmpty()) {
       return Forwarding.to(system, original, connectTimeout);
     }

@@ -7,6 +7,7 @@ import io.weft.proxy.tcp.ProxyListener;
 import io.weft.proxy.tcp.ThisHost;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
+import io.weft.streams.http1.Http1Limits;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -33,7 +34,8 @@ public final class OutboundProxy {
   private static final String DIRECTION = "outbound";
 
   /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
-  public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts) {}
+  /** {@code http1}: the bounds of an HTTP/1 head. */
+  public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts, Http1Limits http1) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -46,7 +48,7 @@ public final class OutboundProxy {
                        Settings settings) {
     this.system = system;
     this.metrics = metrics;
-    this.httpFlows = new HttpServerFlows(system);
+    this.httpFlows = new HttpServerFlows(system, settings.http1());
     this.http = http;
     this.opaque = opaque;
     this.settings = settings;
@@ -67,8 +69,8 @@ public final class OutboundProxy {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
       metrics.detected(DIRECTION, protocol);
       return switch (protocol) {
-        case Protocol.Http1 h -> httpFlows.http1(Optional.of(remote), http::handle);
-        case Protocol.Http2 h -> httpFlows.http2(http::handle);
+        case Protocol.Http1 h -> httpFlows.http1(http);
+        case Protocol.Http2 h -> httpFlows.http2(http);
         default -> original.map(opaque::to).orElseGet(() -> {
           log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
           return Forwarding.refused();

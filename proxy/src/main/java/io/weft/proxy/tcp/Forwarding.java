@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /** The byte flows a proxied connection ends in: a TCP connection onwards, or a refusal. */
 public final class Forwarding {
@@ -23,9 +24,15 @@ public final class Forwarding {
 
   /** Relays the connection's bytes to {@code target}, half-close aware. */
   public static Flow<ByteString, ByteString, NotUsed> to(ActorSystem<?> system, InetSocketAddress target, Duration connectTimeout) {
+    return connection(system, target, connectTimeout).mapMaterializedValue(connected -> NotUsed.notUsed());
+  }
+
+  /** A TCP connection to {@code target}, half-close aware; it materializes into its connection's completion. */
+  public static Flow<ByteString, ByteString, CompletionStage<?>> connection(ActorSystem<?> system, InetSocketAddress target,
+                                                                           Duration connectTimeout) {
     return Tcp.get(system).outgoingConnection(target, Optional.empty(), List.of(), true,
             Optional.of(connectTimeout), Optional.empty())
-        .mapMaterializedValue(connected -> NotUsed.notUsed());
+        .mapMaterializedValue(connected -> (CompletionStage<?>) connected);
   }
 
   /**
@@ -35,9 +42,15 @@ public final class Forwarding {
   public static Flow<ByteString, ByteString, NotUsed> viaPeerProxy(ActorSystem<?> system, InetSocketAddress peerInbound,
                                                                    Header header, Duration connectTimeout,
                                                                    Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
+    return peerConnection(system, peerInbound, header, connectTimeout, tls).mapMaterializedValue(connected -> NotUsed.notUsed());
+  }
+
+  /** As {@link #viaPeerProxy}, materializing into the TCP connection's completion. */
+  public static Flow<ByteString, ByteString, CompletionStage<?>> peerConnection(ActorSystem<?> system, InetSocketAddress peerInbound,
+      Header header, Duration connectTimeout, Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     return Flow.<ByteString>create()
         .prepend(Source.single(ByteString.fromArray(TransportHeaderCodec.encode(header))))
-        .via(secured(to(system, peerInbound, connectTimeout), tls));
+        .viaMat(secured(connection(system, peerInbound, connectTimeout), tls), Keep.right());
   }
 
   /** {@code connection} with {@code tls} (if any) between it and the plaintext. */

@@ -71,9 +71,8 @@ class ControlPlaneLivenessTest {
   }
 
   private Discovery discovery(ControlPlaneClient<DestinationClient> client, ProxyConfig.ControlStream limits) {
-    return new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10),
-        LocalMesh.outboundSide(Duration.ofSeconds(3)), Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(5),
-        limits));
+    return new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1),
+        Duration.ofMinutes(5), limits));
   }
 
   private static ProxyConfig.ControlStream defaultLimits() {

@@ -65,7 +65,7 @@ class DiscoveryTest {
   }
 
   @Test
-  void endpointsFeedTheBalancerAndSurviveTheControlPlaneGoingAway() throws IOException {
+  void endpointsReachSubscribersAndSurviveTheControlPlaneGoingAway() throws IOException {
     int port = LocalMesh.freePort();
     Files.writeString(manifests.resolve("shop.yaml"), manifest(2));
     controlPlane = LocalMesh.controlPlane(manifests, port);
@@ -76,28 +76,28 @@ class DiscoveryTest {
     Resolution api = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
     assertThat(api.exists()).contains(true);
-    assertThat(api.balancer().size()).isEqualTo(2);
-    var picked = api.balancer().pick().orElseThrow().id();
-    assertThat(api.endpoints()).containsValue(picked);
-    assertThat(picked.getAddr().getPort()).isEqualTo(8080);
-    assertThat(api.queue().admit().toCompletableFuture().join()).isInstanceOf(FailfastQueue.Admission.Admitted.class);
+    java.util.concurrent.atomic.AtomicReference<java.util.List<io.linkerd.proxy.destination.WeightedAddr>> seen =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    api.subscribe(seen::set);
+    assertThat(seen.get()).hasSize(2).containsAll(api.endpoints().values());
+    assertThat(seen.get().getFirst().getAddr().getPort()).isEqualTo(8080);
 
     // The control plane goes away: the proxy keeps serving from what it knew.
     controlPlane.close();
     controlPlane = null;
     assertThat(api.endpoints()).hasSize(2);
-    assertThat(api.queue().admit().toCompletableFuture().join()).isInstanceOf(FailfastQueue.Admission.Admitted.class);
 
     // It comes back with a changed cluster: the stream reconnects and catches up.
     Files.writeString(manifests.resolve("shop.yaml"), manifest(3));
     controlPlane = LocalMesh.controlPlane(manifests, port);
     await().atMost(PATIENCE).until(() -> api.endpoints().size() == 3);
+    assertThat(seen.get()).hasSize(3);
 
     // An unknown service is said not to exist, so the proxy may fall back to the original address.
     Resolution missing = discovery.resolve("nope.shop.svc.cluster.local:80");
     await().atMost(PATIENCE).until(() -> missing.exists().isPresent());
     assertThat(missing.exists()).contains(false);
-    assertThat(missing.balancer().pick()).isEmpty();
+    assertThat(missing.endpoints()).isEmpty();
   }
 
   @Test
@@ -110,20 +110,20 @@ class DiscoveryTest {
     Duration idle = Duration.ofSeconds(5);
     ProxyConfig defaults = ProxyConfig.fromEnv(Map.of());
     discovery = new Discovery(proxySystem, LocalMesh.destinationClient(proxySystem, port),
-        new Discovery.Settings("{}", Duration.ofMillis(30), Duration.ofSeconds(10), defaults.outbound().limits(),
-            Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlPlane().stream()), now::get);
+        new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlPlane().stream()), now::get);
     Resolution first = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> first.endpoints().size() == 1);
 
     // A request in flight keeps it past the idle timeout, however long the request takes.
-    first.queue().admit().toCompletableFuture().join();
+    first.hold();
     now.addAndGet(idle.toNanos() + 1);
     discovery.dropIdle();
     assertThat(discovery.active()).isEqualTo(1);
     // Once nothing is in flight and nobody asked for the idle timeout, it is dropped.
-    first.queue().release();
+    first.release();
     discovery.dropIdle();
     assertThat(discovery.active()).isZero();
+    assertThat(first.dropped()).isCompleted();
     // Used recently: kept.
     Resolution again = discovery.resolve(AUTHORITY);
     assertThat(again).isNotSameAs(first);

@@ -70,7 +70,7 @@ class MeshTlsRotationTest {
     pair = ProxyPair.start(manifests, "api", 80, app.getAddress().getPort(), Duration.ofSeconds(3), identities, p -> p,
         // Pooled connections between the proxies are replaced every half second, so new handshakes
         // (with whatever certificates are current) keep happening under the load.
-        "pekko.http.host-connection-pool.max-connection-lifetime = 500ms");
+        "weft.proxy.http.connection-lifetime = 500ms");
     await().atMost(WAIT).until(() -> RawHttp.get(pair.outboundPort(), "api.shop", "/warm").startsWith("HTTP/1.1 200"));
     load = new Load(pair.outboundPort());
     return identities;

@@ -105,9 +105,8 @@ class OutboundInterceptionTest {
 
   @Test
   void anInterceptedConnectionToTheProxysOwnPortIsRefused() throws Exception {
-    int guarded = new OutboundProxy(system, metrics.tcp(), new OutboundHttp(system, discovery, "cluster.local",
-        LocalMesh.outboundSide(DISCOVERY_WAIT), metrics.http(), Set.of()), new OutboundOpaque(system, discovery, Duration.ofSeconds(1),
-        DISCOVERY_WAIT), new OutboundProxy.Settings(Duration.ofSeconds(1), 2048, Set.of(opaqueApp.getLocalPort())))
+    int guarded = LocalMesh.outboundProxy(system, discovery, DISCOVERY_WAIT, metrics, java.util.Optional.empty(),
+            Set.of(opaqueApp.getLocalPort()))
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
     int source = RedirectRules.freePort();
     rules.redirect(source, APP_IP, opaqueApp.getLocalPort(), guarded);

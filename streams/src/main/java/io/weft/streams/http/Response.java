@@ -3,20 +3,15 @@ package io.weft.streams.http;
 import org.apache.pekko.util.ByteString;
 
 /** An HTTP response on its way back through the proxy; like {@link Request}, without hop-by-hop fields. */
-public final class Response {
+public final class Response extends Message {
   private final int status;
   private final String reason;
-  private HttpVersion version;
-  private final Headers headers;
-  private Body body;
 
   /** {@code reason}: the HTTP/1 reason phrase as the server wrote it, or null for the status's own. */
   public Response(int status, String reason, HttpVersion version, Headers headers, Body body) {
+    super(version, headers, body);
     this.status = status;
     this.reason = reason;
-    this.version = version;
-    this.headers = headers;
-    this.body = body;
   }
 
   /** A response the proxy makes itself, with a plain-text body. */
@@ -29,24 +24,23 @@ public final class Response {
 
   public String reason() { return reason; }
 
-  public HttpVersion version() { return version; }
-
-  public Headers headers() { return headers; }
-
-  public Body body() { return body; }
-
   public Response version(HttpVersion version) {
-    this.version = version;
+    setVersion(version);
     return this;
   }
 
   public Response body(Body body) {
-    this.body = body;
+    setBody(body);
+    return this;
+  }
+
+  public <T> Response put(Class<T> key, T value) {
+    putExtension(key, value);
     return this;
   }
 
   @Override
   public String toString() {
-    return version.text() + " " + status;
+    return version().text() + " " + status;
   }
 }

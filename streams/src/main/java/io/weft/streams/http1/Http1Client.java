@@ -15,7 +15,6 @@ import org.apache.pekko.util.ByteString;
 import scala.Tuple2;
 import scala.jdk.javaapi.FutureConverters;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -28,17 +27,18 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, Http1Connection> {
   private static final String IDLE_TIMER = "idle";
+  private static final String LIFETIME_TIMER = "lifetime";
 
   private final Inlet<ByteString> in = Inlet.create("Http1Client.in");
   private final Outlet<ByteString> out = Outlet.create("Http1Client.out");
   private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
   private final Http1Limits limits;
-  private final Duration idleTimeout;
+  private final Http1Pool.Settings settings;
   private final Http1Connection.Listener listener;
 
-  public Http1Client(Http1Limits limits, Duration idleTimeout, Http1Connection.Listener listener) {
-    this.limits = limits;
-    this.idleTimeout = idleTimeout;
+  public Http1Client(Http1Pool.Settings settings, Http1Connection.Listener listener) {
+    this.limits = settings.limits();
+    this.settings = settings;
     this.listener = listener;
   }
 
@@ -96,8 +96,12 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
       }
     }
 
+    /** Past its lifetime: it takes no further request. */
+    private boolean expired;
+
     @Override
     public void preStart() {
+      settings.lifetime().ifPresent(lifetime -> scheduleOnce(LIFETIME_TIMER, lifetime));
       pullIn();
     }
 
@@ -196,7 +200,7 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     }
 
     private boolean reusable() {
-      return requestWritten && responseRead && !closeAfter && !tunnel && buffer.isEmpty();
+      return requestWritten && responseRead && !closeAfter && !tunnel && !expired && buffer.isEmpty();
     }
 
     private void maybeIdle() {
@@ -214,12 +218,15 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
       request = null;
       response = null;
       answered = false;
-      scheduleOnce(IDLE_TIMER, idleTimeout);
+      scheduleOnce(IDLE_TIMER, settings.idleTimeout());
       listener.idle(handle);
     }
 
     @Override
     public void onTimer(Object key) {
+      if (LIFETIME_TIMER.equals(key)) {
+        expired = true;
+      }
       closeIfIdle();
     }
 
@@ -245,6 +252,17 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
         response.completeExceptionally(cause);
       }
       shut();
+    }
+
+    @Override
+    void outputClosed(Throwable cause) {
+      if (cause != null) {
+        inputFailed(cause);
+      } else if (request == null || answered) {
+        shut();
+      }
+      // Otherwise the way in says how the exchange ended: TLS stops taking bytes first and fails
+      // the way in with the reason (a refused certificate) right after.
     }
 
     @Override

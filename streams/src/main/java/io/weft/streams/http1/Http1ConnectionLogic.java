@@ -4,6 +4,7 @@ import io.weft.streams.http.Body;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.Shape;
+import org.apache.pekko.stream.SubscriptionWithCancelException;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -97,7 +98,18 @@ abstract class Http1ConnectionLogic extends TimerGraphStageLogic {
           bodyIn.pull();
         }
       }
+
+      @Override
+      public void onDownstreamFinish(Throwable cause) {
+        // The socket side stopped taking bytes; TLS says why here (a refused handshake), not on the way in.
+        outputClosed(cause instanceof SubscriptionWithCancelException.NonFailureCancellation ? null : cause);
+      }
     });
+  }
+
+  /** The connection stopped taking bytes: {@code cause} when it failed (null when it closed). */
+  void outputClosed(Throwable cause) {
+    completeStage();
   }
 
   /** New bytes while no body is being read: the subclass parses a head from {@link #buffer}, or waits. */

@@ -9,6 +9,7 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.util.ByteString;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -29,19 +30,23 @@ public final class Http1Pool implements Service<Request, Response>, Http1Connect
     Flow<ByteString, ByteString, CompletionStage<?>> connect();
   }
 
+  /**
+   * {@code idleTimeout}: an unused connection closes after it; {@code lifetime}: a connection
+   * older than this finishes its exchange and closes (new connections, new TLS handshakes).
+   */
+  public record Settings(Http1Limits limits, Duration idleTimeout, Optional<Duration> lifetime) {}
+
   private final Materializer materializer;
   private final Connector connector;
-  private final Http1Limits limits;
-  private final Duration idleTimeout;
+  private final Settings settings;
   private final String endpoint;
   private final ConcurrentLinkedDeque<Http1Connection> idle = new ConcurrentLinkedDeque<>();
 
   /** {@code endpoint}: how errors name where the connection went. */
-  public Http1Pool(Materializer materializer, Connector connector, Http1Limits limits, Duration idleTimeout, String endpoint) {
+  public Http1Pool(Materializer materializer, Connector connector, Settings settings, String endpoint) {
     this.materializer = materializer;
     this.connector = connector;
-    this.limits = limits;
-    this.idleTimeout = idleTimeout;
+    this.settings = settings;
     this.endpoint = endpoint;
   }
 
@@ -65,7 +70,7 @@ public final class Http1Pool implements Service<Request, Response>, Http1Connect
 
   private CompletionStage<Response> sendOnNew(Request request) {
     Flow<ByteString, ByteString, CompletionStage<?>> transport = connector.connect();
-    var materialized = transport.joinMat(Flow.fromGraph(new Http1Client(limits, idleTimeout, this)), Keep.both()).run(materializer);
+    var materialized = transport.joinMat(Flow.fromGraph(new Http1Client(settings, this)), Keep.both()).run(materializer);
     CompletionStage<?> connected = materialized.first();
     return materialized.second().send(request).exceptionallyCompose(error -> connected.handle((c, connectError) -> {
       Throwable cause = connectError != null ? new ConnectFailedException("could not connect to " + endpoint, connectError) : error;

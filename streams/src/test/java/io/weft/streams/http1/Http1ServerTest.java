@@ -212,7 +212,7 @@ class Http1ServerTest {
   void thePoolReusesOneKeepAliveConnectionAndStreamsLargeBodiesBothWays() {
     Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(
         new InetSocketAddress("127.0.0.1", port), Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
-        .mapMaterializedValue(c -> (CompletionStage<?>) c), LIMITS, Duration.ofSeconds(30), "echo");
+        .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30), Optional.empty()), "echo");
     int before = accepted.get();
     for (int i = 0; i < 50; i++) {
       Response r = pool.call(new Request("GET", "/n" + i, "echo", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
@@ -238,7 +238,7 @@ class Http1ServerTest {
     int dead = closed;
     Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(
         new InetSocketAddress("127.0.0.1", dead), Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
-        .mapMaterializedValue(c -> (CompletionStage<?>) c), LIMITS, Duration.ofSeconds(30), "dead");
+        .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30), Optional.empty()), "dead");
     var answer = pool.call(new Request("GET", "/", "dead", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(), Body.EMPTY))
         .toCompletableFuture();
     assertThat(answer).failsWithin(Duration.ofSeconds(20)).withThrowableOfType(java.util.concurrent.ExecutionException.class)

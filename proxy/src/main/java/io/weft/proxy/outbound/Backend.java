@@ -1,0 +1,76 @@
+package io.weft.proxy.outbound;
+
+import io.linkerd.proxy.destination.WeightedAddr;
+import io.weft.protocol.net.TcpAddresses;
+import io.weft.proxy.discovery.Resolution;
+import io.weft.proxy.http.ConnectFailures;
+import io.weft.proxy.http.FailureResponses;
+import io.weft.proxy.http.HttpClients;
+import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.streams.balance.Balancer;
+import io.weft.streams.balance.P2cBalancer;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.queue.FailfastLayer;
+import io.weft.streams.queue.FailfastQueue;
+import io.weft.streams.service.Service;
+
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One Service's outbound stack, over its resolution's endpoints: metrics (labelled with the
+ * endpoint the request went to), failures answered as Linkerd's errors, the failfast queue (which
+ * waits while no endpoint is ready), and P2C over each endpoint's connections. An endpoint that
+ * leaves the set is let go; its idle connections close on their idle timeout.
+ */
+final class Backend implements Service<Request, Response> {
+  private final Resolution resolution;
+  private final HttpClients clients;
+  private final PeerIdentity peers;
+  private final Map<WeightedAddr, Service<Request, Response>> endpoints = new ConcurrentHashMap<>();
+  private final Service<Request, Response> stack;
+
+  Backend(Resolution resolution, String authority, P2cBalancer<WeightedAddr> balancer, FailfastQueue queue,
+          HttpClients clients, PeerIdentity peers, HttpMetrics metrics) {
+    this.resolution = resolution;
+    this.clients = clients;
+    this.peers = peers;
+    resolution.subscribe(current -> {
+      Set<WeightedAddr> keep = new HashSet<>(current);
+      endpoints.keySet().retainAll(keep);
+      queue.readiness(!current.isEmpty());
+    });
+    this.stack = metrics.layer(request -> target(authority, request))
+        .andThen(new FailureResponses(authority))
+        .andThen(new FailfastLayer(queue))
+        .wrap(new Balancer<>(balancer, endpoint -> endpoints.computeIfAbsent(endpoint, this::client), ConnectFailures::refused));
+  }
+
+  @Override
+  public CompletionStage<Response> call(Request request) {
+    resolution.hold();
+    return stack.call(request).whenComplete((response, error) -> resolution.release());
+  }
+
+  private HttpMetrics.Target target(String authority, Request request) {
+    P2cBalancer.Endpoint<?> picked = request.get(P2cBalancer.Endpoint.class);
+    Map<String, String> service = resolution.serviceLabels();
+    if (picked == null) {
+      return HttpMetrics.Target.outbound(authority, null, service);
+    }
+    WeightedAddr endpoint = (WeightedAddr) picked.id();
+    return HttpMetrics.Target.outbound(authority, endpoint, service, peers.labels(endpoint));
+  }
+
+  /** A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy. */
+  private Service<Request, Response> client(WeightedAddr endpoint) {
+    InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.getAddr());
+    int inboundPort = endpoint.getProtocolHint().getOpaqueTransport().getInboundPort();
+    return inboundPort == 0 ? clients.direct(address) : clients.viaPeerProxy(address, inboundPort, peers.of(endpoint));
+  }
+}
