@@ -1,57 +1,82 @@
 #!/usr/bin/env bash
-# Latency and throughput through a Weft proxy pair against a direct connection, an haproxy pair and
-# an nginx pair doing the same job, all on loopback on this machine; RSS of a Weft proxy at 1,000 RPS;
-# time from start to /ready. Called by `bench/run proxies [DURATION_SECONDS]`; needs haproxy and nginx
-# (apt-get install haproxy nginx-light). Results: bench/proxies/results-<date>.txt.
-# BENCH_PROTOCOLS (default "http1 h2 grpc"; grpc: unary calls to grpc-java's interop server), BENCH_RATES (default "1000 5000 0", 0 = maximum throughput)
-# and BENCH_PAIRS (default "direct weft weft-mtls haproxy nginx"; nginx has no h2c upstream) narrow a run; BENCH_JFR=1 records a flight recording of each Weft proxy.
-# weft is the pair with identity off (plaintext between the proxies), weft-mtls the same pair with identity on (mTLS); the mTLS
-# round also measures mesh TLS handshakes per second against the inbound proxy. Each Weft pair is warmed up first
-# (BENCH_WARMUP seconds per protocol at full speed, default 20, discarded).
+# The proxy benchmark (issue 12), all in one run on this machine: for HTTP/1.1, h2c and gRPC, the
+# C load generators (wrk for HTTP/1.1 throughput, hey at a fixed 1,000 req/s for HTTP/1.1 latency,
+# h2load for h2c and gRPC throughput) beside Weft's Java driver (open loop, no coordinated
+# omission), against: direct (no proxy), an haproxy pair and an nginx pair with mTLS between the
+# two (TLS 1.3, ECDSA P-256, as the mesh does; nginx has no HTTP/2 upstream, so HTTP/1.1 only),
+# and the Weft pair plain and with mesh mTLS. Each proxy is its own process; reported per row:
+# p50/p90/p99 at 1,000 req/s, maximum req/s, non-2xx answers, CPU seconds per 100k requests of
+# each proxy (A = the client side, B = the server side; the fair measure when everything shares
+# two cores), RSS of each proxy at 1,000 req/s, and a Weft proxy's start to /ready.
+# Called by `bench/run proxies [SECONDS]`; needs wrk, hey, h2load (nghttp2-client), haproxy, nginx-light, openssl.
+# BENCH_PROTOCOLS (default "http1 h2 grpc"), BENCH_PAIRS (default "direct haproxy nginx weft weft-mtls"),
+# BENCH_WARMUP (seconds of discarded full-speed load per protocol before a Weft pair's rows, default 20),
+# BENCH_JFR=1 (a flight recording of each Weft proxy), WEFT_PROXY_OPTS (JVM options of the Weft proxies).
+# Results: bench/proxies/results-<date>.txt.
 set -euo pipefail
 WEFT_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$WEFT_HOME/bin/jdk.sh"
 duration="${1:-20}"
-warmup="${BENCH_WARMUP:-20}" # seconds of discarded full-speed load per protocol before a Weft pair's rows
+warmup="${BENCH_WARMUP:-20}"
 work="$(mktemp -d /tmp/weft-bench.XXXXXX)"
 out="$WEFT_HOME/bench/proxies/results-$(date -u +%Y%m%dT%H%M%SZ).txt"
+ticks_per_s=$(getconf CLK_TCK)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
+for tool in wrk hey h2load haproxy nginx openssl; do
+  command -v "$tool" > /dev/null || { echo "bench/run proxies needs $tool (apt-get install wrk hey nghttp2-client haproxy nginx-light openssl)" >&2; exit 2; }
+done
 
-BACKEND=127.0.20.2:8080        # the application: nginx answering a fixed body (HTTP/1.1)
+BACKEND=127.0.20.2:8080        # the application: nginx answering a fixed 23-byte body (HTTP/1.1)
 BACKEND_H2=127.0.20.2:8081     # the same over h2c (prior knowledge)
 BACKEND_GRPC=127.0.20.2:8082   # grpc-java's interop server (unary EmptyCall)
 WEFT_OUT=127.0.20.1:4140       # the client pod's outbound proxy
-HAPROXY_IN=127.0.21.1:10001    # haproxy pair: 127.0.21.1 -> 127.0.21.2 -> backend
-HAPROXY_H2_IN=127.0.21.1:10011 # the same pair speaking h2c on every hop
-HAPROXY_GRPC_IN=127.0.21.1:10021 # and to the gRPC backend
-NGINX_IN=127.0.22.1:10003      # nginx pair: 127.0.22.1 -> 127.0.22.2 -> backend
 AUTHORITY=bench.bench.svc.cluster.local:80
 AUTHORITY_H2=bench.bench.svc.cluster.local:81
 AUTHORITY_GRPC=bench.bench.svc.cluster.local:82
 GRPC_METHOD=/grpc.testing.TestService/EmptyCall
+printf '\0\0\0\0\0' > "$work/empty-call.bin" # a gRPC frame carrying an empty message
 
-# --- the application and the two reference pairs --------------------------------------------
-cat > "$work/nginx.conf" <<NGINX
+# --- certificates for the reference pairs: ECDSA P-256, TLS 1.3 only, each side verifies the other
+openssl_quiet() { openssl "$@" 2>/dev/null; }
+openssl_quiet req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/ca.key" -out "$work/ca.crt" \
+  -subj /CN=bench-ca -days 2
+for side in a b; do
+  openssl_quiet req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/$side.key" -out "$work/$side.csr" -subj "/CN=$side"
+  printf 'subjectAltName=DNS:%s\n' "$side" > "$work/$side.ext"
+  openssl_quiet x509 -req -in "$work/$side.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 2 \
+    -extfile "$work/$side.ext" -out "$work/$side.crt"
+  cat "$work/$side.crt" "$work/$side.key" > "$work/$side.pem"
+done
+
+# --- the application --------------------------------------------------------------------------
+nginx_conf() { # name, http block body
+  cat > "$work/nginx-$1.conf" <<NGINX
+master_process off;
 worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
+pid $work/nginx-$1.pid;
+error_log $work/nginx-$1-error.log warn;
 events { worker_connections 4096; }
 http {
   access_log off;
   keepalive_requests 10000000;
-  upstream pair_b { server 127.0.22.2:10004; keepalive 64; keepalive_requests 10000000; }
-  upstream backend { server $BACKEND; keepalive 64; keepalive_requests 10000000; }
-  server { listen $BACKEND; location / { return 200 "hello from the backend\n"; } }
-  server { listen $BACKEND_H2 http2; location / { return 200 "hello from the backend\n"; } }
-  server { listen $NGINX_IN; location / { proxy_pass http://pair_b; proxy_http_version 1.1; proxy_set_header Connection ""; } }
-  server { listen 127.0.22.2:10004; location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+  $2
 }
 NGINX
-nginx -c "$work/nginx.conf" -g 'daemon off;' & pids+=($!)
+}
+nginx_conf backend "
+  server { listen $BACKEND; location / { return 200 \"hello from the backend\n\"; } }
+  server { listen $BACKEND_H2 http2; location / { return 200 \"hello from the backend\n\"; } }"
+nginx -c "$work/nginx-backend.conf" -g 'daemon off;' & pids+=($!)
+"$JAVA_HOME/bin/java" -Xmx256m --sun-misc-unsafe-memory-access=allow -cp "$(cat "$WEFT_HOME/grpc-interop/target/interop.classpath")" \
+  io.grpc.testing.integration.TestServiceServer --port="${BACKEND_GRPC##*:}" --use_tls=false \
+  > "$work/grpc-backend.log" 2>&1 & pids+=($!)
 
-cat > "$work/haproxy.cfg" <<HAPROXY
+# --- the haproxy pair: A (127.0.21.1) → mTLS → B (127.0.21.2) → the application, one process each
+haproxy_tls_server="ssl crt $work/a.pem ca-file $work/ca.crt verify required verifyhost b sni str(b) ssl-min-ver TLSv1.3"
+haproxy_tls_bind="ssl crt $work/b.pem ca-file $work/ca.crt verify required ssl-min-ver TLSv1.3"
+cat > "$work/haproxy-a.cfg" <<HAPROXY
 global
   nbthread 1
 defaults
@@ -60,41 +85,63 @@ defaults
   timeout client 60s
   timeout server 60s
   http-reuse always
-frontend a
-  bind $HAPROXY_IN
-  default_backend to_b
-backend to_b
-  server b 127.0.21.2:10002
-frontend b
-  bind 127.0.21.2:10002
-  default_backend to_app
-backend to_app
-  server app $BACKEND
-frontend a2
-  bind $HAPROXY_H2_IN proto h2
-  default_backend to_b2
-backend to_b2
-  server b2 127.0.21.2:10012 proto h2
-frontend b2
-  bind 127.0.21.2:10012 proto h2
-  default_backend to_app2
-backend to_app2
-  server app2 $BACKEND_H2 proto h2
-frontend a3
-  bind $HAPROXY_GRPC_IN proto h2
-  default_backend to_b3
-backend to_b3
-  server b3 127.0.21.2:10022 proto h2
-frontend b3
-  bind 127.0.21.2:10022 proto h2
-  default_backend to_app3
-backend to_app3
-  server app3 $BACKEND_GRPC proto h2
+frontend http1
+  bind 127.0.21.1:10001
+  default_backend http1
+backend http1
+  server b 127.0.21.2:10002 $haproxy_tls_server
+frontend h2
+  bind 127.0.21.1:10011 proto h2
+  default_backend h2
+backend h2
+  server b 127.0.21.2:10012 $haproxy_tls_server alpn h2
+frontend grpc
+  bind 127.0.21.1:10021 proto h2
+  default_backend grpc
+backend grpc
+  server b 127.0.21.2:10022 $haproxy_tls_server alpn h2
 HAPROXY
-"$JAVA_HOME/bin/java" -Xmx256m --sun-misc-unsafe-memory-access=allow -cp "$(cat "$WEFT_HOME/grpc-interop/target/interop.classpath")" \
-  io.grpc.testing.integration.TestServiceServer --port="${BACKEND_GRPC##*:}" --use_tls=false \
-  > "$work/grpc-backend.log" 2>&1 & pids+=($!)
-haproxy -f "$work/haproxy.cfg" -db & pids+=($!)
+cat > "$work/haproxy-b.cfg" <<HAPROXY
+global
+  nbthread 1
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  http-reuse always
+frontend http1
+  bind 127.0.21.2:10002 $haproxy_tls_bind
+  default_backend http1
+backend http1
+  server app $BACKEND
+frontend h2
+  bind 127.0.21.2:10012 $haproxy_tls_bind alpn h2
+  default_backend h2
+backend h2
+  server app $BACKEND_H2 proto h2
+frontend grpc
+  bind 127.0.21.2:10022 $haproxy_tls_bind alpn h2
+  default_backend grpc
+backend grpc
+  server app $BACKEND_GRPC proto h2
+HAPROXY
+haproxy -f "$work/haproxy-a.cfg" -db & pids+=($!); haproxy_a=$!
+haproxy -f "$work/haproxy-b.cfg" -db & pids+=($!); haproxy_b=$!
+
+# --- the nginx pair: A (127.0.22.1) → mTLS → B (127.0.22.2) → the application (HTTP/1.1)
+nginx_conf a "
+  upstream b { server 127.0.22.2:10004; keepalive 64; keepalive_requests 10000000; }
+  server { listen 127.0.22.1:10003; location / { proxy_pass https://b; proxy_http_version 1.1; proxy_set_header Connection \"\";
+    proxy_ssl_certificate $work/a.crt; proxy_ssl_certificate_key $work/a.key; proxy_ssl_trusted_certificate $work/ca.crt;
+    proxy_ssl_verify on; proxy_ssl_name b; proxy_ssl_server_name on; proxy_ssl_protocols TLSv1.3; proxy_ssl_session_reuse on; } }"
+nginx_conf b "
+  upstream app { server $BACKEND; keepalive 64; keepalive_requests 10000000; }
+  server { listen 127.0.22.2:10004 ssl; ssl_certificate $work/b.crt; ssl_certificate_key $work/b.key;
+    ssl_client_certificate $work/ca.crt; ssl_verify_client on; ssl_protocols TLSv1.3;
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+nginx -c "$work/nginx-a.conf" -g 'daemon off;' & pids+=($!); nginx_a=$!
+nginx -c "$work/nginx-b.conf" -g 'daemon off;' & pids+=($!); nginx_b=$!
 
 # --- Weft: control plane on a local cluster, the server pod's inbound proxy, the client's outbound
 mkdir -p "$work/cluster"
@@ -117,7 +164,6 @@ spec: {containers: [{name: app, ports: [{name: http, containerPort: 8080}, {name
 status: {podIP: 127.0.20.2, phase: Running, conditions: [{type: Ready, status: "True"}]}
 YAML
 "$WEFT_HOME/bin/weft" version >/dev/null # builds once, before anything is timed
-# The mTLS pair's trust anchor, issuer and local-cluster token key (identity off for the plain pair).
 "$WEFT_HOME/bin/weft" identity create --out "$work/pki" > /dev/null
 token() { "$WEFT_HOME/bin/weft" identity token -n bench --service-account "$1" --key-file "$work/token.key" > "$work/$1.token"; }
 token default; token client
@@ -140,8 +186,8 @@ start_weft() { # mode: plain | mtls
     --local-cluster "$work/cluster" --destination-port 18086 --cluster-port 0 "${identity_cp[@]}" \
     > "$work/control-plane-$1.log" 2>&1 & pids+=($!); weft_pids+=($!)
   until curl -s -o /dev/null "http://127.0.0.1:18086" 2>/dev/null; do sleep 0.2; done
-  start_proxy "inbound" 127.0.20.2 "$1" "${identity_in[@]}"
-  start_proxy "outbound" 127.0.20.1 "$1" "${identity_out[@]}"
+  start_proxy inbound 127.0.20.2 "$1" "${identity_in[@]}"; weft_b=$proxy_pid
+  start_proxy outbound 127.0.20.1 "$1" "${identity_out[@]}"; weft_a=$proxy_pid
   until curl -sf -o /dev/null -H "l5d-dst-override: $AUTHORITY" "http://$WEFT_OUT/"; do sleep 0.2; done
 }
 stop_weft() {
@@ -153,81 +199,132 @@ start_proxy() { # name ip mode [identity environment...]
   env LINKERD2_PROXY_INBOUND_LISTEN_ADDR="$ip:4143" LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR="$ip:4140" \
       LINKERD2_PROXY_ADMIN_LISTEN_ADDR="$ip:4191" LINKERD2_PROXY_CONTROL_LISTEN_ADDR="$ip:4190" \
       LINKERD2_PROXY_DESTINATION_SVC_ADDR=127.0.0.1:18086 "$@" \
-      WEFT_JAVA_OPTS="-Xms64m -Xmx256m ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" \
+      WEFT_JAVA_OPTS="${WEFT_PROXY_OPTS:-} ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" \
       "$WEFT_HOME/bin/weft" proxy > "$work/proxy-$name-$mode.log" 2>&1 & pids+=($!); weft_pids+=($!)
-  eval "${name}_pid=$!"
+  proxy_pid=$!
   until curl -sf -o /dev/null "http://$ip:4191/ready"; do sleep 0.05; done
   echo "weft proxy $name ($mode): start to /ready $(( ($(date +%s%N) - started) / 1000000 )) ms (JVM start included$(
     [ "$mode" = mtls ] && echo ", certificate obtained"))" | tee -a "$out"
 }
-for target in "$BACKEND" "$HAPROXY_IN" "$NGINX_IN"; do # (the h2c listeners share these processes)
+for target in "$BACKEND" 127.0.21.1:10001 127.0.22.1:10003; do
   until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
 done
-# (the gRPC server resets a plain GET, so its readiness is a TCP connect)
 until (exec 3<>"/dev/tcp/${BACKEND_GRPC%%:*}/${BACKEND_GRPC##*:}") 2>/dev/null; do sleep 0.2; done
 
-# --- the runs ----------------------------------------------------------------------------------
+# --- measuring --------------------------------------------------------------------------------
 mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime -f "$WEFT_HOME/pom.xml"
 driver() {
   "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseCompactObjectHeaders --sun-misc-unsafe-memory-access=allow \
     -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" io.weft.bench.LoadDriver \
-    --duration "${duration}s" "$@" 2>/dev/null
+    --duration "${duration}s" --warmup 2s "$@" 2>/dev/null
 }
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-echo "$(date -u +%FT%TZ) $(nproc) cores; driver, proxies and backend share this machine; ${duration}s per run" | tee -a "$out"
-declare -A address_of=([direct]=$BACKEND [weft]=$WEFT_OUT [haproxy]=$HAPROXY_IN [nginx]=$NGINX_IN)
-declare -A h2_address_of=([direct]=$BACKEND_H2 [weft]=$WEFT_OUT [haproxy]=$HAPROXY_H2_IN)
-declare -A grpc_address_of=([direct]=$BACKEND_GRPC [weft]=$WEFT_OUT [haproxy]=$HAPROXY_GRPC_IN)
-run_rows() { # pairs...
-for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
-  for rate in ${BENCH_RATES:-1000 5000 0}; do
-    for label in "$@"; do
-      path=/
-      target=${label%-mtls}
-      if [ "$protocol" = grpc ]; then
-        address="${grpc_address_of[$target]:-}"
-        [ -n "$address" ] || continue
-        path=$GRPC_METHOD
-        flags=(--grpc --connections 4 --header "l5d-dst-override: $AUTHORITY_GRPC")
-      elif [ "$protocol" = h2 ]; then
-        address="${h2_address_of[$target]:-}"
-        [ -n "$address" ] || continue # nginx cannot proxy plain HTTP/2 upstream
-        flags=(--http2 --connections 4 --header "l5d-dst-override: $AUTHORITY_H2")
-      else
-        address="${address_of[$target]}"
-        flags=(--header "l5d-dst-override: $AUTHORITY")
-      fi
-      if [ "$target" = weft ] && [ "$rate" = 1000 ] && [ "$protocol" = http1 ]; then
-        ( sleep $(( duration / 2 + 5 )); echo "$label outbound proxy RSS at 1000 RPS: $(( $(rss_kib "$outbound_pid") / 1024 )) MiB (java, -Xmx256m); inbound: $(( $(rss_kib "$inbound_pid") / 1024 )) MiB" >> "$work/rss.txt" ) &
-      fi
-      driver --url "http://$address$path" --rate "$rate" --label "$label" "${flags[@]}" | tee -a "$out"
-    done
+cpu_ticks() { local p; for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"; done; }
+rss_mib() { local p; for p in "$@"; do awk '/VmRSS/ {printf "%d ", $2 / 1024}' "/proc/$p/status"; done; }
+# CPU seconds per 100k requests of each process, from tick counts before and after.
+cpu_per_100k() { # requests "before ticks" "after ticks"
+  local requests=$1; local -a before=($2) after=($3); local i result=""
+  for i in "${!before[@]}"; do
+    result+=$(awk -v b="${before[$i]}" -v a="${after[$i]}" -v n="$requests" -v hz="$ticks_per_s" \
+      'BEGIN { if (n > 0) printf "%.2f ", (a - b) / hz * 100000 / n; else printf "- " }')
   done
-done
+  echo "${result% }"
 }
-pairs=" ${BENCH_PAIRS:-direct weft weft-mtls haproxy nginx} "
-others=$(echo $pairs | tr ' ' '\n' | grep -vx 'weft\|weft-mtls' | tr '\n' ' ' || true)
-run_rows $others
-for mode in plain mtls; do
-  label=weft; [ "$mode" = mtls ] && label=weft-mtls
-  [[ "$pairs" == *" $label "* ]] || continue
-  start_weft "$mode"
-  # A freshly started JVM is still compiling its hot paths: warm each protocol up at full speed
-  # first (discarded), as a long-running proxy would be.
-  for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
-    BENCH_PROTOCOLS=$protocol BENCH_RATES=0 duration=$warmup out=/dev/null run_rows "$label" > /dev/null
-  done
-  run_rows "$label"
-  if [ "$mode" = mtls ]; then
-    # Mesh TLS handshakes the inbound proxy completes per second (clients without a certificate:
-    # the proxy's side of the handshake, which every new connection between proxies costs).
-    "$JAVA_HOME/bin/java" -Xmx256m -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" \
-      io.weft.bench.HandshakeDriver --target 127.0.20.2:4143 --server-name default.bench.serviceaccount.identity.linkerd.cluster.local \
-      --duration "${duration}s" | tee -a "$out"
+row() { # protocol target tool rate achieved p50 p90 p99 non2xx cpu rss
+  printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  cpu/100k[%s]  rss_mib[%s]\n' "$@" | tee -a "$out"
+}
+echo "$(date -u +%FT%TZ) $(nproc) cores, commit $(git -C "$WEFT_HOME" rev-parse --short HEAD); load generators, proxies and backend share this machine; ${duration}s per row" | tee -a "$out"
+printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  %s\n' proto target tool rate req/s p50_ms p90_ms p99_ms non2xx "cpu s per 100k req [A B]  rss MiB at 1k req/s [A B]" | tee -a "$out"
+
+measure() { # protocol label url header procs...
+  local protocol=$1 label=$2 url=$3 header=$4; shift 4; local procs=("$@")
+  local before after text requests rate non2xx p50 p90 p99 rss="" line
+  if [ "$protocol" = http1 ]; then
+    before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    text=$(wrk -t2 -c32 -d"${duration}s" -H "$header" "$url")
+    after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    requests=$(awk '/requests in/ {print $1}' <<< "$text")
+    rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<< "$text")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' <<< "$text"); non2xx=${non2xx:-0}
+    if grep -q 'Socket errors' <<< "$text"; then non2xx="$non2xx+$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<< "$text")err"; fi
+    row http1 "$label" wrk max "$rate" - - - "$non2xx" "$(cpu_per_100k "$requests" "$before" "$after")" ""
+    ( sleep $(( duration / 2 )); rss_mib "${procs[@]}" > "$work/rss" ) &
+    text=$(hey -z "${duration}s" -c 20 -q 50 -H "$header" "$url")
+    wait $!
+    rss=$(cat "$work/rss" 2>/dev/null || true)
+    p50=$(awk '/ 50% in/ {printf "%.2f", $3 * 1000}' <<< "$text"); p90=$(awk '/ 90% in/ {printf "%.2f", $3 * 1000}' <<< "$text")
+    p99=$(awk '/ 99% in/ {printf "%.2f", $3 * 1000}' <<< "$text")
+    requests=$(awk '/\[200\]/ {print $2}' <<< "$text"); rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<< "$text")
+    non2xx=$(awk '/^  \[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} e && /^  \[[0-9]+\]/ {n += $2} END {print n + 0}' <<< "$text")
+    row http1 "$label" hey 1000 "$rate" "$p50" "$p90" "$p99" "$non2xx" "" "${rss% }"
+    flags=(--header "$header")
+  else
+    local extra=() path=/
+    if [ "$protocol" = grpc ]; then extra=(-d "$work/empty-call.bin" -H 'content-type: application/grpc' -H 'te: trailers'); fi
+    before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    text=$(h2load -c4 -m32 -t1 -D "$duration" -H "$header" "${extra[@]}" "$url" 2>&1)
+    after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    requests=$(awk '/^requests:/ {print $8}' <<< "$text")
+    rate=$(awk '/^finished in/ {printf "%.0f", $4}' <<< "$text")
+    non2xx=$(awk '/^status codes:/ {gsub(",", ""); print $5 + $7 + $9} ' <<< "$text")
+    non2xx=$(( ${non2xx:-0} + $(awk '/^requests:/ {print $12 + $14}' <<< "$text") ))
+    row "$protocol" "$label" h2load max "$rate" - - - "$non2xx" "$(cpu_per_100k "$requests" "$before" "$after")" ""
+    flags=(--connections 4 --header "$header"); [ "$protocol" = grpc ] && flags+=(--grpc) || flags+=(--http2)
   fi
-  stop_weft
+  # The Java driver: maximum (64 outstanding) and open loop at 1,000 req/s.
+  before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+  line=$(driver --url "$url" --rate 0 --label "$label" "${flags[@]}")
+  after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+  requests=$(grep -o 'completed=[0-9]*' <<< "$line" | cut -d= -f2)
+  row "$protocol" "$label" java max "$(grep -o 'achieved=[0-9]*' <<< "$line" | cut -d= -f2)" - - - \
+    "$(grep -o 'errors=[0-9]*' <<< "$line" | cut -d= -f2)" "$(cpu_per_100k "${requests:-0}" "$before" "$after")" ""
+  ( sleep $(( duration / 2 )); rss_mib "${procs[@]}" > "$work/rss" ) &
+  line=$(driver --url "$url" --rate 1000 --label "$label" "${flags[@]}")
+  wait $!
+  rss=$(cat "$work/rss" 2>/dev/null || true)
+  row "$protocol" "$label" java 1000 "$(grep -o 'achieved=[0-9]*' <<< "$line" | cut -d= -f2)" \
+    "$(grep -o 'p50=[0-9.]*' <<< "$line" | cut -d= -f2)" "$(grep -o 'p90=[0-9.]*' <<< "$line" | cut -d= -f2)" \
+    "$(grep -o 'p99=[0-9.]*' <<< "$line" | cut -d= -f2)" "$(grep -o 'errors=[0-9]*' <<< "$line" | cut -d= -f2)" "" "${rss% }"
+}
+
+url_of() { # protocol target
+  case "$1:$2" in
+    http1:direct) echo "http://$BACKEND/" ;; h2:direct) echo "http://$BACKEND_H2/" ;; grpc:direct) echo "http://$BACKEND_GRPC$GRPC_METHOD" ;;
+    http1:haproxy) echo "http://127.0.21.1:10001/" ;; h2:haproxy) echo "http://127.0.21.1:10011/" ;;
+    grpc:haproxy) echo "http://127.0.21.1:10021$GRPC_METHOD" ;;
+    http1:nginx) echo "http://127.0.22.1:10003/" ;;
+    http1:weft*|h2:weft*) echo "http://$WEFT_OUT/" ;; grpc:weft*) echo "http://$WEFT_OUT$GRPC_METHOD" ;;
+  esac
+}
+header_of() { case "$1" in http1) echo "l5d-dst-override: $AUTHORITY" ;; h2) echo "l5d-dst-override: $AUTHORITY_H2" ;; grpc) echo "l5d-dst-override: $AUTHORITY_GRPC" ;; esac; }
+run_target() { # label procs...
+  local label=$1 protocol url; shift
+  for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
+    url=$(url_of "$protocol" "$label"); [ -n "$url" ] || continue
+    measure "$protocol" "$label" "$url" "$(header_of "$protocol")" "$@"
+  done
+}
+for label in ${BENCH_PAIRS:-direct haproxy nginx weft weft-mtls}; do
+  case "$label" in
+    direct) run_target direct ;;
+    haproxy) run_target haproxy "$haproxy_a" "$haproxy_b" ;;
+    nginx) run_target nginx "$nginx_a" "$nginx_b" ;;
+    weft|weft-mtls)
+      mode=plain; [ "$label" = weft-mtls ] && mode=mtls
+      start_weft "$mode"
+      # A freshly started JVM is still compiling its hot paths: warm each protocol up at full speed first (discarded).
+      for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
+        flags=(--http2); [ "$protocol" = grpc ] && flags=(--grpc); [ "$protocol" = http1 ] && flags=()
+        driver --url "$(url_of "$protocol" "$label")" --rate 0 --header "$(header_of "$protocol")" "${flags[@]}" --duration "${warmup}s" > /dev/null || true
+      done
+      run_target "$label" "$weft_a" "$weft_b"
+      if [ "$mode" = mtls ]; then
+        "$JAVA_HOME/bin/java" -Xmx256m -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" \
+          io.weft.bench.HandshakeDriver --target 127.0.20.2:4143 --server-name default.bench.serviceaccount.identity.linkerd.cluster.local \
+          --duration "${duration}s" | tee -a "$out"
+      fi
+      stop_weft ;;
+  esac
 done
-if [ -f "$work/rss.txt" ]; then tee -a "$out" < "$work/rss.txt"; fi
 if [ -n "$jfr_opts" ]; then
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
   mkdir -p "$WEFT_HOME/bench/proxies/jfr" && cp "$work"/*.jfr "$WEFT_HOME/bench/proxies/jfr/" && echo "flight recordings: bench/proxies/jfr/"

@@ -45,7 +45,7 @@ import java.util.function.Function;
  * <pre>LoadDriver --url http://HOST:PORT/PATH [--header 'name: value'] [--http2 | --grpc] --rate RPS
  *           --duration 20s [--warmup 5s] [--connections 16] [--concurrency 64] [--label NAME]</pre>
  *
- * Prints one line: label, protocol, target rate, achieved rate, p50/p99/p99.9/max in ms, errors.
+ * Prints one line: label, protocol, target rate, achieved rate, p50/p90/p99/p99.9/max in ms, completed, errors.
  */
 public final class LoadDriver {
   private record Options(String url, List<RawHeader> headers, boolean http2, boolean grpc, int rate, Duration duration, Duration warmup,
@@ -80,11 +80,11 @@ public final class LoadDriver {
       run(system, client, template, options.warmup(), options, new Histogram(HIGHEST_LATENCY_NANOS, 3)); // warm the JIT and pools
       Histogram latencies = new Histogram(HIGHEST_LATENCY_NANOS, 3);
       Result result = run(system, client, template, options.duration(), options, latencies);
-      System.out.printf(Locale.ROOT, "%s %s target=%s achieved=%.0f p50=%.3f p99=%.3f p99.9=%.3f max=%.3f errors=%d%n",
+      System.out.printf(Locale.ROOT, "%s %s target=%s achieved=%.0f p50=%.3f p90=%.3f p99=%.3f p99.9=%.3f max=%.3f completed=%d errors=%d%n",
           options.label(), options.grpc() ? "grpc" : options.http2() ? "h2" : "http/1.1", options.rate() == 0 ? "max" : String.valueOf(options.rate()),
           result.completed() / (result.elapsedNanos() / 1e9), ms(latencies.getValueAtPercentile(50)),
-          ms(latencies.getValueAtPercentile(99)), ms(latencies.getValueAtPercentile(99.9)), ms(latencies.getMaxValue()),
-          result.errors());
+          ms(latencies.getValueAtPercentile(90)), ms(latencies.getValueAtPercentile(99)), ms(latencies.getValueAtPercentile(99.9)),
+          ms(latencies.getMaxValue()), result.completed(), result.errors());
     } finally {
       system.terminate();
     }

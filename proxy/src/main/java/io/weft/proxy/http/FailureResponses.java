@@ -3,7 +3,7 @@ package io.weft.proxy.http;
 import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
-import io.weft.streams.queue.ProxyError;
+import io.weft.streams.http.ProxyError;
 import io.weft.streams.service.Layer;
 import io.weft.streams.service.Service;
 import org.slf4j.Logger;

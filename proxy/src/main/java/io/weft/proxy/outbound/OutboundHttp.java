@@ -11,7 +11,7 @@ import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.queue.FailfastQueue;
-import io.weft.streams.queue.ProxyError;
+import io.weft.streams.http.ProxyError;
 import io.weft.streams.queue.SchedulerTimer;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;

@@ -3,7 +3,7 @@ package io.weft.streams.balance;
 import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
-import io.weft.streams.queue.ProxyError;
+import io.weft.streams.http.ProxyError;
 import io.weft.streams.service.Service;
 
 import java.util.Optional;

@@ -1,6 +1,5 @@
 package io.weft.streams.http;
 
-import io.weft.streams.queue.ProxyError;
 import org.apache.pekko.util.ByteString;
 
 import java.util.Optional;

@@ -6,7 +6,7 @@ import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
-import io.weft.streams.queue.ProxyError;
+import io.weft.streams.http.ProxyError;
 import io.weft.streams.service.Service;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;

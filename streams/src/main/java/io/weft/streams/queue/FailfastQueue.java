@@ -1,5 +1,7 @@
 package io.weft.streams.queue;
 
+import io.weft.streams.http.ProxyError;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;

@@ -1,5 +1,7 @@
 package io.weft.streams.queue;
 
+import io.weft.streams.http.ProxyError;
+
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.weft.streams.queue;
+package io.weft.streams.http;
 
 /**
  * Errors the proxy answers for itself, with Linkerd's HTTP status, gRPC status and
