@@ -11,6 +11,7 @@
 # Called by `bench/run proxies [SECONDS]`; needs wrk, hey, h2load (nghttp2-client), haproxy, nginx-light, openssl.
 # BENCH_PROTOCOLS (default "http1 h2 grpc"), BENCH_PAIRS (default "direct haproxy nginx weft weft-mtls"),
 # BENCH_WARMUP (seconds of discarded full-speed load per protocol before a Weft pair's rows, default 20),
+# BENCH_TOOLS (default "c java": the C load generators, the Java driver), BENCH_HANDSHAKES=0 (skip the mesh TLS handshake rate),
 # BENCH_JFR=1 (a flight recording of each Weft proxy), WEFT_PROXY_OPTS (JVM options of the Weft proxies).
 # Results: bench/proxies/results-<date>.txt.
 set -euo pipefail
@@ -238,7 +239,9 @@ printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  %s\n' proto target tool rate re
 measure() { # protocol label url header procs...
   local protocol=$1 label=$2 url=$3 header=$4; shift 4; local procs=("$@")
   local before after text requests rate non2xx p50 p90 p99 rss="" line
-  if [ "$protocol" = http1 ]; then
+  if [[ " ${BENCH_TOOLS:-c java} " != *" c "* ]]; then
+    flags=(--header "$header"); [ "$protocol" = grpc ] && flags+=(--grpc --connections 4); [ "$protocol" = h2 ] && flags+=(--http2 --connections 4)
+  elif [ "$protocol" = http1 ]; then
     before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
     text=$(wrk -t2 -c32 -d"${duration}s" -H "$header" "$url")
     after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
@@ -271,6 +274,7 @@ measure() { # protocol label url header procs...
     flags=(--connections 4 --header "$header"); [ "$protocol" = grpc ] && flags+=(--grpc) || flags+=(--http2)
   fi
   # The Java driver: maximum (64 outstanding) and open loop at 1,000 req/s.
+  [[ " ${BENCH_TOOLS:-c java} " == *" java "* ]] || return 0
   before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
   line=$(driver --url "$url" --rate 0 --label "$label" "${flags[@]}")
   after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
@@ -317,7 +321,7 @@ for label in ${BENCH_PAIRS:-direct haproxy nginx weft weft-mtls}; do
         driver --url "$(url_of "$protocol" "$label")" --rate 0 --header "$(header_of "$protocol")" "${flags[@]}" --duration "${warmup}s" > /dev/null || true
       done
       run_target "$label" "$weft_a" "$weft_b"
-      if [ "$mode" = mtls ]; then
+      if [ "$mode" = mtls ] && [ "${BENCH_HANDSHAKES:-1}" = 1 ]; then
         "$JAVA_HOME/bin/java" -Xmx256m -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" \
           io.weft.bench.HandshakeDriver --target 127.0.20.2:4143 --server-name default.bench.serviceaccount.identity.linkerd.cluster.local \
           --duration "${duration}s" | tee -a "$out"
