@@ -13,6 +13,7 @@
 # BENCH_WARMUP (seconds of discarded full-speed load per protocol before a Weft pair's rows, default 20),
 # BENCH_TOOLS (default "c java": the C load generators, the Java driver), BENCH_HANDSHAKES=0 (skip the mesh TLS handshake rate),
 # BENCH_JFR=1 (a flight recording of each Weft proxy), WEFT_PROXY_OPTS (JVM options of the Weft proxies).
+# Each Weft proxy's first run records JDK 25's AOT cache (WEFT_PROXY_AOT_CACHE, see bin/proxy-jvm.sh); later ones start from it.
 # Results: bench/proxies/results-<date>.txt.
 set -euo pipefail
 WEFT_HOME="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -200,12 +201,12 @@ start_proxy() { # name ip mode [identity environment...]
   env LINKERD2_PROXY_INBOUND_LISTEN_ADDR="$ip:4143" LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR="$ip:4140" \
       LINKERD2_PROXY_ADMIN_LISTEN_ADDR="$ip:4191" LINKERD2_PROXY_CONTROL_LISTEN_ADDR="$ip:4190" \
       LINKERD2_PROXY_DESTINATION_SVC_ADDR=127.0.0.1:18086 "$@" \
-      WEFT_JAVA_OPTS="${WEFT_PROXY_OPTS:-} ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" \
+      WEFT_JAVA_OPTS="${WEFT_PROXY_OPTS:-} ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" WEFT_PROXY_AOT_CACHE="$work/$name.aot" \
       "$WEFT_HOME/bin/weft" proxy > "$work/proxy-$name-$mode.log" 2>&1 & pids+=($!); weft_pids+=($!)
   proxy_pid=$!
   until curl -sf -o /dev/null "http://$ip:4191/ready"; do sleep 0.05; done
   echo "weft proxy $name ($mode): start to /ready $(( ($(date +%s%N) - started) / 1000000 )) ms (JVM start included$(
-    [ "$mode" = mtls ] && echo ", certificate obtained"))" | tee -a "$out"
+    [ "$mode" = mtls ] && echo ", certificate obtained")$( [ -f "$work/$name.aot" ] && echo ", AOT cache" || echo ", training the AOT cache"))" | tee -a "$out"
 }
 for target in "$BACKEND" 127.0.21.1:10001 127.0.22.1:10003; do
   until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
@@ -213,7 +214,7 @@ done
 until (exec 3<>"/dev/tcp/${BACKEND_GRPC%%:*}/${BACKEND_GRPC##*:}") 2>/dev/null; do sleep 0.2; done
 
 # --- measuring --------------------------------------------------------------------------------
-mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime -f "$WEFT_HOME/pom.xml"
+mvn -q -B -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -DincludeScope=runtime -f "$WEFT_HOME/pom.xml"
 driver() {
   "$JAVA_HOME/bin/java" -Xmx1g -XX:+UseCompactObjectHeaders --sun-misc-unsafe-memory-access=allow \
     -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" io.weft.bench.LoadDriver \

@@ -1,0 +1,33 @@
+package io.weft.proxy;
+
+import com.typesafe.config.ConfigFactory;
+import io.weft.proxy.admin.ProxyLogging;
+import io.weft.proxy.config.ProxyConfig;
+
+import java.util.Map;
+
+/**
+ * The proxy as its own program: what a pod's sidecar runs ({@code bin/weft proxy}, the proxy
+ * image). It loads only the proxy's classes — not the CLI, the control plane or the operator — and
+ * configures logging in code, so a sidecar starts quickly and holds few classes.
+ */
+public final class ProxyMain {
+  private ProxyMain() {}
+
+  public static void main(String[] args) {
+    ProxyLogging.useForThisProcess();
+    try {
+      run(System.getenv());
+    } catch (RuntimeException e) {
+      System.err.println("weft proxy: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      System.exit(1);
+    }
+  }
+
+  /** Runs a proxy configured by {@code env} until it is stopped (a signal, or /shutdown). */
+  public static void run(Map<String, String> env) {
+    ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load());
+    Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "proxy-shutdown"));
+    proxy.system().getWhenTerminated().toCompletableFuture().join();
+  }
+}
