@@ -229,6 +229,46 @@ class Http1ServerTest {
     assertThat(received).isEqualTo(1 << 20);
   }
 
+  /** A server that answers one request per connection, keeping it open as if reusable, then closes it unannounced. */
+  @Test
+  void aRequestOnAConnectionTheServerClosedWhileIdleIsSentAgainOnANewOne() throws Exception {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      AtomicInteger served = new AtomicInteger();
+      Thread.ofVirtual().start(() -> {
+        while (!server.isClosed()) {
+          try (Socket s = server.accept()) {
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+              int b = in.read();
+              if (b < 0) {
+                break;
+              }
+              head.append((char) b);
+            }
+            s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n" + served.incrementAndGet())
+                .getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream().flush();
+            // The connection is closed here, after the answer: the client's pool still holds it as idle.
+            in.readNBytes(1);
+          } catch (IOException e) {
+            // next connection
+          }
+        }
+      });
+      int port = server.getLocalPort();
+      Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(
+          new InetSocketAddress("127.0.0.1", port), Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
+          .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30),
+          Optional.empty()), "closing");
+      for (int i = 1; i <= 5; i++) {
+        Response r = pool.call(new Request("GET", "/", "closing", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
+            Body.EMPTY)).toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(((Body.Strict) r.body()).bytes().utf8String()).isEqualTo(Integer.toString(i));
+      }
+    }
+  }
+
   @Test
   void aRefusedConnectionIsAConnectFailure() throws IOException {
     int closed;
