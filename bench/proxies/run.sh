@@ -308,6 +308,18 @@ run_target() { # label procs...
     measure "$protocol" "$label" "$url" "$(header_of "$protocol")" "$@"
   done
 }
+warm_weft() { # label: each protocol at full speed, discarded
+  local protocol flags
+  for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
+    flags=(--http2); [ "$protocol" = grpc ] && flags=(--grpc); [ "$protocol" = http1 ] && flags=()
+    driver --url "$(url_of "$protocol" "$1")" --rate 0 --header "$(header_of "$protocol")" "${flags[@]}" --duration "${warmup}s" > /dev/null || true
+  done
+}
+if [[ " ${BENCH_PAIRS:-weft} " == *" weft"* ]]; then
+  # The AOT training run: a pair that carries every protocol, then stops and writes each proxy's cache.
+  echo "AOT training run (not measured):" | tee -a "$out"
+  start_weft plain; warm_weft weft; stop_weft
+fi
 for label in ${BENCH_PAIRS:-direct haproxy nginx weft weft-mtls}; do
   case "$label" in
     direct) run_target direct ;;
@@ -317,10 +329,7 @@ for label in ${BENCH_PAIRS:-direct haproxy nginx weft weft-mtls}; do
       mode=plain; [ "$label" = weft-mtls ] && mode=mtls
       start_weft "$mode"
       # A freshly started JVM is still compiling its hot paths: warm each protocol up at full speed first (discarded).
-      for protocol in ${BENCH_PROTOCOLS:-http1 h2 grpc}; do
-        flags=(--http2); [ "$protocol" = grpc ] && flags=(--grpc); [ "$protocol" = http1 ] && flags=()
-        driver --url "$(url_of "$protocol" "$label")" --rate 0 --header "$(header_of "$protocol")" "${flags[@]}" --duration "${warmup}s" > /dev/null || true
-      done
+      warm_weft "$label"
       run_target "$label" "$weft_a" "$weft_b"
       if [ "$mode" = mtls ] && [ "${BENCH_HANDSHAKES:-1}" = 1 ]; then
         "$JAVA_HOME/bin/java" -Xmx256m -cp "$WEFT_HOME/bench/target/classes:$(cat "$WEFT_HOME/bench/target/bench.classpath")" \

@@ -19,15 +19,6 @@ public final class Headers {
     fields = new String[INITIAL_FIELDS * 2];
   }
 
-  private Headers(String[] fields, int size) {
-    this.fields = fields;
-    this.size = size;
-  }
-
-  public Headers copy() {
-    return new Headers(Arrays.copyOf(fields, fields.length), size);
-  }
-
   public int size() {
     return size;
   }
@@ -78,12 +69,6 @@ public final class Headers {
     Arrays.fill(fields, kept * 2, size * 2, null);
     size = kept;
     return removed;
-  }
-
-  /** Replaces every field called {@code name} with one field. */
-  public Headers set(String name, String value) {
-    remove(name);
-    return add(name, value);
   }
 
   public void forEach(BiConsumer<String, String> field) {

@@ -44,10 +44,4 @@ public abstract sealed class Message permits Request, Response {
     }
     extensions.put(key, value);
   }
-
-  void copyExtensionsTo(Message other) {
-    if (extensions != null) {
-      other.extensions = new IdentityHashMap<>(extensions);
-    }
-  }
 }

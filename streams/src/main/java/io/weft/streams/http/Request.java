@@ -80,14 +80,6 @@ public final class Request extends Message {
     return this;
   }
 
-  /** A copy whose headers and extensions can be changed apart from this one's (the body is shared). */
-  public Request copy() {
-    Request copy = new Request(method, target, authority, version(), headers().copy(), body());
-    copy.scheme = scheme;
-    copyExtensionsTo(copy);
-    return copy;
-  }
-
   @Override
   public String toString() {
     return method + " " + target + " " + version().text() + " (" + authority + ")";

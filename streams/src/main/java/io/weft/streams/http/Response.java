@@ -1,7 +1,5 @@
 package io.weft.streams.http;
 
-import org.apache.pekko.util.ByteString;
-
 /** An HTTP response on its way back through the proxy; like {@link Request}, without hop-by-hop fields. */
 public final class Response extends Message {
   private final int status;
@@ -12,12 +10,6 @@ public final class Response extends Message {
     super(version, headers, body);
     this.status = status;
     this.reason = reason;
-  }
-
-  /** A response the proxy makes itself, with a plain-text body. */
-  public static Response text(int status, String text) {
-    Headers headers = new Headers().add("content-type", "text/plain; charset=utf-8");
-    return new Response(status, null, HttpVersion.HTTP_1_1, headers, Body.of(ByteString.fromString(text)));
   }
 
   public int status() { return status; }

@@ -40,7 +40,7 @@ public final class Http1Parser {
       return null;
     }
     byte[] bytes = buffer.slice(0, end).toArrayUnsafe();
-    Lines lines = new Lines(bytes, end, 400);
+    Lines lines = new Lines(bytes, end);
     int lineEnd = lines.next();
     // RFC 9112 §2.2: an empty line before the request line is ignored.
     while (lineEnd == lines.start) {
@@ -97,7 +97,7 @@ public final class Http1Parser {
       return null;
     }
     byte[] bytes = buffer.slice(0, end).toArrayUnsafe();
-    Lines lines = new Lines(bytes, end, 502);
+    Lines lines = new Lines(bytes, end);
     int lineEnd = lines.next();
     int s = lines.start;
     int sp1 = indexOf(bytes, (byte) ' ', s, lineEnd);
@@ -188,14 +188,12 @@ public final class Http1Parser {
   private static final class Lines {
     final byte[] bytes;
     final int end;
-    final int malformed;
     int start;
     int lf;
 
-    Lines(byte[] bytes, int end, int malformed) {
+    Lines(byte[] bytes, int end) {
       this.bytes = bytes;
       this.end = end;
-      this.malformed = malformed;
     }
 
     /** The end of the current line's content (before CR LF or LF). */

@@ -95,9 +95,4 @@ public final class Http1Pool implements Service<Request, Response>, Http1Connect
       connection.close();
     }
   }
-
-  /** Idle connections now, for tests and metrics. */
-  public int idleConnections() {
-    return idle.size();
-  }
 }

@@ -12,8 +12,4 @@ public interface Layer<Q, R> {
   default Layer<Q, R> andThen(Layer<Q, R> inner) {
     return service -> wrap(inner.wrap(service));
   }
-
-  static <Q, R> Layer<Q, R> identity() {
-    return service -> service;
-  }
 }
