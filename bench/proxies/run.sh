@@ -78,15 +78,16 @@ nginx -c "$work/nginx-backend.conf" -g 'daemon off;' & pids+=($!)
 # --- the haproxy pair: A (127.0.21.1) → mTLS → B (127.0.21.2) → the application, one process each
 haproxy_tls_server="ssl crt $work/a.pem ca-file $work/ca.crt verify required verifyhost b sni str(b) ssl-min-ver TLSv1.3"
 haproxy_tls_bind="ssl crt $work/b.pem ca-file $work/ca.crt verify required ssl-min-ver TLSv1.3"
-cat > "$work/haproxy-a.cfg" <<HAPROXY
-global
+haproxy_common="global
   nbthread 1
 defaults
   mode http
   timeout connect 5s
   timeout client 60s
   timeout server 60s
-  http-reuse always
+  http-reuse always"
+cat > "$work/haproxy-a.cfg" <<HAPROXY
+$haproxy_common
 frontend http1
   bind 127.0.21.1:10001
   default_backend http1
@@ -104,14 +105,7 @@ backend grpc
   server b 127.0.21.2:10022 $haproxy_tls_server alpn h2
 HAPROXY
 cat > "$work/haproxy-b.cfg" <<HAPROXY
-global
-  nbthread 1
-defaults
-  mode http
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-  http-reuse always
+$haproxy_common
 frontend http1
   bind 127.0.21.2:10002 $haproxy_tls_bind
   default_backend http1

@@ -71,6 +71,14 @@ class Http1ServerTest {
     system.terminate();
   }
 
+  /** Keep-alive connections to {@code port} on loopback. */
+  static Http1Pool pool(int port, String name) {
+    return new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(new InetSocketAddress("127.0.0.1", port),
+            Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
+        .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30), Optional.empty()),
+        name);
+  }
+
   static Socket connect() throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout(20_000);
@@ -210,9 +218,7 @@ class Http1ServerTest {
 
   @Test
   void thePoolReusesOneKeepAliveConnectionAndStreamsLargeBodiesBothWays() {
-    Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(
-        new InetSocketAddress("127.0.0.1", port), Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
-        .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30), Optional.empty()), "echo");
+    Http1Pool pool = pool(port, "echo");
     int before = accepted.get();
     for (int i = 0; i < 50; i++) {
       Response r = pool.call(new Request("GET", "/n" + i, "echo", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
@@ -257,10 +263,7 @@ class Http1ServerTest {
         }
       });
       int port = server.getLocalPort();
-      Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(
-          new InetSocketAddress("127.0.0.1", port), Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
-          .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30),
-          Optional.empty()), "closing");
+      Http1Pool pool = pool(port, "closing");
       for (int i = 1; i <= 5; i++) {
         Response r = pool.call(new Request("GET", "/", "closing", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
             Body.EMPTY)).toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
@@ -276,9 +279,7 @@ class Http1ServerTest {
       closed = s.getLocalPort();
     }
     int dead = closed;
-    Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(
-        new InetSocketAddress("127.0.0.1", dead), Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
-        .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, Duration.ofSeconds(30), Optional.empty()), "dead");
+    Http1Pool pool = pool(dead, "dead");
     var answer = pool.call(new Request("GET", "/", "dead", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(), Body.EMPTY))
         .toCompletableFuture();
     assertThat(answer).failsWithin(Duration.ofSeconds(20)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
