@@ -1,6 +1,5 @@
 package io.weft.proxy.admin;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -34,7 +33,6 @@ public final class AdminServer extends AllDirectives {
   public record Hooks(BooleanSupplier ready, Supplier<String> metrics, LogLevels logLevels,
                       boolean shutdownEnabled, Runnable shutdown, Map<String, String> env) {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final Hooks hooks;
 
   public AdminServer(Hooks hooks) {
@@ -96,10 +94,6 @@ public final class AdminServer extends AllDirectives {
         proxyEnv.put(k, v);
       }
     });
-    try {
-      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(proxyEnv);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("a map of strings always serializes", e);
-    }
+    return JsonText.object(proxyEnv);
   }
 }

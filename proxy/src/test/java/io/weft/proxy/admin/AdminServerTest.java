@@ -30,7 +30,8 @@ class AdminServerTest {
     system = ActorSystem.create(Behaviors.empty(), "admin-test");
     var hooks = new AdminServer.Hooks(ready::get, () -> "# TYPE request_total counter\nrequest_total{direction=\"inbound\"} 3\n",
         new LogLevels("warn,linkerd=info"), shutdownEnabled, () -> shutDown.set(true),
-        Map.of("LINKERD2_PROXY_LOG", "warn,linkerd=info", "HOME", "/root"));
+        Map.of("LINKERD2_PROXY_LOG", "warn,linkerd=info", "HOME", "/root",
+            "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", "-----BEGIN\n\"x\"\t\\\u0001"));
     binding = new AdminServer(hooks).bind(system, new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join();
   }
 
@@ -59,6 +60,9 @@ class AdminServerTest {
     assertThat(send("GET", "/metrics", null).body()).contains("request_total{direction=\"inbound\"} 3");
     String env = send("GET", "/env.json", null).body();
     assertThat(env).contains("LINKERD2_PROXY_LOG").doesNotContain("HOME");
+    // Valid JSON, values escaped (a trust bundle is a multi-line PEM; anything may hold a quote).
+    var parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env);
+    assertThat(parsed.get("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS").asText()).isEqualTo("-----BEGIN\n\"x\"\t\\\u0001");
     assertThat(send("GET", "/nope", null).statusCode()).isEqualTo(404);
   }
 
