@@ -143,9 +143,4 @@ public final class Http2Upstreams {
       }
     }
   }
-
-  /** Stops using every connection (the proxy is shutting down). */
-  void closeAll() {
-    connections.values().forEach(c -> c.closed(null));
-  }
 }

@@ -57,7 +57,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     private final Http1Parser parser = new Http1Parser(limits);
     private final AsyncCallback<Pair<Request, CompletableFuture<Response>>> submitted =
         createAsyncCallback(p -> submit(p.first(), p.second()));
-    private final AsyncCallback<Boolean> closing = createAsyncCallback(ignored -> closeIfIdle());
     private volatile boolean open = true;
     private final Handle handle = new Handle();
 
@@ -88,11 +87,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
       @Override
       public boolean open() {
         return open;
-      }
-
-      @Override
-      public void close() {
-        closing.invoke(Boolean.TRUE);
       }
     }
 

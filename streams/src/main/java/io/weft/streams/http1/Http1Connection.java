@@ -16,9 +16,6 @@ public interface Http1Connection {
   /** False once the connection has closed or is closing. */
   boolean open();
 
-  /** Closes the connection (an idle one; one in use finishes its exchange first is not promised). */
-  void close();
-
   /** What the connection's owner is told, on the connection's own thread. */
   interface Listener {
     /** The exchange ended and the connection can be used again. */

@@ -87,12 +87,4 @@ public final class Http1Pool implements Service<Request, Response>, Http1Connect
   public void closed(Http1Connection connection) {
     idle.remove(connection);
   }
-
-  /** Closes every idle connection (the endpoint is gone); those in use finish their exchange. */
-  public void close() {
-    Http1Connection connection;
-    while ((connection = idle.pollFirst()) != null) {
-      connection.close();
-    }
-  }
 }
