@@ -310,9 +310,10 @@ warm_weft() { # label: each protocol at full speed, discarded
   done
 }
 if [[ " ${BENCH_PAIRS:-weft} " == *" weft"* ]]; then
-  # The AOT training run: a pair that carries every protocol, then stops and writes each proxy's cache.
+  # The AOT training run: a pair with identity (as every meshed pod's proxy has) that carries every
+  # protocol, then stops and writes each proxy's cache.
   echo "AOT training run (not measured):" | tee -a "$out"
-  start_weft plain; warm_weft weft; stop_weft
+  start_weft mtls; warm_weft weft-mtls; stop_weft
 fi
 for label in ${BENCH_PAIRS:-direct haproxy nginx weft weft-mtls}; do
   case "$label" in
