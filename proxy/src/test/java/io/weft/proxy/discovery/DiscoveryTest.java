@@ -3,7 +3,6 @@ package io.weft.proxy.discovery;
 import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.config.ProxyConfig;
-import io.weft.streams.queue.FailfastQueue;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
