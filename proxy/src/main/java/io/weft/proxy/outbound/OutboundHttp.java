@@ -1,5 +1,6 @@
 package io.weft.proxy.outbound;
 
+import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.FailureResponses;
@@ -27,9 +28,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The outbound HTTP path: each request is routed by its authority (or {@code l5d-dst-override}) to
- * its Service's {@link Backend} — the layered stack over the endpoints discovery names — or, for a
- * name the control plane says is not a Service, to the address as given, as Linkerd falls back.
+ * The outbound HTTP path. A connection the pod's iptables redirected here is routed by its
+ * original destination, as Linkerd routes: a Service's cluster IP and port, a pod's address, or
+ * anything else as addressed — the Host header plays no part. A connection made to the outbound
+ * port itself (no original destination, as in the local demo), or any connection in ingress mode,
+ * is routed request by request by {@code l5d-dst-override} or the authority. Either way a Service's
+ * requests go to its {@link Backend} — the layered stack over the endpoints discovery names — and
+ * an address the control plane does not know is reached as given, as Linkerd falls back.
  */
 public final class OutboundHttp implements Service<Request, Response> {
   private final ActorSystem<?> system;
@@ -39,6 +44,7 @@ public final class OutboundHttp implements Service<Request, Response> {
   private final HttpMetrics metrics;
   private final HttpClients clients;
   private final Set<Integer> ownPorts;
+  private final boolean ingressMode;
   private final PeerIdentity peers;
   private final PerResolution<Backend> backends = new PerResolution<>();
   /** Addresses reached as given, each with its own connections and metric labels. */
@@ -48,10 +54,13 @@ public final class OutboundHttp implements Service<Request, Response> {
 
   /**
    * {@code ownPorts}: the proxy's listening ports (a request addressed to one of them on this host
-   * loops); {@code tls}: this proxy's mesh TLS, used for every endpoint discovery names an identity for.
+   * loops); {@code ingressMode}: every request is routed by its {@code l5d-dst-override} or
+   * authority ({@code LINKERD2_PROXY_INGRESS_MODE}); {@code tls}: this proxy's mesh TLS, used for
+   * every endpoint discovery names an identity for.
    */
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Balancing balancing,
-                      HttpMetrics metrics, HttpClients clients, Set<Integer> ownPorts, Optional<MeshTls> tls) {
+                      HttpMetrics metrics, HttpClients clients, Set<Integer> ownPorts, boolean ingressMode,
+                      Optional<MeshTls> tls) {
     this.system = system;
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
@@ -59,7 +68,19 @@ public final class OutboundHttp implements Service<Request, Response> {
     this.metrics = metrics;
     this.clients = clients;
     this.ownPorts = ownPorts;
+    this.ingressMode = ingressMode;
     this.peers = new PeerIdentity(tls);
+  }
+
+  /** The service for one connection's requests; {@code original}: where it was going when intercepted. */
+  public Service<Request, Response> forConnection(Optional<InetSocketAddress> original) {
+    if (original.isEmpty() || ingressMode) {
+      return this;
+    }
+    InetSocketAddress to = original.get();
+    String authority = TcpAddresses.format(TcpAddresses.of(to.getAddress(), to.getPort()));
+    String host = to.getAddress().getHostAddress();
+    return request -> dispatch(authority, host, to.getPort(), request);
   }
 
   @Override
@@ -78,33 +99,37 @@ public final class OutboundHttp implements Service<Request, Response> {
       return CompletableFuture.completedFuture(ProxyResponses.error(ProxyError.GATEWAY_LOOP, request));
     }
     if (t.discoveryPath().isEmpty()) {
-      return addressed(t.host() + ":" + t.port(), t).call(request);
+      return addressed(t.host() + ":" + t.port(), t.host(), t.port()).call(request);
     }
-    String authority = t.discoveryPath().get();
+    return dispatch(t.discoveryPath().get(), t.host(), t.port(), request);
+  }
+
+  /** To what discovery says {@code authority} is; reached at {@code host}:{@code port} when it is nothing discovery knows. */
+  private CompletionStage<Response> dispatch(String authority, String host, int port, Request request) {
     Resolution resolution = discovery.resolve(authority);
     if (resolution.exists().isPresent()) {
-      return route(resolution, authority, t, request);
+      return route(resolution, authority, host, port, request);
     }
     // A new authority waits for the control plane's first answer (never longer than the failfast
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
     return resolution.answered().toCompletableFuture()
         .completeOnTimeout(null, balancing.limits().failfastTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .thenCompose(answered -> route(resolution, authority, t, request));
+        .thenCompose(answered -> route(resolution, authority, host, port, request));
   }
 
-  private CompletionStage<Response> route(Resolution resolution, String authority, OutboundTarget t, Request request) {
+  private CompletionStage<Response> route(Resolution resolution, String authority, String host, int port, Request request) {
     if (!resolution.exists().orElse(false)) {
       // Not a service of this cluster, or the control plane has not answered in time: reached as
       // addressed, which is what the application asked for (Linkerd would fail fast instead).
-      return addressed(authority, t).call(request);
+      return addressed(authority, host, port).call(request);
     }
     return backends.get(resolution, r -> new Backend(r, authority, balancing.following(r),
         new FailfastQueue(balancing.limits().queueCapacity(), balancing.limits().maxInFlight(),
             balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics)).call(request);
   }
 
-  private Service<Request, Response> addressed(String label, OutboundTarget t) {
-    return addressed.computeIfAbsent(new Addressed(label, t.host(), t.port()), a -> {
+  private Service<Request, Response> addressed(String label, String host, int port) {
+    return addressed.computeIfAbsent(new Addressed(label, host, port), a -> {
       HttpMetrics.Target target = HttpMetrics.Target.outbound(label, null, Map.of());
       return metrics.layer(request -> target).andThen(new FailureResponses(label))
           .wrap(clients.direct(InetSocketAddress.createUnresolved(a.host(), a.port())));

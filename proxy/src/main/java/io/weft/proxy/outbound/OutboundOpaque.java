@@ -13,7 +13,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -53,8 +52,7 @@ public final class OutboundOpaque {
   }
 
   Flow<ByteString, ByteString, NotUsed> to(InetSocketAddress original) {
-    String ip = original.getAddress().getHostAddress();
-    String path = (original.getAddress() instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + original.getPort();
+    String path = TcpAddresses.format(TcpAddresses.of(original.getAddress(), original.getPort()));
     Resolution resolution = discovery.resolve(path);
     CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answered().toCompletableFuture()
         .completeOnTimeout(null, discoveryWait.toMillis(), TimeUnit.MILLISECONDS)

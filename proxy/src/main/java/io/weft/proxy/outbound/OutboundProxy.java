@@ -69,8 +69,8 @@ public final class OutboundProxy {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
       metrics.detected(DIRECTION, protocol);
       return switch (protocol) {
-        case Protocol.Http1 h -> httpFlows.http1(http);
-        case Protocol.Http2 h -> httpFlows.http2(http);
+        case Protocol.Http1 h -> httpFlows.http1(http.forConnection(original));
+        case Protocol.Http2 h -> httpFlows.http2(http.forConnection(original));
         default -> original.map(opaque::to).orElseGet(() -> {
           log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
           return Forwarding.refused();

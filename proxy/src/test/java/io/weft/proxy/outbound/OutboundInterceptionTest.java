@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Real iptables REDIRECT into the outbound proxy, as the init container sets up in a pod: the
  * application dials a destination, the kernel hands the connection to 4140, the proxy reads the
  * original destination and detects the protocol. Opaque bytes go to that destination as a whole;
- * HTTP goes request by request to the request's authority. The control plane is unreachable here,
- * so these addresses are reached as addressed once discovery has not answered in time.
+ * HTTP too goes to the original destination, request by request. The control plane is unreachable
+ * here, so these addresses are reached as addressed once discovery has not answered in time.
  */
 class OutboundInterceptionTest {
   private static final String APP_IP = "127.11.12.14";
