@@ -4,6 +4,7 @@ import io.linkerd.proxy.destination.Update;
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -63,6 +65,15 @@ public final class Resolution {
   /** Completes with the control plane's first answer about this authority. */
   public CompletionStage<Void> answered() {
     return answered;
+  }
+
+  /**
+   * Completes with the first answer, or after {@code wait} without one: a new authority is given
+   * that long before it is taken for something the control plane does not know (and once that
+   * wait has passed, nobody waits for it again).
+   */
+  public CompletionStage<Void> answeredWithin(Duration wait) {
+    return answered.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Completes when discovery stops following the authority; subscribers let go of it then. */

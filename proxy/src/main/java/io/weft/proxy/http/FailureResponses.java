@@ -4,12 +4,11 @@ import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http.ProxyError;
+import io.weft.streams.service.Failures;
 import io.weft.streams.service.Layer;
 import io.weft.streams.service.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.CompletionException;
 
 /**
  * A request that got no answer from upstream (the connection failed, or broke before the response
@@ -28,7 +27,7 @@ public final class FailureResponses implements Layer<Request, Response> {
   @Override
   public Service<Request, Response> wrap(Service<Request, Response> inner) {
     return request -> inner.call(request).exceptionally(error -> {
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause = Failures.cause(error);
       log.debug("{} request {} got no answer: {}", where, request, cause.toString());
       return ProxyResponses.error(ProxyError.CONNECTION_FAILED, request, ConnectFailures.tlsRefusal(cause));
     });

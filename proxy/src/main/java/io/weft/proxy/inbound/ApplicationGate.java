@@ -2,11 +2,12 @@ package io.weft.proxy.inbound;
 
 import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.http.ConnectFailures;
-import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.queue.FailfastLayer;
 import io.weft.streams.queue.FailfastQueue;
 import io.weft.streams.queue.SchedulerTimer;
+import io.weft.streams.service.Failures;
 import io.weft.streams.service.Layer;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -47,24 +47,18 @@ final class ApplicationGate implements Layer<Request, Response> {
 
   @Override
   public Service<Request, Response> wrap(Service<Request, Response> application) {
+    Service<Request, Response> queued = new FailfastLayer(queue).wrap(application);
     return new Service<>() {
       @Override
       public CompletionStage<Response> call(Request request) {
-        return queue.admit().thenCompose(admission -> switch (admission) {
-          case FailfastQueue.Admission.Refused refused ->
-              CompletableFuture.completedFuture(ProxyResponses.error(refused.error(), request));
-          case FailfastQueue.Admission.Admitted admitted -> application.call(request).handle((response, error) -> {
-            queue.release();
-            if (error == null) {
-              return CompletableFuture.completedFuture(response);
-            }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (ConnectFailures.refused(cause) && request.body().replayable()) {
-              refused();
-              return call(request);
-            }
-            return CompletableFuture.<Response>failedFuture(cause);
-          }).thenCompose(response -> response);
+        // The queue's place is released before a refused request queues again.
+        return queued.call(request).exceptionallyCompose(error -> {
+          Throwable cause = Failures.cause(error);
+          if (ConnectFailures.refused(cause) && request.body().replayable()) {
+            refused();
+            return call(request);
+          }
+          return CompletableFuture.failedFuture(cause);
         });
       }
     };

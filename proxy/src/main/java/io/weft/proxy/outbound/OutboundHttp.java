@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The outbound HTTP path. A connection the pod's iptables redirected here is routed by its
@@ -112,8 +111,7 @@ public final class OutboundHttp implements Service<Request, Response> {
     }
     // A new authority waits for the control plane's first answer (never longer than the failfast
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
-    return resolution.answered().toCompletableFuture()
-        .completeOnTimeout(null, balancing.limits().failfastTimeout().toMillis(), TimeUnit.MILLISECONDS)
+    return resolution.answeredWithin(balancing.limits().failfastTimeout())
         .thenCompose(answered -> route(resolution, authority, host, port, request));
   }
 

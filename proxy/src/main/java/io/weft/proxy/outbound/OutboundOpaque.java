@@ -17,7 +17,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Outbound bytes that are not HTTP: the connection's original destination is looked up by address
@@ -54,8 +53,7 @@ public final class OutboundOpaque {
   Flow<ByteString, ByteString, NotUsed> to(InetSocketAddress original) {
     String path = TcpAddresses.format(TcpAddresses.of(original.getAddress(), original.getPort()));
     Resolution resolution = discovery.resolve(path);
-    CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answered().toCompletableFuture()
-        .completeOnTimeout(null, discoveryWait.toMillis(), TimeUnit.MILLISECONDS)
+    CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answeredWithin(discoveryWait)
         .thenApply(answered -> choose(resolution, original));
     return Flow.lazyCompletionStageFlow(() -> chosen).mapMaterializedValue(connected -> NotUsed.notUsed());
   }

@@ -4,11 +4,11 @@ import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http.ProxyError;
+import io.weft.streams.service.Failures;
 import io.weft.streams.service.Service;
 
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -58,7 +58,7 @@ public final class Balancer<E> implements Service<Request, Response> {
         return CompletableFuture.completedFuture(response);
       }
       endpoint.load().abandoned();
-      Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      Throwable cause = Failures.cause(error);
       boolean nothingSent = refused.test(cause);
       if (nothingSent) {
         endpoint.unreachable();

@@ -64,7 +64,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     private CompletableFuture<Response> response;
     private boolean requestWritten;
     private boolean responseRead;
-    private boolean answered;
     private boolean closeAfter;
     private boolean tunnel;
 
@@ -110,7 +109,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
       response = answer;
       requestWritten = false;
       responseRead = false;
-      answered = false;
       closeAfter = false;
       tunnel = false;
       Body body = r.body();
@@ -129,7 +127,7 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
       if (readingBody()) {
         return;
       }
-      if (request == null || answered) {
+      if (request == null || response.isDone()) {
         if (!buffer.isEmpty()) {
           // Bytes nobody asked for (a server's parting 408, or garbage): this connection cannot be trusted with another request.
           shut();
@@ -166,7 +164,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
           openTunnel();
         }
         responseRead = !readingBody();
-        answered = true;
         CompletableFuture<Response> answer = response;
         Response result = head.message().body(body);
         if (reusable()) {
@@ -211,7 +208,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     private void idle() {
       request = null;
       response = null;
-      answered = false;
       scheduleOnce(IDLE_TIMER, settings.idleTimeout());
       listener.idle(handle);
     }
@@ -232,7 +228,7 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
 
     @Override
     void inputFinished() {
-      if (request != null && !answered) {
+      if (request != null && !response.isDone()) {
         response.completeExceptionally(new ConnectionClosedException("the connection closed before the response", true, null));
       }
       if (request == null || !readingBody()) {
@@ -252,7 +248,7 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     void outputClosed(Throwable cause) {
       if (cause != null) {
         inputFailed(cause);
-      } else if (request == null || answered) {
+      } else if (request == null || response.isDone()) {
         shut();
       }
       // Otherwise the way in says how the exchange ended: TLS stops taking bytes first and fails

@@ -162,7 +162,7 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
           closeAfter = true;
         }
       }
-      // A request whose body is still coming when its answer is complete ends the connection (no unbounded drain).
+      // A client that closed its side gets this answer, and the connection closes after it.
       closeAfter |= inputClosed;
       writeMessage(Http1Renderer.responseHead(response, framing, closeAfter && framing != Framing.TUNNEL, client), body, framing);
       if (tunnel) {
@@ -177,6 +177,7 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
         closeWhenFlushed();
         return;
       }
+      // A request whose body is still coming when its answer is complete ends the connection (no unbounded drain).
       if (closeAfter || !requestRead) {
         closeWhenFlushed();
         return;
