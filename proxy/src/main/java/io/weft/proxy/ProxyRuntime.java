@@ -94,7 +94,7 @@ public final class ProxyRuntime implements AutoCloseable {
       HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),
           config.outbound().limits().maxInFlight()), tls);
       OutboundHttp outboundHttp = new OutboundHttp(system, discovery, config.controlPlane().clusterDomain(), balancing,
-          metrics.http(), toEndpoints, ownPorts, config.outbound().ingressMode(), tls);
+          metrics, toEndpoints, http.maxRetryBodyBytes(), ownPorts, config.outbound().ingressMode(), tls);
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outbound().connectTimeout(),
           config.outbound().limits().failfastTimeout(), balancing, tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,

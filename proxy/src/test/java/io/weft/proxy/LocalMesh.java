@@ -155,8 +155,8 @@ public final class LocalMesh {
                                             Optional<MeshTls> tls, java.util.Set<Integer> own) {
     HttpSettings settings = HttpSettings.from(system.settings().config());
     Balancing balancing = Balancing.linkerds(outboundSide(failfastTimeout));
-    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", balancing, metrics.http(),
-        new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), own, false, tls);
+    OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", balancing, metrics,
+        new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls);
     OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, balancing, tls);
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own,
         settings.limits()));

@@ -3,6 +3,7 @@ package io.weft.proxy.discovery;
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.GetDestination;
 import io.weft.proxy.config.ProxyConfig;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.Logging;
 import org.apache.pekko.stream.KillSwitches;
@@ -20,13 +21,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The proxy's view of the Destination API: one {@link Resolution} per authority, each fed by its
- * own {@code Get} stream that reconnects with backoff when the control plane goes away, and is
- * asked again when it breaks its receive limits ({@link ProxyConfig.ControlStream}).
+ * The proxy's view of the Destination API: per authority, a {@link Resolution} (its endpoints, fed
+ * by {@code Get}) and a {@link ProfileResolution} (its profile, fed by {@code GetProfile}), each
+ * over its own stream that reconnects with backoff when the control plane goes away, and is asked
+ * again when it breaks its receive limits ({@link ProxyConfig.ControlStream}). What nobody asks
+ * for within the idle timeout is let go.
  */
 public final class Discovery implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Discovery.class);
@@ -41,8 +46,8 @@ public final class Discovery implements AutoCloseable {
   private final ActorSystem<?> system;
   private final Supplier<DestinationClient> client;
   private final Settings settings;
-  private final Map<String, Resolution> resolutions = new ConcurrentHashMap<>();
-  private final Map<String, UniqueKillSwitch> streams = new ConcurrentHashMap<>();
+  private final Follower<Resolution> endpoints;
+  private final Follower<ProfileResolution> profiles;
   private final org.apache.pekko.actor.Cancellable sweeper;
   private final LongSupplier nanoClock;
 
@@ -57,41 +62,83 @@ public final class Discovery implements AutoCloseable {
     this.client = client;
     this.settings = settings;
     this.nanoClock = nanoClock;
+    this.endpoints = new Follower<>("endpoints", authority -> {
+      Resolution resolution = new Resolution();
+      return follow("endpoints of " + authority, resolution, () -> client.get().get(lookup(authority)), resolution::apply,
+          () -> resolution.endpoints().size() + " endpoints known");
+    });
+    this.profiles = new Follower<>("profile", authority -> {
+      ProfileResolution profile = new ProfileResolution();
+      return follow("profile of " + authority, profile, () -> client.get().getProfile(lookup(authority)), profile::apply,
+          () -> profile.current().isPresent() ? "the profile known" : "no profile yet");
+    });
     Duration sweep = settings.idleTimeout().dividedBy(2);
     this.sweeper = system.scheduler().scheduleAtFixedRate(sweep, sweep, this::dropIdle, system.executionContext());
   }
 
-  /** The resolution of {@code authority} ({@code name.ns.svc.cluster.local:port} or {@code ip:port}), started on first use. */
+  /** The endpoints of {@code authority} ({@code name.ns.svc.cluster.local:port} or {@code ip:port}), followed from first use. */
   public Resolution resolve(String authority) {
-    Resolution resolution = resolutions.computeIfAbsent(authority, this::start);
-    resolution.touch(nanoClock.getAsLong());
-    return resolution;
+    return endpoints.get(authority);
   }
 
-  /** How many authorities are being followed now. */
+  /** The profile of {@code authority}, followed from first use. */
+  public ProfileResolution profile(String authority) {
+    return profiles.get(authority);
+  }
+
+  /** How many streams (endpoints and profiles) are being followed now. */
   public int active() {
-    return resolutions.size();
+    return endpoints.followed.size() + profiles.followed.size();
   }
 
-  /** Stops following authorities nobody asked about for the idle timeout and with nothing in flight. */
+  /** Stops following what nobody asked about for the idle timeout and has nothing in flight. */
   void dropIdle() {
     long cutoff = nanoClock.getAsLong() - settings.idleTimeout().toNanos();
-    resolutions.forEach((authority, resolution) -> {
-      if (resolution.idleSince(cutoff) && resolutions.remove(authority, resolution)) {
-        UniqueKillSwitch stream = streams.remove(authority);
-        if (stream != null) {
-          stream.shutdown();
-        }
-        resolution.drop();
-        log.debug("stopped resolving {} (idle)", authority);
-      }
-    });
+    endpoints.dropIdle(cutoff);
+    profiles.dropIdle(cutoff);
   }
 
-  private Resolution start(String authority) {
-    Resolution resolution = new Resolution();
-    GetDestination request = GetDestination.newBuilder().setScheme("k8s").setPath(authority)
-        .setContextToken(settings.contextToken()).build();
+  private GetDestination lookup(String authority) {
+    return GetDestination.newBuilder().setScheme("k8s").setPath(authority).setContextToken(settings.contextToken()).build();
+  }
+
+  /** One kind of thing followed per authority, each with the stream that feeds it. */
+  private final class Follower<F extends Followed> {
+    private final String kind;
+    private final Function<String, Followed.Stream<F>> start;
+    private final Map<String, Followed.Stream<F>> followed = new ConcurrentHashMap<>();
+
+    Follower(String kind, Function<String, Followed.Stream<F>> start) {
+      this.kind = kind;
+      this.start = start;
+    }
+
+    F get(String authority) {
+      Followed.Stream<F> stream = followed.computeIfAbsent(authority, start);
+      stream.target().touch(nanoClock.getAsLong());
+      return stream.target();
+    }
+
+    void dropIdle(long cutoff) {
+      followed.forEach((authority, stream) -> {
+        if (stream.target().idleSince(cutoff) && followed.remove(authority, stream)) {
+          stream.close();
+          log.debug("stopped following the {} of {} (idle)", kind, authority);
+        }
+      });
+    }
+
+    void close() {
+      followed.values().forEach(Followed.Stream::close);
+    }
+  }
+
+  /**
+   * Runs {@code open}'s stream into {@code apply} for as long as {@code target} is followed, asking
+   * again with backoff whenever it ends or fails.
+   */
+  private <T, F extends Followed> Followed.Stream<F> follow(String what, F target, Supplier<Source<T, NotUsed>> open,
+                                                           Consumer<T> apply, Supplier<String> known) {
     // Restarts are routine while the control plane is away; Pekko's own line for each (WARN, with a
     // stack trace) would flood the log of a proxy following many authorities. Instead: one line
     // when a stream that worked breaks, one when it answers again.
@@ -101,42 +148,40 @@ public final class Discovery implements AutoCloseable {
     ProxyConfig.ControlStream limits = settings.stream();
     // At the end of its lifetime, or past a receive limit, the stream ends and is asked for again.
     UniqueKillSwitch stream = RestartSource.withBackoff(restart, () -> {
-          resolution.reconnected();
-          return client.get().get(request).initialTimeout(limits.initialTimeout()).idleTimeout(limits.idleTimeout())
+          target.reconnected();
+          return open.get().initialTimeout(limits.initialTimeout()).idleTimeout(limits.idleTimeout())
               .takeWithin(limits.lifetime())
               .recoverWithRetries(1, StreamTimeoutException.class, () -> {
-                log.debug("asking for {} again: its stream broke a receive limit", authority);
+                log.debug("asking for the {} again: its stream broke a receive limit", what);
                 return Source.empty();
               })
               .map(update -> {
                 if (!answering.getAndSet(true)) {
-                  log.info("the control plane answers for {} again", authority);
+                  log.info("the control plane answers for the {} again", what);
                 }
                 return update;
               })
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((d, error) -> {
                   if (error != null && answering.getAndSet(false)) {
-                    log.warn("lost the Destination stream for {} ({}): asking again with backoff, routing to the {} endpoints known",
-                        authority, error.getMessage(), resolution.endpoints().size());
+                    log.warn("lost the stream for the {} ({}): asking again with backoff, routing with {}",
+                        what, error.getMessage(), known.get());
                   }
                 });
                 return notUsed;
               });
         })
         .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(resolution::apply), Keep.left())
+        .toMat(Sink.foreach(apply::accept), Keep.left())
         .run(system);
-    streams.put(authority, stream);
-    log.debug("resolving {}", authority);
-    return resolution;
+    log.debug("following the {}", what);
+    return new Followed.Stream<>(target, stream);
   }
 
   @Override
   public void close() {
     sweeper.cancel();
-    streams.values().forEach(UniqueKillSwitch::shutdown);
-    resolutions.values().forEach(Resolution::drop);
+    endpoints.close();
+    profiles.close();
   }
-
 }

@@ -8,14 +8,14 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The proxy's HTTP settings beyond Linkerd's environment ({@code weft.proxy.http} in reference.conf). */
-public record HttpSettings(Http1Pool.Settings pool, boolean upgradeHttp1) {
+public record HttpSettings(Http1Pool.Settings pool, boolean upgradeHttp1, long maxRetryBodyBytes) {
   public static HttpSettings from(Config config) {
     Config http = config.getConfig("weft.proxy.http");
     Optional<Duration> lifetime = http.getString("connection-lifetime").equals("infinite") ? Optional.empty()
         : Optional.of(http.getDuration("connection-lifetime"));
     return new HttpSettings(new Http1Pool.Settings(new Http1Limits((int) http.getBytes("http1.max-head-size").longValue(),
         http.getInt("http1.max-header-fields")), http.getDuration("http1.idle-timeout"), lifetime),
-        http.getBoolean("mesh.upgrade-http1"));
+        http.getBoolean("mesh.upgrade-http1"), http.getBytes("retry.max-request-bytes"));
   }
 
   public Http1Limits limits() {

@@ -126,7 +126,8 @@ public final class HttpMetrics {
   }
 
 
-  private static String[] concat(String[] head, String... tail) {
+  /** {@code head}'s labels followed by {@code tail}'s. */
+  static String[] concat(String[] head, String... tail) {
     String[] all = new String[head.length + tail.length];
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(tail, 0, all, head.length, tail.length);

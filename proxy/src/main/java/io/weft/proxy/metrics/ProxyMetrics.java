@@ -4,15 +4,20 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 
-/** One proxy's metrics: its own registry (several proxies may share a JVM) with the HTTP and TCP families. */
+/** One proxy's metrics: its own registry (several proxies may share a JVM) with the HTTP, route, TCP and identity families. */
 public final class ProxyMetrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final HttpMetrics http = new HttpMetrics(registry);
   private final TcpMetrics tcp = new TcpMetrics(registry);
   private final IdentityMetrics identity = new IdentityMetrics(registry);
+  private final RouteMetrics routes = new RouteMetrics(registry);
 
   public HttpMetrics http() {
     return http;
+  }
+
+  public RouteMetrics routes() {
+    return routes;
   }
 
   public TcpMetrics tcp() {

@@ -2,11 +2,13 @@ package io.weft.proxy.outbound;
 
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.FailureResponses;
 import io.weft.proxy.http.HttpClients;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.tcp.ThisHost;
 import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
@@ -16,6 +18,7 @@ import io.weft.streams.http.ProxyError;
 import io.weft.streams.queue.SchedulerTimer;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Materializer;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -45,7 +48,9 @@ public final class OutboundHttp implements Service<Request, Response> {
   private final Set<Integer> ownPorts;
   private final boolean ingressMode;
   private final PeerIdentity peers;
-  private final PerResolution<Backend> backends = new PerResolution<>();
+  private final LogicalService.Settings routing;
+  private final PerFollowed<Resolution, Backend> backends = new PerFollowed<>();
+  private final PerFollowed<ProfileResolution, LogicalService> logicals = new PerFollowed<>();
   /** Addresses reached as given, each with its own connections and metric labels. */
   private final Map<Addressed, Service<Request, Response>> addressed = new ConcurrentHashMap<>();
 
@@ -58,13 +63,15 @@ public final class OutboundHttp implements Service<Request, Response> {
    * every endpoint discovery names an identity for.
    */
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Balancing balancing,
-                      HttpMetrics metrics, HttpClients clients, Set<Integer> ownPorts, boolean ingressMode,
-                      Optional<MeshTls> tls) {
+                      ProxyMetrics metrics, HttpClients clients, long maxRetryBodyBytes, Set<Integer> ownPorts,
+                      boolean ingressMode, Optional<MeshTls> tls) {
     this.system = system;
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
     this.balancing = balancing;
-    this.metrics = metrics;
+    this.metrics = metrics.http();
+    this.routing = new LogicalService.Settings(metrics.routes(), SchedulerTimer.of(system), Materializer.matFromSystem(system),
+        maxRetryBodyBytes);
     this.clients = clients;
     this.ownPorts = ownPorts;
     this.ingressMode = ingressMode;
@@ -103,27 +110,61 @@ public final class OutboundHttp implements Service<Request, Response> {
     return dispatch(t.discoveryPath().get(), t.host(), t.port(), request);
   }
 
-  /** To what discovery says {@code authority} is; reached at {@code host}:{@code port} when it is nothing discovery knows. */
+  /**
+   * To what discovery says {@code authority} is, shaped by its profile; reached at
+   * {@code host}:{@code port} when it is nothing discovery knows.
+   */
   private CompletionStage<Response> dispatch(String authority, String host, int port, Request request) {
     Resolution resolution = discovery.resolve(authority);
-    if (resolution.exists().isPresent()) {
-      return route(resolution, authority, host, port, request);
+    ProfileResolution profile = discovery.profile(authority);
+    if (resolution.exists().isPresent() && profile.current().isPresent()) {
+      return logical(resolution, profile, authority, host, port, request);
     }
-    // A new authority waits for the control plane's first answer (never longer than the failfast
+    // A new authority waits for the control plane's first answers (never longer than the failfast
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
-    return resolution.answeredWithin(balancing.limits().failfastTimeout())
-        .thenCompose(answered -> route(resolution, authority, host, port, request));
+    Duration wait = balancing.limits().failfastTimeout();
+    return CompletableFuture.allOf(resolution.answeredWithin(wait).toCompletableFuture(),
+            profile.answeredWithin(wait).toCompletableFuture())
+        .thenCompose(answered -> logical(resolution, profile, authority, host, port, request));
   }
 
-  private CompletionStage<Response> route(Resolution resolution, String authority, String host, int port, Request request) {
+  private CompletionStage<Response> logical(Resolution resolution, ProfileResolution profile, String authority, String host,
+                                            int port, Request request) {
     if (!resolution.exists().orElse(false)) {
       // Not a service of this cluster, or the control plane has not answered in time: reached as
       // addressed, which is what the application asked for (Linkerd would fail fast instead).
       return addressed(authority, host, port).call(request);
     }
+    return logicals.get(profile, p -> new LogicalService(authority, p, concrete(authority), this::concrete, routing))
+        .call(request);
+  }
+
+  /**
+   * The backend of {@code authority} ({@code host:port}), looked up per request so a resolution
+   * discovery dropped and started again is the one used: a Service's endpoints, or the address
+   * itself when it is no Service (a traffic split may name anything).
+   */
+  private Service<Request, Response> concrete(String authority) {
+    int colon = authority.lastIndexOf(':');
+    String host = authority.substring(0, colon);
+    int port = Integer.parseInt(authority.substring(colon + 1));
+    return request -> {
+      Resolution resolution = discovery.resolve(authority);
+      if (resolution.exists().isPresent()) {
+        return backend(resolution, authority, host, port).call(request);
+      }
+      return resolution.answeredWithin(balancing.limits().failfastTimeout())
+          .thenCompose(answered -> backend(resolution, authority, host, port).call(request));
+    };
+  }
+
+  private Service<Request, Response> backend(Resolution resolution, String authority, String host, int port) {
+    if (!resolution.exists().orElse(false)) {
+      return addressed(authority, host, port);
+    }
     return backends.get(resolution, r -> new Backend(r, authority, balancing.following(r),
         new FailfastQueue(balancing.limits().queueCapacity(), balancing.limits().maxInFlight(),
-            balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics)).call(request);
+            balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics));
   }
 
   private Service<Request, Response> addressed(String label, String host, int port) {

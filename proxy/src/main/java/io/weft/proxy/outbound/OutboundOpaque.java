@@ -33,7 +33,7 @@ public final class OutboundOpaque {
   private final PeerIdentity peers;
   private final Optional<MeshTls> tls;
   private final Balancing balancing;
-  private final PerResolution<P2cBalancer<WeightedAddr>> balancers = new PerResolution<>();
+  private final PerFollowed<Resolution, P2cBalancer<WeightedAddr>> balancers = new PerFollowed<>();
 
   /**
    * {@code discoveryWait}: how long a new address waits for the control plane's first answer;

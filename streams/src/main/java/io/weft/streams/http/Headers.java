@@ -19,6 +19,14 @@ public final class Headers {
     fields = new String[INITIAL_FIELDS * 2];
   }
 
+  /** Another set of the same fields, for a message sent again (each attempt owns its own). */
+  public Headers copy() {
+    Headers copy = new Headers();
+    copy.fields = Arrays.copyOf(fields, fields.length);
+    copy.size = size;
+    return copy;
+  }
+
   public int size() {
     return size;
   }

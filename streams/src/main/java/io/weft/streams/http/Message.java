@@ -38,6 +38,13 @@ public abstract sealed class Message permits Request, Response {
     return extensions == null ? null : key.cast(extensions.get(key));
   }
 
+  /** Gives {@code other} this message's facts (for a copy of it). */
+  void copyExtensionsTo(Message other) {
+    if (extensions != null) {
+      other.extensions = new IdentityHashMap<>(extensions);
+    }
+  }
+
   void putExtension(Class<?> key, Object value) {
     if (extensions == null) {
       extensions = new IdentityHashMap<>(4);

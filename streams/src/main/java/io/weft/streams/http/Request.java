@@ -56,6 +56,17 @@ public final class Request extends Message {
     return this;
   }
 
+  /**
+   * This request as it is now, with its own copy of the header fields and {@code body}: what a
+   * retry sends, since the layers below change the request they are given.
+   */
+  public Request copyWith(Body body) {
+    Request copy = new Request(method, target, authority, version(), headers().copy(), body);
+    copy.scheme = scheme;
+    copyExtensionsTo(copy);
+    return copy;
+  }
+
   /** A request for HEAD (its response's length describes a body that is not sent). */
   public boolean isHead() {
     return method.equals("HEAD");

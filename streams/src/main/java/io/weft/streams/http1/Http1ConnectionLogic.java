@@ -1,12 +1,12 @@
 package io.weft.streams.http1;
 
+import io.weft.streams.http.Bodies;
 import io.weft.streams.http.Body;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.Shape;
 import org.apache.pekko.stream.SubscriptionWithCancelException;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
@@ -399,11 +399,7 @@ abstract class Http1ConnectionLogic extends TimerGraphStageLogic {
 
   /** Skips a body this side will not send (the answer to HEAD carries none). */
   protected final void discard(Body body) {
-    if (body instanceof Body.Streamed s) {
-      s.bytes().runWith(Sink.cancelled(), subFusingMaterializer());
-    } else if (body instanceof Body.Tunnel t) {
-      t.bytes().runWith(Sink.cancelled(), subFusingMaterializer());
-    }
+    Bodies.discard(body, subFusingMaterializer());
   }
 
   /** Ends the connection once what is written has been handed to the socket. */

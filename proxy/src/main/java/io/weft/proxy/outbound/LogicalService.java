@@ -1,0 +1,128 @@
+package io.weft.proxy.outbound;
+
+import io.linkerd.proxy.destination.DestinationProfile;
+import io.weft.proxy.discovery.ProfileResolution;
+import io.weft.proxy.metrics.RouteMetrics;
+import io.weft.proxy.route.Profile;
+import io.weft.proxy.route.ProfileCompiler;
+import io.weft.proxy.route.ProfileRoute;
+import io.weft.streams.balance.WeightedSplit;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.queue.Timer;
+import io.weft.streams.retry.Retry;
+import io.weft.streams.retry.RetryBudget;
+import io.weft.streams.retry.RetryPolicy;
+import io.weft.streams.service.Service;
+import io.weft.streams.timeout.Timeout;
+import org.apache.pekko.stream.Materializer;
+
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * One logical destination as its profile shapes it (Linkerd's "logical" stack): each request takes
+ * the first of the profile's routes that matches, and each route is its own stack — per-route
+ * metrics, the route's timeout (retries included), retries within the profile's budget, per-attempt
+ * metrics — in front of the destination's backends, split by weight when the profile has
+ * {@code dstOverrides}. Every new profile builds a new immutable table of routes, which requests
+ * read without locks; the retry budget carries over while its settings stay the same.
+ */
+final class LogicalService implements Service<Request, Response> {
+  /** How routes are built: route metrics, the timer and materializer of timeouts and retries, and how much body a retry holds. */
+  record Settings(RouteMetrics metrics, Timer timer, Materializer materializer, long maxRetryBodyBytes) {}
+
+  private final String authority;
+  private final Service<Request, Response> own;
+  private final Function<String, Service<Request, Response>> concrete;
+  private final Settings settings;
+  private volatile Routes routes;
+
+  /**
+   * {@code own}: this destination's backend; {@code concrete}: the backend of another authority a
+   * split names (a split may name this one too).
+   */
+  LogicalService(String authority, ProfileResolution profile, Service<Request, Response> own,
+                 Function<String, Service<Request, Response>> concrete, Settings settings) {
+    this.authority = authority;
+    this.own = own;
+    this.concrete = concrete;
+    this.settings = settings;
+    this.routes = new Routes(Profile.NONE, Map.of(), null, callersTimeout().wrap(own));
+    profile.subscribe(this::update);
+  }
+
+  @Override
+  public CompletionStage<Response> call(Request request) {
+    return routes.call(request);
+  }
+
+  private void update(DestinationProfile answer) {
+    Profile profile = ProfileCompiler.compile(answer);
+    String dst = answer.getFullyQualifiedName().isEmpty() ? authority
+        : answer.getFullyQualifiedName() + authority.substring(authority.lastIndexOf(':'));
+    Service<Request, Response> target = profile.splits().isEmpty() ? own
+        : new WeightedSplit<>(profile.splits().stream()
+            .map(s -> new WeightedSplit.Weighted<>(s.authority().equals(dst) ? own : concrete.apply(s.authority()), s.weight()))
+            .toList());
+    if (!profile.fromServiceProfile()) {
+      routes = new Routes(profile, Map.of(), null, callersTimeout().wrap(target));
+      return;
+    }
+    Routes previous = routes;
+    RetryBudget budget = previous.budget != null && previous.profile.budget().equals(profile.budget()) ? previous.budget
+        : new RetryBudget(profile.budget().ratio(), profile.budget().minPerSecond(), profile.budget().ttl());
+    Map<ProfileRoute, Service<Request, Response>> stacks = new IdentityHashMap<>();
+    for (ProfileRoute route : profile.routes()) {
+      stacks.put(route, stack(dst, route, budget, target));
+    }
+    routes = new Routes(profile, Collections.unmodifiableMap(stacks), budget, stack(dst, ProfileRoute.DEFAULT, budget, target));
+  }
+
+  private Service<Request, Response> stack(String dst, ProfileRoute route, RetryBudget budget, Service<Request, Response> target) {
+    RouteMetrics.Route metrics = settings.metrics().route("outbound", dst, route.name(), route.classes()::isFailure);
+    RetryPolicy policy = new RetryPolicy() {
+      @Override
+      public boolean retryable(Request request) {
+        return route.retryable();
+      }
+
+      @Override
+      public boolean retryOn(Request request, Response response) {
+        return route.classes().isFailure(response);
+      }
+
+      @Override
+      public int maxRetries() {
+        return Integer.MAX_VALUE; // a profile's retries are budgeted, not counted, as Linkerd's are
+      }
+    };
+    return metrics.effective()
+        .andThen(new Timeout(request -> route.timeout(), settings.timer(), settings.materializer()))
+        .andThen(new Retry(policy, budget, settings.maxRetryBodyBytes(), settings.materializer(), metrics::retrySkippedForBudget))
+        .andThen(metrics.actual())
+        .wrap(target);
+  }
+
+  /** Without a ServiceProfile only the caller's own deadline ({@code grpc-timeout}) applies. */
+  private Timeout callersTimeout() {
+    return new Timeout(request -> Optional.empty(), settings.timer(), settings.materializer());
+  }
+
+  /** One profile's routes, immutable: the stack of each route, and the stack of requests no route takes. */
+  private record Routes(Profile profile, Map<ProfileRoute, Service<Request, Response>> stacks, RetryBudget budget,
+                        Service<Request, Response> unmatched) {
+    CompletionStage<Response> call(Request request) {
+      if (stacks.isEmpty()) {
+        return unmatched.call(request);
+      }
+      ProfileRoute route = profile.route(request);
+      Service<Request, Response> stack = stacks.get(route);
+      return (stack != null ? stack : unmatched).call(request);
+    }
+  }
+}

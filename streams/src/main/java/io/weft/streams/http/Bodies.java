@@ -1,0 +1,51 @@
+package io.weft.streams.http;
+
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** What the request path does with a body it does not pass on as it came. */
+public final class Bodies {
+  private Bodies() {}
+
+  /** Lets go of a body nobody will read, so the connection it streams from is freed (or closed). */
+  public static void discard(Body body, Materializer materializer) {
+    switch (body) {
+      case Body.Streamed s -> s.bytes().runWith(Sink.cancelled(), materializer);
+      case Body.Tunnel t -> t.bytes().runWith(Sink.cancelled(), materializer);
+      case Body.Empty e -> { }
+      case Body.Strict s -> { }
+    }
+  }
+
+  /**
+   * The body in hand when it is at most {@code limit} bytes, so it can be sent again; a longer one
+   * (or a tunnel) comes back streamed as it would have been, with what was read put back in front.
+   */
+  public static CompletionStage<Body> inHandUpTo(Body body, long limit, Materializer materializer) {
+    if (!(body instanceof Body.Streamed streamed) || streamed.length() > limit) {
+      return CompletableFuture.completedFuture(body);
+    }
+    return gather(streamed.bytes(), ByteString.emptyByteString(), limit, streamed.length(), materializer);
+  }
+
+  private static CompletionStage<Body> gather(Source<ByteString, ?> rest, ByteString held, long limit, long length,
+                                              Materializer materializer) {
+    return rest.prefixAndTail(1).runWith(Sink.head(), materializer).thenCompose(split -> {
+      List<ByteString> first = split.first();
+      if (first.isEmpty()) {
+        return CompletableFuture.completedFuture(Body.of(held));
+      }
+      ByteString next = held.concat(first.getFirst());
+      if (next.size() > limit) {
+        return CompletableFuture.completedFuture(new Body.Streamed(Source.single(next).concat(split.second()), length));
+      }
+      return gather(split.second(), next, limit, length, materializer);
+    });
+  }
+}

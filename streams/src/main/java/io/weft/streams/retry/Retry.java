@@ -1,0 +1,67 @@
+package io.weft.streams.retry;
+
+import io.weft.streams.http.Bodies;
+import io.weft.streams.http.Body;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.service.Layer;
+import io.weft.streams.service.Service;
+import org.apache.pekko.stream.Materializer;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Sends a request again when its policy says the answer calls for it and the {@link RetryBudget}
+ * has a retry to spend, as Linkerd retries: a request's body is held (up to
+ * {@code maxBufferedBytes}) so it can be replayed, and one with a longer body is sent once. Each
+ * attempt is a fresh copy of the request as it came, since the layers below change what they are
+ * given; the answer that is not used is let go. {@code onNoBudget} hears of each retry the budget
+ * refused (Linkerd's {@code route_retryable_total{skipped="no_budget"}}).
+ */
+public final class Retry implements Layer<Request, Response> {
+  private final RetryPolicy policy;
+  private final RetryBudget budget;
+  private final long maxBufferedBytes;
+  private final Materializer materializer;
+  private final Runnable onNoBudget;
+
+  public Retry(RetryPolicy policy, RetryBudget budget, long maxBufferedBytes, Materializer materializer, Runnable onNoBudget) {
+    this.policy = policy;
+    this.budget = budget;
+    this.maxBufferedBytes = maxBufferedBytes;
+    this.materializer = materializer;
+    this.onNoBudget = onNoBudget;
+  }
+
+  @Override
+  public Service<Request, Response> wrap(Service<Request, Response> inner) {
+    return request -> {
+      if (!policy.retryable(request)) {
+        return inner.call(request);
+      }
+      budget.deposit();
+      return Bodies.inHandUpTo(request.body(), maxBufferedBytes, materializer).thenCompose(body -> {
+        if (!body.replayable()) {
+          return inner.call(request.body(body));
+        }
+        return attempt(inner, request, body, policy.maxRetries());
+      });
+    };
+  }
+
+  private CompletionStage<Response> attempt(Service<Request, Response> inner, Request original, Body body, int retriesLeft) {
+    Request attempt = retriesLeft > 0 ? original.copyWith(body) : original.body(body);
+    return inner.call(attempt).thenCompose(response -> {
+      if (retriesLeft == 0 || !policy.retryOn(original, response)) {
+        return CompletableFuture.completedFuture(response);
+      }
+      if (!budget.tryWithdraw()) {
+        onNoBudget.run();
+        return CompletableFuture.completedFuture(response);
+      }
+      Bodies.discard(response.body(), materializer);
+      return attempt(inner, original, body, retriesLeft - 1);
+    });
+  }
+}
