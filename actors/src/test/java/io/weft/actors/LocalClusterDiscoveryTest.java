@@ -236,6 +236,36 @@ class LocalClusterDiscoveryTest {
     }
   }
 
+  @Test
+  void aServicesClusterIpHasTheServicesProfile() throws Exception {
+    // What an intercepted connection's proxy asks for: the address it was going to.
+    Files.writeString(manifests.resolve("emojivoto.yaml"), app(2, "80").replace("spec:\n  selector:\n    app: web-svc",
+        "spec:\n  clusterIP: 10.96.7.7\n  selector:\n    app: web-svc") + """
+        ---
+        apiVersion: linkerd.io/v1alpha2
+        kind: ServiceProfile
+        metadata: {name: web-svc.emojivoto.svc.cluster.local, namespace: emojivoto}
+        spec:
+          routes:
+          - name: GET /api/list
+            condition: {method: GET, pathRegex: /api/list}
+        """);
+    var system = controlPlane.system();
+    DestinationClient client = DestinationClient.create(
+        GrpcClientSettings.connectToServiceAt("127.0.0.1", controlPlane.destinationPort(), system).withTls(false), system);
+    try {
+      await().atMost(DestinationWatch.PATIENCE).until(() -> client.getProfile(GetDestination.newBuilder().setPath("10.96.7.7:80").build())
+          .runWith(Sink.head(), system).toCompletableFuture().get(30, TimeUnit.SECONDS).getRoutesCount() == 1);
+      DestinationProfile byIp = client.getProfile(GetDestination.newBuilder().setPath("10.96.7.7:80").build())
+          .runWith(Sink.head(), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(byIp.getFullyQualifiedName()).isEqualTo("web-svc.emojivoto.svc.cluster.local");
+      assertThat(byIp.getRoutes(0).getMetricsLabelsMap()).containsEntry("route", "GET /api/list");
+      assertThat(byIp.hasEndpoint()).as("a Service's address is not one endpoint").isFalse();
+    } finally {
+      client.close();
+    }
+  }
+
   /** What a live stream held at a moment. */
   record Checkpoint(Instant at, Map<String, WeightedAddr> endpoints) {
     static Checkpoint of(DestinationWatch watch) {

@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A running proxy: admin, inbound and outbound listeners, and its discovery client. */
 public final class ProxyRuntime implements AutoCloseable {
+  private static final String SERVER_FIRST_PROBE = "weft.proxy.detect.server-first-probe";
   private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
   private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
   private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
@@ -89,7 +90,7 @@ public final class ProxyRuntime implements AutoCloseable {
       InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(system, toApplication, metrics.http(),
           config.inbound().limits(), config.inbound().connectTimeout()),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
-              config.inbound().opaquePorts(), http.limits()), tls).bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
+              config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE)), tls).bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
       Balancing balancing = Balancing.linkerds(config.outbound().limits());
       HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),
           config.outbound().limits().maxInFlight()), tls);
@@ -98,7 +99,8 @@ public final class ProxyRuntime implements AutoCloseable {
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outbound().connectTimeout(),
           config.outbound().limits().failfastTimeout(), balancing, tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
-          new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits()))
+          new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits(),
+              system.settings().config().getDuration(SERVER_FIRST_PROBE)))
           .bind(config.outbound().listen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.admin().shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.admin().listen())

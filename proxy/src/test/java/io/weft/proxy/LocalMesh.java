@@ -159,7 +159,7 @@ public final class LocalMesh {
         new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls);
     OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, balancing, tls);
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own,
-        settings.limits()));
+        settings.limits(), system.settings().config().getDuration("weft.proxy.detect.server-first-probe")));
   }
 
   /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */
@@ -178,7 +178,8 @@ public final class LocalMesh {
         settings.clients(Duration.ofSeconds(1), 100_000), Optional.empty()), metrics.http(),
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
         Duration.ofSeconds(1)),
-        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque, settings.limits()), tls);
+        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque, settings.limits(),
+            system.settings().config().getDuration("weft.proxy.detect.server-first-probe")), tls);
   }
 
   /** A proxy's actor system, with extra Pekko {@code settings} if any. */

@@ -88,10 +88,13 @@ public final class DestinationService implements Destination {
   @Override
   public Source<DestinationProfile, NotUsed> getProfile(GetDestination request) {
     return parse(request).map(target -> switch (target) {
-          case DestinationTarget.ServicePort s -> this.<ProfileInputs>subscribe(replyTo ->
-                  sharding.entityRefFor(ServiceEntity.TYPE, s.service().entityId()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
-              .map(inputs -> profiles.forService(s, inputs.asServiceInputs()));
-          case DestinationTarget.Address a -> snapshots(a).map(snapshot -> profiles.forAddress(a, snapshot));
+          case DestinationTarget.ServicePort s -> serviceProfile(s);
+          // A Service's cluster IP has the Service's profile (routes, opaqueness), as Linkerd answers
+          // for the address an intercepted connection was going to; any other address its own.
+          case DestinationTarget.Address a -> Source.completionStage(resolveIp(a)).flatMapConcat(r -> r.service()
+                  .map(service -> serviceProfile(new DestinationTarget.ServicePort(service.namespace(), service.name(), a.port())))
+                  .orElseGet(() -> TargetResolver.resolve(a, r, live).map(snapshot -> profiles.forAddress(a, snapshot))))
+              .conflate((older, newer) -> newer);
         })
         .map(source -> source.statefulMap(() -> (DestinationProfile) null,
             (last, next) -> Pair.create(next, next.equals(last) ? List.<DestinationProfile>of() : List.of(next)),
@@ -118,10 +121,19 @@ public final class DestinationService implements Destination {
     return new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription(reason));
   }
 
+  private Source<DestinationProfile, NotUsed> serviceProfile(DestinationTarget.ServicePort s) {
+    return this.<ProfileInputs>subscribe(replyTo ->
+            sharding.entityRefFor(ServiceEntity.TYPE, s.service().entityId()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
+        .map(inputs -> profiles.forService(s, inputs.asServiceInputs()));
+  }
+
+  private CompletionStage<IpResolution> resolveIp(DestinationTarget.Address a) {
+    return AskPattern.ask(index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler());
+  }
+
   private Source<EndpointSnapshot, NotUsed> snapshots(DestinationTarget target) {
     CompletionStage<IpResolution> resolution = target instanceof DestinationTarget.Address a
-        ? AskPattern.ask(index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler())
-        : CompletableFuture.completedFuture(IpResolution.NONE);
+        ? resolveIp(a) : CompletableFuture.completedFuture(IpResolution.NONE);
     // flatMapConcat pulls ahead of a slow reader: conflating after it keeps a stalled stream at
     // the latest snapshot, as the entity's one-element buffer does.
     return Source.completionStage(resolution).flatMapConcat(r -> TargetResolver.resolve(target, r, live))

@@ -9,6 +9,7 @@ import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.ProxyListener;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
+import io.weft.streams.detect.ServerFirstProbe;
 import io.weft.streams.http1.Http1Limits;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -37,12 +38,16 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class InboundProxy {
   private static final Logger log = LoggerFactory.getLogger(InboundProxy.class);
   private static final String DIRECTION = "inbound";
+  private static final Protocol OPAQUE = new Protocol.Opaque();
 
-  /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
-  /** {@code opaquePorts}: the application's ports whose bytes are relayed without looking at them. */
-  /** {@code http1}: the bounds of an HTTP/1 head. */
+  /**
+   * {@code ownPorts}: the proxy's listening ports, never a valid target; {@code opaquePorts}: the
+   * application's ports whose bytes are relayed without looking at them; {@code http1}: the bounds
+   * of an HTTP/1 head; {@code serverFirstProbe}: how long a plaintext client may say nothing before
+   * the application is asked whether it speaks first ({@link ServerFirstProbe}).
+   */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts,
-                         BitSet opaquePorts, Http1Limits http1) {}
+                         BitSet opaquePorts, Http1Limits http1, Duration serverFirstProbe) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -75,6 +80,19 @@ public final class InboundProxy {
   /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */
   Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
                                                   Optional<InetSocketAddress> original, TcpMetrics.Measured measured) {
+    Flow<ByteString, ByteString, NotUsed> detected = detect(local, remote, original, measured);
+    // A plaintext client of a server that speaks first says nothing: the application is asked at once.
+    return original.filter(target -> !settings.ownPorts().contains(target.getPort()))
+        .map(target -> ServerFirstProbe.around(detected, settings.serverFirstProbe(),
+            () -> Forwarding.to(system, target, settings.connectTimeout()), () -> {
+              metrics.detected(DIRECTION, OPAQUE);
+              measured.plain();
+            }))
+        .orElse(detected);
+  }
+
+  private Flow<ByteString, ByteString, NotUsed> detect(InetSocketAddress local, InetSocketAddress remote,
+                                                      Optional<InetSocketAddress> original, TcpMetrics.Measured measured) {
     return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
       metrics.detected(DIRECTION, protocol);
       if (protocol instanceof Protocol.Tls hello && tls.isPresent()

@@ -1,9 +1,11 @@
 package io.weft.proxy.outbound;
 
+import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.protocol.transport.Header;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.tcp.Forwarding;
@@ -16,6 +18,7 @@ import org.apache.pekko.util.ByteString;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -50,12 +53,30 @@ public final class OutboundOpaque {
     this.discoveryWait = discoveryWait;
   }
 
+  /** A relay to where {@code original} leads, connected as soon as discovery has answered (the client may say nothing first). */
   Flow<ByteString, ByteString, NotUsed> to(InetSocketAddress original) {
-    String path = TcpAddresses.format(TcpAddresses.of(original.getAddress(), original.getPort()));
-    Resolution resolution = discovery.resolve(path);
+    Resolution resolution = discovery.resolve(authority(original));
     CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answeredWithin(discoveryWait)
         .thenApply(answered -> choose(resolution, original));
-    return Flow.lazyCompletionStageFlow(() -> chosen).mapMaterializedValue(connected -> NotUsed.notUsed());
+    return Flow.completionStageFlow(chosen).mapMaterializedValue(connected -> NotUsed.notUsed());
+  }
+
+  /**
+   * Whether the control plane marks {@code original} opaque (a Service port or pod port annotated
+   * so, or one of Linkerd's default opaque ports): such a connection skips detection, as Linkerd's
+   * outbound side does. Known at once after the first lookup; the first waits for the answer.
+   */
+  CompletionStage<Boolean> markedOpaque(InetSocketAddress original) {
+    ProfileResolution profile = discovery.profile(authority(original));
+    if (profile.current().isPresent()) {
+      return CompletableFuture.completedFuture(profile.current().get().getOpaqueProtocol());
+    }
+    return profile.answeredWithin(discoveryWait)
+        .thenApply(answered -> profile.current().map(DestinationProfile::getOpaqueProtocol).orElse(false));
+  }
+
+  private static String authority(InetSocketAddress address) {
+    return TcpAddresses.format(TcpAddresses.of(address.getAddress(), address.getPort()));
   }
 
   private Flow<ByteString, ByteString, NotUsed> choose(Resolution resolution, InetSocketAddress original) {

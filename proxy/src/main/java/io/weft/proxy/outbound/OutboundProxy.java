@@ -7,6 +7,7 @@ import io.weft.proxy.tcp.ProxyListener;
 import io.weft.proxy.tcp.ThisHost;
 import io.weft.streams.detect.Protocol;
 import io.weft.streams.detect.ProtocolDetection;
+import io.weft.streams.detect.ServerFirstProbe;
 import io.weft.streams.http1.Http1Limits;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -32,10 +33,15 @@ import java.util.concurrent.CompletionStage;
 public final class OutboundProxy {
   private static final Logger log = LoggerFactory.getLogger(OutboundProxy.class);
   private static final String DIRECTION = "outbound";
+  private static final Protocol OPAQUE = new Protocol.Opaque();
 
-  /** {@code ownPorts}: the proxy's listening ports, never a valid target. */
-  /** {@code http1}: the bounds of an HTTP/1 head. */
-  public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts, Http1Limits http1) {}
+  /**
+   * {@code ownPorts}: the proxy's listening ports, never a valid target; {@code http1}: the bounds
+   * of an HTTP/1 head; {@code serverFirstProbe}: how long a client may say nothing before the
+   * proxy connects where it was going, in case the server speaks first ({@link ServerFirstProbe}).
+   */
+  public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts, Http1Limits http1,
+                         Duration serverFirstProbe) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -66,17 +72,32 @@ public final class OutboundProxy {
       log.warn("outbound connection from {} to {} would loop back into the proxy; closing", remote, original.get());
       return Forwarding.refused();
     }
-    return ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(), protocol -> {
-      metrics.detected(DIRECTION, protocol);
-      return switch (protocol) {
-        case Protocol.Http1 h -> httpFlows.http1(http.forConnection(original));
-        case Protocol.Http2 h -> httpFlows.http2(http.forConnection(original));
-        default -> original.map(opaque::to).orElseGet(() -> {
-          log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
-          return Forwarding.refused();
+    Flow<ByteString, ByteString, NotUsed> detected = ProtocolDetection.flow(settings.detectTimeout(), settings.detectMaxBytes(),
+        protocol -> {
+          metrics.detected(DIRECTION, protocol);
+          return switch (protocol) {
+            case Protocol.Http1 h -> httpFlows.http1(http.forConnection(original));
+            case Protocol.Http2 h -> httpFlows.http2(http.forConnection(original));
+            default -> original.map(opaque::to).orElseGet(() -> {
+              log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
+              return Forwarding.refused();
+            });
+          };
         });
-      };
-    });
+    if (original.isEmpty()) {
+      return detected;
+    }
+    InetSocketAddress to = original.get();
+    Flow<ByteString, ByteString, NotUsed> probed = ServerFirstProbe.around(detected, settings.serverFirstProbe(),
+        () -> opaque.to(to), () -> metrics.detected(DIRECTION, OPAQUE));
+    return Flow.completionStageFlow(opaque.markedOpaque(to).thenApply(marked -> {
+          if (!marked) {
+            return probed;
+          }
+          metrics.detected(DIRECTION, OPAQUE);
+          return opaque.to(to);
+        }))
+        .mapMaterializedValue(m -> NotUsed.notUsed());
   }
 
   /** A target that is one of the proxy's ports on its own address (or on any local one). */

@@ -38,7 +38,9 @@ public final class ProxyListener {
             Optional.empty())
         .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(direction,
             measured -> handler.connection(connection.localAddress(), connection.remoteAddress(),
-                originalDestinations.take(connection.remoteAddress()), measured)), system)))
+                // With connection tracking on, a connection nobody redirected reports where it is.
+                originalDestinations.take(connection.remoteAddress()).filter(original -> !original.equals(connection.localAddress())),
+                measured)), system)))
         .run(system);
   }
 }
