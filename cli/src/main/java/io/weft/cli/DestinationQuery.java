@@ -2,11 +2,14 @@ package io.weft.cli;
 
 import io.weft.protocol.net.Authority;
 import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.GetDestination;
 import io.linkerd.proxy.destination.Update;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Asks a control plane's Destination API for a target's current endpoints (its first answer). */
+/** Asks a control plane's Destination API for a target's current endpoints or profile (its first answer). */
 final class DestinationQuery implements AutoCloseable {
   private final ActorSystem<?> system;
   private final DestinationClient client;
@@ -30,10 +33,21 @@ final class DestinationQuery implements AutoCloseable {
   }
 
   List<Update> initial(String authority) {
+    return List.of(first(client.get(lookup(authority)), authority));
+  }
+
+  /** The target's profile as the control plane answers it now. */
+  DestinationProfile profile(String authority) {
+    return first(client.getProfile(lookup(authority)), authority);
+  }
+
+  private static GetDestination lookup(String authority) {
+    return GetDestination.newBuilder().setScheme("k8s").setPath(authority).build();
+  }
+
+  private <T> T first(Source<T, NotUsed> answers, String authority) {
     try {
-      Update first = client.get(GetDestination.newBuilder().setScheme("k8s").setPath(authority).build())
-          .runWith(Sink.head(), system).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return List.of(first);
+      return answers.runWith(Sink.head(), system).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       throw new IllegalStateException("the destination service at " + destination + " did not answer for " + authority
           + " within " + timeout.toSeconds() + "s");

@@ -1,6 +1,5 @@
 package io.weft.cli;
 
-import io.weft.protocol.net.Authority;
 import org.apache.pekko.actor.typed.ActorSystem;
 import io.weft.k8s.model.PodResource;
 import picocli.CommandLine.Command;
@@ -19,7 +18,7 @@ import java.time.Duration;
 import java.util.List;
 
 @Command(name = "diagnostics", description = "Commands that help diagnose the mesh.",
-    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.ProxyMetrics.class})
+    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.Profile.class, DiagnosticsCommand.ProxyMetrics.class})
 final class DiagnosticsCommand {
 
   @Command(name = "endpoints", description = "Show the endpoints the Destination service serves for authorities.")
@@ -29,21 +28,37 @@ final class DiagnosticsCommand {
     @Parameters(arity = "1..*", paramLabel = "AUTHORITY", description = "name.namespace.svc.cluster.local:port or ip:port")
     List<String> authorities;
 
-    @Option(names = "--destination", converter = AuthorityConverter.class, defaultValue = "127.0.0.1:8086",
-        description = "The Destination service (default: ${DEFAULT-VALUE}).")
-    Authority destination;
-
-    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
-        description = "How long to wait for an answer (default: ${DEFAULT-VALUE}).")
-    Duration timeout;
+    @Mixin DestinationOptions target;
 
     @Override
     public void run() {
       ActorSystem<Void> system = ClientSystem.create();
-      try (DestinationQuery query = new DestinationQuery(system, destination, timeout)) {
+      try (DestinationQuery query = new DestinationQuery(system, target.destination, target.timeout)) {
         EndpointTable table = new EndpointTable();
         authorities.forEach(a -> table.add(a, query.initial(a)));
         table.print(spec.commandLine().getOut(), spec.commandLine().getErr());
+      } finally {
+        system.terminate();
+      }
+    }
+  }
+
+  @Command(name = "profile", description = "Print the profile the Destination service serves for an authority, as JSON "
+      + "(routes, retry budget, traffic split, opaqueness), as a proxy receives it.")
+  static final class Profile implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "AUTHORITY", description = "name.namespace.svc.cluster.local:port or ip:port")
+    String authority;
+
+    @Mixin DestinationOptions target;
+
+    @Override
+    public void run() {
+      ActorSystem<Void> system = ClientSystem.create();
+      try (DestinationQuery query = new DestinationQuery(system, target.destination, target.timeout)) {
+        spec.commandLine().getOut().println(ProtoJson.print(query.profile(authority)));
+        spec.commandLine().getOut().flush();
       } finally {
         system.terminate();
       }

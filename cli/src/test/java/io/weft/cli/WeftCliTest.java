@@ -81,6 +81,46 @@ class WeftCliTest {
   }
 
   @Test
+  void diagnosticsProfilePrintsTheProfileAsJson() {
+    Run run = weft("diagnostics", "profile", "--destination", "127.0.0.1:" + controlPlane.destinationPort(),
+        "web-svc.emojivoto.svc.cluster.local:80");
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("\"fullyQualifiedName\": \"web-svc.emojivoto.svc.cluster.local\"")
+        .contains("\"retryRatio\": 0.2").contains("\"minRetriesPerSecond\": 10");
+    Run bad = weft("diagnostics", "profile", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "web-svc:80");
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("not a service in this cluster");
+  }
+
+  @Test
+  void profileWritesATemplateOrRoutesFromAnOpenApiDescription(@TempDir Path dir) throws IOException {
+    Run template = weft("profile", "--template", "web-svc", "-n", "emojivoto");
+    assertThat(template.exit()).isZero();
+    assertThat(template.out()).contains("kind: ServiceProfile").contains("name: web-svc.emojivoto.svc.cluster.local")
+        .contains("namespace: emojivoto");
+
+    Path api = dir.resolve("books.yaml");
+    Files.writeString(api, """
+        swagger: "2.0"
+        paths:
+          /books/{id}:
+            get: {}
+        """);
+    Run routes = weft("profile", "--open-api", api.toString(), "books", "-n", "booksapp");
+    assertThat(routes.exit()).as(routes.err()).isZero();
+    var route = io.weft.k8s.decode.YamlDocuments.read(routes.out()).getFirst().path("spec").path("routes").path(0);
+    assertThat(route.path("name").asText()).isEqualTo("GET /books/{id}");
+    assertThat(route.path("condition").path("pathRegex").asText()).isEqualTo("/books/[^/]*");
+
+    Run neither = weft("profile", "books");
+    assertThat(neither.exit()).isEqualTo(2);
+    assertThat(neither.err()).contains("--template").contains("--open-api");
+    Run missing = weft("profile", "--open-api", dir.resolve("nope.yaml").toString(), "books");
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("cannot read").contains("nope.yaml");
+  }
+
+  @Test
   void badInputIsRejectedWithTheReason() {
     Run badAddress = weft("diagnostics", "endpoints", "--destination", "nonsense", "a.b.svc.cluster.local:80");
     assertThat(badAddress.exit()).isEqualTo(2);

@@ -81,8 +81,9 @@ public final class InboundProxy {
   Flow<ByteString, ByteString, NotUsed> connection(InetSocketAddress local, InetSocketAddress remote,
                                                   Optional<InetSocketAddress> original, TcpMetrics.Measured measured) {
     Flow<ByteString, ByteString, NotUsed> detected = detect(local, remote, original, measured);
-    // A plaintext client of a server that speaks first says nothing: the application is asked at once.
-    return original.filter(target -> !settings.ownPorts().contains(target.getPort()))
+    // A plaintext client of a server that speaks first says nothing: the application is asked at
+    // once. (With connection tracking on, a connection nobody redirected reports where it is.)
+    return original.filter(target -> !target.equals(local) && !settings.ownPorts().contains(target.getPort()))
         .map(target -> ServerFirstProbe.around(detected, settings.serverFirstProbe(),
             () -> Forwarding.to(system, target, settings.connectTimeout()), () -> {
               metrics.detected(DIRECTION, OPAQUE);

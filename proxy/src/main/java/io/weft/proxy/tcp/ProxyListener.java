@@ -38,9 +38,7 @@ public final class ProxyListener {
             Optional.empty())
         .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(direction,
             measured -> handler.connection(connection.localAddress(), connection.remoteAddress(),
-                // With connection tracking on, a connection nobody redirected reports where it is.
-                originalDestinations.take(connection.remoteAddress()).filter(original -> !original.equals(connection.localAddress())),
-                measured)), system)))
+                originalDestinations.take(connection.remoteAddress()), measured)), system)))
         .run(system);
   }
 }
