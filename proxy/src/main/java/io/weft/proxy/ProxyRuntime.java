@@ -71,7 +71,9 @@ public final class ProxyRuntime implements AutoCloseable {
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.logLevel());
+      // Weft's control plane serves OutboundPolicies beside Destination.
       Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination),
+          Optional.of(ControlPlaneClient.outboundPolicies(system, destination)),
           new Discovery.Settings(config.controlPlane().destinationContext(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF,
               config.outbound().discoveryIdleTimeout(), config.controlPlane().stream()));
 

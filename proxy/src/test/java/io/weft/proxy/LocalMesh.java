@@ -194,7 +194,9 @@ public final class LocalMesh {
   }
 
   public static Discovery discovery(ActorSystem<?> system, int port, Duration failfastTimeout, Duration idleTimeout) {
-    return new Discovery(system, destinationClient(system, port), new Discovery.Settings("{}", Duration.ofMillis(100),
+    return new Discovery(system, destinationClient(system, port),
+        Optional.of(ControlPlaneClient.outboundPolicies(system, new InetSocketAddress("127.0.0.1", port))),
+        new Discovery.Settings("{}", Duration.ofMillis(100),
         Duration.ofSeconds(1), idleTimeout, ProxyConfig.fromEnv(Map.of()).controlPlane().stream()));
   }
 

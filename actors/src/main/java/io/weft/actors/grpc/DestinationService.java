@@ -10,6 +10,7 @@ import io.weft.actors.discovery.DiscoverySettings;
 import io.weft.actors.discovery.EndpointSnapshot;
 import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.ProfileInputs;
+import io.weft.actors.state.ServiceInputs;
 import io.weft.actors.discovery.ProfileView;
 import io.weft.actors.discovery.TargetResolver;
 import io.weft.actors.discovery.UpdateMemo;
@@ -122,12 +123,18 @@ public final class DestinationService implements Destination {
   }
 
   private Source<DestinationProfile, NotUsed> serviceProfile(DestinationTarget.ServicePort s) {
-    return this.<ProfileInputs>subscribe(replyTo ->
-            sharding.entityRefFor(ServiceEntity.TYPE, s.service().entityId()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
-        .map(inputs -> profiles.forService(s, inputs.asServiceInputs()));
+    return serviceInputs(s).map(inputs -> profiles.forService(s, inputs));
   }
 
-  private CompletionStage<IpResolution> resolveIp(DestinationTarget.Address a) {
+  /** A Service's inputs (the Service, its profile) now and after every change: what its policies are computed from. */
+  public Source<ServiceInputs, NotUsed> serviceInputs(DestinationTarget.ServicePort s) {
+    return this.<ProfileInputs>subscribe(replyTo ->
+            sharding.entityRefFor(ServiceEntity.TYPE, s.service().entityId()).tell(new ServiceEntity.SubscribeProfile(replyTo)))
+        .map(ProfileInputs::asServiceInputs);
+  }
+
+  /** What an IP belongs to: a Service's cluster IP, a pod, or nothing. */
+  public CompletionStage<IpResolution> resolveIp(DestinationTarget.Address a) {
     return AskPattern.ask(index, replyTo -> new ResourceIndex.ResolveIp(a.ip(), replyTo), askTimeout, system.scheduler());
   }
 

@@ -9,12 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** A JSON value together with its path, so every decoding error can say which field is wrong. */
 record Node(JsonNode json, String path) {
-  private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
 
   static Node root(JsonNode json) {
     return new Node(json, "");
@@ -101,25 +98,11 @@ record Node(JsonNode json, String path) {
     if (!present()) {
       return fallback;
     }
-    String t = json.asText().trim();
-    Matcher m = GO_DURATION.matcher(t);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (m.find() && m.start() == end) {
-      double amount = Double.parseDouble(m.group(1));
-      long nanosPerUnit = switch (m.group(2)) {
-        case "ms" -> 1_000_000L;
-        case "s" -> 1_000_000_000L;
-        case "m" -> 60_000_000_000L;
-        default -> 3_600_000_000_000L;
-      };
-      total = total.plusNanos(Math.round(amount * nanosPerUnit));
-      end = m.end();
+    try {
+      return GoDurations.parse(json.asText());
+    } catch (IllegalArgumentException e) {
+      throw new ManifestException(path, e.getMessage());
     }
-    if (end == 0 || end != t.length()) {
-      throw new ManifestException(path, "expected a duration like 10s or 1m30s, got '" + t + "'");
-    }
-    return total;
   }
 
   List<Node> list() throws ManifestException {

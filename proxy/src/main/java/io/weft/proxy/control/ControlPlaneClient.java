@@ -3,6 +3,7 @@ package io.weft.proxy.control;
 import com.typesafe.config.Config;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.outbound.OutboundPoliciesClient;
 import io.linkerd.proxy.identity.IdentityClient;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -51,6 +52,11 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
   /** The Destination API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
   public static ControlPlaneClient<DestinationClient> destination(ActorSystem<?> system, InetSocketAddress address) {
     return connect(system, "destination", address, Optional.empty(), settings -> DestinationClient.create(settings, system));
+  }
+
+  /** Linkerd's OutboundPolicies API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
+  public static ControlPlaneClient<OutboundPoliciesClient> outboundPolicies(ActorSystem<?> system, InetSocketAddress address) {
+    return connect(system, "outbound policy", address, Optional.empty(), settings -> OutboundPoliciesClient.create(settings, system));
   }
 
   /**

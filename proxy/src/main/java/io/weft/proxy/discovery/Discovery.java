@@ -2,6 +2,8 @@ package io.weft.proxy.discovery;
 
 import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.GetDestination;
+import io.linkerd.proxy.outbound.OutboundPoliciesClient;
+import io.linkerd.proxy.outbound.TrafficSpec;
 import io.weft.proxy.config.ProxyConfig;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -27,8 +30,9 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The proxy's view of the Destination API: per authority, a {@link Resolution} (its endpoints, fed
- * by {@code Get}) and a {@link ProfileResolution} (its profile, fed by {@code GetProfile}), each
+ * The proxy's view of the Destination and OutboundPolicies APIs: per authority, a {@link Resolution}
+ * (its endpoints, fed by {@code Get}), a {@link ProfileResolution} (its profile, fed by
+ * {@code GetProfile}) and, for a Service, a {@link PolicyResolution} (fed by {@code Watch}), each
  * over its own stream that reconnects with backoff when the control plane goes away, and is asked
  * again when it breaks its receive limits ({@link ProxyConfig.ControlStream}). What nobody asks
  * for within the idle timeout is let go.
@@ -48,16 +52,27 @@ public final class Discovery implements AutoCloseable {
   private final Settings settings;
   private final Follower<Resolution> endpoints;
   private final Follower<ProfileResolution> profiles;
+  private final Optional<Follower<PolicyResolution>> policies;
   private final org.apache.pekko.actor.Cancellable sweeper;
   private final LongSupplier nanoClock;
 
-  /** {@code client}: the Destination client to call for each new stream (see {@code ControlPlaneClient}). */
+  /**
+   * {@code client}: the Destination client to call for each new stream (see {@code ControlPlaneClient});
+   * {@code policies}: the OutboundPolicies client, when the proxy has a policy service.
+   */
+  public Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Optional<Supplier<OutboundPoliciesClient>> policies,
+                   Settings settings) {
+    this(system, client, policies, settings, System::nanoTime);
+  }
+
+  /** Without a policy service: Services get the policy a Service without annotations has. */
   public Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Settings settings) {
-    this(system, client, settings, System::nanoTime);
+    this(system, client, Optional.empty(), settings, System::nanoTime);
   }
 
   /** {@code nanoClock} decides idleness; tests pass their own to sweep deterministically. */
-  Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Settings settings, LongSupplier nanoClock) {
+  Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Optional<Supplier<OutboundPoliciesClient>> policyClient,
+            Settings settings, LongSupplier nanoClock) {
     this.system = system;
     this.client = client;
     this.settings = settings;
@@ -72,6 +87,12 @@ public final class Discovery implements AutoCloseable {
       return follow("profile of " + authority, profile, () -> client.get().getProfile(lookup(authority)), profile::apply,
           () -> profile.current().isPresent() ? "the profile known" : "no profile yet");
     });
+    this.policies = policyClient.map(c -> new Follower<>("outbound policy", authority -> {
+      PolicyResolution policy = new PolicyResolution();
+      return follow("outbound policy of " + authority, policy,
+          () -> c.get().watch(TrafficSpec.newBuilder().setAuthority(authority).build()), policy::apply,
+          () -> policy.current().isPresent() ? "the policy known" : "no policy yet");
+    }));
     Duration sweep = settings.idleTimeout().dividedBy(2);
     this.sweeper = system.scheduler().scheduleAtFixedRate(sweep, sweep, this::dropIdle, system.executionContext());
   }
@@ -86,9 +107,17 @@ public final class Discovery implements AutoCloseable {
     return profiles.get(authority);
   }
 
-  /** How many streams (endpoints and profiles) are being followed now. */
+  /**
+   * The outbound policy of the Service {@code authority} ({@code name.ns.svc.cluster.local:port}),
+   * followed from first use; empty when the proxy has no policy service.
+   */
+  public Optional<PolicyResolution> policy(String authority) {
+    return policies.map(p -> p.get(authority));
+  }
+
+  /** How many streams (endpoints, profiles, policies) are being followed now. */
   public int active() {
-    return endpoints.followed.size() + profiles.followed.size();
+    return endpoints.followed.size() + profiles.followed.size() + policies.map(p -> p.followed.size()).orElse(0);
   }
 
   /** Stops following what nobody asked about for the idle timeout and has nothing in flight. */
@@ -96,6 +125,7 @@ public final class Discovery implements AutoCloseable {
     long cutoff = nanoClock.getAsLong() - settings.idleTimeout().toNanos();
     endpoints.dropIdle(cutoff);
     profiles.dropIdle(cutoff);
+    policies.ifPresent(p -> p.dropIdle(cutoff));
   }
 
   private GetDestination lookup(String authority) {
@@ -183,5 +213,6 @@ public final class Discovery implements AutoCloseable {
     sweeper.cancel();
     endpoints.close();
     profiles.close();
+    policies.ifPresent(Follower::close);
   }
 }

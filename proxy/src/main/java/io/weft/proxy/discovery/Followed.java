@@ -9,10 +9,10 @@ import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
  * What discovery follows for one authority over one control-plane stream (its endpoints, its
- * profile): when it was last asked for, whether a request is using it, whether the control plane
+ * profile, its outbound policy): when it was last asked for, whether a request is using it, whether the control plane
  * has answered, and when discovery lets it go.
  */
-public abstract sealed class Followed permits Resolution, ProfileResolution {
+public abstract sealed class Followed permits Resolution, ProfileResolution, PolicyResolution {
   private final CompletableFuture<Void> answered = new CompletableFuture<>();
   private final CompletableFuture<Void> dropped = new CompletableFuture<>();
   private final AtomicInteger held = new AtomicInteger();

@@ -2,6 +2,7 @@ package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
+import io.weft.proxy.discovery.PolicyResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.ConnectFailures;
 import io.weft.proxy.http.FailureResponses;
@@ -18,26 +19,42 @@ import io.weft.streams.service.Service;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * One Service's outbound stack, over its resolution's endpoints: metrics (labelled with the
  * endpoint the request went to), failures answered as Linkerd's errors, the failfast queue (which
- * waits while no endpoint is ready), and P2C over each endpoint's connections. An endpoint that
+ * waits while no endpoint is ready), and P2C over each endpoint's connections, passing over
+ * endpoints the Service's failure accrual has ejected. An endpoint that
  * leaves the set is let go; its idle connections close on their idle timeout.
  */
 final class Backend implements Service<Request, Response> {
+  /** The label the control plane gives a Service's endpoint set (a pod's address has none). */
+  private static final String SERVICE_LABEL = "service";
   private final Resolution resolution;
   private final HttpClients clients;
   private final PeerIdentity peers;
   private final Map<WeightedAddr, Service<Request, Response>> endpoints = new ConcurrentHashMap<>();
   private final Service<Request, Response> stack;
+  private final String authority;
+  private final P2cBalancer<WeightedAddr> balancer;
+  private final Function<String, Optional<PolicyResolution>> policies;
+  private final Set<PolicyResolution> following = ConcurrentHashMap.newKeySet();
 
+  /**
+   * {@code policies}: the outbound policy of an authority, when the proxy has a policy service; a
+   * Service's policy is followed while its requests come (its failure accrual drives the balancer).
+   */
   Backend(Resolution resolution, String authority, P2cBalancer<WeightedAddr> balancer, FailfastQueue queue,
-          HttpClients clients, PeerIdentity peers, HttpMetrics metrics) {
+          HttpClients clients, PeerIdentity peers, HttpMetrics metrics, Function<String, Optional<PolicyResolution>> policies) {
     this.resolution = resolution;
+    this.authority = authority;
+    this.balancer = balancer;
+    this.policies = policies;
     this.clients = clients;
     this.peers = peers;
     resolution.subscribe(current -> {
@@ -53,8 +70,25 @@ final class Backend implements Service<Request, Response> {
 
   @Override
   public CompletionStage<Response> call(Request request) {
+    followPolicy();
     resolution.hold();
     return stack.call(request).whenComplete((response, error) -> resolution.release());
+  }
+
+  /**
+   * Asks for the policy (which keeps it followed) when the authority is a Service's — a pod's
+   * address has none — and subscribes to each policy stream discovery starts for it.
+   */
+  private void followPolicy() {
+    if (!resolution.serviceLabels().containsKey(SERVICE_LABEL)) {
+      return;
+    }
+    policies.apply(authority).ifPresent(policy -> {
+      if (!following.contains(policy) && following.add(policy)) {
+        policy.dropped().thenRun(() -> following.remove(policy));
+        policy.subscribe(answer -> balancer.failureAccrual(Balancing.failureAccrual(answer)));
+      }
+    });
   }
 
   private HttpMetrics.Target target(String authority, Request request) {

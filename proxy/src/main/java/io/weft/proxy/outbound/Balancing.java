@@ -1,6 +1,10 @@
 package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.WeightedAddr;
+import io.linkerd.proxy.outbound.ExponentialBackoff;
+import io.linkerd.proxy.outbound.FailureAccrual;
+import io.linkerd.proxy.outbound.OutboundPolicy;
+import io.linkerd.proxy.outbound.ProxyProtocol;
 import io.weft.proxy.config.ProxyConfig;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.streams.balance.P2cBalancer;
@@ -16,6 +20,32 @@ public record Balancing(Duration defaultRtt, Duration decay, ProxyConfig.Side li
   /** Linkerd's peak-EWMA defaults (the policy controller's BALANCER_DEFAULT_RTT and _RTT_DECAY). */
   public static Balancing linkerds(ProxyConfig.Side limits) {
     return new Balancing(Duration.ofMillis(30), Duration.ofSeconds(10), limits);
+  }
+
+  /**
+   * The failure accrual a Service's outbound policy asks for (its HTTP protocol's, Linkerd's
+   * consecutive-failures kind), or null for none.
+   */
+  static P2cBalancer.FailureAccrual failureAccrual(OutboundPolicy policy) {
+    ProxyProtocol protocol = policy.getProtocol();
+    FailureAccrual accrual = switch (protocol.getKindCase()) {
+      case DETECT -> protocol.getDetect().getHttp1().getFailureAccrual();
+      case HTTP1 -> protocol.getHttp1().getFailureAccrual();
+      case HTTP2 -> protocol.getHttp2().getFailureAccrual();
+      case GRPC -> protocol.getGrpc().getFailureAccrual();
+      default -> FailureAccrual.getDefaultInstance();
+    };
+    if (!accrual.hasConsecutiveFailures()) {
+      return null;
+    }
+    FailureAccrual.ConsecutiveFailures consecutive = accrual.getConsecutiveFailures();
+    ExponentialBackoff backoff = consecutive.getBackoff();
+    return new P2cBalancer.FailureAccrual(consecutive.getMaxFailures(), nanos(backoff.getMinBackoff()),
+        nanos(backoff.getMaxBackoff()), backoff.getJitterRatio());
+  }
+
+  private static long nanos(com.google.protobuf.Duration d) {
+    return Duration.ofSeconds(d.getSeconds(), d.getNanos()).toNanos();
   }
 
   /** A P2C balancer kept to {@code resolution}'s endpoint set as it changes. */

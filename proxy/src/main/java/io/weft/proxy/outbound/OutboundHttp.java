@@ -164,7 +164,7 @@ public final class OutboundHttp implements Service<Request, Response> {
     }
     return backends.get(resolution, r -> new Backend(r, authority, balancing.following(r),
         new FailfastQueue(balancing.limits().queueCapacity(), balancing.limits().maxInFlight(),
-            balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics));
+            balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics, discovery::policy));
   }
 
   private Service<Request, Response> addressed(String label, String host, int port) {

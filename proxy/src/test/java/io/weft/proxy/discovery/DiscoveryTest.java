@@ -108,7 +108,7 @@ class DiscoveryTest {
     AtomicLong now = new AtomicLong();
     Duration idle = Duration.ofSeconds(5);
     ProxyConfig defaults = ProxyConfig.fromEnv(Map.of());
-    discovery = new Discovery(proxySystem, LocalMesh.destinationClient(proxySystem, port),
+    discovery = new Discovery(proxySystem, LocalMesh.destinationClient(proxySystem, port), java.util.Optional.empty(),
         new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlPlane().stream()), now::get);
     Resolution first = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> first.endpoints().size() == 1);

@@ -24,6 +24,8 @@ import java.util.function.Predicate;
  * @param <E> what identifies an endpoint
  */
 public final class Balancer<E> implements Service<Request, Response> {
+  /** An answer from this status on counts against the endpoint (failure accrual). */
+  private static final int SERVER_ERROR = 500;
   private final P2cBalancer<E> p2c;
   private final Function<E, Service<Request, Response>> endpoints;
   private final Predicate<Throwable> refused;
@@ -55,9 +57,11 @@ public final class Balancer<E> implements Service<Request, Response> {
       if (error == null) {
         endpoint.load().completed(sentAt); // sampled at the response head
         endpoint.reachable();
+        endpoint.answered(response.status() >= SERVER_ERROR);
         return CompletableFuture.completedFuture(response);
       }
       endpoint.load().abandoned();
+      endpoint.answered(true);
       Throwable cause = Failures.cause(error);
       boolean nothingSent = refused.test(cause);
       if (nothingSent) {

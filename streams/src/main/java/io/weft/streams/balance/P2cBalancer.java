@@ -19,20 +19,53 @@ import java.util.random.RandomGenerator;
  * @param <E> what identifies an endpoint (an address, with its metadata)
  */
 public final class P2cBalancer<E> {
-  /** An endpoint with its load. */
+  /** An endpoint with its load, and whether it is skipped for now (unreachable, or ejected by failure accrual). */
   public static final class Endpoint<E> {
     private final E id;
     private final PeakEwma load;
     private final Backoff backoff;
     private final LongSupplier nanoClock;
+    private final P2cBalancer<E> balancer;
     private volatile long unreachableUntil;
     private int consecutiveFailures;
+    private volatile long ejectedUntil;
+    private int failedAnswers;
+    private int ejections;
 
-    Endpoint(E id, PeakEwma load, Backoff backoff, LongSupplier nanoClock) {
+    Endpoint(E id, PeakEwma load, Backoff backoff, LongSupplier nanoClock, P2cBalancer<E> balancer) {
       this.id = id;
       this.load = load;
       this.backoff = backoff;
       this.nanoClock = nanoClock;
+      this.balancer = balancer;
+    }
+
+    /**
+     * An answer came back (or none did): with failure accrual on, {@code maxFailures} failures in a
+     * row eject the endpoint for a penalty that doubles with each ejection (jittered, up to the
+     * maximum). Once the penalty is over the endpoint is tried again: one more failure ejects it
+     * again, a success restores it.
+     */
+    public synchronized void answered(boolean failure) {
+      FailureAccrual accrual = balancer.accrual;
+      if (!failure) {
+        failedAnswers = 0;
+        ejections = 0;
+        return;
+      }
+      if (accrual == null || ++failedAnswers < accrual.maxFailures()) {
+        return;
+      }
+      long penalty = Math.min(accrual.maxPenaltyNanos(), accrual.minPenaltyNanos() << Math.min(ejections, MAX_DOUBLINGS));
+      long jitter = (long) (penalty * accrual.jitterRatio() * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+      ejections++;
+      ejectedUntil = nanoClock.getAsLong() + Math.min(accrual.maxPenaltyNanos(), penalty + jitter);
+    }
+
+    /** Ejected by failure accrual until its penalty is over. */
+    public boolean ejected() {
+      long until = ejectedUntil;
+      return until != 0 && nanoClock.getAsLong() - until < 0;
     }
 
     /** A connection to it failed: skip it until the backoff has passed. */
@@ -50,7 +83,8 @@ public final class P2cBalancer<E> {
 
     boolean available(long now) {
       long until = unreachableUntil;
-      return until == 0 || now - until >= 0;
+      long ejected = ejectedUntil;
+      return (until == 0 || now - until >= 0) && (ejected == 0 || now - ejected >= 0);
     }
 
     public E id() {
@@ -65,6 +99,14 @@ public final class P2cBalancer<E> {
   /** How long an unreachable endpoint is skipped: {@code min} doubling per failure, at most {@code max}. */
   public record Backoff(long minNanos, long maxNanos) {}
 
+  /**
+   * Linkerd's consecutive-failures accrual ({@code balancer.linkerd.io/failure-accrual:
+   * consecutive}): after {@code maxFailures} failed answers in a row an endpoint is ejected for a
+   * penalty from {@code minPenaltyNanos} doubling to {@code maxPenaltyNanos}, plus up to
+   * {@code jitterRatio} of it at random.
+   */
+  public record FailureAccrual(int maxFailures, long minPenaltyNanos, long maxPenaltyNanos, double jitterRatio) {}
+
   /** Enough doublings to reach any sane maximum without overflowing. */
   private static final int MAX_DOUBLINGS = 30;
 
@@ -75,6 +117,7 @@ public final class P2cBalancer<E> {
   private final RandomGenerator random;
   private final Map<E, Endpoint<E>> endpoints = new LinkedHashMap<>();
   private List<Endpoint<E>> ready = List.of();
+  private volatile FailureAccrual accrual;
 
   public P2cBalancer(long defaultRttNanos, long decayNanos, Backoff backoff, LongSupplier nanoClock, RandomGenerator random) {
     this.defaultRttNanos = defaultRttNanos;
@@ -84,12 +127,17 @@ public final class P2cBalancer<E> {
     this.random = random;
   }
 
+  /** Turns failure accrual on with {@code accrual}, or off with null (as the destination's policy says). */
+  public void failureAccrual(FailureAccrual accrual) {
+    this.accrual = accrual;
+  }
+
   /** Replaces the endpoint set; endpoints that stay keep their load estimates. */
   public synchronized void update(Collection<E> current) {
     Map<E, Endpoint<E>> next = new LinkedHashMap<>();
     for (E id : current) {
       Endpoint<E> existing = endpoints.get(id);
-      next.put(id, existing != null ? existing : new Endpoint<>(id, new PeakEwma(defaultRttNanos, decayNanos, nanoClock), backoff, nanoClock));
+      next.put(id, existing != null ? existing : new Endpoint<>(id, new PeakEwma(defaultRttNanos, decayNanos, nanoClock), backoff, nanoClock, this));
     }
     endpoints.clear();
     endpoints.putAll(next);

@@ -154,4 +154,41 @@ class P2cBalancerTest {
     balancer.update(List.of("only"));
     assertThat(balancer.pick().orElseThrow().id()).isEqualTo("only");
   }
+
+  @Test
+  void failureAccrualEjectsAnEndpointAfterConsecutiveFailuresAndTriesItAgainAfterItsPenalty() {
+    P2cBalancer<String> balancer = new P2cBalancer<>(30 * MS, 10_000 * MS, new P2cBalancer.Backoff(100 * MS, 1_000 * MS),
+        () -> now, new SplittableRandom(7));
+    balancer.update(List.of("healthy", "failing"));
+    // Off until the policy turns it on: failures alone eject nothing.
+    var failing = endpoint(balancer, "failing");
+    for (int i = 0; i < 10; i++) {
+      failing.answered(true);
+    }
+    assertThat(failing.ejected()).isFalse();
+
+    balancer.failureAccrual(new P2cBalancer.FailureAccrual(3, 1_000 * MS, 8_000 * MS, 0));
+    failing.answered(false);
+    failing.answered(true);
+    failing.answered(true);
+    assertThat(failing.ejected()).as("two in a row is not yet three").isFalse();
+    failing.answered(true);
+    assertThat(failing.ejected()).isTrue();
+    // While ejected, every pick is the other endpoint.
+    for (int i = 0; i < 100; i++) {
+      assertThat(balancer.pick().orElseThrow().id()).isEqualTo("healthy");
+    }
+    // After the penalty it is tried again; one more failure ejects it for twice as long.
+    now += 1_000 * MS;
+    assertThat(failing.ejected()).isFalse();
+    failing.answered(true);
+    now += 1_999 * MS;
+    assertThat(failing.ejected()).isTrue();
+    now += 1 * MS;
+    assertThat(failing.ejected()).isFalse();
+    // A success brings it back for good: the next failure starts counting from zero.
+    failing.answered(false);
+    failing.answered(true);
+    assertThat(failing.ejected()).isFalse();
+  }
 }
