@@ -25,8 +25,9 @@ import java.util.Optional;
 /**
  * Computes {@code OutboundPolicies} answers for a Service port, as Linkerd's policy controller does
  * when no HTTPRoute names the Service: the default route to the Service's own backend (P2C over
- * its endpoints, behind a failfast queue), HTTP or opaque by the port's opaqueness, and the
- * failure accrual its {@code balancer.linkerd.io/failure-accrual*} annotations ask for. An
+ * its endpoints, behind a failfast queue), HTTP or opaque by the port's opaqueness, the failure
+ * accrual its {@code balancer.linkerd.io/failure-accrual*} annotations ask for, and the retries
+ * and timeouts of its {@code retry.linkerd.io/*} and {@code timeout.linkerd.io/*} annotations. An
  * annotation that cannot be read is ignored with a warning naming the Service, and its default
  * stands.
  */
@@ -38,6 +39,13 @@ public final class OutboundPolicyView {
   static final String MAX_PENALTY = "balancer.linkerd.io/failure-accrual-consecutive-max-penalty";
   static final String JITTER = "balancer.linkerd.io/failure-accrual-consecutive-jitter-ratio";
   private static final String CONSECUTIVE = "consecutive";
+  static final String RETRY_HTTP = "retry.linkerd.io/http";
+  static final String RETRY_LIMIT = "retry.linkerd.io/limit";
+  static final String RETRY_TIMEOUT = "retry.linkerd.io/timeout";
+  static final String TIMEOUT_REQUEST = "timeout.linkerd.io/request";
+  static final String TIMEOUT_RESPONSE = "timeout.linkerd.io/response";
+  static final String TIMEOUT_IDLE = "timeout.linkerd.io/idle";
+  private static final String SERVER_ERRORS = "5xx";
 
   private final DiscoverySettings discovery;
   private final OutboundPolicySettings settings;
@@ -69,12 +77,13 @@ public final class OutboundPolicyView {
     if (endpoints.opaqueServicePort(inputs.service(), target.port())) {
       protocol.setOpaque(opaque);
     } else {
-      HttpRoute route = HttpRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("http"))
-          .addRules(HttpRoute.Rule.newBuilder()
-              .addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix("/")))
-              .setBackends(HttpRoute.Distribution.newBuilder().setFirstAvailable(HttpRoute.Distribution.FirstAvailable.newBuilder()
-                  .addBackends(HttpRoute.RouteBackend.newBuilder().setBackend(backend)))))
-          .build();
+      HttpRoute.Rule.Builder rule = HttpRoute.Rule.newBuilder()
+          .addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix("/")))
+          .setBackends(HttpRoute.Distribution.newBuilder().setFirstAvailable(HttpRoute.Distribution.FirstAvailable.newBuilder()
+              .addBackends(HttpRoute.RouteBackend.newBuilder().setBackend(backend))));
+      retry(inputs.service()).ifPresent(rule::setRetry);
+      timeouts(inputs.service()).ifPresent(rule::setTimeouts);
+      HttpRoute route = HttpRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("http")).addRules(rule).build();
       ProxyProtocol.Http1.Builder http1 = ProxyProtocol.Http1.newBuilder().addRoutes(route);
       ProxyProtocol.Http2.Builder http2 = ProxyProtocol.Http2.newBuilder().addRoutes(route);
       failureAccrual(inputs.service()).ifPresent(accrual -> {
@@ -116,6 +125,62 @@ public final class OutboundPolicyView {
         .setMaxFailures(maxFailures)
         .setBackoff(ExponentialBackoff.newBuilder().setMinBackoff(duration(minPenalty)).setMaxBackoff(duration(maxPenalty))
             .setJitterRatio((float) jitter))).build());
+  }
+
+  /**
+   * The retry its {@code retry.linkerd.io/http}, {@code /limit} and {@code /timeout} annotations ask
+   * for (any of them turns retries on; 5xx when no statuses are named), or none.
+   */
+  Optional<HttpRoute.Retry> retry(ServiceResource service) {
+    Map<String, String> annotations = service == null ? Map.of() : service.meta().annotations();
+    if (!annotations.containsKey(RETRY_HTTP) && !annotations.containsKey(RETRY_LIMIT) && !annotations.containsKey(RETRY_TIMEOUT)) {
+      return Optional.empty();
+    }
+    String name = service.meta().namespace() + "/" + service.meta().name();
+    HttpRoute.Retry.Conditions.Builder conditions = HttpRoute.Retry.Conditions.newBuilder();
+    try {
+      for (String part : annotations.getOrDefault(RETRY_HTTP, SERVER_ERRORS).split(",")) {
+        int[] range = statusRange(part.trim());
+        conditions.addStatusRanges(HttpRoute.Retry.Conditions.StatusRange.newBuilder().setStart(range[0]).setEnd(range[1]));
+      }
+    } catch (IllegalArgumentException e) {
+      log.warn("Service {}: {} \"{}\" cannot be read ({}); no retries", name, RETRY_HTTP, annotations.get(RETRY_HTTP), e.getMessage());
+      return Optional.empty();
+    }
+    HttpRoute.Retry.Builder retry = HttpRoute.Retry.newBuilder().setConditions(conditions)
+        .setMaxRetries(read(annotations, RETRY_LIMIT, name, Integer::parseUnsignedInt, settings.defaultRetryLimit()))
+        .setMaxRequestBytes((int) settings.maxRetryRequestBytes());
+    Optional.ofNullable(read(annotations, RETRY_TIMEOUT, name, GoDurations::parse, null))
+        .ifPresent(timeout -> retry.setTimeout(duration(timeout)));
+    return Optional.of(retry.build());
+  }
+
+  /** The timeouts its {@code timeout.linkerd.io/request}, {@code /response} and {@code /idle} annotations give, or none. */
+  Optional<io.linkerd.proxy.http_route.Timeouts> timeouts(ServiceResource service) {
+    Map<String, String> annotations = service == null ? Map.of() : service.meta().annotations();
+    String name = service == null ? "" : service.meta().namespace() + "/" + service.meta().name();
+    io.linkerd.proxy.http_route.Timeouts.Builder timeouts = io.linkerd.proxy.http_route.Timeouts.newBuilder();
+    Optional.ofNullable(read(annotations, TIMEOUT_REQUEST, name, GoDurations::parse, null)).ifPresent(d -> timeouts.setRequest(duration(d)));
+    Optional.ofNullable(read(annotations, TIMEOUT_RESPONSE, name, GoDurations::parse, null)).ifPresent(d -> timeouts.setResponse(duration(d)));
+    Optional.ofNullable(read(annotations, TIMEOUT_IDLE, name, GoDurations::parse, null)).ifPresent(d -> timeouts.setIdle(duration(d)));
+    return timeouts.hasRequest() || timeouts.hasResponse() || timeouts.hasIdle() ? Optional.of(timeouts.build()) : Optional.empty();
+  }
+
+  /** {@code 5xx}, {@code gateway-error} (502–504), one status, or {@code a-b}. */
+  private static int[] statusRange(String text) {
+    return switch (text) {
+      case SERVER_ERRORS -> new int[] {500, 599};
+      case "gateway-error" -> new int[] {502, 504};
+      default -> {
+        int dash = text.indexOf('-');
+        int start = Integer.parseInt(dash < 0 ? text : text.substring(0, dash));
+        int end = dash < 0 ? start : Integer.parseInt(text.substring(dash + 1));
+        if (start < 100 || end > 599 || start > end) {
+          throw new IllegalArgumentException("'" + text + "' is not a status or a range of statuses from 100 to 599");
+        }
+        yield new int[] {start, end};
+      }
+    };
   }
 
   private static <T> T read(Map<String, String> annotations, String key, String service,

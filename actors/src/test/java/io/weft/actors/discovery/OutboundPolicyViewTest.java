@@ -72,4 +72,25 @@ class OutboundPolicyViewTest {
     assertThat(inverted.getConsecutiveFailures().getBackoff().getMinBackoff().getSeconds()).isEqualTo(1);
     assertThat(inverted.getConsecutiveFailures().getBackoff().getMaxBackoff().getSeconds()).isEqualTo(60);
   }
+
+  @Test
+  void retryAndTimeoutAnnotationsGoOnTheDefaultRoute() {
+    var rule = policy(80, Map.of(OutboundPolicyView.RETRY_HTTP, "gateway-error, 429", OutboundPolicyView.RETRY_TIMEOUT, "250ms",
+        OutboundPolicyView.TIMEOUT_REQUEST, "2s")).getProtocol().getDetect().getHttp1().getRoutes(0).getRules(0);
+    assertThat(rule.getRetry().getMaxRetries()).as("Linkerd's limit when none is given").isEqualTo(1);
+    assertThat(rule.getRetry().getConditions().getStatusRangesList())
+        .extracting(r -> r.getStart() + "-" + r.getEnd()).containsExactly("502-504", "429-429");
+    assertThat(rule.getRetry().getTimeout().getNanos()).isEqualTo(250_000_000);
+    assertThat(rule.getRetry().getMaxRequestBytes()).isEqualTo(64 * 1024);
+    assertThat(rule.getTimeouts().getRequest().getSeconds()).isEqualTo(2);
+
+    var limitOnly = policy(80, Map.of(OutboundPolicyView.RETRY_LIMIT, "3")).getProtocol().getDetect().getHttp1().getRoutes(0).getRules(0);
+    assertThat(limitOnly.getRetry().getMaxRetries()).isEqualTo(3);
+    assertThat(limitOnly.getRetry().getConditions().getStatusRanges(0).getStart()).as("5xx by default").isEqualTo(500);
+
+    var garbled = policy(80, Map.of(OutboundPolicyView.RETRY_HTTP, "5xx,teapot")).getProtocol().getDetect().getHttp1().getRoutes(0)
+        .getRules(0);
+    assertThat(garbled.hasRetry()).as("statuses that cannot be read turn retries off").isFalse();
+    assertThat(policy(80, Map.of()).getProtocol().getDetect().getHttp1().getRoutes(0).getRules(0).hasTimeouts()).isFalse();
+  }
 }

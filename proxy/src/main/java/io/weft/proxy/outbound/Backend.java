@@ -34,7 +34,7 @@ import java.util.function.Function;
  */
 final class Backend implements Service<Request, Response> {
   /** The label the control plane gives a Service's endpoint set (a pod's address has none). */
-  private static final String SERVICE_LABEL = "service";
+  static final String SERVICE_LABEL = "service";
   private final Resolution resolution;
   private final HttpClients clients;
   private final PeerIdentity peers;

@@ -1,8 +1,10 @@
 package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.DestinationProfile;
+import io.weft.proxy.discovery.PolicyResolution;
 import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.metrics.RouteMetrics;
+import io.weft.proxy.route.PolicyRoute;
 import io.weft.proxy.route.Profile;
 import io.weft.proxy.route.ProfileCompiler;
 import io.weft.proxy.route.ProfileRoute;
@@ -46,22 +48,34 @@ final class LogicalService implements Service<Request, Response> {
    * {@code own}: this destination's backend; {@code concrete}: the backend of another authority a
    * split names (a split may name this one too).
    */
-  LogicalService(String authority, ProfileResolution profile, Service<Request, Response> own,
+  LogicalService(String authority, ProfileResolution profile, Optional<PolicyResolution> policy, Service<Request, Response> own,
                  Function<String, Service<Request, Response>> concrete, Settings settings) {
     this.authority = authority;
     this.own = own;
     this.concrete = concrete;
     this.settings = settings;
     this.routes = new Routes(Profile.NONE, Map.of(), null, callersTimeout().wrap(own));
-    profile.subscribe(this::update);
+    profile.subscribe(answer -> {
+      profileAnswer = answer;
+      rebuild();
+    });
+    policy.ifPresent(p -> p.subscribe(answer -> {
+      policyRoute = PolicyRoute.of(answer);
+      rebuild();
+    }));
   }
+
+  /** The latest profile answer (null before the first) and the policy's default route; the routes follow both. */
+  private volatile DestinationProfile profileAnswer;
+  private volatile Optional<PolicyRoute> policyRoute = Optional.empty();
 
   @Override
   public CompletionStage<Response> call(Request request) {
     return routes.call(request);
   }
 
-  private void update(DestinationProfile answer) {
+  private synchronized void rebuild() {
+    DestinationProfile answer = profileAnswer != null ? profileAnswer : DestinationProfile.getDefaultInstance();
     Profile profile = ProfileCompiler.compile(answer);
     String dst = answer.getFullyQualifiedName().isEmpty() ? authority
         : answer.getFullyQualifiedName() + authority.substring(authority.lastIndexOf(':'));
@@ -69,8 +83,9 @@ final class LogicalService implements Service<Request, Response> {
         : new WeightedSplit<>(profile.splits().stream()
             .map(s -> new WeightedSplit.Weighted<>(s.authority().equals(dst) ? own : concrete.apply(s.authority()), s.weight()))
             .toList());
-    if (!profile.fromServiceProfile()) {
-      routes = new Routes(profile, Map.of(), null, callersTimeout().wrap(target));
+    // A ServiceProfile that routes or splits wins, as in Linkerd 2.14; else the policy's default route.
+    if (!profile.fromServiceProfile() || (profile.routes().isEmpty() && profile.splits().isEmpty())) {
+      routes = new Routes(profile, Map.of(), null, policyRoute.map(r -> policyStack(r, target)).orElseGet(() -> callersTimeout().wrap(target)));
       return;
     }
     Routes previous = routes;
@@ -103,9 +118,39 @@ final class LogicalService implements Service<Request, Response> {
     };
     return metrics.effective()
         .andThen(new Timeout(request -> route.timeout(), settings.timer(), settings.materializer()))
-        .andThen(new Retry(policy, budget, settings.maxRetryBodyBytes(), settings.materializer(), metrics::retrySkippedForBudget))
+        .andThen(new Retry(policy, Optional.of(budget), settings.maxRetryBodyBytes(), settings.materializer(),
+            metrics::retrySkippedForBudget))
         .andThen(metrics.actual())
         .wrap(target);
+  }
+
+  /**
+   * The policy's default route: its request timeout (and the caller's {@code grpc-timeout}) over
+   * counted retries of the statuses it names, each attempt within the per-try timeout.
+   */
+  private Service<Request, Response> policyStack(PolicyRoute route, Service<Request, Response> target) {
+    Service<Request, Response> attempts = route.retry().flatMap(PolicyRoute.Retry::perTry)
+        .map(perTry -> new Timeout(request -> Optional.of(perTry), settings.timer(), settings.materializer()).wrap(target))
+        .orElse(target);
+    Service<Request, Response> retried = route.retry().<Service<Request, Response>>map(retry -> new Retry(new RetryPolicy() {
+          @Override
+          public boolean retryable(Request request) {
+            return true;
+          }
+
+          @Override
+          public boolean retryOn(Request request, Response response) {
+            return retry.retryOn(response);
+          }
+
+          @Override
+          public int maxRetries() {
+            return retry.maxRetries();
+          }
+        }, Optional.empty(), retry.maxRequestBytes() > 0 ? retry.maxRequestBytes() : settings.maxRetryBodyBytes(), settings.materializer(),
+            () -> { }).wrap(attempts))
+        .orElse(attempts);
+    return new Timeout(request -> route.requestTimeout(), settings.timer(), settings.materializer()).wrap(retried);
   }
 
   /** Without a ServiceProfile only the caller's own deadline ({@code grpc-timeout}) applies. */

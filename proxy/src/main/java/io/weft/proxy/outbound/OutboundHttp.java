@@ -2,6 +2,7 @@ package io.weft.proxy.outbound;
 
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.discovery.PolicyResolution;
 import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.FailureResponses;
@@ -135,7 +136,10 @@ public final class OutboundHttp implements Service<Request, Response> {
       // addressed, which is what the application asked for (Linkerd would fail fast instead).
       return addressed(authority, host, port).call(request);
     }
-    return logicals.get(profile, p -> new LogicalService(authority, p, concrete(authority), this::concrete, routing))
+    // A Service's policy (a pod's address has none) shapes its default route when no ServiceProfile routes it.
+    Optional<PolicyResolution> policy = resolution.serviceLabels().containsKey(Backend.SERVICE_LABEL)
+        ? discovery.policy(authority) : Optional.empty();
+    return logicals.get(profile, p -> new LogicalService(authority, p, policy, concrete(authority), this::concrete, routing))
         .call(request);
   }
 

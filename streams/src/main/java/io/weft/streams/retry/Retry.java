@@ -8,12 +8,13 @@ import io.weft.streams.service.Layer;
 import io.weft.streams.service.Service;
 import org.apache.pekko.stream.Materializer;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sends a request again when its policy says the answer calls for it and the {@link RetryBudget}
- * has a retry to spend, as Linkerd retries: a request's body is held (up to
+ * Sends a request again when its policy says the answer calls for it (up to its count) and the
+ * {@link RetryBudget}, if any, has a retry to spend, as Linkerd retries: a request's body is held (up to
  * {@code maxBufferedBytes}) so it can be replayed, and one with a longer body is sent once. Each
  * attempt is a fresh copy of the request as it came, since the layers below change what they are
  * given; the answer that is not used is let go. {@code onNoBudget} hears of each retry the budget
@@ -21,12 +22,13 @@ import java.util.concurrent.CompletionStage;
  */
 public final class Retry implements Layer<Request, Response> {
   private final RetryPolicy policy;
-  private final RetryBudget budget;
+  private final Optional<RetryBudget> budget;
   private final long maxBufferedBytes;
   private final Materializer materializer;
   private final Runnable onNoBudget;
 
-  public Retry(RetryPolicy policy, RetryBudget budget, long maxBufferedBytes, Materializer materializer, Runnable onNoBudget) {
+  /** {@code budget}: what limits retries beside the policy's count (none for a route's counted retries). */
+  public Retry(RetryPolicy policy, Optional<RetryBudget> budget, long maxBufferedBytes, Materializer materializer, Runnable onNoBudget) {
     this.policy = policy;
     this.budget = budget;
     this.maxBufferedBytes = maxBufferedBytes;
@@ -40,7 +42,7 @@ public final class Retry implements Layer<Request, Response> {
       if (!policy.retryable(request)) {
         return inner.call(request);
       }
-      budget.deposit();
+      budget.ifPresent(RetryBudget::deposit);
       return Bodies.inHandUpTo(request.body(), maxBufferedBytes, materializer).thenCompose(body -> {
         if (!body.replayable()) {
           return inner.call(request.body(body));
@@ -56,7 +58,7 @@ public final class Retry implements Layer<Request, Response> {
       if (retriesLeft == 0 || !policy.retryOn(original, response)) {
         return CompletableFuture.completedFuture(response);
       }
-      if (!budget.tryWithdraw()) {
+      if (budget.isPresent() && !budget.get().tryWithdraw()) {
         onNoBudget.run();
         return CompletableFuture.completedFuture(response);
       }
