@@ -111,17 +111,22 @@ public final class LocalMesh {
 
   /** Manifest of a ready {@code api} pod at 127.0.0.1 whose port named http is {@code port}, after a document separator. */
   public static String loopbackPod(String name, int port) {
+    return loopbackPod(name, "api", port);
+  }
+
+  /** As {@link #loopbackPod(String, int)}, labelled {@code app: <app>}. */
+  public static String loopbackPod(String name, String app, int port) {
     return """
         ---
         apiVersion: v1
         kind: Pod
-        metadata: {name: %s, namespace: shop, labels: {app: api}}
-        spec: {containers: [{name: api, ports: [{name: http, containerPort: %d}]}]}
+        metadata: {name: %s, namespace: shop, labels: {app: %s}}
+        spec: {containers: [{name: main, ports: [{name: http, containerPort: %d}]}]}
         status:
           podIP: 127.0.0.1
           phase: Running
           conditions: [{type: Ready, status: "True"}]
-        """.formatted(name, port);
+        """.formatted(name, app, port);
   }
 
   /** Linkerd's outbound queue capacity and in-flight limit, with the given failfast timeout. */

@@ -1,8 +1,10 @@
 package io.weft.proxy.discovery;
 
 import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.GetDestination;
 import io.linkerd.proxy.outbound.OutboundPoliciesClient;
+import io.linkerd.proxy.outbound.OutboundPolicy;
 import io.linkerd.proxy.outbound.TrafficSpec;
 import io.weft.proxy.config.ProxyConfig;
 import org.apache.pekko.NotUsed;
@@ -31,8 +33,8 @@ import java.util.function.Supplier;
 
 /**
  * The proxy's view of the Destination and OutboundPolicies APIs: per authority, a {@link Resolution}
- * (its endpoints, fed by {@code Get}), a {@link ProfileResolution} (its profile, fed by
- * {@code GetProfile}) and, for a Service, a {@link PolicyResolution} (fed by {@code Watch}), each
+ * (its endpoints, fed by {@code Get}), a {@link LatestAnswer} (its profile, fed by
+ * {@code GetProfile}) and, for a Service, a {@link LatestAnswer} (fed by {@code Watch}), each
  * over its own stream that reconnects with backoff when the control plane goes away, and is asked
  * again when it breaks its receive limits ({@link ProxyConfig.ControlStream}). What nobody asks
  * for within the idle timeout is let go.
@@ -51,8 +53,8 @@ public final class Discovery implements AutoCloseable {
   private final Supplier<DestinationClient> client;
   private final Settings settings;
   private final Follower<Resolution> endpoints;
-  private final Follower<ProfileResolution> profiles;
-  private final Optional<Follower<PolicyResolution>> policies;
+  private final Follower<LatestAnswer<DestinationProfile>> profiles;
+  private final Optional<Follower<LatestAnswer<OutboundPolicy>>> policies;
   private final org.apache.pekko.actor.Cancellable sweeper;
   private final LongSupplier nanoClock;
 
@@ -83,12 +85,12 @@ public final class Discovery implements AutoCloseable {
           () -> resolution.endpoints().size() + " endpoints known");
     });
     this.profiles = new Follower<>("profile", authority -> {
-      ProfileResolution profile = new ProfileResolution();
+      LatestAnswer<DestinationProfile> profile = new LatestAnswer<>();
       return follow("profile of " + authority, profile, () -> client.get().getProfile(lookup(authority)), profile::apply,
           () -> profile.current().isPresent() ? "the profile known" : "no profile yet");
     });
     this.policies = policyClient.map(c -> new Follower<>("outbound policy", authority -> {
-      PolicyResolution policy = new PolicyResolution();
+      LatestAnswer<OutboundPolicy> policy = new LatestAnswer<>();
       return follow("outbound policy of " + authority, policy,
           () -> c.get().watch(TrafficSpec.newBuilder().setAuthority(authority).build()), policy::apply,
           () -> policy.current().isPresent() ? "the policy known" : "no policy yet");
@@ -103,7 +105,7 @@ public final class Discovery implements AutoCloseable {
   }
 
   /** The profile of {@code authority}, followed from first use. */
-  public ProfileResolution profile(String authority) {
+  public LatestAnswer<DestinationProfile> profile(String authority) {
     return profiles.get(authority);
   }
 
@@ -111,7 +113,7 @@ public final class Discovery implements AutoCloseable {
    * The outbound policy of the Service {@code authority} ({@code name.ns.svc.cluster.local:port}),
    * followed from first use; empty when the proxy has no policy service.
    */
-  public Optional<PolicyResolution> policy(String authority) {
+  public Optional<LatestAnswer<OutboundPolicy>> policy(String authority) {
     return policies.map(p -> p.get(authority));
   }
 

@@ -12,7 +12,7 @@ import org.apache.pekko.stream.UniqueKillSwitch;
  * profile, its outbound policy): when it was last asked for, whether a request is using it, whether the control plane
  * has answered, and when discovery lets it go.
  */
-public abstract sealed class Followed permits Resolution, ProfileResolution, PolicyResolution {
+public abstract sealed class Followed permits Resolution, LatestAnswer {
   private final CompletableFuture<Void> answered = new CompletableFuture<>();
   private final CompletableFuture<Void> dropped = new CompletableFuture<>();
   private final AtomicInteger held = new AtomicInteger();

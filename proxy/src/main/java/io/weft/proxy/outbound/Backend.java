@@ -1,8 +1,9 @@
 package io.weft.proxy.outbound;
 
+import io.linkerd.proxy.outbound.OutboundPolicy;
+import io.weft.proxy.discovery.LatestAnswer;
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
-import io.weft.proxy.discovery.PolicyResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.ConnectFailures;
 import io.weft.proxy.http.FailureResponses;
@@ -42,15 +43,15 @@ final class Backend implements Service<Request, Response> {
   private final Service<Request, Response> stack;
   private final String authority;
   private final P2cBalancer<WeightedAddr> balancer;
-  private final Function<String, Optional<PolicyResolution>> policies;
-  private final Set<PolicyResolution> following = ConcurrentHashMap.newKeySet();
+  private final Function<String, Optional<LatestAnswer<OutboundPolicy>>> policies;
+  private final Set<LatestAnswer<OutboundPolicy>> following = ConcurrentHashMap.newKeySet();
 
   /**
    * {@code policies}: the outbound policy of an authority, when the proxy has a policy service; a
    * Service's policy is followed while its requests come (its failure accrual drives the balancer).
    */
   Backend(Resolution resolution, String authority, P2cBalancer<WeightedAddr> balancer, FailfastQueue queue,
-          HttpClients clients, PeerIdentity peers, HttpMetrics metrics, Function<String, Optional<PolicyResolution>> policies) {
+          HttpClients clients, PeerIdentity peers, HttpMetrics metrics, Function<String, Optional<LatestAnswer<OutboundPolicy>>> policies) {
     this.resolution = resolution;
     this.authority = authority;
     this.balancer = balancer;

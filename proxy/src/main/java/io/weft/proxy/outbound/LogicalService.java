@@ -1,8 +1,8 @@
 package io.weft.proxy.outbound;
 
+import io.linkerd.proxy.outbound.OutboundPolicy;
+import io.weft.proxy.discovery.LatestAnswer;
 import io.linkerd.proxy.destination.DestinationProfile;
-import io.weft.proxy.discovery.PolicyResolution;
-import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.metrics.RouteMetrics;
 import io.weft.proxy.route.PolicyRoute;
 import io.weft.proxy.route.Profile;
@@ -48,7 +48,7 @@ final class LogicalService implements Service<Request, Response> {
    * {@code own}: this destination's backend; {@code concrete}: the backend of another authority a
    * split names (a split may name this one too).
    */
-  LogicalService(String authority, ProfileResolution profile, Optional<PolicyResolution> policy, Service<Request, Response> own,
+  LogicalService(String authority, LatestAnswer<DestinationProfile> profile, Optional<LatestAnswer<OutboundPolicy>> policy, Service<Request, Response> own,
                  Function<String, Service<Request, Response>> concrete, Settings settings) {
     this.authority = authority;
     this.own = own;

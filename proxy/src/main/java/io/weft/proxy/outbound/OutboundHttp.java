@@ -1,9 +1,10 @@
 package io.weft.proxy.outbound;
 
+import io.linkerd.proxy.destination.DestinationProfile;
+import io.linkerd.proxy.outbound.OutboundPolicy;
+import io.weft.proxy.discovery.LatestAnswer;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.discovery.PolicyResolution;
-import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.http.FailureResponses;
 import io.weft.proxy.http.HttpClients;
@@ -51,7 +52,7 @@ public final class OutboundHttp implements Service<Request, Response> {
   private final PeerIdentity peers;
   private final LogicalService.Settings routing;
   private final PerFollowed<Resolution, Backend> backends = new PerFollowed<>();
-  private final PerFollowed<ProfileResolution, LogicalService> logicals = new PerFollowed<>();
+  private final PerFollowed<LatestAnswer<DestinationProfile>, LogicalService> logicals = new PerFollowed<>();
   /** Addresses reached as given, each with its own connections and metric labels. */
   private final Map<Addressed, Service<Request, Response>> addressed = new ConcurrentHashMap<>();
 
@@ -117,7 +118,7 @@ public final class OutboundHttp implements Service<Request, Response> {
    */
   private CompletionStage<Response> dispatch(String authority, String host, int port, Request request) {
     Resolution resolution = discovery.resolve(authority);
-    ProfileResolution profile = discovery.profile(authority);
+    LatestAnswer<DestinationProfile> profile = discovery.profile(authority);
     if (resolution.exists().isPresent() && profile.current().isPresent()) {
       return logical(resolution, profile, authority, host, port, request);
     }
@@ -129,7 +130,7 @@ public final class OutboundHttp implements Service<Request, Response> {
         .thenCompose(answered -> logical(resolution, profile, authority, host, port, request));
   }
 
-  private CompletionStage<Response> logical(Resolution resolution, ProfileResolution profile, String authority, String host,
+  private CompletionStage<Response> logical(Resolution resolution, LatestAnswer<DestinationProfile> profile, String authority, String host,
                                             int port, Request request) {
     if (!resolution.exists().orElse(false)) {
       // Not a service of this cluster, or the control plane has not answered in time: reached as
@@ -137,7 +138,7 @@ public final class OutboundHttp implements Service<Request, Response> {
       return addressed(authority, host, port).call(request);
     }
     // A Service's policy (a pod's address has none) shapes its default route when no ServiceProfile routes it.
-    Optional<PolicyResolution> policy = resolution.serviceLabels().containsKey(Backend.SERVICE_LABEL)
+    Optional<LatestAnswer<OutboundPolicy>> policy = resolution.serviceLabels().containsKey(Backend.SERVICE_LABEL)
         ? discovery.policy(authority) : Optional.empty();
     return logicals.get(profile, p -> new LogicalService(authority, p, policy, concrete(authority), this::concrete, routing))
         .call(request);

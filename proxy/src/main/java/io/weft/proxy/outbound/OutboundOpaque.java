@@ -1,11 +1,11 @@
 package io.weft.proxy.outbound;
 
+import io.weft.proxy.discovery.LatestAnswer;
 import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.protocol.transport.Header;
 import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.discovery.ProfileResolution;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.tcp.Forwarding;
@@ -67,7 +67,7 @@ public final class OutboundOpaque {
    * outbound side does. Known at once after the first lookup; the first waits for the answer.
    */
   CompletionStage<Boolean> markedOpaque(InetSocketAddress original) {
-    ProfileResolution profile = discovery.profile(authority(original));
+    LatestAnswer<DestinationProfile> profile = discovery.profile(authority(original));
     if (profile.current().isPresent()) {
       return CompletableFuture.completedFuture(profile.current().get().getOpaqueProtocol());
     }

@@ -1,11 +1,9 @@
 package io.weft.proxy.outbound;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
-import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.OutboundMesh;
 import io.weft.proxy.metrics.ProxyMetrics;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,10 +41,7 @@ class FailureAccrualTest {
 
   @TempDir Path manifests;
   private final List<HttpServer> servers = new ArrayList<>();
-  private ControlPlane controlPlane;
-  private ActorSystem<Void> proxySystem;
-  private Discovery discovery;
-  private int proxyPort;
+  private OutboundMesh mesh;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final AtomicBoolean badFails = new AtomicBoolean(true);
   /** The healthy endpoint's service time: made slow once the other recovers, so P2C prefers the recovered one. */
@@ -87,31 +82,25 @@ class FailureAccrualTest {
             balancer.linkerd.io/failure-accrual-consecutive-max-penalty: 6s
             balancer.linkerd.io/failure-accrual-consecutive-jitter-ratio: "0"
         """.formatted(MAX_FAILURES).stripTrailing()) + LocalMesh.loopbackPod("api-good", good) + LocalMesh.loopbackPod("api-bad", bad));
-    int destinationPort = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
-    proxySystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = LocalMesh.outboundProxy(proxySystem, discovery, FAILFAST, new ProxyMetrics());
+    mesh = OutboundMesh.start(manifests, FAILFAST, new ProxyMetrics());
   }
 
   @AfterEach
   void stop() {
     servers.forEach(s -> s.stop(0));
-    discovery.close();
-    proxySystem.terminate();
-    controlPlane.close();
+    mesh.close();
   }
 
   private int get() throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/")).header("l5d-dst-override", API)
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.port() + "/")).header("l5d-dst-override", API)
         .timeout(PATIENCE).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   @Test
   void aFailingEndpointIsEjectedAndBroughtBackOnceItAnswers() throws Exception {
     // The control plane's policy for the Service carries the accrual; the proxy has both endpoints.
-    await().atMost(PATIENCE).until(() -> discovery.resolve(API).endpoints().size() == 2
-        && discovery.policy(API).flatMap(p -> p.current()).map(p -> p.getProtocol().getDetect().getHttp1().hasFailureAccrual())
+    await().atMost(PATIENCE).until(() -> mesh.discovery().resolve(API).endpoints().size() == 2
+        && mesh.discovery().policy(API).flatMap(p -> p.current()).map(p -> p.getProtocol().getDetect().getHttp1().hasFailureAccrual())
             .orElse(false));
     get(); // builds the Service's backend, which follows the policy
 

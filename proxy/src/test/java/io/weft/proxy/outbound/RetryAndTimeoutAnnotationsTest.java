@@ -1,11 +1,9 @@
 package io.weft.proxy.outbound;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
-import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.OutboundMesh;
 import io.weft.proxy.metrics.ProxyMetrics;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,10 +36,7 @@ class RetryAndTimeoutAnnotationsTest {
 
   @TempDir Path manifests;
   private HttpServer server;
-  private ControlPlane controlPlane;
-  private ActorSystem<Void> proxySystem;
-  private Discovery discovery;
-  private int proxyPort;
+  private OutboundMesh mesh;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   /** Attempts at /flaky: two in three fail (the first two of each three). */
   private final AtomicInteger flakyAttempts = new AtomicInteger();
@@ -74,30 +69,24 @@ class RetryAndTimeoutAnnotationsTest {
             retry.linkerd.io/limit: "2"
             timeout.linkerd.io/request: 500ms
         """.stripTrailing()) + LocalMesh.loopbackPod("api-0", server.getAddress().getPort()));
-    int destinationPort = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
-    proxySystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = LocalMesh.outboundProxy(proxySystem, discovery, FAILFAST, new ProxyMetrics());
+    mesh = OutboundMesh.start(manifests, FAILFAST, new ProxyMetrics());
   }
 
   @AfterEach
   void stop() {
     server.stop(0);
-    discovery.close();
-    proxySystem.terminate();
-    controlPlane.close();
+    mesh.close();
   }
 
   private HttpResponse<Void> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path)).header("l5d-dst-override", API)
+    return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.port() + path)).header("l5d-dst-override", API)
         .timeout(PATIENCE).build(), HttpResponse.BodyHandlers.discarding());
   }
 
   @Test
   void theServicesAnnotationsRetryAndTimeItsRequests() throws Exception {
     await().atMost(PATIENCE).until(() -> get("/").statusCode() == 200
-        && discovery.policy(API).flatMap(p -> p.current()).isPresent());
+        && mesh.discovery().policy(API).flatMap(p -> p.current()).isPresent());
     // Two failures then a success, each time: two retries make every request succeed.
     flakyAttempts.set(0);
     for (int i = 0; i < 20; i++) {

@@ -1,11 +1,9 @@
 package io.weft.proxy.outbound;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.actors.ControlPlane;
 import io.weft.proxy.LocalMesh;
-import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.OutboundMesh;
 import io.weft.proxy.metrics.ProxyMetrics;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -54,10 +52,7 @@ class ServiceProfileTest {
 
   @TempDir Path manifests;
   private final List<HttpServer> servers = new ArrayList<>();
-  private ControlPlane controlPlane;
-  private ActorSystem<Void> proxySystem;
-  private Discovery discovery;
-  private int proxyPort;
+  private OutboundMesh mesh;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
@@ -93,20 +88,6 @@ class ServiceProfileTest {
     server.start();
     servers.add(server);
     return server.getAddress().getPort();
-  }
-
-  private static String pod(String name, String app, int port) {
-    return """
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: %s, namespace: shop, labels: {app: %s}}
-        spec: {containers: [{name: main, ports: [{name: http, containerPort: %d}]}]}
-        status:
-          podIP: 127.0.0.1
-          phase: Running
-          conditions: [{type: Ready, status: "True"}]
-        """.formatted(name, app, port);
   }
 
   private static String profile(int apiWeight, int canaryWeight) {
@@ -148,7 +129,7 @@ class ServiceProfileTest {
         spec:
           selector: {app: canary}
           ports: [{name: http, port: 80, targetPort: http}]
-        """ + pod("api-1", "api", apiPort) + pod("canary-1", "canary", canaryPort) + profile(apiWeight, canaryWeight)
+        """ + LocalMesh.loopbackPod("api-1", "api", apiPort) + LocalMesh.loopbackPod("canary-1", "canary", canaryPort) + profile(apiWeight, canaryWeight)
         + (rpcPort == 0 ? "" : """
         ---
         apiVersion: v1
@@ -157,7 +138,7 @@ class ServiceProfileTest {
         spec:
           selector: {app: rpc}
           ports: [{name: grpc, port: 80, targetPort: grpc}]
-        """ + pod("rpc-1", "rpc", rpcPort).replace("name: http", "name: grpc"));
+        """ + LocalMesh.loopbackPod("rpc-1", "rpc", rpcPort).replace("name: http", "name: grpc"));
   }
 
   private int apiPort;
@@ -169,19 +150,13 @@ class ServiceProfileTest {
     apiPort = backend("api");
     canaryPort = backend("canary");
     Files.writeString(manifests.resolve("shop.yaml"), manifest(0, 0));
-    int destinationPort = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destinationPort);
-    proxySystem = LocalMesh.proxySystem();
-    discovery = LocalMesh.discovery(proxySystem, destinationPort, FAILFAST);
-    proxyPort = LocalMesh.outboundProxy(proxySystem, discovery, FAILFAST, metrics);
+    mesh = OutboundMesh.start(manifests, FAILFAST, metrics);
   }
 
   @AfterEach
   void stop() {
     servers.forEach(s -> s.stop(0));
-    discovery.close();
-    proxySystem.terminate();
-    controlPlane.close();
+    mesh.close();
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -189,7 +164,7 @@ class ServiceProfileTest {
   }
 
   private HttpRequest request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + path)).header("l5d-dst-override", API)
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.port() + path)).header("l5d-dst-override", API)
         .timeout(PATIENCE).build();
   }
 
@@ -240,7 +215,7 @@ class ServiceProfileTest {
     assertThat(get("/books/12").statusCode()).isEqualTo(200);
     assertThat(get("/books/12?x=1").statusCode()).isEqualTo(200);
     // Not the route's method, not the whole path: the default route.
-    client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/books/12")).header("l5d-dst-override", API)
+    client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mesh.port() + "/books/12")).header("l5d-dst-override", API)
         .DELETE().build(), HttpResponse.BodyHandlers.discarding());
     assertThat(get("/books/12/reviews").statusCode()).isEqualTo(200);
     assertThat(get("/missing").statusCode()).isEqualTo(404);
@@ -306,7 +281,7 @@ class ServiceProfileTest {
   @Test
   void aGrpcCallersDeadlineEndsItWithDeadlineExceeded() throws Exception {
     // A gRPC server (HTTP/2) that takes 3 s to answer; the caller gives it 300 ms.
-    rpcPort = Http.get(proxySystem).newServerAt("127.0.0.1", 0)
+    rpcPort = Http.get(mesh.system()).newServerAt("127.0.0.1", 0)
         .bind((org.apache.pekko.japi.function.Function<org.apache.pekko.http.javadsl.model.HttpRequest,
             java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse>>) request -> CompletableFuture.supplyAsync(() -> org.apache.pekko.http.javadsl.model.HttpResponse.create()
                 .withEntity(ContentTypes.parse("application/grpc"), new byte[0]).addHeader(RawHeader.create("grpc-status", "0")),
@@ -314,12 +289,12 @@ class ServiceProfileTest {
         .toCompletableFuture().join().localAddress().getPort();
     Files.writeString(manifests.resolve("shop.yaml"), manifest(0, 0));
     String rpc = "rpc.shop.svc.cluster.local:80";
-    await().atMost(PATIENCE).until(() -> discovery.resolve(rpc).endpoints().size() == 1);
+    await().atMost(PATIENCE).until(() -> mesh.discovery().resolve(rpc).endpoints().size() == 1);
 
     long start = System.nanoTime();
     Process curl = new ProcessBuilder("curl", "-s", "-i", "--http2-prior-knowledge", "--max-time", "30", "-X", "POST",
         "-H", "l5d-dst-override: " + rpc, "-H", "content-type: application/grpc", "-H", "grpc-timeout: 300m",
-        "--data-binary", "", "http://127.0.0.1:" + proxyPort + "/shop.Rpc/Slow").redirectErrorStream(true).start();
+        "--data-binary", "", "http://127.0.0.1:" + mesh.port() + "/shop.Rpc/Slow").redirectErrorStream(true).start();
     String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     long elapsedMs = (System.nanoTime() - start) / 1_000_000;
     assertThat(curl.waitFor()).as(out).isZero();
