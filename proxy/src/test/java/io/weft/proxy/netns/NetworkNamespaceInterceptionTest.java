@@ -49,6 +49,10 @@ class NetworkNamespaceInterceptionTest {
   private final int subnet = ThreadLocalRandom.current().nextInt(1, 250);
   private final String hostIp = "10.213." + subnet + ".1";
   private final String podIp = "10.213." + subnet + ".2";
+  /** The Service's cluster IP: routed out of the pod, where only the redirect to the proxy makes it answer. */
+  private final String clusterIp = "10.96." + subnet + ".10";
+  /** {@code ip netns exec} mounts these over /etc: the pod's view of cluster DNS (a hosts file). */
+  private final Path etc = Path.of("/etc/netns", namespace);
   private final List<Process> pod = new ArrayList<>();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
@@ -141,6 +145,10 @@ class NetworkNamespaceInterceptionTest {
     inPod("ip", "addr", "add", podIp + "/24", "dev", "wp" + suffix);
     inPod("ip", "link", "set", "wp" + suffix, "up");
     inPod("ip", "link", "set", "lo", "up");
+    inPod("ip", "route", "add", "default", "via", hostIp);
+    Files.createDirectories(etc);
+    Files.writeString(etc.resolve("hosts"), "127.0.0.1 localhost\n" + clusterIp
+        + " web-svc.shop.svc.cluster.local web-svc.shop web-svc\n");
     // The pod's rules as injection sets them up: the init container the engine adds, run with its
     // arguments (inbound to 4143 except the admin and control ports; outbound to 4140 except the
     // proxy's own connections, by uid — root here, so the pod's proxy-uid says 0).
@@ -165,7 +173,24 @@ class NetworkNamespaceInterceptionTest {
         apiVersion: v1
         kind: Namespace
         metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
-        """);
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web-svc, namespace: shop}
+        spec:
+          clusterIP: %s
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: http}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: app, namespace: shop, labels: {app: web}}
+        spec: {containers: [{name: app, ports: [{name: http, containerPort: %d}]}]}
+        status:
+          podIP: %s
+          phase: Running
+          conditions: [{type: Ready, status: "True"}]
+        """.formatted(clusterIp, APP_PORT, podIp));
     int destinationPort = LocalMesh.freePort();
     List<String> settings = new ArrayList<>(List.of(identities.controlPlaneSettings()));
     settings.add("weft.control-plane.destination.interface = \"" + hostIp + "\"");
@@ -195,6 +220,8 @@ class NetworkNamespaceInterceptionTest {
       controlPlane.close();
     }
     if (created) {
+      Files.deleteIfExists(etc.resolve("hosts"));
+      Files.deleteIfExists(etc);
       new ProcessBuilder("ip", "link", "del", hostLink).start().waitFor();
       new ProcessBuilder("ip", "netns", "del", namespace).start().waitFor(); // its iptables rules go with it
     }
@@ -235,6 +262,23 @@ class NetworkNamespaceInterceptionTest {
     assertThat(curlAsApplication(url)).isEqualTo("outside saw /out");
     assertThat(proxyMetrics()).containsPattern("request_total\\{[^}]*authority=\"" + hostIp.replace(".", "\\.") + ":"
         + outside.getAddress().getPort() + "\"[^}]*direction=\"outbound\"[^}]*} 1.0");
+  }
+
+  @Test
+  void aServiceCalledByShortNameFqdnOrClusterIpIsReachedThroughTheMeshWithItsLabels() throws Exception {
+    // However the application names it, the connection goes to the cluster IP; the proxy routes it
+    // by that original destination to the Service's endpoint (this pod, meshed: mTLS to its own
+    // inbound side), not by the Host header.
+    for (String host : List.of("web-svc", "web-svc.shop.svc.cluster.local", clusterIp)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> curlAsApplication("http://" + host + "/by/" + host)
+          .startsWith("app saw /by/" + host));
+    }
+    String metrics = proxyMetrics();
+    String series = metrics.lines().filter(l -> l.startsWith("request_total{") && l.contains("direction=\"outbound\"")
+        && l.contains("dst_service=\"web-svc\"")).findFirst().orElseThrow(() -> new AssertionError("no outbound series for web-svc:\n" + metrics));
+    assertThat(series).contains("dst_namespace=\"shop\"").contains("dst_pod=\"app\"").contains("tls=\"true\"")
+        .contains("server_id=\"" + TestIdentities.name("default", "shop") + "\"");
+    assertThat(Double.parseDouble(series.substring(series.lastIndexOf(' ') + 1))).isGreaterThanOrEqualTo(3);
   }
 
   @Test
