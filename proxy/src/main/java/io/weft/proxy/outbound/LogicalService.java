@@ -31,8 +31,10 @@ import java.util.function.Function;
  * the first of the profile's routes that matches, and each route is its own stack — per-route
  * metrics, the route's timeout (retries included), retries within the profile's budget, per-attempt
  * metrics — in front of the destination's backends, split by weight when the profile has
- * {@code dstOverrides}. Every new profile builds a new immutable table of routes, which requests
- * read without locks; the retry budget carries over while its settings stay the same.
+ * {@code dstOverrides}. Without a ServiceProfile that routes or splits, the Service's outbound
+ * policy shapes its one default route instead (the retries and timeouts of its annotations). Every
+ * new answer builds a new immutable table of routes, which requests read without locks; the retry
+ * budget carries over while its settings stay the same.
  */
 final class LogicalService implements Service<Request, Response> {
   /** How routes are built: route metrics, the timer and materializer of timeouts and retries, and how much body a retry holds. */
@@ -43,13 +45,17 @@ final class LogicalService implements Service<Request, Response> {
   private final Function<String, Service<Request, Response>> concrete;
   private final Settings settings;
   private volatile Routes routes;
+  /** The latest profile answer (null before the first) and the policy's default route; the routes follow both. */
+  private volatile DestinationProfile profileAnswer;
+  private volatile Optional<PolicyRoute> policyRoute = Optional.empty();
 
   /**
-   * {@code own}: this destination's backend; {@code concrete}: the backend of another authority a
-   * split names (a split may name this one too).
+   * {@code policy}: the Service's outbound policy, if it has one; {@code own}: this destination's
+   * backend; {@code concrete}: the backend of another authority a split names (a split may name
+   * this one too).
    */
-  LogicalService(String authority, LatestAnswer<DestinationProfile> profile, Optional<LatestAnswer<OutboundPolicy>> policy, Service<Request, Response> own,
-                 Function<String, Service<Request, Response>> concrete, Settings settings) {
+  LogicalService(String authority, LatestAnswer<DestinationProfile> profile, Optional<LatestAnswer<OutboundPolicy>> policy,
+                 Service<Request, Response> own, Function<String, Service<Request, Response>> concrete, Settings settings) {
     this.authority = authority;
     this.own = own;
     this.concrete = concrete;
@@ -64,10 +70,6 @@ final class LogicalService implements Service<Request, Response> {
       rebuild();
     }));
   }
-
-  /** The latest profile answer (null before the first) and the policy's default route; the routes follow both. */
-  private volatile DestinationProfile profileAnswer;
-  private volatile Optional<PolicyRoute> policyRoute = Optional.empty();
 
   @Override
   public CompletionStage<Response> call(Request request) {
