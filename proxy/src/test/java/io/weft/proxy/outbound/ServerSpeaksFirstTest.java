@@ -172,7 +172,8 @@ class ServerSpeaksFirstTest {
           ports: [{name: app, port: %d, targetPort: app}]
         """.formatted(OPAQUE_PORT, OPAQUE_CLUSTER_IP, OPAQUE_PORT));
     String relay = OPAQUE_CLUSTER_IP + ":" + OPAQUE_PORT;
-    await().atMost(Duration.ofSeconds(30)).until(() -> pair.discovery().resolve(relay).endpoints().size() == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> pair.discovery().resolve(relay).endpoints().size() == 1
+        && pair.discovery().profile(relay).current().map(p -> p.getOpaqueProtocol()).orElse(false));
     session(OPAQUE_CLUSTER_IP, OPAQUE_PORT, true);
     // Even a client that speaks first is relayed untouched: an HTTP request is bytes here, not a request.
     int source = RedirectRules.freePort();
