@@ -46,14 +46,23 @@ public final class P2cBalancer<E> {
      * maximum). Once the penalty is over the endpoint is tried again: one more failure ejects it
      * again, a success restores it.
      */
-    public synchronized void answered(boolean failure) {
+    public void answered(boolean failure) {
       FailureAccrual accrual = balancer.accrual;
+      if (accrual == null) {
+        return; // no breaker on this Service: nothing to count, no lock on the request path
+      }
+      synchronized (this) {
+        accrue(accrual, failure);
+      }
+    }
+
+    private void accrue(FailureAccrual accrual, boolean failure) {
       if (!failure) {
         failedAnswers = 0;
         ejections = 0;
         return;
       }
-      if (accrual == null || ++failedAnswers < accrual.maxFailures()) {
+      if (++failedAnswers < accrual.maxFailures()) {
         return;
       }
       long penalty = Math.min(accrual.maxPenaltyNanos(), accrual.minPenaltyNanos() << Math.min(ejections, MAX_DOUBLINGS));
@@ -62,10 +71,10 @@ public final class P2cBalancer<E> {
       ejectedUntil = nanoClock.getAsLong() + Math.min(accrual.maxPenaltyNanos(), penalty + jitter);
     }
 
-    /** Ejected by failure accrual until its penalty is over. */
+    /** Ejected by failure accrual until its penalty is over (and while the Service keeps its breaker). */
     public boolean ejected() {
       long until = ejectedUntil;
-      return until != 0 && nanoClock.getAsLong() - until < 0;
+      return until != 0 && balancer.accrual != null && nanoClock.getAsLong() - until < 0;
     }
 
     /** A connection to it failed: skip it until the backoff has passed. */
@@ -84,7 +93,7 @@ public final class P2cBalancer<E> {
     boolean available(long now) {
       long until = unreachableUntil;
       long ejected = ejectedUntil;
-      return (until == 0 || now - until >= 0) && (ejected == 0 || now - ejected >= 0);
+      return (until == 0 || now - until >= 0) && (ejected == 0 || balancer.accrual == null || now - ejected >= 0);
     }
 
     public E id() {
