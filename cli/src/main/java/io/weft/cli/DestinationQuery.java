@@ -5,6 +5,9 @@ import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.GetDestination;
 import io.linkerd.proxy.destination.Update;
+import io.linkerd.proxy.outbound.OutboundPoliciesClient;
+import io.linkerd.proxy.outbound.OutboundPolicy;
+import io.linkerd.proxy.outbound.TrafficSpec;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcClientSettings;
@@ -17,10 +20,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Asks a control plane's Destination API for a target's current endpoints or profile (its first answer). */
+/** Asks a control plane's Destination and OutboundPolicies APIs about a target: its endpoints, profile or outbound policy now (the first answer). */
 final class DestinationQuery implements AutoCloseable {
   private final ActorSystem<?> system;
   private final DestinationClient client;
+  private final OutboundPoliciesClient policies;
   private final Authority destination;
   private final Duration timeout;
 
@@ -28,8 +32,9 @@ final class DestinationQuery implements AutoCloseable {
     this.system = system;
     this.destination = destination;
     this.timeout = timeout;
-    this.client = DestinationClient.create(
-        GrpcClientSettings.connectToServiceAt(destination.host(), destination.port(), system).withTls(false), system);
+    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt(destination.host(), destination.port(), system).withTls(false);
+    this.client = DestinationClient.create(settings, system);
+    this.policies = OutboundPoliciesClient.create(settings, system);
   }
 
   List<Update> initial(String authority) {
@@ -39,6 +44,11 @@ final class DestinationQuery implements AutoCloseable {
   /** The target's profile as the control plane answers it now. */
   DestinationProfile profile(String authority) {
     return first(client.getProfile(lookup(authority)), authority);
+  }
+
+  /** The outbound policy of the Service {@code authority} (name or cluster IP and port), as the control plane serves it now. */
+  OutboundPolicy outboundPolicy(String authority) {
+    return first(policies.watch(TrafficSpec.newBuilder().setAuthority(authority).build()), authority);
   }
 
   private static GetDestination lookup(String authority) {
@@ -67,5 +77,6 @@ final class DestinationQuery implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+    policies.close();
   }
 }

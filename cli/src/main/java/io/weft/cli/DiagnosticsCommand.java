@@ -1,6 +1,7 @@
 package io.weft.cli;
 
 import org.apache.pekko.actor.typed.ActorSystem;
+import com.google.protobuf.Message;
 import io.weft.k8s.model.PodResource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +19,8 @@ import java.time.Duration;
 import java.util.List;
 
 @Command(name = "diagnostics", description = "Commands that help diagnose the mesh.",
-    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.Profile.class, DiagnosticsCommand.ProxyMetrics.class})
+    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.Profile.class, DiagnosticsCommand.Policy.class,
+        DiagnosticsCommand.ProxyMetrics.class})
 final class DiagnosticsCommand {
 
   @Command(name = "endpoints", description = "Show the endpoints the Destination service serves for authorities.")
@@ -45,7 +47,24 @@ final class DiagnosticsCommand {
 
   @Command(name = "profile", description = "Print the profile the Destination service serves for an authority, as JSON "
       + "(routes, retry budget, traffic split, opaqueness), as a proxy receives it.")
-  static final class Profile implements Runnable {
+  static final class Profile extends PrintedAnswer {
+    @Override
+    Message answer(DestinationQuery query, String authority) {
+      return query.profile(authority);
+    }
+  }
+
+  @Command(name = "policy", description = "Print the outbound policy the control plane serves for a Service (name or cluster "
+      + "IP, and port), as JSON (its routes, backends, failure accrual, retries and timeouts), as a proxy receives it.")
+  static final class Policy extends PrintedAnswer {
+    @Override
+    Message answer(DestinationQuery query, String authority) {
+      return query.outboundPolicy(authority);
+    }
+  }
+
+  /** A control-plane answer about one authority, printed as protobuf JSON. */
+  abstract static class PrintedAnswer implements Runnable {
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "AUTHORITY", description = "name.namespace.svc.cluster.local:port or ip:port")
@@ -53,11 +72,13 @@ final class DiagnosticsCommand {
 
     @Mixin DestinationOptions target;
 
+    abstract Message answer(DestinationQuery query, String authority);
+
     @Override
     public void run() {
       ActorSystem<Void> system = ClientSystem.create();
       try (DestinationQuery query = new DestinationQuery(system, target.destination, target.timeout)) {
-        spec.commandLine().getOut().println(ProtoJson.print(query.profile(authority)));
+        spec.commandLine().getOut().println(ProtoJson.print(answer(query, authority)));
         spec.commandLine().getOut().flush();
       } finally {
         system.terminate();

@@ -81,12 +81,17 @@ class WeftCliTest {
   }
 
   @Test
-  void diagnosticsProfilePrintsTheProfileAsJson() {
+  void diagnosticsProfileAndPolicyPrintTheAnswersAsJson() {
     Run run = weft("diagnostics", "profile", "--destination", "127.0.0.1:" + controlPlane.destinationPort(),
         "web-svc.emojivoto.svc.cluster.local:80");
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).contains("\"fullyQualifiedName\": \"web-svc.emojivoto.svc.cluster.local\"")
         .contains("\"retryRatio\": 0.2").contains("\"minRetriesPerSecond\": 10");
+    Run policy = weft("diagnostics", "policy", "--destination", "127.0.0.1:" + controlPlane.destinationPort(),
+        "web-svc.emojivoto.svc.cluster.local:80");
+    assertThat(policy.exit()).as(policy.err()).isZero();
+    assertThat(policy.out()).contains("\"kind\": \"Service\"").contains("\"name\": \"web-svc\"")
+        .contains("\"path\": \"web-svc.emojivoto.svc.cluster.local:80\"");
     Run bad = weft("diagnostics", "profile", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "web-svc:80");
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).contains("not a service in this cluster");
