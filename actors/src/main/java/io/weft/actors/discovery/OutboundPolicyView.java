@@ -149,7 +149,9 @@ public final class OutboundPolicyView {
     }
     HttpRoute.Retry.Builder retry = HttpRoute.Retry.newBuilder().setConditions(conditions)
         .setMaxRetries(read(annotations, RETRY_LIMIT, name, Integer::parseUnsignedInt, settings.defaultRetryLimit()))
-        .setMaxRequestBytes((int) settings.maxRetryRequestBytes());
+        .setMaxRequestBytes((int) settings.maxRetryRequestBytes())
+        .setBackoff(ExponentialBackoff.newBuilder().setMinBackoff(duration(settings.retryMinBackoff()))
+            .setMaxBackoff(duration(settings.retryMaxBackoff())).setJitterRatio((float) settings.retryJitterRatio()));
     Optional.ofNullable(read(annotations, RETRY_TIMEOUT, name, GoDurations::parse, null))
         .ifPresent(timeout -> retry.setTimeout(duration(timeout)));
     return Optional.of(retry.build());

@@ -82,6 +82,8 @@ class OutboundPolicyViewTest {
         .extracting(r -> r.getStart() + "-" + r.getEnd()).containsExactly("502-504", "429-429");
     assertThat(rule.getRetry().getTimeout().getNanos()).isEqualTo(250_000_000);
     assertThat(rule.getRetry().getMaxRequestBytes()).isEqualTo(64 * 1024);
+    assertThat(rule.getRetry().getBackoff().getMinBackoff().getNanos()).as("Linkerd's 25 ms to 250 ms").isEqualTo(25_000_000);
+    assertThat(rule.getRetry().getBackoff().getMaxBackoff().getNanos()).isEqualTo(250_000_000);
     assertThat(rule.getTimeouts().getRequest().getSeconds()).isEqualTo(2);
 
     var limitOnly = policy(80, Map.of(OutboundPolicyView.RETRY_LIMIT, "3")).getProtocol().getDetect().getHttp1().getRoutes(0).getRules(0);

@@ -19,11 +19,13 @@ import io.weft.streams.service.Service;
 import io.weft.streams.timeout.Timeout;
 import org.apache.pekko.stream.Materializer;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -120,7 +122,7 @@ final class LogicalService implements Service<Request, Response> {
     };
     return metrics.effective()
         .andThen(new Timeout(request -> route.timeout(), settings.timer(), settings.materializer()))
-        .andThen(new Retry(policy, Optional.of(budget), settings.maxRetryBodyBytes(), settings.materializer(),
+        .andThen(new Retry(policy, Optional.of(budget), settings.maxRetryBodyBytes(), settings.timer(), settings.materializer(),
             metrics::retrySkippedForBudget))
         .andThen(metrics.actual())
         .wrap(target);
@@ -149,8 +151,13 @@ final class LogicalService implements Service<Request, Response> {
           public int maxRetries() {
             return retry.maxRetries();
           }
-        }, Optional.empty(), retry.maxRequestBytes() > 0 ? retry.maxRequestBytes() : settings.maxRetryBodyBytes(), settings.materializer(),
-            () -> { }).wrap(attempts))
+
+          @Override
+          public Duration backoff(int attempt) {
+            return retry.backoff().map(b -> b.before(attempt, ThreadLocalRandom.current().nextDouble())).orElse(Duration.ZERO);
+          }
+        }, Optional.empty(), retry.maxRequestBytes() > 0 ? retry.maxRequestBytes() : settings.maxRetryBodyBytes(), settings.timer(),
+            settings.materializer(), () -> { }).wrap(attempts))
         .orElse(attempts);
     return new Timeout(request -> route.requestTimeout(), settings.timer(), settings.materializer()).wrap(retried);
   }

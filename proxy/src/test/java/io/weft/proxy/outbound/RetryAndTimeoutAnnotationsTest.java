@@ -89,10 +89,13 @@ class RetryAndTimeoutAnnotationsTest {
         && mesh.discovery().policy(API).flatMap(p -> p.current()).isPresent());
     // Two failures then a success, each time: two retries make every request succeed.
     flakyAttempts.set(0);
+    long started = System.nanoTime();
     for (int i = 0; i < 20; i++) {
       assertThat(get("/flaky").statusCode()).isEqualTo(200);
     }
     assertThat(flakyAttempts.get()).isEqualTo(60);
+    // Linkerd's backoff waits at least 25 ms before a first retry and 50 ms before a second.
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(20 * (25 + 50)));
 
     long start = System.nanoTime();
     HttpResponse<Void> slow = get("/slow");

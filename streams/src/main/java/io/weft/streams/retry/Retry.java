@@ -4,10 +4,12 @@ import io.weft.streams.http.Bodies;
 import io.weft.streams.http.Body;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.queue.Timer;
 import io.weft.streams.service.Layer;
 import io.weft.streams.service.Service;
 import org.apache.pekko.stream.Materializer;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -26,10 +28,16 @@ public final class Retry implements Layer<Request, Response> {
   private final long maxBufferedBytes;
   private final Materializer materializer;
   private final Runnable onNoBudget;
+  private final Timer timer;
 
-  /** {@code budget}: what limits retries beside the policy's count (none for a route's counted retries). */
-  public Retry(RetryPolicy policy, Optional<RetryBudget> budget, long maxBufferedBytes, Materializer materializer, Runnable onNoBudget) {
+  /**
+   * {@code budget}: what limits retries beside the policy's count (none for a route's counted
+   * retries); {@code timer}: waits out the policy's backoff between attempts.
+   */
+  public Retry(RetryPolicy policy, Optional<RetryBudget> budget, long maxBufferedBytes, Timer timer, Materializer materializer,
+               Runnable onNoBudget) {
     this.policy = policy;
+    this.timer = timer;
     this.budget = budget;
     this.maxBufferedBytes = maxBufferedBytes;
     this.materializer = materializer;
@@ -63,7 +71,13 @@ public final class Retry implements Layer<Request, Response> {
         return CompletableFuture.completedFuture(response);
       }
       Bodies.discard(response.body(), materializer);
-      return attempt(inner, original, body, retriesLeft - 1);
+      Duration wait = policy.backoff(policy.maxRetries() - retriesLeft);
+      if (wait.isZero()) {
+        return attempt(inner, original, body, retriesLeft - 1);
+      }
+      CompletableFuture<Void> waited = new CompletableFuture<>();
+      timer.schedule(wait, () -> waited.complete(null));
+      return waited.thenCompose(done -> attempt(inner, original, body, retriesLeft - 1));
     });
   }
 }
