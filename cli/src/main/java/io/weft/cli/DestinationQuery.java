@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 final class DestinationQuery implements AutoCloseable {
   private final ActorSystem<?> system;
   private final DestinationClient client;
-  private final OutboundPoliciesClient policies;
+  private final GrpcClientSettings settings;
   private final Authority destination;
   private final Duration timeout;
 
@@ -32,9 +32,8 @@ final class DestinationQuery implements AutoCloseable {
     this.system = system;
     this.destination = destination;
     this.timeout = timeout;
-    GrpcClientSettings settings = GrpcClientSettings.connectToServiceAt(destination.host(), destination.port(), system).withTls(false);
+    this.settings = GrpcClientSettings.connectToServiceAt(destination.host(), destination.port(), system).withTls(false);
     this.client = DestinationClient.create(settings, system);
-    this.policies = OutboundPoliciesClient.create(settings, system);
   }
 
   List<Update> initial(String authority) {
@@ -48,7 +47,13 @@ final class DestinationQuery implements AutoCloseable {
 
   /** The outbound policy of the Service {@code authority} (name or cluster IP and port), as the control plane serves it now. */
   OutboundPolicy outboundPolicy(String authority) {
-    return first(policies.watch(TrafficSpec.newBuilder().setAuthority(authority).build()), authority);
+    // Only this question needs the OutboundPolicies client: made for it, not for every query.
+    OutboundPoliciesClient policies = OutboundPoliciesClient.create(settings, system);
+    try {
+      return first(policies.watch(TrafficSpec.newBuilder().setAuthority(authority).build()), authority);
+    } finally {
+      policies.close();
+    }
   }
 
   private static GetDestination lookup(String authority) {
@@ -77,6 +82,5 @@ final class DestinationQuery implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    policies.close();
   }
 }

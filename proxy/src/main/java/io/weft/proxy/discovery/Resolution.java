@@ -18,6 +18,7 @@ import java.util.function.Consumer;
  * first new message replaces them, as the Destination contract allows.
  */
 public final class Resolution extends Followed {
+  private static final String SERVICE_LABEL = "service";
   private final Map<String, WeightedAddr> endpoints = new LinkedHashMap<>();
   private volatile List<WeightedAddr> current = List.of();
   private final List<Consumer<List<WeightedAddr>>> subscribers = new CopyOnWriteArrayList<>();
@@ -33,6 +34,11 @@ public final class Resolution extends Followed {
   /** The labels the control plane gives the whole set (namespace, service), for metrics. */
   public Map<String, String> serviceLabels() {
     return serviceLabels;
+  }
+
+  /** Whether the endpoints are a Service's (the control plane labels a Service's set; a pod's address has none). */
+  public boolean isService() {
+    return serviceLabels.containsKey(SERVICE_LABEL);
   }
 
   /** The endpoints now, keyed by address. */

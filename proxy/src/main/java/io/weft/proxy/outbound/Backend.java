@@ -34,8 +34,6 @@ import java.util.function.Function;
  * leaves the set is let go; its idle connections close on their idle timeout.
  */
 final class Backend implements Service<Request, Response> {
-  /** The label the control plane gives a Service's endpoint set (a pod's address has none). */
-  static final String SERVICE_LABEL = "service";
   private final Resolution resolution;
   private final HttpClients clients;
   private final PeerIdentity peers;
@@ -81,7 +79,7 @@ final class Backend implements Service<Request, Response> {
    * address has none — and subscribes to each policy stream discovery starts for it.
    */
   private void followPolicy() {
-    if (!resolution.serviceLabels().containsKey(SERVICE_LABEL)) {
+    if (!resolution.isService()) {
       return;
     }
     policies.apply(authority).ifPresent(policy -> {

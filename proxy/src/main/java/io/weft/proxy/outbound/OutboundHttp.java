@@ -1,7 +1,6 @@
 package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.DestinationProfile;
-import io.linkerd.proxy.outbound.OutboundPolicy;
 import io.weft.proxy.discovery.LatestAnswer;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
@@ -137,10 +136,10 @@ public final class OutboundHttp implements Service<Request, Response> {
       // addressed, which is what the application asked for (Linkerd would fail fast instead).
       return addressed(authority, host, port).call(request);
     }
-    // A Service's policy (a pod's address has none) shapes its default route when no ServiceProfile routes it.
-    Optional<LatestAnswer<OutboundPolicy>> policy = resolution.serviceLabels().containsKey(Backend.SERVICE_LABEL)
-        ? discovery.policy(authority) : Optional.empty();
-    return logicals.get(profile, p -> new LogicalService(authority, p, policy, concrete(authority), this::concrete, routing))
+    // A Service's policy (a pod's address has none) shapes its default route when no ServiceProfile
+    // routes it; looked up once, when the logical service is built (its backend keeps it followed).
+    return logicals.get(profile, p -> new LogicalService(authority, p,
+            resolution.isService() ? discovery.policy(authority) : Optional.empty(), concrete(authority), this::concrete, routing))
         .call(request);
   }
 
