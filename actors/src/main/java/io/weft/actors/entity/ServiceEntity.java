@@ -162,7 +162,7 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   }
 
   private ProfileInputs profileInputs() {
-    return new ProfileInputs(service.service(), service.profile());
+    return new ProfileInputs(service.service(), service.profile(), service.routes());
   }
 
   /**

@@ -11,6 +11,7 @@ import io.weft.k8s.model.KubeResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ResourceKey;
 import io.weft.k8s.model.ResourceKind;
+import io.weft.k8s.model.RouteResource;
 import io.weft.k8s.model.ServiceProfileResource;
 import io.weft.k8s.model.ServiceResource;
 import io.weft.protocol.net.Authority;
@@ -44,6 +45,10 @@ public final class ClusterStore {
   private final Map<ObjectRef, Set<ObjectRef>> slicesByPod = new HashMap<>();
   private final Map<String, ObjectRef> podsByIp = new HashMap<>();
   private final Map<String, ObjectRef> servicesByClusterIp = new HashMap<>();
+  private final Map<ObjectRef, Set<ResourceKey>> routesByService = new HashMap<>();
+  /** Linkerd's order of routes: oldest first, then by namespace and name. */
+  private static final java.util.Comparator<RouteResource> ROUTE_ORDER = java.util.Comparator.comparing(RouteResource::created)
+      .thenComparing(r -> r.meta().namespace()).thenComparing(r -> r.meta().name()).thenComparing(r -> r.kind().ordinal());
 
   public ClusterStore(String clusterDomain) {
     this.clusterDomain = clusterDomain;
@@ -116,6 +121,14 @@ public final class ClusterStore {
         }
       }
       case SERVICE_PROFILE -> serviceOfProfile(event.key()).ifPresent(services::add);
+      case HTTP_ROUTE, GATEWAY_HTTP_ROUTE, GRPC_ROUTE -> {
+        if (before instanceof RouteResource r) {
+          unindexRoute(event.key(), r, services);
+        }
+        if (after instanceof RouteResource r) {
+          indexRoute(event.key(), r, services);
+        }
+      }
       default -> { }
     }
     return new Affected(services, slices, pods);
@@ -127,7 +140,9 @@ public final class ClusterStore {
     String profileName = Authority.serviceName(service.name(), service.namespace(), clusterDomain);
     ServiceProfileResource profile = (ServiceProfileResource) objects.get(
         new ResourceKey(ResourceKind.SERVICE_PROFILE, service.namespace(), profileName));
-    return new ServiceState(svc, profile, List.copyOf(new TreeSet<>(slicesByService.getOrDefault(service, Set.of()))));
+    List<RouteResource> routes = routesByService.getOrDefault(service, Set.of()).stream()
+        .map(key -> (RouteResource) objects.get(key)).sorted(ROUTE_ORDER).toList();
+    return new ServiceState(svc, profile, List.copyOf(new TreeSet<>(slicesByService.getOrDefault(service, Set.of()))), routes);
   }
 
   /** A slice and the pods its endpoints point at. */
@@ -196,6 +211,30 @@ public final class ClusterStore {
         }
       }
     }
+  }
+
+  /** A route counts for each Service among its parents. */
+  private void indexRoute(ResourceKey key, RouteResource route, Set<ObjectRef> services) {
+    for (ObjectRef service : parentServices(route)) {
+      routesByService.computeIfAbsent(service, s -> new HashSet<>()).add(key);
+      services.add(service);
+    }
+  }
+
+  private void unindexRoute(ResourceKey key, RouteResource route, Set<ObjectRef> services) {
+    for (ObjectRef service : parentServices(route)) {
+      Set<ResourceKey> keys = routesByService.get(service);
+      if (keys != null && keys.remove(key) && keys.isEmpty()) {
+        routesByService.remove(service);
+      }
+      services.add(service);
+    }
+  }
+
+  private static Set<ObjectRef> parentServices(RouteResource route) {
+    Set<ObjectRef> out = new HashSet<>();
+    route.parents().stream().filter(RouteResource.ParentRef::isService).forEach(p -> out.add(new ObjectRef(p.namespace(), p.name())));
+    return out;
   }
 
   /** A ServiceProfile named {@code <svc>.<ns>.svc.<cluster-domain>} belongs to that Service. */

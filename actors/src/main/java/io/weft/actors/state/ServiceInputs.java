@@ -2,6 +2,7 @@ package io.weft.actors.state;
 
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.PodResource;
+import io.weft.k8s.model.RouteResource;
 import io.weft.k8s.model.ServiceProfileResource;
 import io.weft.k8s.model.ServiceResource;
 
@@ -13,12 +14,15 @@ import java.util.Objects;
 
 /**
  * Everything a Service's answers depend on: the Service (null when it does not exist), its
- * EndpointSlices, the pods they point at (by name) and its ServiceProfile (null when none).
+ * EndpointSlices, the pods they point at (by name), its ServiceProfile (null when none) and the
+ * routes whose parent it is.
  */
 public record ServiceInputs(ServiceResource service, List<EndpointSliceResource> slices,
-                            Map<String, PodResource> pods, ServiceProfileResource profile) implements CborSerializable {
+                            Map<String, PodResource> pods, ServiceProfileResource profile, List<RouteResource> routes)
+    implements CborSerializable {
   public ServiceInputs {
     slices = List.copyOf(slices);
+    routes = List.copyOf(routes);
     pods = Map.copyOf(pods);
   }
 
@@ -31,6 +35,6 @@ public record ServiceInputs(ServiceResource service, List<EndpointSliceResource>
     Map<String, PodResource> pods = new HashMap<>();
     List<EndpointSliceResource> present = slices.stream().map(SliceState::slice).filter(Objects::nonNull).toList();
     slices.forEach(s -> pods.putAll(s.pods()));
-    return new ServiceInputs(service.service(), present, pods, service.profile());
+    return new ServiceInputs(service.service(), present, pods, service.profile(), service.routes());
   }
 }

@@ -53,6 +53,8 @@ final class ListWatch {
   private Duration backoff;
   private volatile boolean stopped;
   private Runnable onFirstList;
+  private boolean notServedLogged;
+  private static final int HTTP_NOT_FOUND = 404;
 
   /** {@code onFirstList} runs once, after the first list of this kind has been published and its watch opened. */
   ListWatch(KubernetesClient client, ResourceKind kind, EventPublisher publisher, KubeApiBackend.Settings settings,
@@ -119,9 +121,44 @@ final class ListWatch {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() == HTTP_NOT_FOUND) {
+        notServed();
+      } else {
+        listFailed(e);
+      }
     } catch (RuntimeException e) {
-      log.warn("listing {} failed, retrying in {} ms: {}", kind.plural(), backoff.toMillis(), e.getMessage());
-      scheduleRelist();
+      listFailed(e);
+    }
+  }
+
+  private void listFailed(RuntimeException e) {
+    log.warn("listing {} failed, retrying in {} ms: {}", kind.plural(), backoff.toMillis(), e.getMessage());
+    scheduleRelist();
+  }
+
+  /**
+   * The API does not serve this kind (its CRD, e.g. the Gateway API's, is not installed): there are
+   * none of it, which counts as listed so discovery is not held up; the periodic relist looks again.
+   */
+  private void notServed() {
+    if (!notServedLogged) {
+      log.info("the API does not serve {}/{} {} (CRD not installed?); treating it as empty and looking again every {}",
+          kind.group(), kind.version(), kind.plural(), settings.resyncInterval());
+      notServedLogged = true;
+    }
+    try {
+      if (!publisher.publishAll(known.replaceKind(kind, List.of()))) {
+        stop();
+        return;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (onFirstList != null) {
+      onFirstList.run();
+      onFirstList = null;
     }
   }
 

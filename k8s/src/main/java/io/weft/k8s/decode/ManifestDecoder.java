@@ -40,6 +40,7 @@ public final class ManifestDecoder {
       case ENDPOINT_SLICE -> endpointSlice(meta, root);
       case SERVICE_PROFILE -> ServiceProfiles.decode(meta, root.get("spec"));
       case SERVER -> server(meta, root.get("spec"));
+      case HTTP_ROUTE, GATEWAY_HTTP_ROUTE, GRPC_ROUTE -> Routes.decode(meta, kind, root);
     };
   }
 

@@ -12,10 +12,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = EndpointSliceResource.class, name = "EndpointSlice"),
     @JsonSubTypes.Type(value = ServiceAccountResource.class, name = "ServiceAccount"),
     @JsonSubTypes.Type(value = ServiceProfileResource.class, name = "ServiceProfile"),
-    @JsonSubTypes.Type(value = ServerResource.class, name = "Server")})
+    @JsonSubTypes.Type(value = ServerResource.class, name = "Server"),
+    @JsonSubTypes.Type(value = RouteResource.class, name = "Route")})
 public sealed interface KubeResource
     permits NamespaceResource, ServiceResource, PodResource, EndpointSliceResource,
-        ServiceAccountResource, ServiceProfileResource, ServerResource {
+        ServiceAccountResource, ServiceProfileResource, ServerResource, RouteResource {
 
   ResourceMeta meta();
 

@@ -8,7 +8,11 @@ public enum ResourceKind {
   ENDPOINT_SLICE("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true),
   SERVICE_ACCOUNT("", "v1", "ServiceAccount", "serviceaccounts", true),
   SERVICE_PROFILE("linkerd.io", "v1alpha2", "ServiceProfile", "serviceprofiles", true),
-  SERVER("policy.linkerd.io", "v1beta3", "Server", "servers", true);
+  SERVER("policy.linkerd.io", "v1beta3", "Server", "servers", true),
+  HTTP_ROUTE("policy.linkerd.io", "v1beta3", "HTTPRoute", "httproutes", true),
+  /** The version Linkerd 2.14 installs and Gateway API 1.x still serves. */
+  GATEWAY_HTTP_ROUTE("gateway.networking.k8s.io", "v1beta1", "HTTPRoute", "httproutes", true),
+  GRPC_ROUTE("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes", true);
 
   private final String group;
   private final String version;
