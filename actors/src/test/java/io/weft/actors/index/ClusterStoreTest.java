@@ -62,4 +62,29 @@ class ClusterStoreTest {
     assertThat(store.apply(new ClusterEvent.Upserted(pod("5"))).slices()).isEmpty();
     assertThat(store.apply(new ClusterEvent.Deleted(slice.key())).services()).isEmpty();
   }
+
+  private static io.weft.k8s.model.RouteResource route(String name, String created, String rv, String... parents) {
+    return new io.weft.k8s.model.RouteResource(meta(name, rv, Map.of()), io.weft.k8s.model.ResourceKind.HTTP_ROUTE, created,
+        java.util.Arrays.stream(parents).map(p -> new io.weft.k8s.model.RouteResource.ParentRef("core", "Service", "ns", p, 0)).toList(),
+        List.of(), List.of());
+  }
+
+  @Test
+  void aRouteBelongsToTheServicesItsParentsName() {
+    ClusterStore store = new ClusterStore("cluster.local");
+    var a = new ObjectRef("ns", "a");
+    var b = new ObjectRef("ns", "b");
+    assertThat(store.apply(new ClusterEvent.Upserted(route("late", "2026-02-01T00:00:00Z", "1", "a"))).services()).containsExactly(a);
+    assertThat(store.apply(new ClusterEvent.Upserted(route("early", "2026-01-01T00:00:00Z", "2", "a", "b"))).services())
+        .containsExactlyInAnyOrder(a, b);
+    assertThat(store.serviceState(a).routes()).as("oldest first, as Linkerd orders them")
+        .extracting(r -> r.meta().name()).containsExactly("early", "late");
+    assertThat(store.serviceInputs(b).routes()).extracting(r -> r.meta().name()).containsExactly("early");
+    // Moving a route to another parent touches both; deleting it lets it go.
+    assertThat(store.apply(new ClusterEvent.Upserted(route("early", "2026-01-01T00:00:00Z", "3", "b"))).services())
+        .containsExactlyInAnyOrder(a, b);
+    assertThat(store.serviceState(a).routes()).extracting(r -> r.meta().name()).containsExactly("late");
+    assertThat(store.apply(new ClusterEvent.Deleted(route("early", "", "4").key())).services()).containsExactly(b);
+    assertThat(store.serviceState(b).routes()).isEmpty();
+  }
 }

@@ -82,6 +82,25 @@ class ListWatchGoneTest {
     }
   }
 
+  /** A cluster without the Gateway API's CRDs answers 404 for GRPCRoutes: none of them, and discovery is not held up. */
+  @Test
+  void aKindTheApiDoesNotServeCountsAsEmpty() throws Exception {
+    server.expect().get().withPath("/api/v1/services?limit=500")
+        .andReturn(200, new ServiceListBuilder().withNewMetadata().withResourceVersion("10").endMetadata()
+            .addToItems(service("a", "5")).build()).once();
+    server.expect().get().withPath("/api/v1/services?allowWatchBookmarks=true&resourceVersion=10&watch=true")
+        .andUpgradeToWebSocket().open().done().always();
+    // grpcroutes has no expectation: the scripted server answers 404, as an API without the CRD does.
+    var settings = new KubeApiBackend.Settings(500, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofHours(1), 64);
+    try (KubeApiBackend backend = new KubeApiBackend(server.createClient().getConfiguration(),
+        EnumSet.of(ResourceKind.SERVICE, ResourceKind.GRPC_ROUTE), settings)) {
+      SinkQueueWithCancel<ClusterEvent> events = backend.events().runWith(Sink.queue(), system);
+      assertThat(next(events)).isEqualTo(upsert("a", "5"));
+      assertThat(next(events)).isInstanceOf(ClusterEvent.Synced.class);
+      events.cancel();
+    }
+  }
+
   private static ClusterEvent upsert(String name, String rv) throws Exception {
     JsonNode json = new ObjectMapper().valueToTree(service(name, rv));
     return new ClusterEvent.Upserted(ManifestDecoder.decode(ResourceKind.SERVICE, json));

@@ -85,6 +85,9 @@ class ResourceValidatorTest {
       policy.linkerd.io/v1beta3 | HTTPRoute | {parentRefs: [{kind: Server, name: s}], rules: [{matches: [{path: {type: RegularExpression, value: '(a'}}]}]} | spec.rules[0].matches[0].path.value: invalid regular expression
       policy.linkerd.io/v1beta3 | HTTPRoute | {rules: []} | spec.parentRefs: is required
       gateway.networking.k8s.io/v1 | HTTPRoute | {parentRefs: [{kind: Service, name: web}], rules: [{matches: [{path: {type: RegularExpression, value: '[a'}}]}]} | spec.rules[0].matches[0].path.value: invalid regular expression
+      gateway.networking.k8s.io/v1 | HTTPRoute | {parentRefs: [{kind: Service, name: web}], rules: [{filters: [{type: RequestMirror}]}]} | spec.rules[0].filters[0].type: 'RequestMirror' is not a filter this mesh implements
+      policy.linkerd.io/v1beta3 | HTTPRoute | {parentRefs: [{kind: Service, name: web}], rules: [{backendRefs: [{name: web, port: 80, weight: -5}]}]} | spec.rules[0].backendRefs[0].weight
+      gateway.networking.k8s.io/v1 | GRPCRoute | {parentRefs: [{kind: Service, name: web}], rules: [{filters: [{type: RequestRedirect, requestRedirect: {}}]}]} | spec.rules[0].filters[0].type: a GRPCRoute cannot redirect
       policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, total: {requestsPerSecond: 0}} | spec.total.requestsPerSecond: must be positive
       policy.linkerd.io/v1alpha1 | EgressNetwork | {trafficPolicy: Maybe} | spec.trafficPolicy: is Allow or Deny
       """)

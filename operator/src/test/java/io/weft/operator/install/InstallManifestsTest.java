@@ -109,6 +109,15 @@ class InstallManifestsTest {
     assertThat(clusterRole.getRules()).filteredOn(rule -> rule.getVerbs().contains("create"))
         .allSatisfy(rule -> assertThat(rule.getResources()).containsAnyOf("tokenreviews", "events").hasSize(1));
     assertThat(clusterRole.getRules()).allSatisfy(rule -> assertThat(rule.getResources()).doesNotContain("secrets"));
+    // ...and it may list and watch every kind the control plane watches.
+    for (io.weft.k8s.model.ResourceKind kind : io.weft.k8s.model.ResourceKind.values()) {
+      assertThat(clusterRole.getRules()).as(kind.apiVersion() + " " + kind.plural())
+          .anySatisfy(rule -> {
+            assertThat(rule.getApiGroups()).contains(kind.group());
+            assertThat(rule.getResources()).contains(kind.plural());
+            assertThat(rule.getVerbs()).contains("list", "watch");
+          });
+    }
 
     // What the values say reaches the nodes: their configuration file and the proxy injector's settings in it.
     String config = client.configMaps().inNamespace("linkerd").withName("weft-control-plane-config").get().getData()

@@ -11,6 +11,7 @@ public final class ProxyMetrics {
   private final TcpMetrics tcp = new TcpMetrics(registry);
   private final IdentityMetrics identity = new IdentityMetrics(registry);
   private final RouteMetrics routes = new RouteMetrics(registry);
+  private final PolicyRouteMetrics policyRoutes = new PolicyRouteMetrics(registry);
 
   public HttpMetrics http() {
     return http;
@@ -18,6 +19,11 @@ public final class ProxyMetrics {
 
   public RouteMetrics routes() {
     return routes;
+  }
+
+  /** The families of outbound policy routes (HTTPRoutes, GRPCRoutes, the default route). */
+  public PolicyRouteMetrics policyRoutes() {
+    return policyRoutes;
   }
 
   public TcpMetrics tcp() {

@@ -3,8 +3,9 @@ package io.weft.proxy.outbound;
 import io.linkerd.proxy.outbound.OutboundPolicy;
 import io.weft.proxy.discovery.LatestAnswer;
 import io.linkerd.proxy.destination.DestinationProfile;
+import io.weft.proxy.metrics.PolicyRouteMetrics;
 import io.weft.proxy.metrics.RouteMetrics;
-import io.weft.proxy.route.PolicyRoute;
+import io.weft.proxy.route.PolicyRoutes;
 import io.weft.proxy.route.Profile;
 import io.weft.proxy.route.ProfileCompiler;
 import io.weft.proxy.route.ProfileRoute;
@@ -19,13 +20,11 @@ import io.weft.streams.service.Service;
 import io.weft.streams.timeout.Timeout;
 import org.apache.pekko.stream.Materializer;
 
-import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -34,13 +33,17 @@ import java.util.function.Function;
  * metrics, the route's timeout (retries included), retries within the profile's budget, per-attempt
  * metrics — in front of the destination's backends, split by weight when the profile has
  * {@code dstOverrides}. Without a ServiceProfile that routes or splits, the Service's outbound
- * policy shapes its one default route instead (the retries and timeouts of its annotations). Every
+ * policy routes it instead ({@link PolicyRouter}: its HTTPRoutes or GRPCRoutes, or the default
+ * route with the retries and timeouts of its annotations). Every
  * new answer builds a new immutable table of routes, which requests read without locks; the retry
  * budget carries over while its settings stay the same.
  */
 final class LogicalService implements Service<Request, Response> {
-  /** How routes are built: route metrics, the timer and materializer of timeouts and retries, and how much body a retry holds. */
-  record Settings(RouteMetrics metrics, Timer timer, Materializer materializer, long maxRetryBodyBytes) {}
+  /**
+   * How routes are built: profile and policy route metrics, the timer and materializer of timeouts
+   * and retries, and how much body a retry holds.
+   */
+  record Settings(RouteMetrics metrics, PolicyRouteMetrics policyMetrics, Timer timer, Materializer materializer, long maxRetryBodyBytes) {}
 
   private final String authority;
   private final Service<Request, Response> own;
@@ -49,7 +52,7 @@ final class LogicalService implements Service<Request, Response> {
   private volatile Routes routes;
   /** The latest profile answer (null before the first) and the policy's default route; the routes follow both. */
   private volatile DestinationProfile profileAnswer;
-  private volatile Optional<PolicyRoute> policyRoute = Optional.empty();
+  private volatile PolicyRoutes policyRoutes = PolicyRoutes.NONE;
 
   /**
    * {@code policy}: the Service's outbound policy, if it has one; {@code own}: this destination's
@@ -68,7 +71,7 @@ final class LogicalService implements Service<Request, Response> {
       rebuild();
     });
     policy.ifPresent(p -> p.subscribe(answer -> {
-      policyRoute = PolicyRoute.of(answer);
+      policyRoutes = PolicyRoutes.of(answer);
       rebuild();
     }));
   }
@@ -87,9 +90,11 @@ final class LogicalService implements Service<Request, Response> {
         : new WeightedSplit<>(profile.splits().stream()
             .map(s -> new WeightedSplit.Weighted<>(s.authority().equals(dst) ? own : concrete.apply(s.authority()), s.weight()))
             .toList());
-    // A ServiceProfile that routes or splits wins, as in Linkerd 2.14; else the policy's default route.
+    // A ServiceProfile that routes or splits wins, as in Linkerd 2.14; else the policy's routes.
     if (!profile.fromServiceProfile() || (profile.routes().isEmpty() && profile.splits().isEmpty())) {
-      routes = new Routes(profile, Map.of(), null, policyRoute.map(r -> policyStack(r, target)).orElseGet(() -> callersTimeout().wrap(target)));
+      PolicyRoutes policy = policyRoutes;
+      routes = new Routes(profile, Map.of(), null, policy.routes().isEmpty() ? callersTimeout().wrap(target)
+          : new PolicyRouter(policy, backend -> backend.equals(dst) || backend.equals(authority) ? own : concrete.apply(backend), settings));
       return;
     }
     Routes previous = routes;
@@ -126,40 +131,6 @@ final class LogicalService implements Service<Request, Response> {
             metrics::retrySkippedForBudget))
         .andThen(metrics.actual())
         .wrap(target);
-  }
-
-  /**
-   * The policy's default route: its request timeout (and the caller's {@code grpc-timeout}) over
-   * counted retries of the statuses it names, each attempt within the per-try timeout.
-   */
-  private Service<Request, Response> policyStack(PolicyRoute route, Service<Request, Response> target) {
-    Service<Request, Response> attempts = route.retry().flatMap(PolicyRoute.Retry::perTry)
-        .map(perTry -> new Timeout(request -> Optional.of(perTry), settings.timer(), settings.materializer()).wrap(target))
-        .orElse(target);
-    Service<Request, Response> retried = route.retry().<Service<Request, Response>>map(retry -> new Retry(new RetryPolicy() {
-          @Override
-          public boolean retryable(Request request) {
-            return true;
-          }
-
-          @Override
-          public boolean retryOn(Request request, Response response) {
-            return retry.retryOn(response);
-          }
-
-          @Override
-          public int maxRetries() {
-            return retry.maxRetries();
-          }
-
-          @Override
-          public Duration backoff(int attempt) {
-            return retry.backoff().map(b -> b.before(attempt, ThreadLocalRandom.current().nextDouble())).orElse(Duration.ZERO);
-          }
-        }, Optional.empty(), retry.maxRequestBytes() > 0 ? retry.maxRequestBytes() : settings.maxRetryBodyBytes(), settings.timer(),
-            settings.materializer(), () -> { }).wrap(attempts))
-        .orElse(attempts);
-    return new Timeout(request -> route.requestTimeout(), settings.timer(), settings.materializer()).wrap(retried);
   }
 
   /** Without a ServiceProfile only the caller's own deadline ({@code grpc-timeout}) applies. */

@@ -71,7 +71,7 @@ public final class OutboundHttp implements Service<Request, Response> {
     this.clusterDomain = clusterDomain;
     this.balancing = balancing;
     this.metrics = metrics.http();
-    this.routing = new LogicalService.Settings(metrics.routes(), SchedulerTimer.of(system), Materializer.matFromSystem(system),
+    this.routing = new LogicalService.Settings(metrics.routes(), metrics.policyRoutes(), SchedulerTimer.of(system), Materializer.matFromSystem(system),
         maxRetryBodyBytes);
     this.clients = clients;
     this.ownPorts = ownPorts;

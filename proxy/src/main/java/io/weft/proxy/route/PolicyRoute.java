@@ -1,27 +1,50 @@
 package io.weft.proxy.route;
 
-import io.linkerd.proxy.outbound.HttpRoute;
-import io.linkerd.proxy.outbound.OutboundPolicy;
-import io.linkerd.proxy.outbound.ProxyProtocol;
 import io.weft.streams.http.Response;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The retries and timeouts a Service's outbound policy puts on its default route (from its
- * {@code retry.linkerd.io/*} and {@code timeout.linkerd.io/*} annotations): what applies when no
- * ServiceProfile routes the Service.
+ * One route of a Service's outbound policy, compiled for the request path: the hostnames it
+ * answers for (none: any) and its rules. {@code labels} are its {@code route_*} metric labels.
  */
-public record PolicyRoute(Optional<Duration> requestTimeout, Optional<Retry> retry) {
+public record PolicyRoute(Map<String, String> labels, List<HostMatch> hosts, List<Rule> rules) {
+  /**
+   * A rule: where matching requests go (weighted backends), what its filters do on the way, the
+   * time the caller waits at most (retries included) and how it retries.
+   */
+  public record Rule(List<RouteMatch> matches, List<RouteFilter> filters, List<RouteBackend> backends, Optional<Duration> timeout,
+                     Optional<Retry> retry) {}
+
+  /**
+   * One backend of a rule: the authority discovery resolves ({@code empty} when the control plane
+   * named a backend the proxy cannot send to; its filters then fail the request), its share, the
+   * time each request to it may take, and its {@code backend_*} metric labels.
+   */
+  public record RouteBackend(Optional<String> authority, Map<String, String> labels, long weight, Optional<Duration> timeout,
+                             List<RouteFilter> filters) {}
+
   /**
    * Up to {@code maxRetries} more attempts, each within {@code perTry}, after an answer in
-   * {@code statuses}, waiting {@code backoff} before each.
+   * {@code statuses} (HTTP) or with a {@code grpc-status} in {@code grpcCodes}, waiting
+   * {@code backoff} before each.
    */
-  public record Retry(int maxRetries, List<StatusRange> statuses, Optional<Duration> perTry, long maxRequestBytes,
-                      Optional<Backoff> backoff) {
+  public record Retry(int maxRetries, List<StatusRange> statuses, Set<Integer> grpcCodes, Optional<Duration> perTry,
+                      long maxRequestBytes, Optional<Backoff> backoff) {
     public boolean retryOn(Response response) {
+      if (!grpcCodes.isEmpty()) {
+        // Only a trailers-only answer carries its status in the head, where a retry can still be decided.
+        String status = response.headers().get("grpc-status");
+        try {
+          return status != null && grpcCodes.contains(Integer.parseInt(status.trim()));
+        } catch (NumberFormatException e) {
+          return false;
+        }
+      }
       return statuses.stream().anyMatch(r -> response.status() >= r.start() && response.status() <= r.end());
     }
   }
@@ -30,48 +53,12 @@ public record PolicyRoute(Optional<Duration> requestTimeout, Optional<Retry> ret
 
   /** Exponential backoff: {@code min} doubling per retry up to {@code max}, plus up to {@code jitter} of it at random. */
   public record Backoff(Duration min, Duration max, double jitter) {
+    private static final int MAX_DOUBLINGS = 30;
+
     /** The wait before retry {@code retry} (from 0), {@code random} in [0, 1). */
     public Duration before(int retry, double random) {
       long base = Math.min(max.toNanos(), min.toNanos() << Math.min(retry, MAX_DOUBLINGS));
       return Duration.ofNanos(Math.min(max.toNanos(), base + (long) (base * jitter * random)));
     }
-  }
-
-  private static final int MAX_DOUBLINGS = 30;
-
-  /** The default route's settings, or empty when the policy puts none on it. */
-  public static Optional<PolicyRoute> of(OutboundPolicy policy) {
-    ProxyProtocol protocol = policy.getProtocol();
-    List<HttpRoute> routes = switch (protocol.getKindCase()) {
-      case DETECT -> protocol.getDetect().getHttp1().getRoutesList();
-      case HTTP1 -> protocol.getHttp1().getRoutesList();
-      case HTTP2 -> protocol.getHttp2().getRoutesList();
-      default -> List.of();
-    };
-    if (routes.isEmpty() || routes.getFirst().getRulesCount() == 0) {
-      return Optional.empty();
-    }
-    HttpRoute.Rule rule = routes.getFirst().getRules(0);
-    // Timeouts here end at the response head: the sooner of the request and response timeouts.
-    Optional<Duration> request = Optional.empty();
-    if (rule.hasTimeouts() && rule.getTimeouts().hasRequest()) {
-      request = Optional.of(duration(rule.getTimeouts().getRequest()));
-    }
-    if (rule.hasTimeouts() && rule.getTimeouts().hasResponse()) {
-      Duration response = duration(rule.getTimeouts().getResponse());
-      request = Optional.of(request.filter(r -> r.compareTo(response) < 0).orElse(response));
-    }
-    Optional<Retry> retry = rule.hasRetry() ? Optional.of(new Retry(rule.getRetry().getMaxRetries(),
-        rule.getRetry().getConditions().getStatusRangesList().stream().map(r -> new StatusRange(r.getStart(), r.getEnd())).toList(),
-        rule.getRetry().hasTimeout() ? Optional.of(duration(rule.getRetry().getTimeout())) : Optional.empty(),
-        rule.getRetry().getMaxRequestBytes(),
-        rule.getRetry().hasBackoff() ? Optional.of(new Backoff(duration(rule.getRetry().getBackoff().getMinBackoff()),
-            duration(rule.getRetry().getBackoff().getMaxBackoff()), rule.getRetry().getBackoff().getJitterRatio())) : Optional.empty()))
-        : Optional.empty();
-    return request.isEmpty() && retry.isEmpty() ? Optional.empty() : Optional.of(new PolicyRoute(request, retry));
-  }
-
-  private static Duration duration(com.google.protobuf.Duration d) {
-    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 }

@@ -18,13 +18,22 @@ public final class ProxyResponses {
 
   /** With {@code detail} (e.g. why a peer's certificate was refused) after the error's own message. */
   public static Response error(ProxyError error, Request request, Optional<String> detail) {
-    String message = detail.map(d -> error.message() + ": " + d).orElse(error.message());
+    return failure(error.httpStatus(), error.grpcStatus(), detail.map(d -> error.message() + ": " + d).orElse(error.message()), request);
+  }
+
+  /** An answer the proxy makes itself with any status (a route's failure injection), in the same form as its errors. */
+  public static Response failure(int httpStatus, int grpcStatus, String message, Request request) {
     if (request.isGrpc()) {
-      Headers headers = new Headers().add("content-type", "application/grpc").add("grpc-status", Integer.toString(error.grpcStatus()))
+      Headers headers = new Headers().add("content-type", "application/grpc").add("grpc-status", Integer.toString(grpcStatus))
           .add("grpc-message", message).add(ProxyError.HEADER, message);
       return new Response(200, null, request.version(), headers, Body.EMPTY);
     }
     Headers headers = new Headers().add("content-type", "text/plain; charset=utf-8").add(ProxyError.HEADER, message);
-    return new Response(error.httpStatus(), null, request.version(), headers, Body.of(ByteString.fromString(message + "\n")));
+    return new Response(httpStatus, null, request.version(), headers, Body.of(ByteString.fromString(message + "\n")));
+  }
+
+  /** A redirect to {@code location} with {@code status} (301 or 302). */
+  public static Response redirect(int status, String location, Request request) {
+    return new Response(status, null, request.version(), new Headers().add("location", location), Body.EMPTY);
   }
 }
