@@ -139,12 +139,13 @@ final class ListWatch {
 
   /**
    * The API does not serve this kind (its CRD, e.g. the Gateway API's, is not installed): there are
-   * none of it, which counts as listed so discovery is not held up; the periodic relist looks again.
+   * none of it, which counts as listed so discovery is not held up; it is looked for again after
+   * the longest backoff, so a CRD installed later is picked up soon.
    */
   private void notServed() {
     if (!notServedLogged) {
       log.info("the API does not serve {}/{} {} (CRD not installed?); treating it as empty and looking again every {}",
-          kind.group(), kind.version(), kind.plural(), settings.resyncInterval());
+          kind.group(), kind.version(), kind.plural(), settings.maxBackoff());
       notServedLogged = true;
     }
     try {
@@ -159,6 +160,9 @@ final class ListWatch {
     if (onFirstList != null) {
       onFirstList.run();
       onFirstList = null;
+    }
+    if (!stopped) {
+      thread.schedule(this::relist, settings.maxBackoff().toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

@@ -82,7 +82,10 @@ class ListWatchGoneTest {
     }
   }
 
-  /** A cluster without the Gateway API's CRDs answers 404 for GRPCRoutes: none of them, and discovery is not held up. */
+  /**
+   * A cluster without the Gateway API's CRDs answers 404 for GRPCRoutes: none of them, and discovery
+   * is not held up; once the CRD is installed its routes arrive without a restart.
+   */
   @Test
   void aKindTheApiDoesNotServeCountsAsEmpty() throws Exception {
     server.expect().get().withPath("/api/v1/services?limit=500")
@@ -90,13 +93,27 @@ class ListWatchGoneTest {
             .addToItems(service("a", "5")).build()).once();
     server.expect().get().withPath("/api/v1/services?allowWatchBookmarks=true&resourceVersion=10&watch=true")
         .andUpgradeToWebSocket().open().done().always();
-    // grpcroutes has no expectation: the scripted server answers 404, as an API without the CRD does.
+    // No GRPCRoute CRD at first (404), then it is installed with one route in it.
+    String routes = "/apis/gateway.networking.k8s.io/v1/grpcroutes";
+    server.expect().get().withPath(routes + "?limit=500").andReturn(404, "{}").once();
+    server.expect().get().withPath(routes + "?limit=500").andReturn(200, """
+        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRouteList", "metadata": {"resourceVersion": "30"},
+         "items": [{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute",
+                    "metadata": {"name": "items", "namespace": "ns", "resourceVersion": "29"},
+                    "spec": {"parentRefs": [{"name": "a", "kind": "Service"}]}}]}
+        """).always();
+    server.expect().get().withPath(routes + "?allowWatchBookmarks=true&resourceVersion=30&watch=true")
+        .andUpgradeToWebSocket().open().done().always();
     var settings = new KubeApiBackend.Settings(500, Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofHours(1), 64);
     try (KubeApiBackend backend = new KubeApiBackend(server.createClient().getConfiguration(),
         EnumSet.of(ResourceKind.SERVICE, ResourceKind.GRPC_ROUTE), settings)) {
       SinkQueueWithCancel<ClusterEvent> events = backend.events().runWith(Sink.queue(), system);
       assertThat(next(events)).isEqualTo(upsert("a", "5"));
       assertThat(next(events)).isInstanceOf(ClusterEvent.Synced.class);
+      ClusterEvent installed = next(events);
+      assertThat(installed).isInstanceOf(ClusterEvent.Upserted.class);
+      assertThat(((ClusterEvent.Upserted) installed).resource().key())
+          .isEqualTo(new ResourceKey(ResourceKind.GRPC_ROUTE, "ns", "items"));
       events.cancel();
     }
   }
