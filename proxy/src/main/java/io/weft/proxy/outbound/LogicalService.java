@@ -18,6 +18,8 @@ import io.weft.streams.retry.RetryBudget;
 import io.weft.streams.retry.RetryPolicy;
 import io.weft.streams.service.Service;
 import io.weft.streams.timeout.Timeout;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.stream.Materializer;
 
 import java.util.Collections;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One logical destination as its profile shapes it (Linkerd's "logical" stack): each request takes
@@ -34,9 +37,9 @@ import java.util.function.Function;
  * metrics — in front of the destination's backends, split by weight when the profile has
  * {@code dstOverrides}. Without a ServiceProfile that routes or splits, the Service's outbound
  * policy routes it instead ({@link PolicyRouter}: its HTTPRoutes or GRPCRoutes, or the default
- * route with the retries and timeouts of its annotations). Every
- * new answer builds a new immutable table of routes, which requests read without locks; the retry
- * budget carries over while its settings stay the same.
+ * route with the retries and timeouts of its annotations). Its answers are owned by an actor
+ * ({@link LogicalDestination}); every new answer builds a new immutable table of routes, which
+ * requests read without locks.
  */
 final class LogicalService implements Service<Request, Response> {
   /**
@@ -49,40 +52,63 @@ final class LogicalService implements Service<Request, Response> {
   private final Service<Request, Response> own;
   private final Function<String, Service<Request, Response>> concrete;
   private final Settings settings;
+  private final Supplier<Optional<LatestAnswer<OutboundPolicy>>> policy;
+  private final ActorRef<LogicalDestination.Command> owner;
+  /** Null until the owner publishes the first table. */
   private volatile Routes routes;
-  /** The latest profile answer (null before the first) and the policy's default route; the routes follow both. */
-  private volatile DestinationProfile profileAnswer;
-  private volatile PolicyRoutes policyRoutes = PolicyRoutes.NONE;
+  private final java.util.concurrent.CompletableFuture<Void> published = new java.util.concurrent.CompletableFuture<>();
+  /** The policy stream the owner follows; the request path compares it with discovery's. */
+  private volatile LatestAnswer<OutboundPolicy> followedPolicy;
 
   /**
-   * {@code policy}: the Service's outbound policy, if it has one; {@code own}: this destination's
-   * backend; {@code concrete}: the backend of another authority a split names (a split may name
-   * this one too).
+   * {@code policy}: the Service's outbound policy stream, as discovery has it now (empty for a pod's
+   * address or without a policy service); {@code own}: this destination's backend;
+   * {@code concrete}: the backend of another authority a split or route names (it may name this
+   * one too); {@code spawn} starts the actor that owns the destination's answers.
    */
-  LogicalService(String authority, LatestAnswer<DestinationProfile> profile, Optional<LatestAnswer<OutboundPolicy>> policy,
-                 Service<Request, Response> own, Function<String, Service<Request, Response>> concrete, Settings settings) {
+  LogicalService(String authority, LatestAnswer<DestinationProfile> profile, Supplier<Optional<LatestAnswer<OutboundPolicy>>> policy,
+                 Service<Request, Response> own, Function<String, Service<Request, Response>> concrete, Settings settings,
+                 Function<Behavior<LogicalDestination.Command>, ActorRef<LogicalDestination.Command>> spawn) {
     this.authority = authority;
     this.own = own;
     this.concrete = concrete;
     this.settings = settings;
-    this.routes = new Routes(Profile.NONE, Map.of(), null, callersTimeout().wrap(own));
-    profile.subscribe(answer -> {
-      profileAnswer = answer;
-      rebuild();
-    });
-    policy.ifPresent(p -> p.subscribe(answer -> {
-      policyRoutes = PolicyRoutes.of(answer);
-      rebuild();
-    }));
+    this.policy = policy;
+    // The policy stream is the owner's first message, so the first table it publishes has both answers.
+    this.owner = spawn.apply(LogicalDestination.create(profile, this));
+    followPolicy();
   }
 
   @Override
   public CompletionStage<Response> call(Request request) {
-    return routes.call(request);
+    followPolicy();
+    Routes current = routes;
+    if (current == null) {
+      // The owner has not compiled the profile discovery already has: a moment's wait.
+      return published.thenCompose(done -> routes.call(request));
+    }
+    return current.call(request);
   }
 
-  private synchronized void rebuild() {
-    DestinationProfile answer = profileAnswer != null ? profileAnswer : DestinationProfile.getDefaultInstance();
+  /** Keeps the policy followed while requests come, and hands its owner the stream discovery has now. */
+  private void followPolicy() {
+    policy.get().ifPresent(current -> {
+      if (current != followedPolicy) {
+        owner.tell(new LogicalDestination.Follow(current));
+      }
+    });
+  }
+
+  /** The owner follows {@code stream} from now on. */
+  void following(LatestAnswer<OutboundPolicy> stream) {
+    followedPolicy = stream;
+  }
+
+  /**
+   * Compiles the latest answers into the table requests read from now on; only the owner calls
+   * this, one answer at a time. The retry budget carries over while its settings stay the same.
+   */
+  void publish(DestinationProfile answer, PolicyRoutes policyRoutes) {
     Profile profile = ProfileCompiler.compile(answer);
     String dst = answer.getFullyQualifiedName().isEmpty() ? authority
         : answer.getFullyQualifiedName() + authority.substring(authority.lastIndexOf(':'));
@@ -92,19 +118,21 @@ final class LogicalService implements Service<Request, Response> {
             .toList());
     // A ServiceProfile that routes or splits wins, as in Linkerd 2.14; else the policy's routes.
     if (!profile.fromServiceProfile() || (profile.routes().isEmpty() && profile.splits().isEmpty())) {
-      PolicyRoutes policy = policyRoutes;
-      routes = new Routes(profile, Map.of(), null, policy.routes().isEmpty() ? callersTimeout().wrap(target)
-          : new PolicyRouter(policy, backend -> backend.equals(dst) || backend.equals(authority) ? own : concrete.apply(backend), settings));
+      routes = new Routes(profile, Map.of(), null, policyRoutes.routes().isEmpty() ? callersTimeout().wrap(target)
+          : new PolicyRouter(policyRoutes, backend -> backend.equals(dst) || backend.equals(authority) ? own : concrete.apply(backend),
+              settings));
+      published.complete(null);
       return;
     }
     Routes previous = routes;
-    RetryBudget budget = previous.budget != null && previous.profile.budget().equals(profile.budget()) ? previous.budget
+    RetryBudget budget = previous != null && previous.budget != null && previous.profile.budget().equals(profile.budget()) ? previous.budget
         : new RetryBudget(profile.budget().ratio(), profile.budget().minPerSecond(), profile.budget().ttl());
     Map<ProfileRoute, Service<Request, Response>> stacks = new IdentityHashMap<>();
     for (ProfileRoute route : profile.routes()) {
       stacks.put(route, stack(dst, route, budget, target));
     }
     routes = new Routes(profile, Collections.unmodifiableMap(stacks), budget, stack(dst, ProfileRoute.DEFAULT, budget, target));
+    published.complete(null);
   }
 
   private Service<Request, Response> stack(String dst, ProfileRoute route, RetryBudget budget, Service<Request, Response> target) {

@@ -1,6 +1,7 @@
 package io.weft.proxy.outbound;
 
 import io.linkerd.proxy.destination.DestinationProfile;
+import io.linkerd.proxy.outbound.OutboundPolicy;
 import io.weft.proxy.discovery.LatestAnswer;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
@@ -19,6 +20,7 @@ import io.weft.streams.http.ProxyError;
 import io.weft.streams.queue.SchedulerTimer;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.stream.Materializer;
 
 import java.net.InetSocketAddress;
@@ -52,6 +54,8 @@ public final class OutboundHttp implements Service<Request, Response> {
   private final LogicalService.Settings routing;
   private final PerFollowed<Resolution, Backend> backends = new PerFollowed<>();
   private final PerFollowed<LatestAnswer<DestinationProfile>, LogicalService> logicals = new PerFollowed<>();
+  /** Names the actor of each logical destination (authorities are not valid actor names). */
+  private static final java.util.concurrent.atomic.AtomicLong LOGICAL_IDS = new java.util.concurrent.atomic.AtomicLong();
   /** Addresses reached as given, each with its own connections and metric labels. */
   private final Map<Addressed, Service<Request, Response>> addressed = new ConcurrentHashMap<>();
 
@@ -136,11 +140,21 @@ public final class OutboundHttp implements Service<Request, Response> {
       // addressed, which is what the application asked for (Linkerd would fail fast instead).
       return addressed(authority, host, port).call(request);
     }
-    // A Service's policy (a pod's address has none) shapes its default route when no ServiceProfile
-    // routes it; looked up once, when the logical service is built (its backend keeps it followed).
+    // A Service's policy (a pod's address has none) routes it when no ServiceProfile does: its
+    // first answer is waited for as the profile's is (never past the failfast timeout).
+    boolean service = resolution.isService();
+    Optional<LatestAnswer<OutboundPolicy>> policy = service ? discovery.policy(authority) : Optional.empty();
+    if (policy.isPresent() && policy.get().current().isEmpty() && !policy.get().answered().toCompletableFuture().isDone()) {
+      return policy.get().answeredWithin(balancing.limits().failfastTimeout())
+          .thenCompose(answered -> logicalService(profile, authority, service).call(request));
+    }
+    return logicalService(profile, authority, service).call(request);
+  }
+
+  private LogicalService logicalService(LatestAnswer<DestinationProfile> profile, String authority, boolean service) {
     return logicals.get(profile, p -> new LogicalService(authority, p,
-            resolution.isService() ? discovery.policy(authority) : Optional.empty(), concrete(authority), this::concrete, routing))
-        .call(request);
+            () -> service ? discovery.policy(authority) : Optional.empty(), concrete(authority), this::concrete, routing,
+            behavior -> system.systemActorOf(behavior, "logical-" + LOGICAL_IDS.incrementAndGet(), Props.empty())));
   }
 
   /**

@@ -36,6 +36,8 @@ class HttpRouteTest {
   private static final Duration FAILFAST = Duration.ofSeconds(3);
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String API = "api.shop.svc.cluster.local:80";
+  /** Longer than the test discovery's idle timeout and its sweep together. */
+  private static final Duration IDLE_OUTLIVED = Duration.ofSeconds(10);
 
   @TempDir Path manifests;
   private HttpServer v1;
@@ -190,9 +192,24 @@ class HttpRouteTest {
     assertThat((double) toV2 / total).as("a quarter to api-v2, within 4 points (over 10 sigma is ~1 point)").isBetween(0.21, 0.29);
 
     Files.writeString(manifests.resolve("routes.yaml"), split(0, 1));
+    awaitAll("v2");
+
+    // All traffic goes to another Service now, so only the requests themselves keep the parent's
+    // policy followed: past discovery's idle timeout (5 s here, swept every 2.5 s) a change must
+    // still arrive.
+    long until = System.nanoTime() + IDLE_OUTLIVED.toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(send("GET", "/").body()).isEqualTo("v2");
+    }
+    Files.writeString(manifests.resolve("routes.yaml"), split(1, 0));
+    awaitAll("v1");
+  }
+
+  /** Waits until 50 requests in a row reach {@code backend}. */
+  private void awaitAll(String backend) {
     await().atMost(PATIENCE).until(() -> {
       for (int i = 0; i < 50; i++) {
-        if (!send("GET", "/").body().equals("v2")) {
+        if (!send("GET", "/").body().equals(backend)) {
           return false;
         }
       }
