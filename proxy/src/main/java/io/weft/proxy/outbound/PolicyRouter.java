@@ -14,6 +14,7 @@ import io.weft.streams.retry.Retry;
 import io.weft.streams.retry.RetryPolicy;
 import io.weft.streams.service.Layer;
 import io.weft.streams.service.Service;
+import io.weft.streams.timeout.IdleTimeout;
 import io.weft.streams.timeout.Timeout;
 
 import java.time.Duration;
@@ -29,8 +30,8 @@ import java.util.function.Function;
 /**
  * A Service's outbound policy routes as one service, immutable: each request takes the rule the
  * Gateway API's precedence picks (none: 404, Linkerd's "no route found"), and each rule is its own
- * stack — route metrics, the rule's filters, its timeout (retries included, and the caller's
- * {@code grpc-timeout}), counted retries with backoff, the per-try timeout, then the weighted split
+ * stack — route metrics, the rule's filters, its idle timeout, its timeout (retries included, and
+ * the caller's {@code grpc-timeout}), counted retries with backoff, the per-try timeout, then the weighted split
  * over its backends, each with its metrics, filters and request timeout.
  */
 final class PolicyRouter implements Service<Request, Response> {
@@ -97,7 +98,9 @@ final class PolicyRouter implements Service<Request, Response> {
         }, Optional.empty(), retry.maxRequestBytes() > 0 ? retry.maxRequestBytes() : settings.maxRetryBodyBytes(), settings.timer(),
             settings.materializer(), () -> { }).wrap(attempts))
         .orElse(attempts);
-    return metrics.requests().andThen(new RuleFilters(rule.filters(), routes.grpc())).andThen(timeout(rule.timeout(), settings)).wrap(retried);
+    return metrics.requests().andThen(new RuleFilters(rule.filters(), routes.grpc()))
+        .andThen(rule.idle().<Layer<Request, Response>>map(IdleTimeout::new).orElse(inner -> inner))
+        .andThen(timeout(rule.timeout(), settings)).wrap(retried);
   }
 
   /** A timeout of {@code after}, and always the caller's own {@code grpc-timeout}. */

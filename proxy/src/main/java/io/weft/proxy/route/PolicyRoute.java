@@ -15,10 +15,11 @@ import java.util.Set;
 public record PolicyRoute(Map<String, String> labels, List<HostMatch> hosts, List<Rule> rules) {
   /**
    * A rule: where matching requests go (weighted backends), what its filters do on the way, the
-   * time the caller waits at most (retries included) and how it retries.
+   * time the caller waits at most for the response head (retries included), how long its bodies
+   * may go without a byte, and how it retries.
    */
   public record Rule(List<RouteMatch> matches, List<RouteFilter> filters, List<RouteBackend> backends, Optional<Duration> timeout,
-                     Optional<Retry> retry) {}
+                     Optional<Duration> idle, Optional<Retry> retry) {}
 
   /**
    * One backend of a rule: the authority discovery resolves ({@code empty} when the control plane

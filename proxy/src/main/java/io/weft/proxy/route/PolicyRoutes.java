@@ -82,7 +82,7 @@ public record PolicyRoutes(Map<String, String> parent, boolean grpc, List<Policy
           Set.of(), optional(rule.getRetry().hasTimeout(), rule.getRetry().getTimeout()), rule.getRetry().getMaxRequestBytes(),
           backoff(rule.getRetry().hasBackoff(), rule.getRetry().getBackoff()))) : Optional.empty();
       rules.add(new PolicyRoute.Rule(matches.isEmpty() ? List.of(RouteMatch.EVERYTHING) : matches, filters, backends,
-          timeout(rule.hasTimeouts(), rule.getTimeouts()), retry));
+          timeout(rule.hasTimeouts(), rule.getTimeouts()), optional(rule.getTimeouts().hasIdle(), rule.getTimeouts().getIdle()), retry));
     }
     return new PolicyRoute(labels("route", route.getMetadata()), route.getHostsList().stream().map(HostMatch::of).toList(), rules);
   }
@@ -115,7 +115,7 @@ public record PolicyRoutes(Map<String, String> parent, boolean grpc, List<Policy
             backoff(rule.getRetry().hasBackoff(), rule.getRetry().getBackoff())));
       }
       rules.add(new PolicyRoute.Rule(matches.isEmpty() ? List.of(RouteMatch.EVERYTHING) : matches, filters, backends,
-          timeout(rule.hasTimeouts(), rule.getTimeouts()), retry));
+          timeout(rule.hasTimeouts(), rule.getTimeouts()), optional(rule.getTimeouts().hasIdle(), rule.getTimeouts().getIdle()), retry));
     }
     return new PolicyRoute(labels("route", route.getMetadata()), route.getHostsList().stream().map(HostMatch::of).toList(), rules);
   }

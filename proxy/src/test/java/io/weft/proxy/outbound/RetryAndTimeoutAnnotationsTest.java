@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Retries and timeouts from a Service's {@code retry.linkerd.io/*} and {@code timeout.linkerd.io/*}
+ * Retries and timeouts (request and idle) from a Service's {@code retry.linkerd.io/*} and {@code timeout.linkerd.io/*}
  * annotations (Linkerd 2.16's way), carried by the OutboundPolicies API to the proxy's default
  * route, with no ServiceProfile involved.
  */
@@ -33,6 +33,7 @@ class RetryAndTimeoutAnnotationsTest {
   private static final Duration FAILFAST = Duration.ofSeconds(3);
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String API = "api.shop.svc.cluster.local:80";
+  private static final Duration STALL = Duration.ofSeconds(8);
 
   @TempDir Path manifests;
   private HttpServer server;
@@ -49,6 +50,18 @@ class RetryAndTimeoutAnnotationsTest {
       int status = 200;
       if (exchange.getRequestURI().getPath().equals("/flaky")) {
         status = flakyAttempts.getAndIncrement() % 3 == 2 ? 200 : 503;
+      } else if (exchange.getRequestURI().getPath().equals("/stall")) {
+        // A head and a first chunk at once, then nothing for longer than the idle timeout.
+        exchange.sendResponseHeaders(200, 0);
+        exchange.getResponseBody().write("first".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        exchange.getResponseBody().flush();
+        try {
+          Thread.sleep(STALL.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        exchange.close();
+        return;
       } else if (exchange.getRequestURI().getPath().equals("/slow")) {
         try {
           Thread.sleep(3_000);
@@ -68,6 +81,7 @@ class RetryAndTimeoutAnnotationsTest {
             retry.linkerd.io/http: 5xx
             retry.linkerd.io/limit: "2"
             timeout.linkerd.io/request: 500ms
+            timeout.linkerd.io/idle: 1s
         """.stripTrailing()) + LocalMesh.loopbackPod("api-0", server.getAddress().getPort()));
     mesh = OutboundMesh.start(manifests, FAILFAST, new ProxyMetrics());
   }
@@ -103,5 +117,13 @@ class RetryAndTimeoutAnnotationsTest {
     assertThat(slow.statusCode()).isEqualTo(504);
     assertThat(slow.headers().firstValue("l5d-proxy-error")).contains("response timeout");
     assertThat(elapsedMs).as("the 500 ms request timeout, within 10 %%").isBetween(450L, 550L);
+
+    // The idle timeout cuts a response body that stops flowing, long before the server would end it.
+    long stallStart = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> client.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + mesh.port() + "/stall")).header("l5d-dst-override", API).timeout(PATIENCE).build(),
+        HttpResponse.BodyHandlers.ofString())).isInstanceOf(IOException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - stallStart)).as("cut after the 1 s idle timeout, not the 8 s stall")
+        .isLessThan(STALL.dividedBy(2));
   }
 }

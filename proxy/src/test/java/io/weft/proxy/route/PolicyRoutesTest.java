@@ -137,7 +137,7 @@ class PolicyRoutesTest {
   @Test
   void theRulesRetryAndTimeoutsComeThrough() {
     PolicyRoute.Rule rule = http(HttpRoute.newBuilder().addRules(HttpRoute.Rule.newBuilder()
-        .setTimeouts(Timeouts.newBuilder().setRequest(ms(900)).setResponse(ms(600)))
+        .setTimeouts(Timeouts.newBuilder().setRequest(ms(900)).setResponse(ms(600)).setIdle(ms(700)))
         .setRetry(HttpRoute.Retry.newBuilder().setMaxRetries(2).setTimeout(ms(100))
             .setConditions(HttpRoute.Retry.Conditions.newBuilder().addStatusRanges(
                 HttpRoute.Retry.Conditions.StatusRange.newBuilder().setStart(502).setEnd(504)))
@@ -145,6 +145,7 @@ class PolicyRoutesTest {
         .routes().getFirst().rules().getFirst();
     assertThat(rule.matches()).as("no matches: every request").containsExactly(RouteMatch.EVERYTHING);
     assertThat(rule.timeout()).as("the sooner of request and response").contains(java.time.Duration.ofMillis(600));
+    assertThat(rule.idle()).contains(java.time.Duration.ofMillis(700));
     PolicyRoute.Retry retry = rule.retry().orElseThrow();
     assertThat(retry.maxRetries()).isEqualTo(2);
     assertThat(retry.perTry()).contains(java.time.Duration.ofMillis(100));
