@@ -33,7 +33,17 @@ final class ServiceProfiles {
     }
     List<ServiceProfileResource.WeightedDst> overrides = new ArrayList<>();
     for (Node d : spec.get("dstOverrides").list()) {
-      overrides.add(new ServiceProfileResource.WeightedDst(d.get("authority").requiredText(), (long) d.get("weight").number(1)));
+      Node weight = d.get("weight");
+      long milli;
+      try {
+        milli = Quantities.milli(weight.text("1"));
+      } catch (IllegalArgumentException e) {
+        throw new ManifestException(weight.path(), e.getMessage());
+      }
+      if (milli < 0) {
+        throw new ManifestException(weight.path(), "may not be negative");
+      }
+      overrides.add(new ServiceProfileResource.WeightedDst(d.get("authority").requiredText(), milli));
     }
     return new ServiceProfileResource(meta, routes, budget, overrides);
   }

@@ -35,6 +35,7 @@ public record ServiceProfileResource(
 
   public record RetryBudget(double retryRatio, int minRetriesPerSecond, Duration ttl) {}
 
+  /** {@code weight} in thousandths of the quantity written ({@code 1} is 1000, {@code 500m} is 500), as Linkerd sends it. */
   public record WeightedDst(String authority, long weight) {}
 
   @Override public ResourceKind resourceKind() { return ResourceKind.SERVICE_PROFILE; }

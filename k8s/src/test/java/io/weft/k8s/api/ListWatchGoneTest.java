@@ -90,7 +90,7 @@ class ListWatchGoneTest {
   void aKindTheApiDoesNotServeCountsAsEmpty() throws Exception {
     server.expect().get().withPath("/api/v1/services?limit=500")
         .andReturn(200, new ServiceListBuilder().withNewMetadata().withResourceVersion("10").endMetadata()
-            .addToItems(service("a", "5")).build()).once();
+            .addToItems(service("a", "5")).build()).always();
     server.expect().get().withPath("/api/v1/services?allowWatchBookmarks=true&resourceVersion=10&watch=true")
         .andUpgradeToWebSocket().open().done().always();
     // No GRPCRoute CRD at first (404), then it is installed with one route in it.
