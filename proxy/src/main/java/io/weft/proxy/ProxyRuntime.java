@@ -19,6 +19,7 @@ import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.outbound.OutboundHttp;
 import io.weft.proxy.outbound.OutboundOpaque;
 import io.weft.proxy.outbound.OutboundProxy;
+import io.weft.proxy.outbound.ServerFirstMemory;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** A running proxy: admin, inbound and outbound listeners, and its discovery client. */
 public final class ProxyRuntime implements AutoCloseable {
   private static final String SERVER_FIRST_PROBE = "weft.proxy.detect.server-first-probe";
+  private static final String SERVER_FIRST = "weft.proxy.detect.server-first";
   private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
   private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
   private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
@@ -102,7 +104,7 @@ public final class ProxyRuntime implements AutoCloseable {
           config.outbound().limits().failfastTimeout(), balancing, tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
           new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits(),
-              system.settings().config().getDuration(SERVER_FIRST_PROBE)))
+              system.settings().config().getDuration(SERVER_FIRST_PROBE), ServerFirstMemory.Settings.from(system.settings().config().getConfig(SERVER_FIRST))))
           .bind(config.outbound().listen()).toCompletableFuture().join().localAddress();
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.admin().shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.admin().listen())

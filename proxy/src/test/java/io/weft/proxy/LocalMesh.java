@@ -164,7 +164,8 @@ public final class LocalMesh {
         new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls);
     OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, balancing, tls);
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own,
-        settings.limits(), system.settings().config().getDuration("weft.proxy.detect.server-first-probe")));
+        settings.limits(), system.settings().config().getDuration("weft.proxy.detect.server-first-probe"),
+        io.weft.proxy.outbound.ServerFirstMemory.Settings.from(system.settings().config().getConfig("weft.proxy.detect.server-first"))));
   }
 
   /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */

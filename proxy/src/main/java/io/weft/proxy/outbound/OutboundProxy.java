@@ -38,10 +38,11 @@ public final class OutboundProxy {
   /**
    * {@code ownPorts}: the proxy's listening ports, never a valid target; {@code http1}: the bounds
    * of an HTTP/1 head; {@code serverFirstProbe}: how long a client may say nothing before the
-   * proxy connects where it was going, in case the server speaks first ({@link ServerFirstProbe}).
+   * proxy connects where it was going, in case the server speaks first ({@link ServerFirstProbe});
+   * {@code serverFirst}: the {@code weft.proxy.detect.server-first} settings of remembering it.
    */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts, Http1Limits http1,
-                         Duration serverFirstProbe) {}
+                         Duration serverFirstProbe, ServerFirstMemory.Settings serverFirst) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -49,6 +50,7 @@ public final class OutboundProxy {
   private final OutboundHttp http;
   private final OutboundOpaque opaque;
   private final Settings settings;
+  private final ServerFirstMemory serverFirst;
 
   public OutboundProxy(ActorSystem<?> system, TcpMetrics metrics, OutboundHttp http, OutboundOpaque opaque,
                        Settings settings) {
@@ -58,6 +60,7 @@ public final class OutboundProxy {
     this.http = http;
     this.opaque = opaque;
     this.settings = settings;
+    this.serverFirst = new ServerFirstMemory(settings.serverFirst(), System::nanoTime);
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
@@ -89,9 +92,12 @@ public final class OutboundProxy {
     }
     InetSocketAddress to = original.get();
     Flow<ByteString, ByteString, NotUsed> probed = ServerFirstProbe.around(detected, settings.serverFirstProbe(),
-        () -> opaque.to(to), () -> metrics.detected(DIRECTION, OPAQUE));
+        () -> opaque.to(to), () -> {
+          metrics.detected(DIRECTION, OPAQUE);
+          serverFirst.learned(to);
+        });
     return Flow.completionStageFlow(opaque.markedOpaque(to).thenApply(marked -> {
-          if (!marked) {
+          if (!marked && !serverFirst.remembers(to)) {
             return probed;
           }
           metrics.detected(DIRECTION, OPAQUE);
