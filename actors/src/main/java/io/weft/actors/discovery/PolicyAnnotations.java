@@ -86,7 +86,7 @@ final class PolicyAnnotations {
    */
   Optional<HttpRoute.Retry> httpRetry(ResourceMeta meta, String kind) {
     Map<String, String> annotations = meta.annotations();
-    if (!annotations.containsKey(RETRY_HTTP) && !annotations.containsKey(RETRY_LIMIT) && !annotations.containsKey(RETRY_TIMEOUT)) {
+    if (!asksForRetries(annotations, RETRY_HTTP)) {
       return Optional.empty();
     }
     String name = name(meta, kind);
@@ -100,11 +100,10 @@ final class PolicyAnnotations {
       log.warn("{}: {} \"{}\" cannot be read ({}); no retries", name, RETRY_HTTP, annotations.get(RETRY_HTTP), e.getMessage());
       return Optional.empty();
     }
-    HttpRoute.Retry.Builder retry = HttpRoute.Retry.newBuilder().setConditions(conditions)
-        .setMaxRetries(read(annotations, RETRY_LIMIT, name, Integer::parseUnsignedInt, settings.defaultRetryLimit()))
-        .setMaxRequestBytes((int) settings.maxRetryRequestBytes())
-        .setBackoff(backoff(settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.retryJitterRatio()));
-    Optional.ofNullable(read(annotations, RETRY_TIMEOUT, name, GoDurations::parse, null)).ifPresent(t -> retry.setTimeout(duration(t)));
+    RetryBounds bounds = bounds(annotations, name);
+    HttpRoute.Retry.Builder retry = HttpRoute.Retry.newBuilder().setConditions(conditions).setMaxRetries(bounds.limit())
+        .setMaxRequestBytes(bounds.maxRequestBytes()).setBackoff(bounds.backoff());
+    bounds.perTry().ifPresent(retry::setTimeout);
     return Optional.of(retry.build());
   }
 
@@ -114,7 +113,7 @@ final class PolicyAnnotations {
    */
   Optional<GrpcRoute.Retry> grpcRetry(ResourceMeta meta, String kind) {
     Map<String, String> annotations = meta.annotations();
-    if (!annotations.containsKey(RETRY_GRPC) && !annotations.containsKey(RETRY_LIMIT) && !annotations.containsKey(RETRY_TIMEOUT)) {
+    if (!asksForRetries(annotations, RETRY_GRPC)) {
       return Optional.empty();
     }
     String name = name(meta, kind);
@@ -133,12 +132,25 @@ final class PolicyAnnotations {
         }
       }
     }
-    GrpcRoute.Retry.Builder retry = GrpcRoute.Retry.newBuilder().setConditions(conditions)
-        .setMaxRetries(read(annotations, RETRY_LIMIT, name, Integer::parseUnsignedInt, settings.defaultRetryLimit()))
-        .setMaxRequestBytes((int) settings.maxRetryRequestBytes())
-        .setBackoff(backoff(settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.retryJitterRatio()));
-    Optional.ofNullable(read(annotations, RETRY_TIMEOUT, name, GoDurations::parse, null)).ifPresent(t -> retry.setTimeout(duration(t)));
+    RetryBounds bounds = bounds(annotations, name);
+    GrpcRoute.Retry.Builder retry = GrpcRoute.Retry.newBuilder().setConditions(conditions).setMaxRetries(bounds.limit())
+        .setMaxRequestBytes(bounds.maxRequestBytes()).setBackoff(bounds.backoff());
+    bounds.perTry().ifPresent(retry::setTimeout);
     return Optional.of(retry.build());
+  }
+
+  /** What both kinds of retry take from the annotations and the settings. */
+  private record RetryBounds(int limit, int maxRequestBytes, ExponentialBackoff backoff, Optional<Duration> perTry) {}
+
+  private RetryBounds bounds(Map<String, String> annotations, String name) {
+    return new RetryBounds(read(annotations, RETRY_LIMIT, name, Integer::parseUnsignedInt, settings.defaultRetryLimit()),
+        (int) settings.maxRetryRequestBytes(), backoff(settings.retryMinBackoff(), settings.retryMaxBackoff(), settings.retryJitterRatio()),
+        Optional.ofNullable(read(annotations, RETRY_TIMEOUT, name, GoDurations::parse, null)).map(PolicyAnnotations::duration));
+  }
+
+  /** Any of the protocol's statuses, the limit or the per-try timeout turns retries on. */
+  private static boolean asksForRetries(Map<String, String> annotations, String statuses) {
+    return annotations.containsKey(statuses) || annotations.containsKey(RETRY_LIMIT) || annotations.containsKey(RETRY_TIMEOUT);
   }
 
   /** The timeouts its {@code timeout.linkerd.io/request}, {@code /response} and {@code /idle} annotations give, or none. */
