@@ -29,8 +29,8 @@ import static org.awaitility.Awaitility.await;
  * outbound proxy, with the examples of Linkerd's documentation: a header-based A/B route (podinfo's
  * {@code x-request-id: alternative}; with a method, as a method match outranks header matches in
  * the Gateway API's precedence), booksapp-style method and path-prefix matches, header
- * modifiers, a redirect, a weighted split (faces' smiley split) changed while the proxy runs, and
- * a request no rule matches answered 404.
+ * modifiers, a redirect, a rule's backendRequest timeout, a weighted split (faces' smiley split)
+ * changed while the proxy runs, and a request no rule matches answered 404.
  */
 class HttpRouteTest {
   private static final Duration FAILFAST = Duration.ofSeconds(3);
@@ -38,6 +38,8 @@ class HttpRouteTest {
   private static final String API = "api.shop.svc.cluster.local:80";
   /** Longer than the test discovery's idle timeout and its sweep together. */
   private static final Duration IDLE_OUTLIVED = Duration.ofSeconds(10);
+  /** How long the backends take to answer /slow. */
+  private static final Duration SLOW = Duration.ofSeconds(3);
 
   @TempDir Path manifests;
   private HttpServer v1;
@@ -51,6 +53,13 @@ class HttpRouteTest {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/", exchange -> {
+      if (exchange.getRequestURI().getPath().equals("/slow")) {
+        try {
+          Thread.sleep(SLOW.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       String route = exchange.getRequestHeaders().getFirst("x-route");
       byte[] body = (name + (route == null ? "" : " " + route)).getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
@@ -100,6 +109,10 @@ class HttpRouteTest {
           - type: ResponseHeaderModifier
             responseHeaderModifier: {add: [{name: x-served-by, value: weft}]}
           backendRefs: [{name: api, port: 80}]
+        - matches:
+          - path: {type: Exact, value: /slow}
+          backendRefs: [{name: api, port: 80}]
+          timeouts: {request: 2s, backendRequest: 400ms}
         - matches:
           - path: {type: PathPrefix, value: /}
             method: GET
@@ -165,6 +178,13 @@ class HttpRouteTest {
     assertThat(send("GET", "/authors.json").body()).isEqualTo("v1 authors");
     assertThat(send("GET", "/authorsX").body()).as("a prefix matches whole path segments").isEqualTo("v1");
     assertThat(send("GET", "/authors/7", "x-route", "client").body()).as("set replaces the caller's value").isEqualTo("v1 authors");
+
+    long slowStart = System.nanoTime();
+    HttpResponse<String> slow = send("GET", "/slow");
+    long slowMs = (System.nanoTime() - slowStart) / 1_000_000;
+    assertThat(slow.statusCode()).isEqualTo(504);
+    assertThat(slow.headers().firstValue("l5d-proxy-error")).contains("response timeout");
+    assertThat(slowMs).as("the rule's 400 ms backendRequest timeout, within 10 %%").isBetween(360L, 440L);
 
     HttpResponse<String> delete = send("DELETE", "/authors/7");
     assertThat(delete.statusCode()).as("no rule takes DELETE").isEqualTo(404);
