@@ -91,10 +91,12 @@ public final class ProxyRuntime implements AutoCloseable {
       HttpSettings http = HttpSettings.from(system.settings().config());
       HttpClients toApplication = new HttpClients(system, http.clients(config.inbound().connectTimeout(),
           config.inbound().limits().maxInFlight()), Optional.empty());
-      InetSocketAddress inbound = new InboundProxy(system, metrics.tcp(), new InboundHttp(system, toApplication, metrics.http(),
+      InetSocketAddress inbound = new InboundProxy(system, metrics, new InboundHttp(system, toApplication, metrics.http(),
           config.inbound().limits(), config.inbound().connectTimeout()),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
-              config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE)), tls).bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
+              config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE),
+              config.inbound().policy()), tls)
+          .bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
       Balancing balancing = Balancing.linkerds(config.outbound().limits());
       HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),
           config.outbound().limits().maxInFlight()), tls);

@@ -177,15 +177,22 @@ public final class LocalMesh {
   /** As above, terminating mesh TLS for this proxy's identity. */
   public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
                                           java.util.Set<Integer> ownPorts, Optional<MeshTls> tls) {
+    return inboundProxy(system, metrics, detectTimeout, ownPorts, tls, io.weft.proxy.policy.InboundPolicy.allowAll());
+  }
+
+  /** As above, enforcing {@code policy}. */
+  public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
+                                          java.util.Set<Integer> ownPorts, Optional<MeshTls> tls,
+                                          io.weft.proxy.policy.InboundPolicy policy) {
     java.util.BitSet opaque = new java.util.BitSet();
     java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
     HttpSettings settings = HttpSettings.from(system.settings().config());
-    return new InboundProxy(system, metrics.tcp(), new InboundHttp(system, new HttpClients(system,
+    return new InboundProxy(system, metrics, new InboundHttp(system, new HttpClients(system,
         settings.clients(Duration.ofSeconds(1), 100_000), Optional.empty()), metrics.http(),
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
         Duration.ofSeconds(1)),
         new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque, settings.limits(),
-            system.settings().config().getDuration("weft.proxy.detect.server-first-probe")), tls);
+            system.settings().config().getDuration("weft.proxy.detect.server-first-probe"), policy), tls);
   }
 
   /** A proxy's actor system, with extra Pekko {@code settings} if any. */

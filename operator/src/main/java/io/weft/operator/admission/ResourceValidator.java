@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.k8s.decode.ManifestDecoder;
 import io.weft.k8s.decode.ManifestException;
 import io.weft.k8s.model.ResourceKind;
+import io.weft.protocol.net.Cidr;
 
-import java.net.InetAddress;
 import java.util.Optional;
 import java.util.Set;
 
@@ -183,10 +183,10 @@ public final class ResourceValidator {
     }
     for (int i = 0; i < networks.size(); i++) {
       String at = field + "[" + i + "]";
-      Cidr cidr = Cidr.parse(networks.get(i).path("cidr").asText(""), at + ".cidr");
+      Cidr cidr = cidr(networks.get(i).path("cidr").asText(""), at + ".cidr");
       JsonNode except = networks.get(i).path("except");
       for (int e = 0; e < except.size(); e++) {
-        Cidr excluded = Cidr.parse(except.get(e).asText(""), at + ".except[" + e + "]");
+        Cidr excluded = cidr(except.get(e).asText(""), at + ".except[" + e + "]");
         if (!cidr.contains(excluded)) {
           throw new ManifestException(at + ".except[" + e + "]", excluded + " is not within " + cidr);
         }
@@ -194,48 +194,11 @@ public final class ResourceValidator {
     }
   }
 
-  /** An address block; a bare address is a block of one. */
-  private record Cidr(byte[] address, int prefix, String text) {
-    static Cidr parse(String text, String field) throws ManifestException {
-      int slash = text.indexOf('/');
-      String host = slash < 0 ? text : text.substring(0, slash);
-      byte[] address;
-      try {
-        address = InetAddress.ofLiteral(host).getAddress();
-      } catch (IllegalArgumentException e) {
-        throw new ManifestException(field, "'" + text + "' is not an IP address or CIDR");
-      }
-      int bits = address.length * 8;
-      int prefix = bits;
-      if (slash >= 0) {
-        try {
-          prefix = Integer.parseInt(text.substring(slash + 1));
-        } catch (NumberFormatException e) {
-          prefix = -1;
-        }
-        if (prefix < 0 || prefix > bits) {
-          throw new ManifestException(field, "'" + text + "' has a prefix length outside 0-" + bits);
-        }
-      }
-      return new Cidr(address, prefix, text);
-    }
-
-    boolean contains(Cidr other) {
-      if (other.address.length != address.length || other.prefix < prefix) {
-        return false;
-      }
-      for (int bit = 0; bit < prefix; bit++) {
-        int mask = 0x80 >> (bit % 8);
-        if ((address[bit / 8] & mask) != (other.address[bit / 8] & mask)) {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    @Override
-    public String toString() {
-      return text;
+  private static Cidr cidr(String text, String field) throws ManifestException {
+    try {
+      return Cidr.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ManifestException(field, e.getMessage());
     }
   }
 }

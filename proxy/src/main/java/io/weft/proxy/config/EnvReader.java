@@ -24,6 +24,33 @@ final class EnvReader {
     return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
   }
 
+  /** A value {@code parse} reads, its {@link IllegalArgumentException} naming what is wrong. */
+  <T> T parsed(String name, java.util.function.Function<String, T> parse, T fallback) {
+    return string(name).map(v -> {
+      try {
+        return parse.apply(v);
+      } catch (IllegalArgumentException e) {
+        throw new ProxyConfigException(name + ": " + e.getMessage());
+      }
+    }).orElse(fallback);
+  }
+
+  /** A comma-separated list, each item read by {@code parse}; {@code fallback} is read the same way. */
+  <T> java.util.List<T> list(String name, java.util.function.Function<String, T> parse, String fallback) {
+    String v = string(name).orElse(fallback);
+    java.util.List<T> out = new java.util.ArrayList<>();
+    for (String item : v.split(",")) {
+      if (!item.isBlank()) {
+        try {
+          out.add(parse.apply(item.trim()));
+        } catch (IllegalArgumentException e) {
+          throw new ProxyConfigException(name + ": " + e.getMessage());
+        }
+      }
+    }
+    return java.util.List.copyOf(out);
+  }
+
   boolean bool(String name, boolean fallback) {
     return string(name).map(v -> switch (v.toLowerCase()) {
       case "true" -> true;

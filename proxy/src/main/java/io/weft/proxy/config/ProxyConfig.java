@@ -3,6 +3,10 @@ package io.weft.proxy.config;
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.proxy.identity.ProxyIdentity;
 
+import io.weft.protocol.net.Cidr;
+import io.weft.proxy.policy.DefaultPolicy;
+import io.weft.proxy.policy.InboundPolicy;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,9 +23,12 @@ import java.util.Optional;
 public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane controlPlane, Admin admin,
                           Optional<ProxyIdentity.Config> identity, String logLevel) {
 
-  /** Connections to this pod: where they are accepted, how long detection and the dial to the application may take. */
+  /**
+   * Connections to this pod: where they are accepted, how long detection and the dial to the
+   * application may take, and who may connect (the default policy over the cluster's networks).
+   */
   public record Inbound(InetSocketAddress listen, Duration detectTimeout, Duration connectTimeout, Side limits,
-                        BitSet opaquePorts) {}
+                        BitSet opaquePorts, InboundPolicy policy) {}
 
   /**
    * Connections from this pod: where they are accepted, detection and dial limits, ingress mode
@@ -80,7 +87,9 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
             e.integer("LINKERD2_PROXY_INBOUND_MAX_IN_FLIGHT", 100_000),
             e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
             e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(10))),
-        e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS));
+        e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
+        new InboundPolicy(e.parsed("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", DefaultPolicy::parse, DefaultPolicy.ALL_UNAUTHENTICATED),
+            e.list("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", Cidr::parse, InboundPolicy.DEFAULT_CLUSTER_NETWORKS)));
   }
 
   private static Outbound outbound(EnvReader e) {

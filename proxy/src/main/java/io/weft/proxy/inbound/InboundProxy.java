@@ -4,7 +4,9 @@ import io.weft.protocol.transport.SessionProtocol;
 import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.metrics.TcpMetrics;
+import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.ProxyListener;
 import io.weft.streams.detect.Protocol;
@@ -44,10 +46,11 @@ public final class InboundProxy {
    * {@code ownPorts}: the proxy's listening ports, never a valid target; {@code opaquePorts}: the
    * application's ports whose bytes are relayed without looking at them; {@code http1}: the bounds
    * of an HTTP/1 head; {@code serverFirstProbe}: how long a plaintext client may say nothing before
-   * the application is asked whether it speaks first ({@link ServerFirstProbe}).
+   * the application is asked whether it speaks first ({@link ServerFirstProbe}); {@code policy}: who
+   * may reach the application.
    */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts,
-                         BitSet opaquePorts, Http1Limits http1, Duration serverFirstProbe) {}
+                         BitSet opaquePorts, Http1Limits http1, Duration serverFirstProbe, InboundPolicy policy) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -55,8 +58,9 @@ public final class InboundProxy {
   private final InboundHttp http;
   private final HttpServerFlows httpFlows;
   private final Optional<MeshTls> tls;
+  private final Authorization authorization;
 
-  public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, InboundHttp http, Settings settings) {
+  public InboundProxy(ActorSystem<?> system, ProxyMetrics metrics, InboundHttp http, Settings settings) {
     this(system, metrics, http, settings, Optional.empty());
   }
 
@@ -64,10 +68,11 @@ public final class InboundProxy {
    * {@code tls}: this proxy's mesh TLS. With it, a ClientHello for this proxy's identity is
    * terminated here, and a transport header is accepted only inside that TLS.
    */
-  public InboundProxy(ActorSystem<?> system, TcpMetrics metrics, InboundHttp http, Settings settings, Optional<MeshTls> tls) {
+  public InboundProxy(ActorSystem<?> system, ProxyMetrics metrics, InboundHttp http, Settings settings, Optional<MeshTls> tls) {
     this.tls = tls;
     this.system = system;
-    this.metrics = metrics;
+    this.metrics = metrics.tcp();
+    this.authorization = new Authorization(settings.policy(), metrics.authz());
     this.settings = settings;
     this.http = http;
     this.httpFlows = new HttpServerFlows(system, settings.http1());
@@ -83,7 +88,10 @@ public final class InboundProxy {
     Flow<ByteString, ByteString, NotUsed> detected = detect(local, remote, original, measured);
     // A plaintext client of a server that speaks first says nothing: the application is asked at
     // once. (With connection tracking on, a connection nobody redirected reports where it is.)
+    // Only a client the policy lets reach the application without an identity may have it asked:
+    // the probe connects before the client has shown anything.
     return original.filter(target -> !target.equals(local) && !settings.ownPorts().contains(target.getPort()))
+        .filter(target -> authorization.allowsUnidentified(remote))
         .map(target -> ServerFirstProbe.around(detected, settings.serverFirstProbe(),
             () -> Forwarding.to(system, target, settings.connectTimeout()), () -> {
               metrics.detected(DIRECTION, OPAQUE);
@@ -153,13 +161,14 @@ public final class InboundProxy {
       log.warn("inbound connection for {} would loop back into the proxy; closing", target);
       return Forwarding.refused();
     }
+    Authorization.Decision decision = authorization.decide(remote, target, peer);
     if (settings.opaquePorts().get(target.getPort())) {
-      return Forwarding.to(system, target, settings.connectTimeout());
+      return authorization.tcp(decision, () -> Forwarding.to(system, target, settings.connectTimeout()));
     }
     return switch (protocol) {
-      case Protocol.Http1 h -> httpFlows.http1(http.service(target, peer));
-      case Protocol.Http2 h -> httpFlows.http2(http.service(target, peer));
-      default -> Forwarding.to(system, target, settings.connectTimeout());
+      case Protocol.Http1 h -> httpFlows.http1(authorization.http(decision).wrap(http.service(target, peer)));
+      case Protocol.Http2 h -> httpFlows.http2(authorization.http(decision).wrap(http.service(target, peer)));
+      default -> authorization.tcp(decision, () -> Forwarding.to(system, target, settings.connectTimeout()));
     };
   }
 }

@@ -12,6 +12,7 @@ public final class ProxyMetrics {
   private final IdentityMetrics identity = new IdentityMetrics(registry);
   private final RouteMetrics routes = new RouteMetrics(registry);
   private final PolicyRouteMetrics policyRoutes = new PolicyRouteMetrics(registry);
+  private final AuthzMetrics authz = new AuthzMetrics(registry);
 
   public HttpMetrics http() {
     return http;
@@ -24,6 +25,11 @@ public final class ProxyMetrics {
   /** The families of outbound policy routes (HTTPRoutes, GRPCRoutes, the default route). */
   public PolicyRouteMetrics policyRoutes() {
     return policyRoutes;
+  }
+
+  /** Inbound authorization: what was allowed and denied. */
+  public AuthzMetrics authz() {
+    return authz;
   }
 
   public TcpMetrics tcp() {

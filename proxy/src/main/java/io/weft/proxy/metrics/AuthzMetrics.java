@@ -1,0 +1,64 @@
+package io.weft.proxy.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Linkerd's inbound authorization families: {@code inbound_tcp_authz_allow_total} and
+ * {@code inbound_tcp_authz_deny_total} per connection, {@code inbound_http_authz_allow_total} and
+ * {@code inbound_http_authz_deny_total} per request — labelled by the target, the client's TLS, the
+ * server that guarded the port ({@code srv_*}; {@code srv_kind="default"} for a default policy)
+ * and, on allows, the authorization that admitted it ({@code authz_*}).
+ */
+public final class AuthzMetrics {
+  private static final String[] DENY_LABELS = {"target_addr", "target_ip", "target_port", "tls", "client_id", "srv_group",
+      "srv_kind", "srv_name"};
+  private static final String[] ALLOW_LABELS = HttpMetrics.concat(DENY_LABELS, "authz_group", "authz_kind", "authz_name");
+
+  private final Counter tcpAllow;
+  private final Counter tcpDeny;
+  private final Counter httpAllow;
+  private final Counter httpDeny;
+
+  AuthzMetrics(PrometheusRegistry registry) {
+    tcpAllow = Counter.builder().name("inbound_tcp_authz_allow_total").help("The total number of inbound TCP connections that were authorized.")
+        .labelNames(ALLOW_LABELS).register(registry);
+    tcpDeny = Counter.builder().name("inbound_tcp_authz_deny_total").help("The total number of inbound TCP connections that were denied.")
+        .labelNames(DENY_LABELS).register(registry);
+    httpAllow = Counter.builder().name("inbound_http_authz_allow_total").help("The total number of inbound HTTP requests that were authorized.")
+        .labelNames(ALLOW_LABELS).register(registry);
+    httpDeny = Counter.builder().name("inbound_http_authz_deny_total").help("The total number of inbound HTTP requests that were denied.")
+        .labelNames(DENY_LABELS).register(registry);
+  }
+
+  /** What a decision is counted against: the target, how the client came, who decided. */
+  public record Labels(InetSocketAddress target, HttpMetrics.Tls tls, String serverKind, String serverName, String authzKind,
+                       String authzName) {
+    String[] deny() {
+      return new String[] {target.getAddress().getHostAddress() + ":" + target.getPort(), target.getAddress().getHostAddress(),
+          Integer.toString(target.getPort()), tls.tls(), tls.clientId(), "", serverKind, serverName};
+    }
+
+    String[] allow() {
+      return HttpMetrics.concat(deny(), "", authzKind, authzName);
+    }
+  }
+
+  public void tcp(boolean allowed, Labels labels) {
+    if (allowed) {
+      tcpAllow.labelValues(labels.allow()).inc();
+    } else {
+      tcpDeny.labelValues(labels.deny()).inc();
+    }
+  }
+
+  public void http(boolean allowed, Labels labels) {
+    if (allowed) {
+      httpAllow.labelValues(labels.allow()).inc();
+    } else {
+      httpDeny.labelValues(labels.deny()).inc();
+    }
+  }
+}

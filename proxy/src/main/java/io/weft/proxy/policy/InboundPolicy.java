@@ -1,0 +1,28 @@
+package io.weft.proxy.policy;
+
+import io.weft.protocol.net.Cidr;
+
+import java.util.List;
+
+/**
+ * What the inbound proxy enforces on every connection and request to its application: the default
+ * policy (until the policy API says more) over the cluster's networks. It fails closed: an
+ * unreadable setting stops the proxy at start, it never widens to "allow".
+ */
+public record InboundPolicy(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks) {
+  /** Linkerd's default cluster networks: the private IPv4 blocks, CGNAT and IPv6 unique-local. */
+  public static final String DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8";
+
+  public InboundPolicy {
+    clusterNetworks = List.copyOf(clusterNetworks);
+  }
+
+  /** Allows everyone, as a proxy with no policy configured does (Linkerd's {@code all-unauthenticated}). */
+  public static InboundPolicy allowAll() {
+    return new InboundPolicy(DefaultPolicy.ALL_UNAUTHENTICATED, List.of());
+  }
+
+  public boolean allows(Client client) {
+    return defaultPolicy.allows(client, clusterNetworks);
+  }
+}
