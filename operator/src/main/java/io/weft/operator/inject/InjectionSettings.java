@@ -4,11 +4,13 @@ import java.util.List;
 
 /**
  * What an injected proxy is configured with: the install's images, the control plane's addresses
- * and names, the trust anchors, and Linkerd's port and user defaults.
+ * and names, the trust anchors, Linkerd's port and user defaults, and the default inbound policy
+ * and cluster networks a pod's annotations do not override.
  */
 public record InjectionSettings(String proxyImage, String proxyVersion, String initImage, String controlPlaneNamespace,
                                 String trustDomain, String clusterDomain, String trustAnchorsPem, int proxyUid,
-                                boolean cniEnabled, List<Integer> defaultOpaquePorts, String createdBy) {
+                                boolean cniEnabled, List<Integer> defaultOpaquePorts, String defaultInboundPolicy,
+                                String clusterNetworks, String createdBy) {
   public static final int INBOUND_PORT = 4143;
   public static final int OUTBOUND_PORT = 4140;
   public static final int ADMIN_PORT = 4191;
@@ -32,7 +34,8 @@ public record InjectionSettings(String proxyImage, String proxyVersion, String i
     return new InjectionSettings(injector.getString("proxy-image"), proxyVersion.isEmpty() ? version : proxyVersion,
         injector.getString("init-image"), discovery.getString("control-plane-namespace"), discovery.getString("trust-domain"),
         discovery.getString("cluster-domain"), trustAnchorsPem, injector.getInt("proxy-uid"), injector.getBoolean("cni-enabled"),
-        io.weft.protocol.net.PortRanges.parse(discovery.getString("default-opaque-ports")).stream().boxed().toList(), createdBy);
+        io.weft.protocol.net.PortRanges.parse(discovery.getString("default-opaque-ports")).stream().boxed().toList(),
+        injector.getString("default-inbound-policy"), injector.getString("cluster-networks"), createdBy);
   }
 
   /** The defaults (reference.conf: Linkerd's names, ports and proxy user) with these trust anchors. */

@@ -215,7 +215,8 @@ public final class ProxyInjector {
     env(env, "LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES", "svc." + settings.clusterDomain() + ".");
     env(env, "LINKERD2_PROXY_POLICY_SVC_ADDR", settings.serviceAddress("linkerd-policy", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
     env(env, "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"$(_pod_ns)\", \"pod\":\"$(_pod_name)\"}");
-    env(env, "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", config.get("default-inbound-policy").orElse("all-unauthenticated"));
+    env(env, "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", config.get("default-inbound-policy").orElse(settings.defaultInboundPolicy()));
+    env(env, "LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", settings.clusterNetworks());
     env(env, "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "[::]:" + InjectionSettings.CONTROL_PORT);
     env(env, "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "[::]:" + InjectionSettings.ADMIN_PORT);
     env(env, "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:" + InjectionSettings.OUTBOUND_PORT);

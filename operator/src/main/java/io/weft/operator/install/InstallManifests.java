@@ -215,8 +215,31 @@ public final class InstallManifests {
         "weft.proxy-injector.init-image = " + quote(values.text("proxyInit.image.name")),
         "weft.proxy-injector.proxy-uid = " + values.number("proxy.uid"),
         "weft.proxy-injector.cni-enabled = " + values.flag("cniEnabled"),
+        "weft.proxy-injector.default-inbound-policy = " + quote(defaultInboundPolicy(values)),
+        "weft.proxy-injector.cluster-networks = " + quote(clusterNetworks(values)),
         "pekko.loglevel = " + quote(values.text("controllerLogLevel")));
     return String.join("\n", lines) + "\n";
+  }
+
+  private static String defaultInboundPolicy(InstallValues values) {
+    String text = values.text("proxy.defaultInboundPolicy");
+    try {
+      return io.weft.protocol.policy.DefaultPolicy.parse(text).linkerdName();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("proxy.defaultInboundPolicy: " + e.getMessage(), e);
+    }
+  }
+
+  private static String clusterNetworks(InstallValues values) {
+    String text = values.text("clusterNetworks");
+    try {
+      for (String network : text.split(",")) {
+        io.weft.protocol.net.Cidr.parse(network);
+      }
+      return text;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("clusterNetworks: " + e.getMessage(), e);
+    }
   }
 
   private static String duration(InstallValues values, String key) {

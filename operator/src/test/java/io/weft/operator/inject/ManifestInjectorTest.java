@@ -169,6 +169,7 @@ class ManifestInjectorTest {
     JsonNode proxy = container(spec, "initContainers", "linkerd-proxy");
     assertThat(env(proxy)).containsEntry("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", "4000,4001,4002")
         .containsEntry("LINKERD2_PROXY_LOG", "debug").containsEntry("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", "deny")
+        .containsEntry("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8")
         .containsEntry("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", "true");
     assertThat(proxy.has("startupProbe")).isFalse();
     assertThat(proxy.path("resources").path("requests").path("cpu").asText()).isEqualTo("100m");
@@ -187,7 +188,7 @@ class ManifestInjectorTest {
     // CNI mode: no init container, no xtables volume.
     ManifestInjector cni = new ManifestInjector(new ProxyInjector(new InjectionSettings(SETTINGS.proxyImage(),
         SETTINGS.proxyVersion(), SETTINGS.initImage(), "linkerd", "cluster.local", "cluster.local", ANCHORS, 2102, true,
-        SETTINGS.defaultOpaquePorts(), "weft/test")));
+        SETTINGS.defaultOpaquePorts(), SETTINGS.defaultInboundPolicy(), SETTINGS.clusterNetworks(), "weft/test")));
     JsonNode withCni = podSpec(documents(cni.inject(workload("Deployment", "{}"), ProxyInjector.Mode.MANUAL, false).yaml()).get(0));
     assertThat(names(withCni.path("initContainers"))).containsExactly("linkerd-proxy");
     assertThat(names(withCni.path("volumes"))).doesNotContain("linkerd-proxy-init-xtables-lock");

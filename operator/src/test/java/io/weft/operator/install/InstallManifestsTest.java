@@ -205,6 +205,18 @@ class InstallManifestsTest {
     assertThatThrownBy(() -> InstallManifests.controlPlaneObjects(new InstallManifests.Install("linkerd", "1",
         defaults.withSet("identity.issuer.issuanceLifetime=a day"), CREDENTIALS)))
         .hasMessageContaining("identity.issuer.issuanceLifetime is a duration");
+    assertThatThrownBy(() -> InstallManifests.controlPlaneObjects(new InstallManifests.Install("linkerd", "1",
+        defaults.withSet("proxy.defaultInboundPolicy=allow"), CREDENTIALS)))
+        .hasMessageContaining("proxy.defaultInboundPolicy: 'allow' is not a default policy");
+    assertThatThrownBy(() -> InstallManifests.controlPlaneObjects(new InstallManifests.Install("linkerd", "1",
+        defaults.withSet("clusterNetworks=10.0.0.0/8,10.300.0.0/16"), CREDENTIALS)))
+        .hasMessageContaining("clusterNetworks: '10.300.0.0/16' is not an IP address or CIDR");
+    var denying = InstallManifests.runtimeSettings("linkerd", "1", defaults.withSet("proxy.defaultInboundPolicy=deny")
+        .withSet("clusterNetworks=10.42.0.0/16"));
+    var injected = io.weft.operator.inject.InjectionSettings.from(denying.withFallback(com.typesafe.config.ConfigFactory.load()), "1",
+        "", "weft/test");
+    assertThat(injected.defaultInboundPolicy()).isEqualTo("deny");
+    assertThat(injected.clusterNetworks()).isEqualTo("10.42.0.0/16");
     assertThat(InstallValues.documented()).contains("controllerReplicas: 1").contains("# ");
   }
 

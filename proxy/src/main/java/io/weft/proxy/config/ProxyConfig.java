@@ -4,7 +4,7 @@ import io.weft.protocol.identity.TrustBundle;
 import io.weft.proxy.identity.ProxyIdentity;
 
 import io.weft.protocol.net.Cidr;
-import io.weft.proxy.policy.DefaultPolicy;
+import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.policy.InboundPolicy;
 
 import java.net.InetSocketAddress;

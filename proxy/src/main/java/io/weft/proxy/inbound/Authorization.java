@@ -2,7 +2,7 @@ package io.weft.proxy.inbound;
 
 import io.weft.proxy.metrics.AuthzMetrics;
 import io.weft.proxy.metrics.HttpMetrics;
-import io.weft.proxy.policy.Client;
+import io.weft.protocol.policy.Client;
 import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.http.ProxyError;

@@ -1,6 +1,8 @@
 package io.weft.proxy.policy;
 
 import io.weft.protocol.net.Cidr;
+import io.weft.protocol.policy.Client;
+import io.weft.protocol.policy.DefaultPolicy;
 
 import java.util.List;
 

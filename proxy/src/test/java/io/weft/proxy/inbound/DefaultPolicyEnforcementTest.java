@@ -3,7 +3,7 @@ package io.weft.proxy.inbound;
 import com.sun.net.httpserver.HttpServer;
 import io.weft.protocol.net.Cidr;
 import io.weft.proxy.ProxyPair;
-import io.weft.proxy.policy.DefaultPolicy;
+import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterEach;

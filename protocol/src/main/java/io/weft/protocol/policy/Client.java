@@ -1,4 +1,4 @@
-package io.weft.proxy.policy;
+package io.weft.protocol.policy;
 
 import java.net.InetAddress;
 import java.util.Optional;

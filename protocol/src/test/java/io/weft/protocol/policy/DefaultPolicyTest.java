@@ -1,4 +1,4 @@
-package io.weft.proxy.policy;
+package io.weft.protocol.policy;
 
 import io.weft.protocol.net.Cidr;
 import org.junit.jupiter.params.ParameterizedTest;
