@@ -41,7 +41,18 @@ public final class ManifestDecoder {
       case SERVICE_PROFILE -> ServiceProfiles.decode(meta, root.get("spec"));
       case SERVER -> server(meta, root.get("spec"));
       case HTTP_ROUTE, GATEWAY_HTTP_ROUTE, GRPC_ROUTE -> Routes.decode(meta, kind, root);
+      case AUTHORIZATION_POLICY -> Policies.authorizationPolicy(meta, root.get("spec"));
+      case MESH_TLS_AUTHENTICATION -> Policies.meshTlsAuthentication(meta, root.get("spec"));
+      case NETWORK_AUTHENTICATION -> Policies.networkAuthentication(meta, root.get("spec"));
     };
+  }
+
+  /**
+   * Checks a list of policy networks ({@code cidr} and {@code except}) at {@code field}, as the
+   * NetworkAuthentication decoder does, for a resource that carries one inline (a ServerAuthorization).
+   */
+  public static void checkNetworks(JsonNode networks, String field) throws ManifestException {
+    Policies.networks(new Node(networks, field));
   }
 
   static ResourceMeta meta(Node metadata, ResourceKind kind) throws ManifestException {

@@ -13,10 +13,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ServiceAccountResource.class, name = "ServiceAccount"),
     @JsonSubTypes.Type(value = ServiceProfileResource.class, name = "ServiceProfile"),
     @JsonSubTypes.Type(value = ServerResource.class, name = "Server"),
-    @JsonSubTypes.Type(value = RouteResource.class, name = "Route")})
+    @JsonSubTypes.Type(value = RouteResource.class, name = "Route"),
+    @JsonSubTypes.Type(value = AuthorizationPolicyResource.class, name = "AuthorizationPolicy"),
+    @JsonSubTypes.Type(value = MeshTlsAuthenticationResource.class, name = "MeshTLSAuthentication"),
+    @JsonSubTypes.Type(value = NetworkAuthenticationResource.class, name = "NetworkAuthentication")})
 public sealed interface KubeResource
     permits NamespaceResource, ServiceResource, PodResource, EndpointSliceResource,
-        ServiceAccountResource, ServiceProfileResource, ServerResource, RouteResource {
+        ServiceAccountResource, ServiceProfileResource, ServerResource, RouteResource,
+        AuthorizationPolicyResource, MeshTlsAuthenticationResource, NetworkAuthenticationResource {
 
   ResourceMeta meta();
 

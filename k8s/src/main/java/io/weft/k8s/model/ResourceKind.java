@@ -12,7 +12,10 @@ public enum ResourceKind {
   HTTP_ROUTE("policy.linkerd.io", "v1beta3", "HTTPRoute", "httproutes", true),
   /** The version Linkerd 2.14 installs and Gateway API 1.x still serves. */
   GATEWAY_HTTP_ROUTE("gateway.networking.k8s.io", "v1beta1", "HTTPRoute", "httproutes", true),
-  GRPC_ROUTE("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes", true);
+  GRPC_ROUTE("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes", true),
+  AUTHORIZATION_POLICY("policy.linkerd.io", "v1alpha1", "AuthorizationPolicy", "authorizationpolicies", true),
+  MESH_TLS_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "MeshTLSAuthentication", "meshtlsauthentications", true),
+  NETWORK_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "NetworkAuthentication", "networkauthentications", true);
 
   private final String group;
   private final String version;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.k8s.decode.ManifestDecoder;
 import io.weft.k8s.decode.ManifestException;
 import io.weft.k8s.model.ResourceKind;
-import io.weft.protocol.net.Cidr;
 
 import java.util.Optional;
 import java.util.Set;
@@ -20,9 +19,6 @@ public final class ResourceValidator {
   /** Gateway API routes, which Linkerd's policy also reads (same rules as its own HTTPRoute). */
   private static final String GATEWAY = "gateway.networking.k8s.io";
   private static final Set<String> PROXY_PROTOCOLS = Set.of("unknown", "HTTP/1", "HTTP/2", "gRPC", "opaque", "TLS");
-  private static final Set<String> AUTHORIZATION_TARGETS = Set.of("Server", "HTTPRoute", "GRPCRoute", "Namespace");
-  private static final Set<String> AUTHENTICATIONS = Set.of("MeshTLSAuthentication", "NetworkAuthentication", "ServiceAccount");
-  private static final Set<String> IDENTITY_REF_KINDS = Set.of("ServiceAccount", "Namespace");
   private static final Set<String> ROUTE_PARENTS = Set.of("Server", "Service", "EgressNetwork");
 
   /** Why {@code object} must be refused, or empty when it is acceptable (kinds it does not know are). */
@@ -39,9 +35,9 @@ public final class ResourceValidator {
       } else if (group.equals(POLICY)) {
         switch (kind) {
           case "Server" -> server(object, spec);
-          case "AuthorizationPolicy" -> authorizationPolicy(spec);
-          case "MeshTLSAuthentication" -> meshTlsAuthentication(spec);
-          case "NetworkAuthentication" -> networks(spec.path("networks"), "spec.networks");
+          case "AuthorizationPolicy" -> ManifestDecoder.decode(ResourceKind.AUTHORIZATION_POLICY, object);
+          case "MeshTLSAuthentication" -> ManifestDecoder.decode(ResourceKind.MESH_TLS_AUTHENTICATION, object);
+          case "NetworkAuthentication" -> ManifestDecoder.decode(ResourceKind.NETWORK_AUTHENTICATION, object);
           case "ServerAuthorization" -> serverAuthorization(spec);
           case "HTTPRoute" -> route(object, spec, ResourceKind.HTTP_ROUTE);
           case "HTTPLocalRateLimitPolicy" -> rateLimit(spec);
@@ -69,44 +65,6 @@ public final class ResourceValidator {
     ManifestDecoder.decode(ResourceKind.SERVER, object);
   }
 
-  private static void authorizationPolicy(JsonNode spec) throws ManifestException {
-    target(spec.path("targetRef"), "spec.targetRef", AUTHORIZATION_TARGETS);
-    JsonNode refs = spec.path("requiredAuthenticationRefs");
-    int network = 0;
-    int mesh = 0;
-    for (int i = 0; i < refs.size(); i++) {
-      String kind = target(refs.get(i), "spec.requiredAuthenticationRefs[" + i + "]", AUTHENTICATIONS);
-      if (kind.equals("NetworkAuthentication")) {
-        network++;
-      } else {
-        mesh++;
-      }
-    }
-    if (network > 1 || mesh > 1) {
-      throw new ManifestException("spec.requiredAuthenticationRefs",
-          "at most one NetworkAuthentication and one MeshTLSAuthentication or ServiceAccount");
-    }
-  }
-
-  private static void meshTlsAuthentication(JsonNode spec) throws ManifestException {
-    boolean identities = spec.path("identities").size() > 0;
-    boolean refs = spec.path("identityRefs").size() > 0;
-    if (identities == refs) {
-      throw new ManifestException("spec", "needs exactly one of identities and identityRefs, not empty");
-    }
-    JsonNode names = spec.path("identities");
-    for (int i = 0; i < names.size(); i++) {
-      String identity = names.get(i).asText("");
-      if (!identity.equals("*") && !identity.matches("(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
-        throw new ManifestException("spec.identities[" + i + "]", "'" + identity + "' is not an identity name");
-      }
-    }
-    JsonNode identityRefs = spec.path("identityRefs");
-    for (int i = 0; i < identityRefs.size(); i++) {
-      target(identityRefs.get(i), "spec.identityRefs[" + i + "]", IDENTITY_REF_KINDS);
-    }
-  }
-
   private static void serverAuthorization(JsonNode spec) throws ManifestException {
     JsonNode server = spec.path("server");
     if (server.has("name") == server.has("selector")) {
@@ -117,7 +75,7 @@ public final class ResourceValidator {
       throw new ManifestException("spec.client", "needs meshTLS or unauthenticated: true");
     }
     if (client.has("networks")) {
-      networks(client.path("networks"), "spec.client.networks");
+      ManifestDecoder.checkNetworks(client.path("networks"), "spec.client.networks");
     }
   }
 
@@ -161,7 +119,7 @@ public final class ResourceValidator {
       throw new ManifestException("spec.trafficPolicy", "is Allow or Deny, not '" + policy + "'");
     }
     if (spec.has("networks")) {
-      networks(spec.path("networks"), "spec.networks");
+      ManifestDecoder.checkNetworks(spec.path("networks"), "spec.networks");
     }
   }
 
@@ -175,30 +133,5 @@ public final class ResourceValidator {
       throw new ManifestException(field + ".kind", "'" + kind + "' is not one of " + String.join(", ", new java.util.TreeSet<>(kinds)));
     }
     return kind;
-  }
-
-  private static void networks(JsonNode networks, String field) throws ManifestException {
-    if (networks.isEmpty()) {
-      throw new ManifestException(field, "needs at least one network");
-    }
-    for (int i = 0; i < networks.size(); i++) {
-      String at = field + "[" + i + "]";
-      Cidr cidr = cidr(networks.get(i).path("cidr").asText(""), at + ".cidr");
-      JsonNode except = networks.get(i).path("except");
-      for (int e = 0; e < except.size(); e++) {
-        Cidr excluded = cidr(except.get(e).asText(""), at + ".except[" + e + "]");
-        if (!cidr.contains(excluded)) {
-          throw new ManifestException(at + ".except[" + e + "]", excluded + " is not within " + cidr);
-        }
-      }
-    }
-  }
-
-  private static Cidr cidr(String text, String field) throws ManifestException {
-    try {
-      return Cidr.parse(text);
-    } catch (IllegalArgumentException e) {
-      throw new ManifestException(field, e.getMessage());
-    }
   }
 }
