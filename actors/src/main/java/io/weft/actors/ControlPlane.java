@@ -13,10 +13,13 @@ import io.weft.actors.eventlog.EventLog;
 import io.weft.actors.grpc.DestinationGetHandler;
 import io.weft.actors.grpc.DestinationService;
 import io.weft.actors.grpc.IdentityService;
+import io.weft.actors.grpc.InboundPolicyService;
 import io.weft.actors.grpc.OutboundPolicyService;
 import io.weft.actors.discovery.EndpointView;
 import io.weft.actors.discovery.OutboundPolicySettings;
+import io.weft.actors.discovery.InboundPolicyView;
 import io.weft.actors.discovery.OutboundPolicyView;
+import io.linkerd.proxy.inbound.InboundServerPoliciesHandlerFactory;
 import io.linkerd.proxy.outbound.OutboundPoliciesHandlerFactory;
 import io.weft.actors.identity.IdentitySettings;
 import io.weft.actors.identity.IssuerKeeper;
@@ -136,16 +139,20 @@ public final class ControlPlane implements AutoCloseable {
       OutboundPolicyService outboundPolicies = new OutboundPolicyService(system, destination,
           new OutboundPolicyView(settings.discovery(), OutboundPolicySettings.from(config), new EndpointView(settings.discovery())),
           settings.discovery().clusterDomain());
+      InboundPolicyService inboundPolicies = new InboundPolicyService(system, index,
+          new InboundPolicyView(settings.discovery(), InboundPolicyView.Settings.from(config)));
       var apis = ServiceHandler.concatOrNotFound(
           DestinationHandlerFactory.partial(destination, io.linkerd.proxy.destination.Destination.name, system),
           OutboundPoliciesHandlerFactory.partial(outboundPolicies, io.linkerd.proxy.outbound.OutboundPolicies.name, system),
+          InboundServerPoliciesHandlerFactory.partial(inboundPolicies, io.linkerd.proxy.inbound.InboundServerPolicies.name, system),
           IdentityHandlerFactory.partial(identity, io.linkerd.proxy.identity.Identity.name, system));
       ServerBinding binding = Http.get(system)
           .newServerAt(settings.destinationInterface(), settings.destinationPort())
           .bind(new DestinationGetHandler(system, destination, settings.askTimeout(), settings.discovery().updateMemoSlots(),
               settings.discovery().compressAbove()).orElse(apis))
           .toCompletableFuture().join();
-      log.info("control plane serving the Destination, OutboundPolicies and Identity APIs on {} from {}", binding.localAddress(), backend.describe());
+      log.info("control plane serving the Destination, OutboundPolicies, InboundServerPolicies and Identity APIs on {} from {}",
+          binding.localAddress(), backend.describe());
       ControlPlaneAdmin admin = new ControlPlaneAdmin();
       ServerBinding adminBinding = admin.bind(system, settings.adminInterface(), settings.adminPort()).toCompletableFuture().join();
       Optional<ServerBinding> webhookBinding = webhooks.map(w -> serveWebhooks(system, w, queries, admin, backend)

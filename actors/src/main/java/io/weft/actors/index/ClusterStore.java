@@ -1,11 +1,16 @@
 package io.weft.actors.index;
 
+import io.weft.actors.state.InboundPolicyInputs;
 import io.weft.actors.state.IpResolution;
 import io.weft.actors.state.ObjectRef;
 import io.weft.actors.state.ServiceInputs;
 import io.weft.actors.state.ServiceState;
 import io.weft.actors.state.SliceState;
+import io.weft.k8s.model.AuthorizationPolicyResource;
 import io.weft.k8s.model.ClusterEvent;
+import io.weft.k8s.model.MeshTlsAuthenticationResource;
+import io.weft.k8s.model.NetworkAuthenticationResource;
+import io.weft.k8s.model.ServerResource;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.KubeResource;
 import io.weft.k8s.model.PodResource;
@@ -35,8 +40,14 @@ public final class ClusterStore {
    * What an applied event touched: Services whose own state (object, profile, set of slices)
    * changed, slices whose endpoints or endpoints' pods changed, and pods.
    */
-  public record Affected(Set<ObjectRef> services, Set<ObjectRef> slices, Set<ObjectRef> pods) {
-    static final Affected NONE = new Affected(Set.of(), Set.of(), Set.of());
+  public record Affected(Set<ObjectRef> services, Set<ObjectRef> slices, Set<ObjectRef> pods, Set<String> policyNamespaces,
+                         boolean allPolicies) {
+    static final Affected NONE = new Affected(Set.of(), Set.of(), Set.of(), Set.of(), false);
+
+    /** Whether the inbound policy inputs of {@code pod} may have changed. */
+    public boolean policyOf(ObjectRef pod) {
+      return allPolicies || pods.contains(pod) || policyNamespaces.contains(pod.namespace());
+    }
   }
 
   private final String clusterDomain;
@@ -80,6 +91,8 @@ public final class ClusterStore {
     Set<ObjectRef> services = new HashSet<>();
     Set<ObjectRef> slices = new HashSet<>();
     Set<ObjectRef> pods = new HashSet<>();
+    Set<String> policyNamespaces = new HashSet<>();
+    boolean allPolicies = false;
     switch (event.key().kind()) {
       case SERVICE -> {
         services.add(ref);
@@ -121,6 +134,10 @@ public final class ClusterStore {
         }
       }
       case SERVICE_PROFILE -> serviceOfProfile(event.key()).ifPresent(services::add);
+      case NAMESPACE -> policyNamespaces.add(ref.name());
+      case SERVER, AUTHORIZATION_POLICY -> policyNamespaces.add(ref.namespace());
+      // A policy may require an authentication of another namespace.
+      case MESH_TLS_AUTHENTICATION, NETWORK_AUTHENTICATION -> allPolicies = true;
       case HTTP_ROUTE, GATEWAY_HTTP_ROUTE, GRPC_ROUTE -> {
         if (before instanceof RouteResource r) {
           unindexRoute(event.key(), r, services);
@@ -131,7 +148,7 @@ public final class ClusterStore {
       }
       default -> { }
     }
-    return new Affected(services, slices, pods);
+    return new Affected(services, slices, pods, policyNamespaces, allPolicies);
   }
 
   /** A Service's own state: the object, its profile and the names of its slices. */
@@ -164,6 +181,30 @@ public final class ClusterStore {
   public ServiceInputs serviceInputs(ObjectRef service) {
     ServiceState state = serviceState(service);
     return ServiceInputs.of(state, state.slices().stream().map(name -> sliceState(new ObjectRef(service.namespace(), name))).toList());
+  }
+
+  /** What a pod's inbound policy depends on: the pod, its namespace, its namespace's Servers and policies, every authentication. */
+  public InboundPolicyInputs inboundPolicyInputs(ObjectRef pod) {
+    Map<String, String> namespace = Optional.ofNullable(objects.get(new ResourceKey(ResourceKind.NAMESPACE, "", pod.namespace())))
+        .map(n -> n.meta().annotations()).orElse(Map.of());
+    List<ServerResource> servers = new java.util.ArrayList<>();
+    List<AuthorizationPolicyResource> policies = new java.util.ArrayList<>();
+    List<MeshTlsAuthenticationResource> meshes = new java.util.ArrayList<>();
+    List<NetworkAuthenticationResource> networks = new java.util.ArrayList<>();
+    for (KubeResource object : objects.values()) {
+      switch (object) {
+        case ServerResource s when s.meta().namespace().equals(pod.namespace()) -> servers.add(s);
+        case AuthorizationPolicyResource p when p.meta().namespace().equals(pod.namespace()) -> policies.add(p);
+        case MeshTlsAuthenticationResource m -> meshes.add(m);
+        case NetworkAuthenticationResource n -> networks.add(n);
+        default -> { }
+      }
+    }
+    java.util.Comparator<KubeResource> byName = java.util.Comparator.comparing((KubeResource r) -> r.meta().namespace())
+        .thenComparing(r -> r.meta().name());
+    servers.sort(byName);
+    policies.sort(byName);
+    return new InboundPolicyInputs(pod(pod).orElse(null), namespace, servers, policies, meshes, networks);
   }
 
   public Optional<PodResource> pod(ObjectRef pod) {

@@ -1,5 +1,6 @@
 package io.weft.actors.index;
 
+import io.weft.actors.state.InboundPolicyInputs;
 import io.weft.actors.state.IpResolution;
 import io.weft.actors.state.ObjectRef;
 import io.weft.actors.state.PodState;
@@ -44,6 +45,9 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
 
   public record WatchPod(ObjectRef pod, ActorRef<PodState> subscriber) implements Command {}
 
+  /** The inbound policy inputs of a pod, now and after every change to them. */
+  public record WatchPodPolicy(ObjectRef pod, ActorRef<InboundPolicyInputs> subscriber) implements Command {}
+
   public record ResolveIp(String ip, ActorRef<IpResolution> replyTo) implements Command {}
 
   /** Answers once the backend's initial state has been applied. */
@@ -77,6 +81,11 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
       }
     }
 
+    /** Tells the watchers of every watched object that {@code affected} holds for. */
+    void publishWhere(java.util.function.Predicate<ObjectRef> affected, Function<ObjectRef, T> state) {
+      publish(byObject.keySet().stream().filter(affected).collect(java.util.stream.Collectors.toSet()), state);
+    }
+
     void remove(ActorRef<?> watcher) {
       byObject.values().forEach(s -> s.remove(watcher));
       byObject.values().removeIf(Set::isEmpty);
@@ -87,6 +96,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   private final Watchers<ServiceState> services = new Watchers<>();
   private final Watchers<SliceState> slices = new Watchers<>();
   private final Watchers<PodState> pods = new Watchers<>();
+  private final Watchers<InboundPolicyInputs> podPolicies = new Watchers<>();
   private final List<ActorRef<Done>> awaitingSync = new ArrayList<>();
   private boolean synced;
 
@@ -106,6 +116,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .onMessage(WatchService.class, w -> watch(services, w.service(), w.subscriber(), store.serviceState(w.service())))
         .onMessage(WatchSlice.class, w -> watch(slices, w.slice(), w.subscriber(), store.sliceState(w.slice())))
         .onMessage(WatchPod.class, w -> watch(pods, w.pod(), w.subscriber(), podState(w.pod())))
+        .onMessage(WatchPodPolicy.class, w -> watch(podPolicies, w.pod(), w.subscriber(), store.inboundPolicyInputs(w.pod())))
         .onMessage(ResolveIp.class, r -> {
           r.replyTo().tell(store.resolve(r.ip()));
           return this;
@@ -120,6 +131,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
           services.remove(gone.subscriber());
           slices.remove(gone.subscriber());
           pods.remove(gone.subscriber());
+          podPolicies.remove(gone.subscriber());
           return this;
         })
         .build();
@@ -145,6 +157,7 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
     services.publish(affected.services(), store::serviceState);
     slices.publish(affected.slices(), store::sliceState);
     pods.publish(affected.pods(), this::podState);
+    podPolicies.publishWhere(affected::policyOf, store::inboundPolicyInputs);
     apply.replyTo().tell(Done.getInstance());
     return this;
   }
