@@ -56,6 +56,18 @@ final class DestinationQuery implements AutoCloseable {
     }
   }
 
+  /** The inbound policy of a pod's port, as the control plane serves it to that pod's proxy now. */
+  io.linkerd.proxy.inbound.Server inboundPolicy(String namespace, String pod, int port) {
+    io.linkerd.proxy.inbound.InboundServerPoliciesClient policies = io.linkerd.proxy.inbound.InboundServerPoliciesClient.create(settings, system);
+    String workload = "{\"ns\":\"" + namespace + "\",\"pod\":\"" + pod + "\"}";
+    try {
+      return first(policies.watchPort(io.linkerd.proxy.inbound.PortSpec.newBuilder().setWorkload(workload).setPort(port).build()),
+          namespace + "/" + pod + ":" + port);
+    } finally {
+      policies.close();
+    }
+  }
+
   private static GetDestination lookup(String authority) {
     return GetDestination.newBuilder().setScheme("k8s").setPath(authority).build();
   }

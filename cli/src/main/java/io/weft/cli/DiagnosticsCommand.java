@@ -54,12 +54,26 @@ final class DiagnosticsCommand {
     }
   }
 
-  @Command(name = "policy", description = "Print the outbound policy the control plane serves for a Service (name or cluster "
-      + "IP, and port), as JSON (its routes, backends, failure accrual, retries and timeouts), as a proxy receives it.")
+  @Command(name = "policy", description = "Print the policy the control plane serves, as JSON, as a proxy receives it: a "
+      + "Service's outbound policy (AUTHORITY: name or cluster IP, and port: its routes, backends, failure accrual, retries and "
+      + "timeouts), or a pod port's inbound policy (po/NAME PORT, with -n: its Server, protocol and authorizations).")
   static final class Policy extends PrintedAnswer {
+    @Parameters(index = "1", arity = "0..1", paramLabel = "PORT", description = "The pod's port, for po/NAME.")
+    Integer port;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "The pod's namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
     @Override
-    Message answer(DestinationQuery query, String authority) {
-      return query.outboundPolicy(authority);
+    Message answer(DestinationQuery query, String target) {
+      String pod = target.startsWith("po/") ? target.substring(3) : target.startsWith("pod/") ? target.substring(4) : null;
+      if (pod == null) {
+        return query.outboundPolicy(target);
+      }
+      if (port == null) {
+        throw new IllegalArgumentException("an inbound policy is a port's: po/" + pod + " PORT");
+      }
+      return query.inboundPolicy(namespace, pod, port);
     }
   }
 
@@ -67,7 +81,7 @@ final class DiagnosticsCommand {
   abstract static class PrintedAnswer implements Runnable {
     @Spec CommandSpec spec;
 
-    @Parameters(paramLabel = "AUTHORITY", description = "name.namespace.svc.cluster.local:port or ip:port")
+    @Parameters(index = "0", paramLabel = "AUTHORITY", description = "name.namespace.svc.cluster.local:port or ip:port")
     String authority;
 
     @Mixin DestinationOptions target;

@@ -92,6 +92,18 @@ class WeftCliTest {
     assertThat(policy.exit()).as(policy.err()).isZero();
     assertThat(policy.out()).contains("\"kind\": \"Service\"").contains("\"name\": \"web-svc\"")
         .contains("\"path\": \"web-svc.emojivoto.svc.cluster.local:80\"");
+    // The inbound side: a pod's port, named as Linkerd's CLI names it.
+    String endpoints = weft("diagnostics", "endpoints", "--destination", "127.0.0.1:" + controlPlane.destinationPort(),
+        "web-svc.emojivoto.svc.cluster.local:80").out();
+    String pod = endpoints.lines().skip(1).findFirst().orElseThrow().trim().split("\\s+")[3];
+    Run inbound = weft("diagnostics", "policy", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "-n", "emojivoto",
+        "po/" + pod, "8080");
+    assertThat(inbound.exit()).as(inbound.err()).isZero();
+    assertThat(inbound.out()).contains("\"kind\": \"default\"").contains("\"name\": \"all-unauthenticated\"");
+    Run noPort = weft("diagnostics", "policy", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "-n", "emojivoto",
+        "po/" + pod);
+    assertThat(noPort.exit()).isNotZero();
+    assertThat(noPort.err()).contains("po/" + pod + " PORT");
     Run bad = weft("diagnostics", "profile", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "web-svc:80");
     assertThat(bad.exit()).isEqualTo(1);
     assertThat(bad.err()).contains("not a service in this cluster");

@@ -20,6 +20,9 @@ import io.weft.proxy.outbound.OutboundHttp;
 import io.weft.proxy.outbound.OutboundOpaque;
 import io.weft.proxy.outbound.OutboundProxy;
 import io.weft.proxy.outbound.ServerFirstMemory;
+import io.weft.proxy.policy.InboundPolicies;
+import io.weft.proxy.policy.InboundPolicy;
+import io.weft.proxy.discovery.Following;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -66,6 +69,20 @@ public final class ProxyRuntime implements AutoCloseable {
     this.outbound = outbound;
   }
 
+  /**
+   * The default policy, and the port policies the control plane serves when the injector named the
+   * policy API (they live as long as the proxy's actor system).
+   */
+  private static InboundPolicy inboundPolicy(ActorSystem<?> system, ProxyConfig config) {
+    return config.controlPlane().policy().map(p -> {
+      InboundPolicies ports = new InboundPolicies(system, ControlPlaneClient.inboundPolicies(system, p.address()), p.workload(),
+          p.ports().stream().boxed().collect(java.util.stream.Collectors.toSet()),
+          new Following.Limits(DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.controlPlane().stream()));
+      system.getWhenTerminated().thenRun(ports::close);
+      return config.inbound().policy().withPorts(ports);
+    }).orElse(config.inbound().policy());
+  }
+
   public static ProxyRuntime start(ProxyConfig config, Map<String, String> env, Config given) {
     InetSocketAddress destination = config.controlPlane().destinationAddress().orElseThrow(() -> new ProxyConfigException(
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR is required: the proxy discovers endpoints through the control plane"));
@@ -95,7 +112,7 @@ public final class ProxyRuntime implements AutoCloseable {
           config.inbound().limits(), config.inbound().connectTimeout()),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
               config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE),
-              config.inbound().policy()), tls)
+              inboundPolicy(system, config)), tls)
           .bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
       Balancing balancing = Balancing.linkerds(config.outbound().limits());
       HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),

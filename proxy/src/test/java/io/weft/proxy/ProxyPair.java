@@ -71,24 +71,36 @@ public final class ProxyPair implements AutoCloseable {
                                 TestIdentities identities, IntUnaryOperator advertise, String... proxySettings)
       throws IOException {
     return start(manifests, service, servicePort, appPort, failfast, identities, advertise,
-        io.weft.proxy.policy.InboundPolicy.allowAll(), proxySettings);
+        (system, controlPlanePort) -> io.weft.proxy.policy.InboundPolicy.allowAll(), proxySettings);
   }
 
   /** A pair with identity whose inbound proxy enforces {@code policy}. */
   public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
                                 io.weft.proxy.policy.InboundPolicy policy) throws IOException {
+    return start(manifests, service, servicePort, appPort, failfast, TestIdentities.create(), port -> port,
+        (system, controlPlanePort) -> policy);
+  }
+
+  /**
+   * A pair whose inbound proxy enforces the policy {@code policy} makes from its actor system and the
+   * control plane's port (to follow the control plane's port policies, as the proxy program does).
+   */
+  public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
+                                java.util.function.BiFunction<ActorSystem<?>, Integer, io.weft.proxy.policy.InboundPolicy> policy)
+      throws IOException {
     return start(manifests, service, servicePort, appPort, failfast, TestIdentities.create(), port -> port, policy);
   }
 
   private static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
-                                 TestIdentities identities, IntUnaryOperator advertise, io.weft.proxy.policy.InboundPolicy policy,
+                                 TestIdentities identities, IntUnaryOperator advertise,
+                                 java.util.function.BiFunction<ActorSystem<?>, Integer, io.weft.proxy.policy.InboundPolicy> policy,
                                  String... proxySettings) throws IOException {
     int destinationPort = LocalMesh.freePort();
     ProxyMetrics inboundMetrics = new ProxyMetrics();
     ActorSystem<Void> inboundSystem = LocalMesh.proxySystem(proxySettings);
     ProxyIdentity inboundIdentity = identities.start(inboundSystem, "default", "shop", destinationPort, inboundMetrics.identity());
     int inboundPort = LocalMesh.inboundProxy(inboundSystem, inboundMetrics, Duration.ofSeconds(10), Set.of(),
-            Optional.of(inboundIdentity.tls()), policy)
+            Optional.of(inboundIdentity.tls()), policy.apply(inboundSystem, destinationPort))
         .bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
     Files.writeString(manifests.resolve(service + ".yaml"), """
         apiVersion: v1

@@ -43,7 +43,14 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
    * (from the profile suffixes, {@code svc.<domain>.}).
    */
   public record ControlPlane(Optional<InetSocketAddress> destinationAddress, Optional<String> destinationName,
-                             String destinationContext, ControlStream stream, String clusterDomain) {}
+                             String destinationContext, ControlStream stream, String clusterDomain, Optional<PolicyService> policy) {}
+
+  /**
+   * The inbound policy API ({@code LINKERD2_PROXY_POLICY_SVC_ADDR}), the workload it is asked about
+   * ({@code LINKERD2_PROXY_POLICY_WORKLOAD}, Linkerd's {@code {"ns":…,"pod":…}}) and the ports
+   * whose policies are followed ({@code LINKERD2_PROXY_INBOUND_PORTS}).
+   */
+  public record PolicyService(InetSocketAddress address, String workload, BitSet ports) {}
 
   /** The admin server (/metrics, /ready, ...), the tap port, and whether /shutdown is served. */
   public record Admin(InetSocketAddress listen, InetSocketAddress controlListen, boolean shutdownEndpointEnabled) {}
@@ -118,7 +125,22 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
         new ControlStream(e.duration("LINKERD2_PROXY_CONTROL_STREAM_INITIAL_TIMEOUT", Duration.ofSeconds(3)),
             e.duration("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", Duration.ofMinutes(5)),
             e.duration("LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", Duration.ofHours(1))),
-        clusterDomain(e.string("LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES").orElse(DEFAULT_PROFILE_SUFFIXES)));
+        clusterDomain(e.string("LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES").orElse(DEFAULT_PROFILE_SUFFIXES)), policy(e));
+  }
+
+  /** The inbound policy API, when the injector named it: its address and the workload go together. */
+  private static Optional<PolicyService> policy(EnvReader e) {
+    Optional<String> address = e.string("LINKERD2_PROXY_POLICY_SVC_ADDR");
+    Optional<String> workload = e.string("LINKERD2_PROXY_POLICY_WORKLOAD");
+    if (address.isEmpty() && workload.isEmpty()) {
+      return Optional.empty();
+    }
+    if (address.isEmpty() || workload.isEmpty()) {
+      throw new ProxyConfigException("LINKERD2_PROXY_POLICY_SVC_ADDR and LINKERD2_PROXY_POLICY_WORKLOAD go together: "
+          + (address.isEmpty() ? "the address" : "the workload") + " is missing");
+    }
+    return Optional.of(new PolicyService(e.address("LINKERD2_PROXY_POLICY_SVC_ADDR", address.get()), workload.get(),
+        e.ports("LINKERD2_PROXY_INBOUND_PORTS", "")));
   }
 
   /** The domain of the first {@code svc.<domain>.} suffix; Linkerd's default when the suffixes name none (e.g. {@code .}). */

@@ -59,6 +59,13 @@ public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supp
     return connect(system, "outbound policy", address, Optional.empty(), settings -> OutboundPoliciesClient.create(settings, system));
   }
 
+  /** Linkerd's InboundServerPolicies API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
+  public static ControlPlaneClient<io.linkerd.proxy.inbound.InboundServerPoliciesClient> inboundPolicies(ActorSystem<?> system,
+                                                                                                        InetSocketAddress address) {
+    return connect(system, "inbound policy", address, Optional.empty(),
+        settings -> io.linkerd.proxy.inbound.InboundServerPoliciesClient.create(settings, system));
+  }
+
   /**
    * The Identity API at {@code address}: a Certify that never answers must not stop renewals, so
    * each call has the request timeout as its deadline.

@@ -9,14 +9,6 @@ import io.linkerd.proxy.outbound.TrafficSpec;
 import io.weft.proxy.config.ProxyConfig;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.event.Logging;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.RestartSettings;
-import org.apache.pekko.stream.StreamTimeoutException;
-import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.RestartSource;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -165,49 +156,10 @@ public final class Discovery implements AutoCloseable {
     }
   }
 
-  /**
-   * Runs {@code open}'s stream into {@code apply} for as long as {@code target} is followed, asking
-   * again with backoff whenever it ends or fails.
-   */
   private <T, F extends Followed> Followed.Stream<F> follow(String what, F target, Supplier<Source<T, NotUsed>> open,
                                                            Consumer<T> apply, Supplier<String> known) {
-    // Restarts are routine while the control plane is away; Pekko's own line for each (WARN, with a
-    // stack trace) would flood the log of a proxy following many authorities. Instead: one line
-    // when a stream that worked breaks, one when it answers again.
-    RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2)
-        .withLogSettings(RestartSettings.createLogSettings(Logging.DebugLevel()));
-    AtomicBoolean answering = new AtomicBoolean(true);
-    ProxyConfig.ControlStream limits = settings.stream();
-    // At the end of its lifetime, or past a receive limit, the stream ends and is asked for again.
-    UniqueKillSwitch stream = RestartSource.withBackoff(restart, () -> {
-          target.reconnected();
-          return open.get().initialTimeout(limits.initialTimeout()).idleTimeout(limits.idleTimeout())
-              .takeWithin(limits.lifetime())
-              .recoverWithRetries(1, StreamTimeoutException.class, () -> {
-                log.debug("asking for the {} again: its stream broke a receive limit", what);
-                return Source.empty();
-              })
-              .map(update -> {
-                if (!answering.getAndSet(true)) {
-                  log.info("the control plane answers for the {} again", what);
-                }
-                return update;
-              })
-              .watchTermination((notUsed, done) -> {
-                done.whenComplete((d, error) -> {
-                  if (error != null && answering.getAndSet(false)) {
-                    log.warn("lost the stream for the {} ({}): asking again with backoff, routing with {}",
-                        what, error.getMessage(), known.get());
-                  }
-                });
-                return notUsed;
-              });
-        })
-        .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(apply::accept), Keep.left())
-        .run(system);
-    log.debug("following the {}", what);
-    return new Followed.Stream<>(target, stream);
+    return Following.follow(system, new Following.Limits(settings.minBackoff(), settings.maxBackoff(), settings.stream()), what,
+        target, open, apply, known);
   }
 
   @Override

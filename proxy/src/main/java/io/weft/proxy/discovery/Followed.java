@@ -67,8 +67,8 @@ public abstract sealed class Followed permits Resolution, LatestAnswer {
   abstract void reconnected();
 
   /** What is followed and the stream that feeds it; closing stops the stream and lets go of the target. */
-  record Stream<F extends Followed>(F target, UniqueKillSwitch feed) {
-    void close() {
+  public record Stream<F extends Followed>(F target, UniqueKillSwitch feed) {
+    public void close() {
       feed.shutdown();
       target.drop();
     }

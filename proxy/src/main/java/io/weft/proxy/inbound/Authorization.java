@@ -4,6 +4,7 @@ import io.weft.proxy.metrics.AuthzMetrics;
 import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.protocol.policy.Client;
 import io.weft.proxy.policy.InboundPolicy;
+import io.weft.proxy.policy.PortPolicy;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.http.ProxyError;
 import io.weft.streams.http.ProxyResponses;
@@ -19,13 +20,15 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * The inbound proxy's authorization layer: each connection's client is decided once, by the
- * inbound policy, and every denial is logged (as Linkerd's are) and counted. A denied TCP
- * connection is closed; every HTTP request on a denied connection gets 403
- * ({@code PERMISSION_DENIED} for gRPC) with {@code l5d-proxy-error}, so the client learns why.
+ * The inbound proxy's authorization layer: a TCP connection is decided when it is routed, each HTTP
+ * request when it comes, by the policy the control plane serves for the port (else the default
+ * policy); every decision is counted, every denial logged (as Linkerd's are). A denied TCP
+ * connection is closed; a denied HTTP request gets 403 ({@code PERMISSION_DENIED} for gRPC) with
+ * {@code l5d-proxy-error}, so the client learns why.
  */
 final class Authorization {
   private static final Logger log = LoggerFactory.getLogger(Authorization.class);
@@ -39,37 +42,70 @@ final class Authorization {
     this.metrics = metrics;
   }
 
-  /** One connection's verdict, and what its decisions are counted against. */
-  record Decision(boolean allowed, AuthzMetrics.Labels labels, String client) {}
+  /** A verdict, and what it is counted against. */
+  record Decision(boolean allowed, AuthzMetrics.Labels labels) {}
 
+  /**
+   * The verdict on {@code remote}'s connection to {@code target} now: by the policy the control
+   * plane serves for the port, else by the default policy.
+   */
   Decision decide(InetSocketAddress remote, InetSocketAddress target, HttpMetrics.Tls peer) {
-    Optional<String> identity = peer.clientId().isEmpty() ? Optional.empty() : Optional.of(peer.clientId());
-    boolean allowed = policy.allows(new Client(remote.getAddress(), identity));
-    String name = policy.defaultPolicy().linkerdName();
-    String client = remote.getAddress().getHostAddress() + identity.map(id -> " (" + id + ")").orElse(" (no identity)");
-    if (!allowed) {
-      log.info("inbound connection from {} to port {} denied by the default policy {}", client, target.getPort(), name);
+    Client client = client(remote, peer);
+    Optional<PortPolicy> port = policy.ports().forPort(target.getPort());
+    if (port.isPresent()) {
+      Optional<PortPolicy.Rule> rule = port.get().admit(client, peer.tls().equals("true"));
+      AuthzMetrics.Named server = new AuthzMetrics.Named(port.get().serverGroup(), port.get().serverKind(), port.get().serverName());
+      AuthzMetrics.Named authorization = rule.map(r -> new AuthzMetrics.Named(r.group(), r.kind(), r.name()))
+          .orElse(new AuthzMetrics.Named("", "", ""));
+      return new Decision(rule.isPresent(), new AuthzMetrics.Labels(target, peer, server, authorization));
     }
-    return new Decision(allowed, new AuthzMetrics.Labels(target, peer, DEFAULT_KIND, name, DEFAULT_KIND, name), client);
+    AuthzMetrics.Named byDefault = new AuthzMetrics.Named("", DEFAULT_KIND, policy.defaultPolicy().linkerdName());
+    return new Decision(policy.allows(client), new AuthzMetrics.Labels(target, peer, byDefault, byDefault));
   }
 
-  /** Whether a client that has said nothing yet (so has shown no identity) from {@code remote} may reach the application. */
-  boolean allowsUnidentified(InetSocketAddress remote) {
-    return policy.allows(new Client(remote.getAddress(), Optional.empty()));
+  private static Client client(InetSocketAddress remote, HttpMetrics.Tls peer) {
+    return new Client(remote.getAddress(), peer.clientId().isEmpty() ? Optional.empty() : Optional.of(peer.clientId()));
+  }
+
+  private static void logDenied(InetSocketAddress remote, InetSocketAddress target, HttpMetrics.Tls peer, Decision decision) {
+    log.info("inbound connection from {} ({}) to port {} denied by {} {}", remote.getAddress().getHostAddress(),
+        peer.clientId().isEmpty() ? "no identity" : peer.clientId(), target.getPort(), decision.labels().server().kind(),
+        decision.labels().server().name());
+  }
+
+  /** Whether a client that has said nothing yet (so has shown no identity) from {@code remote} may reach {@code target}. */
+  boolean allowsUnidentified(InetSocketAddress remote, InetSocketAddress target) {
+    return decide(remote, target, HttpMetrics.Tls.NO_TLS_FROM_REMOTE).allowed();
   }
 
   /** The connection's bytes to the application, or closed if it is denied. */
-  Flow<ByteString, ByteString, NotUsed> tcp(Decision decision, Supplier<Flow<ByteString, ByteString, NotUsed>> forward) {
+  Flow<ByteString, ByteString, NotUsed> tcp(InetSocketAddress remote, InetSocketAddress target, HttpMetrics.Tls peer,
+                                            Supplier<Flow<ByteString, ByteString, NotUsed>> forward) {
+    Decision decision = decide(remote, target, peer);
     metrics.tcp(decision.allowed(), decision.labels());
-    return decision.allowed() ? forward.get() : Forwarding.refused();
+    if (!decision.allowed()) {
+      logDenied(remote, target, peer, decision);
+      return Forwarding.refused();
+    }
+    return forward.get();
   }
 
-  /** Counts each request, answering those of a denied connection itself. */
-  Layer<Request, Response> http(Decision decision) {
+  /**
+   * Decides each request by the policy in force when it comes, so a policy change reaches open
+   * connections at once; a denial is logged once per connection.
+   */
+  Layer<Request, Response> http(InetSocketAddress remote, InetSocketAddress target, HttpMetrics.Tls peer) {
+    AtomicBoolean logged = new AtomicBoolean();
     return inner -> request -> {
+      Decision decision = decide(remote, target, peer);
       metrics.http(decision.allowed(), decision.labels());
-      return decision.allowed() ? inner.call(request)
-          : CompletableFuture.completedFuture(ProxyResponses.error(ProxyError.UNAUTHORIZED, request));
+      if (decision.allowed()) {
+        return inner.call(request);
+      }
+      if (!logged.getAndSet(true)) {
+        logDenied(remote, target, peer, decision);
+      }
+      return CompletableFuture.completedFuture(ProxyResponses.error(ProxyError.UNAUTHORIZED, request));
     };
   }
 }

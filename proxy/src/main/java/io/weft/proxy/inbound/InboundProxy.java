@@ -91,7 +91,7 @@ public final class InboundProxy {
     // Only a client the policy lets reach the application without an identity may have it asked:
     // the probe connects before the client has shown anything.
     return original.filter(target -> !target.equals(local) && !settings.ownPorts().contains(target.getPort()))
-        .filter(target -> authorization.allowsUnidentified(remote))
+        .filter(target -> authorization.allowsUnidentified(remote, target))
         .map(target -> ServerFirstProbe.around(detected, settings.serverFirstProbe(),
             () -> Forwarding.to(system, target, settings.connectTimeout()), () -> {
               metrics.detected(DIRECTION, OPAQUE);
@@ -161,14 +161,13 @@ public final class InboundProxy {
       log.warn("inbound connection for {} would loop back into the proxy; closing", target);
       return Forwarding.refused();
     }
-    Authorization.Decision decision = authorization.decide(remote, target, peer);
     if (settings.opaquePorts().get(target.getPort())) {
-      return authorization.tcp(decision, () -> Forwarding.to(system, target, settings.connectTimeout()));
+      return authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.connectTimeout()));
     }
     return switch (protocol) {
-      case Protocol.Http1 h -> httpFlows.http1(authorization.http(decision).wrap(http.service(target, peer)));
-      case Protocol.Http2 h -> httpFlows.http2(authorization.http(decision).wrap(http.service(target, peer)));
-      default -> authorization.tcp(decision, () -> Forwarding.to(system, target, settings.connectTimeout()));
+      case Protocol.Http1 h -> httpFlows.http1(authorization.http(remote, target, peer).wrap(http.service(target, peer)));
+      case Protocol.Http2 h -> httpFlows.http2(authorization.http(remote, target, peer).wrap(http.service(target, peer)));
+      default -> authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.connectTimeout()));
     };
   }
 }

@@ -34,17 +34,19 @@ public final class AuthzMetrics {
   }
 
   /** What a decision is counted against: the target, how the client came, who decided. */
-  public record Labels(InetSocketAddress target, HttpMetrics.Tls tls, String serverKind, String serverName, String authzKind,
-                       String authzName) {
+  public record Labels(InetSocketAddress target, HttpMetrics.Tls tls, Named server, Named authorization) {
     String[] deny() {
       return new String[] {target.getAddress().getHostAddress() + ":" + target.getPort(), target.getAddress().getHostAddress(),
-          Integer.toString(target.getPort()), tls.tls(), tls.clientId(), "", serverKind, serverName};
+          Integer.toString(target.getPort()), tls.tls(), tls.clientId(), server.group(), server.kind(), server.name()};
     }
 
     String[] allow() {
-      return HttpMetrics.concat(deny(), "", authzKind, authzName);
+      return HttpMetrics.concat(deny(), authorization.group(), authorization.kind(), authorization.name());
     }
   }
+
+  /** A server or authorization as its {@code *_group}, {@code *_kind} and {@code *_name} labels name it. */
+  public record Named(String group, String kind, String name) {}
 
   public void tcp(boolean allowed, Labels labels) {
     if (allowed) {

@@ -7,16 +7,26 @@ import io.weft.protocol.policy.DefaultPolicy;
 import java.util.List;
 
 /**
- * What the inbound proxy enforces on every connection and request to its application: the default
- * policy (until the policy API says more) over the cluster's networks. It fails closed: an
- * unreadable setting stops the proxy at start, it never widens to "allow".
+ * What the inbound proxy enforces on every connection and request to its application: the policy
+ * the control plane serves for the port ({@code ports}), else the default policy over the
+ * cluster's networks. It fails closed: an unreadable setting stops the proxy at start, it never
+ * widens to "allow".
  */
-public record InboundPolicy(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks) {
+public record InboundPolicy(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks, PortPolicies ports) {
   /** Linkerd's default cluster networks: the private IPv4 blocks, CGNAT and IPv6 unique-local. */
   public static final String DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8";
 
   public InboundPolicy {
     clusterNetworks = List.copyOf(clusterNetworks);
+  }
+
+  /** The default policy alone, until the control plane's port policies are followed. */
+  public InboundPolicy(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks) {
+    this(defaultPolicy, clusterNetworks, PortPolicies.NONE);
+  }
+
+  public InboundPolicy withPorts(PortPolicies ports) {
+    return new InboundPolicy(defaultPolicy, clusterNetworks, ports);
   }
 
   /** Allows everyone, as a proxy with no policy configured does (Linkerd's {@code all-unauthenticated}). */

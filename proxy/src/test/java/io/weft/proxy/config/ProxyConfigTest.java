@@ -78,6 +78,19 @@ class ProxyConfigTest {
   }
 
   @Test
+  void thePolicyServiceComesWithItsWorkloadAndPorts() {
+    assertThat(ProxyConfig.fromEnv(Map.of()).controlPlane().policy()).isEmpty();
+    ProxyConfig c = ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_POLICY_SVC_ADDR", "linkerd-policy.linkerd.svc.cluster.local.:8090",
+        "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"emojivoto\", \"pod\":\"web-1\"}", "LINKERD2_PROXY_INBOUND_PORTS", "8080,9090"));
+    ProxyConfig.PolicyService policy = c.controlPlane().policy().orElseThrow();
+    assertThat(policy.address().getPort()).isEqualTo(8090);
+    assertThat(policy.workload()).contains("web-1");
+    assertThat(policy.ports().stream().boxed().toList()).containsExactly(8080, 9090);
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_POLICY_SVC_ADDR", "127.0.0.1:8090")))
+        .hasMessageContaining("LINKERD2_PROXY_POLICY_WORKLOAD").hasMessageContaining("the workload is missing");
+  }
+
+  @Test
   void controlStreamLimitsAreLinkerdsReceiveLimits() {
     ProxyConfig c = ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", "90s",
         "LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", "30m"));

@@ -1,0 +1,51 @@
+package io.weft.proxy.policy;
+
+import io.linkerd.proxy.inbound.InboundServerPoliciesClient;
+import io.linkerd.proxy.inbound.PortSpec;
+import io.linkerd.proxy.inbound.Server;
+import io.weft.proxy.discovery.Followed;
+import io.weft.proxy.discovery.Following;
+import io.weft.proxy.discovery.LatestAnswer;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The pod's port policies, followed from the control plane's {@code InboundServerPolicies} for the
+ * workload and ports Linkerd's injector names ({@code LINKERD2_PROXY_POLICY_WORKLOAD},
+ * {@code LINKERD2_PROXY_INBOUND_PORTS}) for as long as the proxy runs: each answer replaces the
+ * port's policy at once; while a stream is down the last answer stands; before the first, the
+ * default policy applies (never "allow" for a port the control plane has not spoken about unless
+ * the default says so).
+ */
+public final class InboundPolicies implements PortPolicies, AutoCloseable {
+  private final Map<Integer, PortPolicy> current = new ConcurrentHashMap<>();
+  private final List<Followed.Stream<LatestAnswer<Server>>> streams = new ArrayList<>();
+
+  public InboundPolicies(ActorSystem<?> system, Supplier<InboundServerPoliciesClient> client, String workload, Set<Integer> ports,
+                         Following.Limits limits) {
+    for (int port : ports) {
+      PortSpec spec = PortSpec.newBuilder().setWorkload(workload).setPort(port).build();
+      Followed.Stream<LatestAnswer<Server>> stream = Following.latest(system, limits, "inbound policy of port " + port,
+          () -> client.get().watchPort(spec));
+      stream.target().subscribe(server -> current.put(port, PortPolicy.of(server)));
+      streams.add(stream);
+    }
+  }
+
+  @Override
+  public Optional<PortPolicy> forPort(int port) {
+    return Optional.ofNullable(current.get(port));
+  }
+
+  @Override
+  public void close() {
+    streams.forEach(Followed.Stream::close);
+  }
+}
