@@ -74,13 +74,14 @@ public final class ProxyRuntime implements AutoCloseable {
    * policy API (they live as long as the proxy's actor system).
    */
   private static InboundPolicy inboundPolicy(ActorSystem<?> system, ProxyConfig config) {
+    InboundPolicy defaults = new InboundPolicy(config.inbound().defaultPolicy(), config.inbound().clusterNetworks());
     return config.controlPlane().policy().map(p -> {
       InboundPolicies ports = new InboundPolicies(system, ControlPlaneClient.inboundPolicies(system, p.address()), p.workload(),
           p.ports().stream().boxed().collect(java.util.stream.Collectors.toSet()),
           new Following.Limits(DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.controlPlane().stream()));
       system.getWhenTerminated().thenRun(ports::close);
-      return config.inbound().policy().withPorts(ports);
-    }).orElse(config.inbound().policy());
+      return defaults.withPorts(ports);
+    }).orElse(defaults);
   }
 
   public static ProxyRuntime start(ProxyConfig config, Map<String, String> env, Config given) {

@@ -5,7 +5,6 @@ import io.weft.proxy.identity.ProxyIdentity;
 
 import io.weft.protocol.net.Cidr;
 import io.weft.protocol.policy.DefaultPolicy;
-import io.weft.proxy.policy.InboundPolicy;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
    * application may take, and who may connect (the default policy over the cluster's networks).
    */
   public record Inbound(InetSocketAddress listen, Duration detectTimeout, Duration connectTimeout, Side limits,
-                        BitSet opaquePorts, InboundPolicy policy) {}
+                        BitSet opaquePorts, DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks) {}
 
   /**
    * Connections from this pod: where they are accepted, detection and dial limits, ingress mode
@@ -71,6 +70,8 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
 
   /** Linkerd's default opaque ports: server-speaks-first protocols (SMTP, MySQL, Postgres, Redis, ...) detection would stall. */
   public static final String DEFAULT_OPAQUE_PORTS = "25,587,3306,4444,5432,6379,9300,11211";
+  /** Linkerd's default cluster networks: the private IPv4 blocks, CGNAT and IPv6 unique-local. */
+  public static final String DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8";
   /** Linkerd's default profile suffix; its domain is the cluster's when nothing says otherwise. */
   private static final String DEFAULT_PROFILE_SUFFIXES = "svc.cluster.local.";
   private static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
@@ -95,8 +96,8 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
             e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
             e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(10))),
         e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
-        new InboundPolicy(e.parsed("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", DefaultPolicy::parse, DefaultPolicy.ALL_UNAUTHENTICATED),
-            e.list("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", Cidr::parse, InboundPolicy.DEFAULT_CLUSTER_NETWORKS)));
+        e.parsed("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", DefaultPolicy::parse, DefaultPolicy.ALL_UNAUTHENTICATED),
+        e.list("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", Cidr::parse, DEFAULT_CLUSTER_NETWORKS));
   }
 
   private static Outbound outbound(EnvReader e) {

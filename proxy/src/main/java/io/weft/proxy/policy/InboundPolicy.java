@@ -13,9 +13,6 @@ import java.util.List;
  * widens to "allow".
  */
 public record InboundPolicy(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks, PortPolicies ports) {
-  /** Linkerd's default cluster networks: the private IPv4 blocks, CGNAT and IPv6 unique-local. */
-  public static final String DEFAULT_CLUSTER_NETWORKS = "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8";
-
   public InboundPolicy {
     clusterNetworks = List.copyOf(clusterNetworks);
   }

@@ -63,13 +63,13 @@ class ProxyConfigTest {
   @Test
   void theInboundPolicyIsTheInjectorsDefaultOverTheClusterNetworks() {
     ProxyConfig defaults = ProxyConfig.fromEnv(Map.of());
-    assertThat(defaults.inbound().policy().defaultPolicy()).isEqualTo(io.weft.protocol.policy.DefaultPolicy.ALL_UNAUTHENTICATED);
-    assertThat(defaults.inbound().policy().clusterNetworks()).extracting(Object::toString)
+    assertThat(defaults.inbound().defaultPolicy()).isEqualTo(io.weft.protocol.policy.DefaultPolicy.ALL_UNAUTHENTICATED);
+    assertThat(defaults.inbound().clusterNetworks()).extracting(Object::toString)
         .containsExactly("10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8");
     ProxyConfig denying = ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", "deny",
         "LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", "10.42.0.0/16, 10.43.0.0/16"));
-    assertThat(denying.inbound().policy().defaultPolicy()).isEqualTo(io.weft.protocol.policy.DefaultPolicy.DENY);
-    assertThat(denying.inbound().policy().clusterNetworks()).extracting(Object::toString).containsExactly("10.42.0.0/16", "10.43.0.0/16");
+    assertThat(denying.inbound().defaultPolicy()).isEqualTo(io.weft.protocol.policy.DefaultPolicy.DENY);
+    assertThat(denying.inbound().clusterNetworks()).extracting(Object::toString).containsExactly("10.42.0.0/16", "10.43.0.0/16");
     // Fail closed: a policy or network that cannot be read stops the proxy rather than guessing.
     assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", "allow-all")))
         .hasMessageStartingWith("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY: 'allow-all' is not a default policy");
