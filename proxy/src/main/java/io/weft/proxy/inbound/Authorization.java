@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -92,20 +93,31 @@ final class Authorization {
 
   /**
    * Decides each request by the policy in force when it comes, so a policy change reaches open
-   * connections at once; a denial is logged once per connection.
+   * connections at once; the verdict and its series are kept while the port's policy is the same
+   * object, so a request costs a lookup, not an allocation. A denial is logged once per connection.
    */
   Layer<Request, Response> http(InetSocketAddress remote, InetSocketAddress target, HttpMetrics.Tls peer) {
     AtomicBoolean logged = new AtomicBoolean();
+    AtomicReference<Verdict> last = new AtomicReference<>();
     return inner -> request -> {
-      Decision decision = decide(remote, target, peer);
-      metrics.http(decision.allowed(), decision.labels());
-      if (decision.allowed()) {
+      Optional<PortPolicy> port = policy.ports().forPort(target.getPort());
+      Verdict verdict = last.get();
+      if (verdict == null || verdict.source() != port.orElse(null)) {
+        Decision decision = decide(remote, target, peer);
+        verdict = new Verdict(port.orElse(null), decision, metrics.http(decision.allowed(), decision.labels()));
+        last.set(verdict);
+      }
+      verdict.counter().run();
+      if (verdict.decision().allowed()) {
         return inner.call(request);
       }
       if (!logged.getAndSet(true)) {
-        logDenied(remote, target, peer, decision);
+        logDenied(remote, target, peer, verdict.decision());
       }
       return CompletableFuture.completedFuture(ProxyResponses.error(ProxyError.UNAUTHORIZED, request));
     };
   }
+
+  /** A decision, the port policy it was made by (null: the default), and its series. */
+  private record Verdict(PortPolicy source, Decision decision, Runnable counter) {}
 }

@@ -1,5 +1,6 @@
 package io.weft.proxy.metrics;
 
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -56,11 +57,9 @@ public final class AuthzMetrics {
     }
   }
 
-  public void http(boolean allowed, Labels labels) {
-    if (allowed) {
-      httpAllow.labelValues(labels.allow()).inc();
-    } else {
-      httpDeny.labelValues(labels.deny()).inc();
-    }
+  /** Counts one HTTP decision in its series, looked up once here: run it per request. */
+  public Runnable http(boolean allowed, Labels labels) {
+    CounterDataPoint series = allowed ? httpAllow.labelValues(labels.allow()) : httpDeny.labelValues(labels.deny());
+    return series::inc;
   }
 }
