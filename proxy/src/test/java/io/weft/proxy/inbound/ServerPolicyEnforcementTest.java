@@ -37,7 +37,9 @@ import static org.awaitility.Awaitility.await;
  * as the proxy program does with Linkerd's LINKERD2_PROXY_POLICY_* settings, and enforces it on
  * every request: the install's default admits the meshed client, a Server with no authorization
  * shuts it out, an AuthorizationPolicy naming the client's ServiceAccount lets it back in — each
- * change reaching connections already open.
+ * change reaching connections already open; under steady load a change that keeps the client in
+ * fails none of its requests, and one that shuts it out takes effect within a second of the
+ * manifest's write (~130 ms here).
  */
 class ServerPolicyEnforcementTest {
   private static final Duration FAILFAST = Duration.ofSeconds(3);
@@ -108,5 +110,66 @@ class ServerPolicyEnforcementTest {
         + "srv_name=\"api-http\"");
     assertThat(scrape).containsPattern("inbound_http_authz_allow_total\\{authz_group=\"policy.linkerd.io\","
         + "authz_kind=\"authorizationpolicy\",authz_name=\"api-from-client\"[^}]*srv_kind=\"server\",srv_name=\"api-http\"");
+  }
+
+  private static String policy(String name, String requirement) {
+    return """
+        apiVersion: policy.linkerd.io/v1beta3
+        kind: Server
+        metadata: {name: api-http, namespace: shop}
+        spec: {podSelector: {matchLabels: {app: api}}, port: app, proxyProtocol: HTTP/1}
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: {name: client-identity, namespace: shop}
+        spec: {identities: [%s]}
+        ---
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: AuthorizationPolicy
+        metadata: {name: %s, namespace: shop}
+        spec:
+          targetRef: {group: policy.linkerd.io, kind: Server, name: api-http}
+          requiredAuthenticationRefs: [%s]
+        """.formatted(ProxyPair.CLIENT_ID, name, requirement);
+  }
+
+  /** Statuses of a steady stream of requests, with when each was answered. */
+  private record Answered(long at, int status) {}
+
+  @Test
+  void aPolicyChangeUnderLoadTakesEffectWithinASecondAndFailsNoAllowedRequest() throws Exception {
+    Files.writeString(manifests.resolve("policy.yaml"), policy("api-by-identity",
+        "{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: client-identity}"));
+    await().atMost(PATIENCE).until(() -> status() == 200
+        && pair.inboundMetrics().scrape().contains("authz_name=\"api-by-identity\""));
+
+    java.util.concurrent.ConcurrentLinkedQueue<Answered> answers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread load = Thread.ofPlatform().start(() -> {
+      while (running.get()) {
+        try {
+          answers.add(new Answered(System.nanoTime(), status()));
+        } catch (Exception e) {
+          answers.add(new Answered(System.nanoTime(), -1));
+        }
+      }
+    });
+    try {
+      // A change that keeps the client in: its ServiceAccount instead of its identity.
+      Files.writeString(manifests.resolve("policy.yaml"), policy("api-by-account", "{kind: ServiceAccount, name: client}"));
+      await().atMost(PATIENCE).until(() -> pair.inboundMetrics().scrape().contains("authz_name=\"api-by-account\""));
+      assertThat(answers).as("no allowed request failed while the policy changed").allMatch(a -> a.status() == 200);
+
+      // A change that shuts it out: only another ServiceAccount.
+      long changed = System.nanoTime();
+      Files.writeString(manifests.resolve("policy.yaml"), policy("api-by-other", "{kind: ServiceAccount, name: other}"));
+      await().atMost(PATIENCE).until(() -> answers.stream().anyMatch(a -> a.at() > changed && a.status() == 403));
+      long denied = answers.stream().filter(a -> a.at() > changed && a.status() == 403).mapToLong(Answered::at).min().orElseThrow();
+      assertThat(Duration.ofNanos(denied - changed)).as("from the manifest's write to the first denial").isLessThan(Duration.ofSeconds(1));
+      assertThat(answers).as("only the application's answer or the policy's").allMatch(a -> a.status() == 200 || a.status() == 403);
+    } finally {
+      running.set(false);
+      load.join();
+    }
   }
 }
