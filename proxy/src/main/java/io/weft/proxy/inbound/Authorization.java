@@ -12,7 +12,9 @@ import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +81,10 @@ final class Authorization {
     return decide(remote, target, HttpMetrics.Tls.NO_TLS_FROM_REMOTE).allowed();
   }
 
-  /** The connection's bytes to the application, or closed if it is denied. */
+  /**
+   * The connection's bytes to the application, or closed if it is denied; an admitted connection is
+   * checked again whenever its port's policy changes, and closed if it is no longer admitted.
+   */
   Flow<ByteString, ByteString, NotUsed> tcp(InetSocketAddress remote, InetSocketAddress target, HttpMetrics.Tls peer,
                                             Supplier<Flow<ByteString, ByteString, NotUsed>> forward) {
     Decision decision = decide(remote, target, peer);
@@ -88,7 +93,19 @@ final class Authorization {
       logDenied(remote, target, peer, decision);
       return Forwarding.refused();
     }
-    return forward.get();
+    return Flow.<ByteString>create().viaMat(KillSwitches.single(), Keep.right()).via(forward.get())
+        .watchTermination((killSwitch, done) -> {
+          Runnable stop = policy.ports().onChange(target.getPort(), () -> {
+            Decision now = decide(remote, target, peer);
+            if (!now.allowed()) {
+              metrics.tcpTerminated(now.labels());
+              logDenied(remote, target, peer, now);
+              killSwitch.abort(new IllegalStateException("no longer authorized"));
+            }
+          });
+          done.whenComplete((ok, error) -> stop.run());
+          return NotUsed.notUsed();
+        });
   }
 
   /**

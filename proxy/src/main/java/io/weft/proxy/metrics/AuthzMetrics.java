@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Linkerd's inbound authorization families: {@code inbound_tcp_authz_allow_total} and
- * {@code inbound_tcp_authz_deny_total} per connection, {@code inbound_http_authz_allow_total} and
+ * {@code inbound_tcp_authz_deny_total} per connection (and {@code inbound_tcp_authz_terminate_total}
+ * for an open one a policy change closed), {@code inbound_http_authz_allow_total} and
  * {@code inbound_http_authz_deny_total} per request — labelled by the target, the client's TLS, the
  * server that guarded the port ({@code srv_*}; {@code srv_kind="default"} for a default policy)
  * and, on allows, the authorization that admitted it ({@code authz_*}).
@@ -20,6 +21,7 @@ public final class AuthzMetrics {
 
   private final Counter tcpAllow;
   private final Counter tcpDeny;
+  private final Counter tcpTerminate;
   private final Counter httpAllow;
   private final Counter httpDeny;
 
@@ -27,6 +29,9 @@ public final class AuthzMetrics {
     tcpAllow = Counter.builder().name("inbound_tcp_authz_allow_total").help("The total number of inbound TCP connections that were authorized.")
         .labelNames(ALLOW_LABELS).register(registry);
     tcpDeny = Counter.builder().name("inbound_tcp_authz_deny_total").help("The total number of inbound TCP connections that were denied.")
+        .labelNames(DENY_LABELS).register(registry);
+    tcpTerminate = Counter.builder().name("inbound_tcp_authz_terminate_total")
+        .help("The total number of inbound TCP connections that were terminated due to an authorization change.")
         .labelNames(DENY_LABELS).register(registry);
     httpAllow = Counter.builder().name("inbound_http_authz_allow_total").help("The total number of inbound HTTP requests that were authorized.")
         .labelNames(ALLOW_LABELS).register(registry);
@@ -55,6 +60,11 @@ public final class AuthzMetrics {
     } else {
       tcpDeny.labelValues(labels.deny()).inc();
     }
+  }
+
+  /** An open connection a policy change no longer admits was closed. */
+  public void tcpTerminated(Labels labels) {
+    tcpTerminate.labelValues(labels.deny()).inc();
   }
 
   /** Counts one HTTP decision in its series, looked up once here: run it per request. */

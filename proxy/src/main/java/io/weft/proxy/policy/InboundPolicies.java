@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  */
 public final class InboundPolicies implements PortPolicies, AutoCloseable {
   private final Map<Integer, PortPolicy> current = new ConcurrentHashMap<>();
+  private final Map<Integer, Set<Runnable>> listeners = new ConcurrentHashMap<>();
   private final List<Followed.Stream<LatestAnswer<Server>>> streams = new ArrayList<>();
 
   public InboundPolicies(ActorSystem<?> system, Supplier<InboundServerPoliciesClient> client, String workload, Set<Integer> ports,
@@ -34,7 +35,10 @@ public final class InboundPolicies implements PortPolicies, AutoCloseable {
       PortSpec spec = PortSpec.newBuilder().setWorkload(workload).setPort(port).build();
       Followed.Stream<LatestAnswer<Server>> stream = Following.latest(system, limits, "inbound policy of port " + port,
           () -> client.get().watchPort(spec));
-      stream.target().subscribe(server -> current.put(port, PortPolicy.of(server)));
+      stream.target().subscribe(server -> {
+        current.put(port, PortPolicy.of(server));
+        listeners.getOrDefault(port, Set.of()).forEach(Runnable::run);
+      });
       streams.add(stream);
     }
   }
@@ -42,6 +46,13 @@ public final class InboundPolicies implements PortPolicies, AutoCloseable {
   @Override
   public Optional<PortPolicy> forPort(int port) {
     return Optional.ofNullable(current.get(port));
+  }
+
+  @Override
+  public Runnable onChange(int port, Runnable changed) {
+    Set<Runnable> forPort = listeners.computeIfAbsent(port, p -> ConcurrentHashMap.newKeySet());
+    forPort.add(changed);
+    return () -> forPort.remove(changed);
   }
 
   @Override
