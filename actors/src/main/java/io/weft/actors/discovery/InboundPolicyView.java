@@ -21,6 +21,7 @@ import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.PolicyRef;
+import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.k8s.model.ServerResource;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.protocol.net.Cidr;
@@ -38,7 +39,8 @@ import java.util.Optional;
 /**
  * Computes a pod port's inbound policy ({@code InboundServerPolicies}' {@code Server}), as Linkerd's
  * policy controller does: the Server that selects the pod and port (the oldest if several, by name),
- * with its protocol and the AuthorizationPolicies that target it or its namespace — each admitting
+ * with its protocol and the AuthorizationPolicies that target it or its namespace (and the
+ * ServerAuthorizations that name or select it) — each admitting
  * the clients that pass all its required authentications, and none at all if one of them does not
  * exist (fail closed); else the default policy of the pod, its namespace or the install.
  */
@@ -118,6 +120,14 @@ public final class InboundPolicyView {
         authorization(policy, inputs).ifPresent(authorizations::add);
       }
     }
+    for (ServerAuthorizationResource authorization : inputs.serverAuthorizations()) {
+      boolean targets = authorization.serverName().isEmpty()
+          ? authorization.serverSelector().entrySet().stream().allMatch(e -> e.getValue().equals(server.meta().labels().get(e.getKey())))
+          : authorization.serverName().equals(server.meta().name());
+      if (targets) {
+        authorizations.add(serverAuthorization(authorization));
+      }
+    }
     Map<String, String> labels = Map.of("group", POLICY_GROUP, "kind", "server", "name", server.meta().name());
     return Server.newBuilder().setProtocol(protocol(server.proxyProtocol(), authorizations)).addAllAuthorizations(authorizations)
         .putAllLabels(labels).build();
@@ -156,6 +166,21 @@ public final class InboundPolicyView {
         .setMetadata(Metadata.newBuilder().setResource(Resource.newBuilder().setGroup(POLICY_GROUP).setKind("AuthorizationPolicy")
             .setName(policy.meta().name()).setNamespace(policy.meta().namespace())))
         .putAllLabels(Map.of("group", POLICY_GROUP, "kind", "authorizationpolicy", "name", policy.meta().name())).build());
+  }
+
+  /** A ServerAuthorization's clients: its networks (all when none) and how they must authenticate. */
+  private Authz serverAuthorization(ServerAuthorizationResource authorization) {
+    List<Network> networks = authorization.networks().isEmpty() ? ALL_NETWORKS.stream().map(n -> network(n, List.of())).toList()
+        : authorization.networks().stream().map(n -> network(n.cidr(), n.except())).toList();
+    Authn authentication = authorization.unauthenticated()
+        ? Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()).build()
+        : authorization.unauthenticatedTls()
+            ? Authn.newBuilder().setMeshTLS(Authn.PermitMeshTLS.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance())).build()
+            : meshTls(authorization.identities(), authorization.serviceAccounts());
+    return Authz.newBuilder().addAllNetworks(networks).setAuthentication(authentication)
+        .setMetadata(Metadata.newBuilder().setResource(Resource.newBuilder().setGroup(POLICY_GROUP).setKind("ServerAuthorization")
+            .setName(authorization.meta().name()).setNamespace(authorization.meta().namespace())))
+        .putAllLabels(Map.of("group", POLICY_GROUP, "kind", "serverauthorization", "name", authorization.meta().name())).build();
   }
 
   private Authn meshTls(List<String> identities, List<PolicyRef> refs) {

@@ -10,6 +10,7 @@ import io.weft.k8s.model.AuthorizationPolicyResource;
 import io.weft.k8s.model.ClusterEvent;
 import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
+import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.k8s.model.ServerResource;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.KubeResource;
@@ -135,7 +136,7 @@ public final class ClusterStore {
       }
       case SERVICE_PROFILE -> serviceOfProfile(event.key()).ifPresent(services::add);
       case NAMESPACE -> policyNamespaces.add(ref.name());
-      case SERVER, AUTHORIZATION_POLICY -> policyNamespaces.add(ref.namespace());
+      case SERVER, AUTHORIZATION_POLICY, SERVER_AUTHORIZATION -> policyNamespaces.add(ref.namespace());
       // A policy may require an authentication of another namespace.
       case MESH_TLS_AUTHENTICATION, NETWORK_AUTHENTICATION -> allPolicies = true;
       case HTTP_ROUTE, GATEWAY_HTTP_ROUTE, GRPC_ROUTE -> {
@@ -191,8 +192,10 @@ public final class ClusterStore {
     List<AuthorizationPolicyResource> policies = new java.util.ArrayList<>();
     List<MeshTlsAuthenticationResource> meshes = new java.util.ArrayList<>();
     List<NetworkAuthenticationResource> networks = new java.util.ArrayList<>();
+    List<ServerAuthorizationResource> serverAuthorizations = new java.util.ArrayList<>();
     for (KubeResource object : objects.values()) {
       switch (object) {
+        case ServerAuthorizationResource a when a.meta().namespace().equals(pod.namespace()) -> serverAuthorizations.add(a);
         case ServerResource s when s.meta().namespace().equals(pod.namespace()) -> servers.add(s);
         case AuthorizationPolicyResource p when p.meta().namespace().equals(pod.namespace()) -> policies.add(p);
         case MeshTlsAuthenticationResource m -> meshes.add(m);
@@ -204,7 +207,8 @@ public final class ClusterStore {
         .thenComparing(r -> r.meta().name());
     servers.sort(byName);
     policies.sort(byName);
-    return new InboundPolicyInputs(pod(pod).orElse(null), namespace, servers, policies, meshes, networks);
+    serverAuthorizations.sort(byName);
+    return new InboundPolicyInputs(pod(pod).orElse(null), namespace, servers, policies, meshes, networks, serverAuthorizations);
   }
 
   public Optional<PodResource> pod(ObjectRef pod) {

@@ -14,6 +14,7 @@ import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ResourceMeta;
+import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.k8s.model.ServerResource;
 import io.weft.protocol.net.Cidr;
 import io.weft.protocol.policy.DefaultPolicy;
@@ -51,7 +52,8 @@ class InboundPolicyViewTest {
         resources.stream().filter(ServerResource.class::isInstance).map(ServerResource.class::cast).toList(),
         resources.stream().filter(AuthorizationPolicyResource.class::isInstance).map(AuthorizationPolicyResource.class::cast).toList(),
         resources.stream().filter(MeshTlsAuthenticationResource.class::isInstance).map(MeshTlsAuthenticationResource.class::cast).toList(),
-        resources.stream().filter(NetworkAuthenticationResource.class::isInstance).map(NetworkAuthenticationResource.class::cast).toList()),
+        resources.stream().filter(NetworkAuthenticationResource.class::isInstance).map(NetworkAuthenticationResource.class::cast).toList(),
+        resources.stream().filter(ServerAuthorizationResource.class::isInstance).map(ServerAuthorizationResource.class::cast).toList()),
         port);
   }
 
@@ -134,5 +136,38 @@ class InboundPolicyViewTest {
     // A policy whose authentication does not exist admits nobody (it is left out, never widened).
     Server missing = policy(Map.of(), List.of(decode(SERVER), namespaceWide, pods), 8080);
     assertThat(missing.getAuthorizationsList()).isEmpty();
+  }
+
+  @Test
+  void serverAuthorizationsStillAdmitTheirClients() throws Exception {
+    KubeResource byName = decode("""
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: ServerAuthorization
+        metadata: {name: web-probes, namespace: emojivoto}
+        spec:
+          server: {name: web-http}
+          client:
+            networks: [{cidr: 10.0.0.0/8}]
+            unauthenticated: true
+        """);
+    KubeResource bySelector = decode("""
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: ServerAuthorization
+        metadata: {name: emojivoto-mesh, namespace: emojivoto}
+        spec:
+          server: {selector: {matchLabels: {tier: front}}}
+          client:
+            meshTLS: {serviceAccounts: [{name: vote-bot}]}
+        """);
+    KubeResource labelledServer = decode(SERVER.replace("metadata: {name: web-http, namespace: emojivoto}",
+        "metadata: {name: web-http, namespace: emojivoto, labels: {tier: front}}"));
+    Server server = policy(Map.of(), List.of(labelledServer, byName, bySelector), 8080);
+    assertThat(server.getAuthorizationsList()).extracting(a -> a.getLabelsMap().get("name")).containsExactly("web-probes", "emojivoto-mesh");
+    assertThat(server.getAuthorizations(0).getAuthentication().hasUnauthenticated()).isTrue();
+    assertThat(server.getAuthorizations(0).getNetworks(0).getNet().getPrefixLen()).isEqualTo(8);
+    assertThat(server.getAuthorizations(1).getAuthentication().getMeshTLS().getIdentities().getIdentities(0).getName())
+        .isEqualTo("vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local");
+    assertThat(policy(Map.of(), List.of(decode(SERVER), bySelector), 8080).getAuthorizationsList())
+        .as("a selector the Server's labels do not match").isEmpty();
   }
 }

@@ -44,6 +44,7 @@ public final class ManifestDecoder {
       case AUTHORIZATION_POLICY -> Policies.authorizationPolicy(meta, root.get("spec"));
       case MESH_TLS_AUTHENTICATION -> Policies.meshTlsAuthentication(meta, root.get("spec"));
       case NETWORK_AUTHENTICATION -> Policies.networkAuthentication(meta, root.get("spec"));
+      case SERVER_AUTHORIZATION -> Policies.serverAuthorization(meta, root.get("spec"));
     };
   }
 

@@ -5,6 +5,7 @@ import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
 import io.weft.k8s.model.PolicyRef;
 import io.weft.k8s.model.ResourceMeta;
+import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.protocol.net.Cidr;
 
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * Decodes Linkerd's authorization resources, refusing (with the field named) what Linkerd's policy
+ * Decodes Linkerd's authorization resources (and the older ServerAuthorization), refusing (with the field named) what Linkerd's policy
  * validator refuses: a target or authentication of a kind policy cannot use, more than one network
  * or mesh requirement, an identity that is no name, a network that is no CIDR or an exception
  * outside its network.
@@ -69,6 +70,35 @@ final class Policies {
 
   static NetworkAuthenticationResource networkAuthentication(ResourceMeta meta, Node spec) throws ManifestException {
     return new NetworkAuthenticationResource(meta, networks(spec.get("networks")));
+  }
+
+  static ServerAuthorizationResource serverAuthorization(ResourceMeta meta, Node spec) throws ManifestException {
+    Node server = spec.get("server");
+    boolean named = server.get("name").present();
+    if (named == server.get("selector").present()) {
+      throw new ManifestException(server.path(), "needs exactly one of name and selector");
+    }
+    Node client = spec.get("client");
+    boolean unauthenticated = client.get("unauthenticated").bool(false);
+    Node mesh = client.get("meshTLS");
+    if (!unauthenticated && !mesh.present()) {
+      throw new ManifestException(client.path(), "needs meshTLS or unauthenticated: true");
+    }
+    List<String> identities = new ArrayList<>();
+    for (Node i : mesh.get("identities").list()) {
+      String identity = i.text("");
+      if (!identity.equals("*") && !IDENTITY.matcher(identity).matches()) {
+        throw new ManifestException(i.path(), "'" + identity + "' is not an identity name");
+      }
+      identities.add(identity);
+    }
+    List<PolicyRef> accounts = new ArrayList<>();
+    for (Node a : mesh.get("serviceAccounts").list()) {
+      accounts.add(new PolicyRef("", "ServiceAccount", a.get("namespace").text(meta.namespace()), a.get("name").requiredText()));
+    }
+    List<NetworkAuthenticationResource.Network> networks = client.get("networks").present() ? networks(client.get("networks")) : List.of();
+    return new ServerAuthorizationResource(meta, server.get("name").text(""), server.get("selector").get("matchLabels").stringMap(),
+        networks, unauthenticated, mesh.get("unauthenticatedTLS").bool(false), identities, accounts);
   }
 
   /** A list of networks, each a CIDR with exceptions inside it; at least one. */

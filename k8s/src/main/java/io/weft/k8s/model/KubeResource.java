@@ -16,11 +16,12 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = RouteResource.class, name = "Route"),
     @JsonSubTypes.Type(value = AuthorizationPolicyResource.class, name = "AuthorizationPolicy"),
     @JsonSubTypes.Type(value = MeshTlsAuthenticationResource.class, name = "MeshTLSAuthentication"),
-    @JsonSubTypes.Type(value = NetworkAuthenticationResource.class, name = "NetworkAuthentication")})
+    @JsonSubTypes.Type(value = NetworkAuthenticationResource.class, name = "NetworkAuthentication"),
+    @JsonSubTypes.Type(value = ServerAuthorizationResource.class, name = "ServerAuthorization")})
 public sealed interface KubeResource
     permits NamespaceResource, ServiceResource, PodResource, EndpointSliceResource,
         ServiceAccountResource, ServiceProfileResource, ServerResource, RouteResource,
-        AuthorizationPolicyResource, MeshTlsAuthenticationResource, NetworkAuthenticationResource {
+        AuthorizationPolicyResource, MeshTlsAuthenticationResource, NetworkAuthenticationResource, ServerAuthorizationResource {
 
   ResourceMeta meta();
 

@@ -15,7 +15,8 @@ public enum ResourceKind {
   GRPC_ROUTE("gateway.networking.k8s.io", "v1", "GRPCRoute", "grpcroutes", true),
   AUTHORIZATION_POLICY("policy.linkerd.io", "v1alpha1", "AuthorizationPolicy", "authorizationpolicies", true),
   MESH_TLS_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "MeshTLSAuthentication", "meshtlsauthentications", true),
-  NETWORK_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "NetworkAuthentication", "networkauthentications", true);
+  NETWORK_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "NetworkAuthentication", "networkauthentications", true),
+  SERVER_AUTHORIZATION("policy.linkerd.io", "v1beta1", "ServerAuthorization", "serverauthorizations", true);
 
   private final String group;
   private final String version;

@@ -38,7 +38,7 @@ public final class ResourceValidator {
           case "AuthorizationPolicy" -> ManifestDecoder.decode(ResourceKind.AUTHORIZATION_POLICY, object);
           case "MeshTLSAuthentication" -> ManifestDecoder.decode(ResourceKind.MESH_TLS_AUTHENTICATION, object);
           case "NetworkAuthentication" -> ManifestDecoder.decode(ResourceKind.NETWORK_AUTHENTICATION, object);
-          case "ServerAuthorization" -> serverAuthorization(spec);
+          case "ServerAuthorization" -> ManifestDecoder.decode(ResourceKind.SERVER_AUTHORIZATION, object);
           case "HTTPRoute" -> route(object, spec, ResourceKind.HTTP_ROUTE);
           case "HTTPLocalRateLimitPolicy" -> rateLimit(spec);
           case "EgressNetwork" -> egressNetwork(spec);
@@ -63,20 +63,6 @@ public final class ResourceValidator {
           new java.util.TreeSet<>(PROXY_PROTOCOLS)));
     }
     ManifestDecoder.decode(ResourceKind.SERVER, object);
-  }
-
-  private static void serverAuthorization(JsonNode spec) throws ManifestException {
-    JsonNode server = spec.path("server");
-    if (server.has("name") == server.has("selector")) {
-      throw new ManifestException("spec.server", "needs exactly one of name and selector");
-    }
-    JsonNode client = spec.path("client");
-    if (!client.path("unauthenticated").asBoolean(false) && !client.has("meshTLS")) {
-      throw new ManifestException("spec.client", "needs meshTLS or unauthenticated: true");
-    }
-    if (client.has("networks")) {
-      ManifestDecoder.checkNetworks(client.path("networks"), "spec.client.networks");
-    }
   }
 
   /** A route's parents must be kinds the mesh routes for; the rest is what the decoder refuses. */
