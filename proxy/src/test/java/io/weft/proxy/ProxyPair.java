@@ -82,14 +82,26 @@ public final class ProxyPair implements AutoCloseable {
   }
 
   /**
-   * A pair whose inbound proxy enforces the policy {@code policy} makes from its actor system and the
-   * control plane's port (to follow the control plane's port policies, as the proxy program does).
+   * A pair whose inbound proxy follows the control plane's policies for {@code policyPorts} of the
+   * service's pod, as the proxy program does from its LINKERD2_PROXY_POLICY_* settings; any other
+   * port, and a port before its first answer, has Linkerd's default (all-unauthenticated).
    */
-  public static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
-                                java.util.function.BiFunction<ActorSystem<?>, Integer, io.weft.proxy.policy.InboundPolicy> policy)
-      throws IOException {
-    return start(manifests, service, servicePort, appPort, failfast, TestIdentities.create(), port -> port, policy);
+  public static ProxyPair followingPolicies(Path manifests, String service, int servicePort, int appPort, Duration failfast,
+                                            Set<Integer> policyPorts) throws IOException {
+    return start(manifests, service, servicePort, appPort, failfast, TestIdentities.create(), port -> port,
+        (system, controlPlanePort) -> new io.weft.proxy.policy.InboundPolicy(io.weft.protocol.policy.DefaultPolicy.ALL_UNAUTHENTICATED,
+            java.util.Arrays.stream(io.weft.proxy.config.ProxyConfig.DEFAULT_CLUSTER_NETWORKS.split(","))
+                .map(io.weft.protocol.net.Cidr::parse).toList())
+            .withPorts(new io.weft.proxy.policy.InboundPolicies(system,
+                io.weft.proxy.control.ControlPlaneClient.inboundPolicies(system, new InetSocketAddress("127.0.0.1", controlPlanePort)),
+                "{\"ns\":\"shop\",\"pod\":\"" + service + "-0\"}", policyPorts,
+                new io.weft.proxy.discovery.Following.Limits(POLICY_MIN_BACKOFF, POLICY_MAX_BACKOFF,
+                    io.weft.proxy.config.ProxyConfig.fromEnv(java.util.Map.of()).controlPlane().stream()))));
   }
+
+  /** How soon a test pair's policy streams reconnect. */
+  private static final Duration POLICY_MIN_BACKOFF = Duration.ofMillis(100);
+  private static final Duration POLICY_MAX_BACKOFF = Duration.ofSeconds(1);
 
   private static ProxyPair start(Path manifests, String service, int servicePort, int appPort, Duration failfast,
                                  TestIdentities identities, IntUnaryOperator advertise,

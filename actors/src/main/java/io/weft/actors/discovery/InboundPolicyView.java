@@ -1,6 +1,5 @@
 package io.weft.actors.discovery;
 
-import com.google.protobuf.Duration;
 import io.linkerd.proxy.inbound.Authn;
 import io.linkerd.proxy.inbound.Authz;
 import io.linkerd.proxy.grpc_route.GrpcRouteMatch;
@@ -251,7 +250,7 @@ public final class InboundPolicyView {
           .addRules(GrpcRoute.Rule.newBuilder().addMatches(GrpcRouteMatch.getDefaultInstance())))).build();
       case "opaque" -> ProxyProtocol.newBuilder().setOpaque(ProxyProtocol.Opaque.getDefaultInstance()).build();
       case "TLS" -> ProxyProtocol.newBuilder().setTls(ProxyProtocol.Tls.getDefaultInstance()).build();
-      default -> ProxyProtocol.newBuilder().setDetect(ProxyProtocol.Detect.newBuilder().setTimeout(duration(settings.detectTimeout()))
+      default -> ProxyProtocol.newBuilder().setDetect(ProxyProtocol.Detect.newBuilder().setTimeout(PolicyAnnotations.duration(settings.detectTimeout()))
           .addHttpRoutes(route)).build();
     };
   }
@@ -269,7 +268,4 @@ public final class InboundPolicyView {
     }
   }
 
-  private static Duration duration(java.time.Duration d) {
-    return Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
-  }
 }

@@ -44,8 +44,6 @@ public final class OutboundPolicyView {
   }
 
   public OutboundPolicy forService(DestinationTarget.ServicePort target, ServiceInputs inputs) {
-    Metadata service = Metadata.newBuilder().setResource(Resource.newBuilder().setGroup("core").setKind("Service")
-        .setName(target.name()).setNamespace(target.namespace()).setPort(target.port())).build();
     Backend backend = backend(target.namespace(), target.name(), target.port());
     ProxyProtocol.Opaque opaque = ProxyProtocol.Opaque.newBuilder().addRoutes(OpaqueRoute.newBuilder()
         .setMetadata(Metadata.newBuilder().setDefault("opaq"))
@@ -79,7 +77,8 @@ public final class OutboundPolicyView {
       protocol.setDetect(ProxyProtocol.Detect.newBuilder().setTimeout(PolicyAnnotations.duration(settings.detectTimeout()))
           .setOpaque(opaque).setHttp1(http1).setHttp2(http2));
     }
-    return OutboundPolicy.newBuilder().setMetadata(service).setProtocol(protocol).build();
+    // The policy is the Service port's, named as its own backend is.
+    return OutboundPolicy.newBuilder().setMetadata(backend.getMetadata()).setProtocol(protocol).build();
   }
 
   /** Linkerd's default route: every request to the Service's own backend, shaped by the Service's annotations. */

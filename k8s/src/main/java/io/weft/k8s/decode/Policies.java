@@ -50,14 +50,7 @@ final class Policies {
   }
 
   static MeshTlsAuthenticationResource meshTlsAuthentication(ResourceMeta meta, Node spec) throws ManifestException {
-    List<String> identities = new ArrayList<>();
-    for (Node i : spec.get("identities").list()) {
-      String identity = i.text("");
-      if (!identity.equals("*") && !IDENTITY.matcher(identity).matches()) {
-        throw new ManifestException(i.path(), "'" + identity + "' is not an identity name");
-      }
-      identities.add(identity);
-    }
+    List<String> identities = identities(spec.get("identities"));
     List<PolicyRef> refs = new ArrayList<>();
     for (Node r : spec.get("identityRefs").list()) {
       refs.add(ref(r, meta.namespace(), IDENTITY_REF_KINDS));
@@ -84,14 +77,7 @@ final class Policies {
     if (!unauthenticated && !mesh.present()) {
       throw new ManifestException(client.path(), "needs meshTLS or unauthenticated: true");
     }
-    List<String> identities = new ArrayList<>();
-    for (Node i : mesh.get("identities").list()) {
-      String identity = i.text("");
-      if (!identity.equals("*") && !IDENTITY.matcher(identity).matches()) {
-        throw new ManifestException(i.path(), "'" + identity + "' is not an identity name");
-      }
-      identities.add(identity);
-    }
+    List<String> identities = identities(mesh.get("identities"));
     List<PolicyRef> accounts = new ArrayList<>();
     for (Node a : mesh.get("serviceAccounts").list()) {
       accounts.add(new PolicyRef("", "ServiceAccount", a.get("namespace").text(meta.namespace()), a.get("name").requiredText()));
@@ -99,6 +85,19 @@ final class Policies {
     List<NetworkAuthenticationResource.Network> networks = client.get("networks").present() ? networks(client.get("networks")) : List.of();
     return new ServerAuthorizationResource(meta, server.get("name").text(""), server.get("selector").get("matchLabels").stringMap(),
         networks, unauthenticated, mesh.get("unauthenticatedTLS").bool(false), identities, accounts);
+  }
+
+  /** Mesh identity names: exact, {@code *} (any), or {@code *.suffix}. */
+  private static List<String> identities(Node list) throws ManifestException {
+    List<String> identities = new ArrayList<>();
+    for (Node i : list.list()) {
+      String identity = i.text("");
+      if (!identity.equals("*") && !IDENTITY.matcher(identity).matches()) {
+        throw new ManifestException(i.path(), "'" + identity + "' is not an identity name");
+      }
+      identities.add(identity);
+    }
+    return identities;
   }
 
   /** A list of networks, each a CIDR with exceptions inside it; at least one. */

@@ -33,8 +33,8 @@ public final class PolicyRouteMetrics {
   private final Families grpc;
 
   PolicyRouteMetrics(PrometheusRegistry registry) {
-    http = new Families(registry, "outbound_http_route", "http_status", "HTTP");
-    grpc = new Families(registry, "outbound_grpc_route", "grpc_status", "gRPC");
+    http = new Families(registry, false);
+    grpc = new Families(registry, true);
   }
 
   /** The series of one route; {@code grpc} picks the gRPC families. */
@@ -51,10 +51,13 @@ public final class PolicyRouteMetrics {
     final Counter retries;
     final boolean grpc;
 
-    Families(PrometheusRegistry registry, String prefix, String status, String protocol) {
+    Families(PrometheusRegistry registry, boolean grpc) {
+      this.grpc = grpc;
+      String prefix = grpc ? "outbound_grpc_route" : "outbound_http_route";
+      String status = grpc ? "grpc_status" : "http_status";
+      String protocol = grpc ? "gRPC" : "HTTP";
       String[] routeLabels = HttpMetrics.concat(PARENT, ROUTE);
       String[] backendLabels = HttpMetrics.concat(routeLabels, BACKEND);
-      grpc = protocol.equals("gRPC");
       duration = Histogram.builder().name(prefix + "_request_duration_seconds")
           .help("The time between the head of a request on a " + protocol + " route arriving and its response head leaving.")
           .classicOnly().classicUpperBounds(DURATION_BUCKETS_SECONDS).labelNames(routeLabels).register(registry);

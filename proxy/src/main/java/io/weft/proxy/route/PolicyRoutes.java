@@ -128,23 +128,23 @@ public record PolicyRoutes(Map<String, String> parent, boolean grpc, List<Policy
 
   private static Optional<RouteFilter> httpFilter(HttpRoute.Filter f) {
     return switch (f.getKindCase()) {
-      case REQUEST_HEADER_MODIFIER -> Optional.of(new RouteFilter.HeaderModifier(false, RouteFilter.fields(f.getRequestHeaderModifier().getSet()),
-          RouteFilter.fields(f.getRequestHeaderModifier().getAdd()), f.getRequestHeaderModifier().getRemoveList()));
-      case RESPONSE_HEADER_MODIFIER -> Optional.of(new RouteFilter.HeaderModifier(true, RouteFilter.fields(f.getResponseHeaderModifier().getSet()),
-          RouteFilter.fields(f.getResponseHeaderModifier().getAdd()), f.getResponseHeaderModifier().getRemoveList()));
+      case REQUEST_HEADER_MODIFIER -> Optional.of(RouteFilter.HeaderModifier.of(false, f.getRequestHeaderModifier().getSet(),
+          f.getRequestHeaderModifier().getAdd(), f.getRequestHeaderModifier().getRemoveList()));
+      case RESPONSE_HEADER_MODIFIER -> Optional.of(RouteFilter.HeaderModifier.of(true, f.getResponseHeaderModifier().getSet(),
+          f.getResponseHeaderModifier().getAdd(), f.getResponseHeaderModifier().getRemoveList()));
       case REDIRECT -> Optional.of(RouteFilter.Redirect.of(f.getRedirect()));
-      case FAILURE_INJECTOR -> Optional.of(new RouteFilter.FailureInjector(f.getFailureInjector().getStatus(), f.getFailureInjector().getMessage(),
-          ratio(f.getFailureInjector().hasRatio(), f.getFailureInjector().getRatio())[0], ratio(f.getFailureInjector().hasRatio(), f.getFailureInjector().getRatio())[1]));
+      case FAILURE_INJECTOR -> Optional.of(RouteFilter.FailureInjector.of(f.getFailureInjector().getStatus(),
+          f.getFailureInjector().getMessage(), f.getFailureInjector().hasRatio(), f.getFailureInjector().getRatio()));
       default -> Optional.empty();
     };
   }
 
   private static Optional<RouteFilter> grpcFilter(GrpcRoute.Filter f) {
     return switch (f.getKindCase()) {
-      case REQUEST_HEADER_MODIFIER -> Optional.of(new RouteFilter.HeaderModifier(false, RouteFilter.fields(f.getRequestHeaderModifier().getSet()),
-          RouteFilter.fields(f.getRequestHeaderModifier().getAdd()), f.getRequestHeaderModifier().getRemoveList()));
-      case FAILURE_INJECTOR -> Optional.of(new RouteFilter.FailureInjector(f.getFailureInjector().getCode(), f.getFailureInjector().getMessage(),
-          ratio(f.getFailureInjector().hasRatio(), f.getFailureInjector().getRatio())[0], ratio(f.getFailureInjector().hasRatio(), f.getFailureInjector().getRatio())[1]));
+      case REQUEST_HEADER_MODIFIER -> Optional.of(RouteFilter.HeaderModifier.of(false, f.getRequestHeaderModifier().getSet(),
+          f.getRequestHeaderModifier().getAdd(), f.getRequestHeaderModifier().getRemoveList()));
+      case FAILURE_INJECTOR -> Optional.of(RouteFilter.FailureInjector.of(f.getFailureInjector().getCode(),
+          f.getFailureInjector().getMessage(), f.getFailureInjector().hasRatio(), f.getFailureInjector().getRatio()));
       default -> Optional.empty();
     };
   }
@@ -159,11 +159,6 @@ public record PolicyRoutes(Map<String, String> parent, boolean grpc, List<Policy
     List<RouteFilter> out = new ArrayList<>();
     filters.forEach(f -> grpcFilter(f).ifPresent(out::add));
     return out;
-  }
-
-  /** A ratio left out means every request. */
-  private static long[] ratio(boolean set, io.linkerd.proxy.http_route.Ratio ratio) {
-    return set && ratio.getDenominator() > 0 ? new long[] {ratio.getNumerator(), ratio.getDenominator()} : new long[] {1, 1};
   }
 
   private static PolicyRoute.RouteBackend backend(Backend backend, long weight, com.google.protobuf.Duration timeout, List<RouteFilter> filters) {

@@ -15,6 +15,10 @@ import java.util.Optional;
 public sealed interface RouteFilter {
   /** Sets (replacing), then adds, then removes fields of the request or of its response. */
   record HeaderModifier(boolean response, List<Field> set, List<Field> add, List<String> remove) implements RouteFilter {
+    static HeaderModifier of(boolean response, Headers set, Headers add, List<String> remove) {
+      return new HeaderModifier(response, fields(set), fields(add), remove);
+    }
+
     public void apply(io.weft.streams.http.Headers headers) {
       for (Field f : set) {
         headers.remove(f.name());
@@ -82,12 +86,18 @@ public sealed interface RouteFilter {
 
   /** Fails {@code numerator} of every {@code denominator} requests with {@code status} (an HTTP status, or a gRPC code). */
   record FailureInjector(int status, String message, long numerator, long denominator) implements RouteFilter {
+    /** A ratio left out (or with no denominator) means every request. */
+    static FailureInjector of(int status, String message, boolean hasRatio, io.linkerd.proxy.http_route.Ratio ratio) {
+      return hasRatio && ratio.getDenominator() > 0 ? new FailureInjector(status, message, ratio.getNumerator(), ratio.getDenominator())
+          : new FailureInjector(status, message, 1, 1);
+    }
+
     public boolean fires() {
       return numerator >= denominator || java.util.concurrent.ThreadLocalRandom.current().nextLong(denominator) < numerator;
     }
   }
 
-  static List<Field> fields(Headers headers) {
+  private static List<Field> fields(Headers headers) {
     return headers.getHeadersList().stream().map(h -> new Field(h.getName(), h.getValue().toStringUtf8())).toList();
   }
 }

@@ -1,14 +1,7 @@
 package io.weft.proxy.inbound;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.protocol.net.Cidr;
-import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.ProxyPair;
-import io.weft.proxy.config.ProxyConfig;
-import io.weft.proxy.control.ControlPlaneClient;
-import io.weft.proxy.discovery.Following;
-import io.weft.proxy.policy.InboundPolicies;
-import io.weft.proxy.policy.InboundPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,8 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 
@@ -62,11 +53,7 @@ class ServerPolicyEnforcementTest {
     });
     app.start();
     int appPort = app.getAddress().getPort();
-    pair = ProxyPair.start(manifests, "api", 80, appPort, FAILFAST, (system, controlPlanePort) ->
-        new InboundPolicy(DefaultPolicy.ALL_UNAUTHENTICATED, List.of(Cidr.parse("10.0.0.0/8"))).withPorts(new InboundPolicies(system,
-            ControlPlaneClient.inboundPolicies(system, new InetSocketAddress("127.0.0.1", controlPlanePort)),
-            "{\"ns\":\"shop\",\"pod\":\"api-0\"}", Set.of(appPort),
-            new Following.Limits(Duration.ofMillis(100), Duration.ofSeconds(1), ProxyConfig.fromEnv(Map.of()).controlPlane().stream()))));
+    pair = ProxyPair.followingPolicies(manifests, "api", 80, appPort, FAILFAST, Set.of(appPort));
   }
 
   @AfterEach

@@ -1,14 +1,7 @@
 package io.weft.proxy.inbound;
 
 import com.sun.net.httpserver.HttpServer;
-import io.weft.protocol.net.Cidr;
-import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.ProxyPair;
-import io.weft.proxy.config.ProxyConfig;
-import io.weft.proxy.control.ControlPlaneClient;
-import io.weft.proxy.discovery.Following;
-import io.weft.proxy.policy.InboundPolicies;
-import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,11 +64,7 @@ class TcpPolicyChangeTest {
       }
     });
     int echoPort = echo.getLocalPort();
-    pair = ProxyPair.start(manifests, "api", 80, app.getAddress().getPort(), FAILFAST, (system, controlPlanePort) ->
-        new InboundPolicy(DefaultPolicy.ALL_UNAUTHENTICATED, List.of(Cidr.parse("10.0.0.0/8"))).withPorts(new InboundPolicies(system,
-            ControlPlaneClient.inboundPolicies(system, new InetSocketAddress("127.0.0.1", controlPlanePort)),
-            "{\"ns\":\"shop\",\"pod\":\"api-0\"}", Set.of(echoPort),
-            new Following.Limits(Duration.ofMillis(100), Duration.ofSeconds(1), ProxyConfig.fromEnv(Map.of()).controlPlane().stream()))));
+    pair = ProxyPair.followingPolicies(manifests, "api", 80, app.getAddress().getPort(), FAILFAST, Set.of(echoPort));
   }
 
   @AfterEach
