@@ -241,7 +241,7 @@ public final class DestinationFanoutBench {
   private static PodResource pod(Addresses addresses, int s, int e) {
     return new PodResource(new ResourceMeta(NS, "svc-" + s + "-" + e, "", "",
         Map.of("app", "svc-" + s, PodResource.CONTROL_PLANE_NS_LABEL, "linkerd"), Map.of()),
-        addresses.ip(s, e), "node", "sa-" + s, "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "svc-" + s));
+        addresses.ip(s, e), "node", "sa-" + s, "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "svc-" + s), List.of());
   }
 
   /** Slice {@code index} of Service {@code s}, holding its endpoints {@code from} (inclusive) to {@code to}. */

@@ -4,7 +4,9 @@ import io.linkerd.proxy.inbound.Authn;
 import io.linkerd.proxy.inbound.Authz;
 import io.linkerd.proxy.grpc_route.GrpcRouteMatch;
 import io.linkerd.proxy.inbound.GrpcRoute;
+import io.linkerd.proxy.inbound.HttpLocalRateLimit;
 import io.linkerd.proxy.inbound.HttpRoute;
+import io.linkerd.proxy.http_types.HttpMethod;
 import io.linkerd.proxy.inbound.IdentitySuffix;
 import io.linkerd.proxy.inbound.Network;
 import io.linkerd.proxy.inbound.ProxyProtocol;
@@ -20,6 +22,8 @@ import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.PolicyRef;
+import io.weft.k8s.model.RateLimitPolicyResource;
+import io.weft.k8s.model.RouteResource;
 import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.k8s.model.ServerResource;
 import io.weft.protocol.identity.MeshIdentity;
@@ -39,9 +43,13 @@ import java.util.Optional;
  * Computes a pod port's inbound policy ({@code InboundServerPolicies}' {@code Server}), as Linkerd's
  * policy controller does: the Server that selects the pod and port (the oldest if several, by name),
  * with its protocol and the AuthorizationPolicies that target it or its namespace (and the
- * ServerAuthorizations that name or select it) — each admitting
- * the clients that pass all its required authentications, and none at all if one of them does not
- * exist (fail closed); else the default policy of the pod, its namespace or the install.
+ * ServerAuthorizations that name or select it) — each admitting the clients that pass all its
+ * required authentications, and none at all if one of them does not exist (fail closed); else the
+ * default policy of the pod, its namespace or the install. An HTTP port carries routes: the
+ * HTTPRoutes (GRPCRoutes for a gRPC Server) whose parent is the Server, each with the
+ * authorizations of the policies that target it (the proxy adds the Server's to every route), or,
+ * when there are none, Linkerd's default routes — every request, plus the pod's probe paths admitted
+ * unauthenticated from the probe networks — and the HTTPLocalRateLimitPolicy that targets the Server.
  */
 public final class InboundPolicyView {
   static final String DEFAULT_POLICY_ANNOTATION = "config.linkerd.io/default-inbound-policy";
@@ -50,19 +58,26 @@ public final class InboundPolicyView {
 
   /**
    * {@code defaultPolicy} and {@code clusterNetworks}: the install's; {@code detectTimeout}: how
-   * long a proxy waits to detect the protocol of a port whose Server does not name one.
+   * long a proxy waits to detect the protocol of a port whose Server does not name one;
+   * {@code probeNetworks}: where the kubelet's probes come from.
    */
-  public record Settings(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks, java.time.Duration detectTimeout) {
+  public record Settings(DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks, java.time.Duration detectTimeout,
+                         List<Cidr> probeNetworks) {
     public Settings {
       clusterNetworks = List.copyOf(clusterNetworks);
+      probeNetworks = List.copyOf(probeNetworks);
     }
 
     /** The install's default and networks (the injector's settings), and {@code weft.discovery.inbound-policy}. */
     public static Settings from(com.typesafe.config.Config config) {
       com.typesafe.config.Config injector = config.getConfig("weft.proxy-injector");
-      return new Settings(DefaultPolicy.parse(injector.getString("default-inbound-policy")),
-          java.util.Arrays.stream(injector.getString("cluster-networks").split(",")).map(Cidr::parse).toList(),
-          config.getDuration("weft.discovery.inbound-policy.detect-timeout"));
+      com.typesafe.config.Config own = config.getConfig("weft.discovery.inbound-policy");
+      return new Settings(DefaultPolicy.parse(injector.getString("default-inbound-policy")), cidrs(injector.getString("cluster-networks")),
+          own.getDuration("detect-timeout"), cidrs(own.getString("probe-networks")));
+    }
+
+    private static List<Cidr> cidrs(String list) {
+      return java.util.Arrays.stream(list.split(",")).map(String::trim).filter(c -> !c.isEmpty()).map(Cidr::parse).toList();
     }
   }
 
@@ -78,7 +93,7 @@ public final class InboundPolicyView {
     Optional<ServerResource> server = inputs.servers().stream()
         .filter(s -> selects(s, inputs.pod(), port))
         .min(Comparator.comparing((ServerResource s) -> s.meta().name()));
-    return server.map(s -> forServer(s, inputs)).orElseGet(() -> defaultServer(defaultPolicy(inputs), port));
+    return server.map(s -> forServer(s, inputs, port)).orElseGet(() -> defaultServer(defaultPolicy(inputs), inputs, port));
   }
 
   /** The pod's default policy: its annotation, its namespace's, or the install's. */
@@ -108,7 +123,7 @@ public final class InboundPolicyView {
     return pod.ports().stream().anyMatch(p -> p.name().equals(server.portName()) && p.containerPort() == port);
   }
 
-  private Server forServer(ServerResource server, InboundPolicyInputs inputs) {
+  private Server forServer(ServerResource server, InboundPolicyInputs inputs, int port) {
     List<Authz> authorizations = new ArrayList<>();
     for (AuthorizationPolicyResource policy : inputs.policies()) {
       PolicyRef target = policy.target();
@@ -127,9 +142,50 @@ public final class InboundPolicyView {
         authorizations.add(serverAuthorization(authorization));
       }
     }
+    List<RouteResource> routes = inputs.routes().stream().filter(r -> r.parents().stream()
+        .anyMatch(p -> p.isServer() && p.name().equals(server.meta().name()) && p.namespace().equals(server.meta().namespace())))
+        .toList();
+    Optional<HttpLocalRateLimit> rateLimit = inputs.rateLimits().stream()
+        .filter(l -> l.target().name().equals(server.meta().name()) && l.target().namespace().equals(server.meta().namespace()))
+        .findFirst().map(this::rateLimit);
     Map<String, String> labels = Map.of("group", POLICY_GROUP, "kind", "server", "name", server.meta().name());
-    return Server.newBuilder().setProtocol(protocol(server.proxyProtocol(), authorizations)).addAllAuthorizations(authorizations)
-        .putAllLabels(labels).build();
+    return Server.newBuilder().setProtocol(protocol(server.proxyProtocol(), routes, inputs, port, rateLimit))
+        .addAllAuthorizations(authorizations).putAllLabels(labels).build();
+  }
+
+  /** The authorizations of the policies that target {@code route} itself. */
+  private List<Authz> routeAuthorizations(RouteResource route, InboundPolicyInputs inputs) {
+    List<Authz> authorizations = new ArrayList<>();
+    for (AuthorizationPolicyResource policy : inputs.policies()) {
+      PolicyRef target = policy.target();
+      // Linkerd's own HTTPRoute is the default group; the Gateway API's must be named.
+      String group = target.group().isEmpty() ? POLICY_GROUP : target.group();
+      if (target.kind().equals(route.kind().kindName()) && group.equals(route.kind().group())
+          && target.name().equals(route.meta().name()) && target.namespace().equals(route.meta().namespace())) {
+        authorization(policy, inputs).ifPresent(authorizations::add);
+      }
+    }
+    return authorizations;
+  }
+
+  /** Linkerd's HttpLocalRateLimit: the policy's limits, its overrides' ServiceAccounts as identities. */
+  private HttpLocalRateLimit rateLimit(RateLimitPolicyResource policy) {
+    HttpLocalRateLimit.Builder out = HttpLocalRateLimit.newBuilder().setMetadata(Metadata.newBuilder().setResource(Resource.newBuilder()
+        .setGroup(POLICY_GROUP).setKind(policy.resourceKind().kindName()).setName(policy.meta().name()).setNamespace(policy.meta().namespace())));
+    if (policy.total() > 0) {
+      out.setTotal(HttpLocalRateLimit.Limit.newBuilder().setRequestsPerSecond(policy.total()));
+    }
+    if (policy.identity() > 0) {
+      out.setIdentity(HttpLocalRateLimit.Limit.newBuilder().setRequestsPerSecond(policy.identity()));
+    }
+    for (RateLimitPolicyResource.Override o : policy.overrides()) {
+      HttpLocalRateLimit.Override.ClientIdentities.Builder clients = HttpLocalRateLimit.Override.ClientIdentities.newBuilder();
+      o.clients().forEach(c -> clients.addIdentities(io.linkerd.proxy.inbound.Identity.newBuilder().setName(
+          new MeshIdentity(c.name(), c.namespace(), discovery.controlPlaneNamespace(), discovery.trustDomain()).name())));
+      out.addOverrides(HttpLocalRateLimit.Override.newBuilder()
+          .setLimit(HttpLocalRateLimit.Limit.newBuilder().setRequestsPerSecond(o.requestsPerSecond())).setClients(clients));
+    }
+    return out.build();
   }
 
   /** A policy's authorization, or none when an authentication it requires does not exist. */
@@ -206,7 +262,7 @@ public final class InboundPolicyView {
     return Authn.newBuilder().setMeshTLS(Authn.PermitMeshTLS.newBuilder().setIdentities(clients)).build();
   }
 
-  private Server defaultServer(DefaultPolicy policy, int port) {
+  private Server defaultServer(DefaultPolicy policy, InboundPolicyInputs inputs, int port) {
     String name = policy.linkerdName();
     List<Authz> authorizations = new ArrayList<>();
     Authn anyone = Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()).build();
@@ -225,7 +281,7 @@ public final class InboundPolicyView {
     Server.Builder server = Server.newBuilder().addAllAuthorizations(authorizations)
         .putAllLabels(Map.of("group", "", "kind", "default", "name", name));
     return server.setProtocol(opaque ? ProxyProtocol.newBuilder().setOpaque(ProxyProtocol.Opaque.getDefaultInstance()).build()
-        : protocol("unknown", authorizations)).build();
+        : protocol("unknown", List.of(), inputs, port, Optional.empty())).build();
   }
 
   private static Authz defaultAuthz(String name, List<Network> networks, Authn authentication) {
@@ -234,25 +290,67 @@ public final class InboundPolicyView {
   }
 
   /**
-   * The Server's protocol; an HTTP one carries Linkerd's default route (every path), which admits the
-   * Server's authorizations (its TCP connections are admitted by the same).
+   * The Server's protocol; an HTTP one carries its routes ({@code routes}, or Linkerd's default ones)
+   * and rate limit.
    */
-  private ProxyProtocol protocol(String proxyProtocol, List<Authz> authorizations) {
-    HttpRoute route = HttpRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("default"))
-        .addAllAuthorizations(authorizations)
-        .addRules(HttpRoute.Rule.newBuilder().addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix("/"))))
-        .build();
+  private ProxyProtocol protocol(String proxyProtocol, List<RouteResource> routes, InboundPolicyInputs inputs, int port,
+                                 Optional<HttpLocalRateLimit> rateLimit) {
+    List<HttpRoute> http = routes.stream().filter(r -> !r.grpc()).map(r -> RouteView.inbound(r, routeAuthorizations(r, inputs))).toList();
+    if (http.isEmpty()) {
+      http = defaultRoutes(inputs, port);
+    }
     return switch (proxyProtocol) {
-      case "HTTP/1" -> ProxyProtocol.newBuilder().setHttp1(ProxyProtocol.Http1.newBuilder().addRoutes(route)).build();
-      case "HTTP/2" -> ProxyProtocol.newBuilder().setHttp2(ProxyProtocol.Http2.newBuilder().addRoutes(route)).build();
-      case "gRPC" -> ProxyProtocol.newBuilder().setGrpc(ProxyProtocol.Grpc.newBuilder().addRoutes(GrpcRoute.newBuilder()
-          .setMetadata(Metadata.newBuilder().setDefault("default")).addAllAuthorizations(authorizations)
-          .addRules(GrpcRoute.Rule.newBuilder().addMatches(GrpcRouteMatch.getDefaultInstance())))).build();
+      case "HTTP/1" -> {
+        ProxyProtocol.Http1.Builder out = ProxyProtocol.Http1.newBuilder().addAllRoutes(http);
+        rateLimit.ifPresent(out::setLocalRateLimit);
+        yield ProxyProtocol.newBuilder().setHttp1(out).build();
+      }
+      case "HTTP/2" -> {
+        ProxyProtocol.Http2.Builder out = ProxyProtocol.Http2.newBuilder().addAllRoutes(http);
+        rateLimit.ifPresent(out::setLocalRateLimit);
+        yield ProxyProtocol.newBuilder().setHttp2(out).build();
+      }
+      case "gRPC" -> {
+        List<GrpcRoute> grpc = routes.stream().filter(RouteResource::grpc).map(r -> RouteView.inboundGrpc(r, routeAuthorizations(r, inputs)))
+            .toList();
+        yield ProxyProtocol.newBuilder().setGrpc(ProxyProtocol.Grpc.newBuilder().addAllRoutes(grpc.isEmpty()
+            ? List.of(GrpcRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("default"))
+                .addRules(GrpcRoute.Rule.newBuilder().addMatches(GrpcRouteMatch.getDefaultInstance())).build())
+            : grpc)).build();
+      }
       case "opaque" -> ProxyProtocol.newBuilder().setOpaque(ProxyProtocol.Opaque.getDefaultInstance()).build();
       case "TLS" -> ProxyProtocol.newBuilder().setTls(ProxyProtocol.Tls.getDefaultInstance()).build();
-      default -> ProxyProtocol.newBuilder().setDetect(ProxyProtocol.Detect.newBuilder().setTimeout(PolicyAnnotations.duration(settings.detectTimeout()))
-          .addHttpRoutes(route)).build();
+      default -> {
+        ProxyProtocol.Detect.Builder out = ProxyProtocol.Detect.newBuilder()
+            .setTimeout(PolicyAnnotations.duration(settings.detectTimeout())).addAllHttpRoutes(http);
+        rateLimit.ifPresent(out::setHttpLocalRateLimit);
+        yield ProxyProtocol.newBuilder().setDetect(out).build();
+      }
     };
+  }
+
+  /**
+   * Linkerd's routes for a port no HTTPRoute shapes: {@code default}, every request, admitted by the
+   * Server's authorizations; and {@code probe}, a GET of each path the kubelet probes on the port,
+   * admitted unauthenticated from the probe networks, so probes keep working under any policy.
+   */
+  private List<HttpRoute> defaultRoutes(InboundPolicyInputs inputs, int port) {
+    List<HttpRoute> routes = new ArrayList<>();
+    routes.add(HttpRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("default"))
+        .addRules(HttpRoute.Rule.newBuilder().addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix("/"))))
+        .build());
+    List<String> paths = inputs.pod() == null ? List.of() : inputs.pod().probePaths(port);
+    if (!paths.isEmpty() && !settings.probeNetworks().isEmpty()) {
+      HttpRoute.Rule.Builder rule = HttpRoute.Rule.newBuilder();
+      paths.forEach(path -> rule.addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setExact(path))
+          .setMethod(HttpMethod.newBuilder().setRegistered(HttpMethod.Registered.GET))));
+      Authz probe = Authz.newBuilder().addAllNetworks(settings.probeNetworks().stream().map(c -> network(c.toString(), List.of())).toList())
+          .setAuthentication(Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()))
+          .setMetadata(Metadata.newBuilder().setDefault("probe")).putAllLabels(Map.of("group", "", "kind", "default", "name", "probe"))
+          .build();
+      routes.add(HttpRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("probe")).addAuthorizations(probe).addRules(rule).build());
+    }
+    return routes;
   }
 
   private static Network network(String cidr, List<String> except) {

@@ -104,14 +104,7 @@ final class RouteView {
       if (rule.matches().isEmpty()) {
         r.addMatches(GrpcRouteMatch.getDefaultInstance());
       }
-      for (RouteResource.Match m : rule.matches()) {
-        GrpcRouteMatch.Builder match = GrpcRouteMatch.newBuilder();
-        if (m.grpcMethod() != null) {
-          match.setRpc(GrpcRpcMatch.newBuilder().setService(m.grpcMethod().service()).setMethod(m.grpcMethod().method()));
-        }
-        m.headers().forEach(h -> match.addHeaders(header(h)));
-        r.addMatches(match);
-      }
+      rule.matches().forEach(m -> r.addMatches(grpcMatch(m)));
       for (RouteResource.Filter f : rule.filters()) {
         if (f.requestHeaders() != null) {
           r.addFilters(GrpcRoute.Filter.newBuilder().setRequestHeaderModifier(requestHeaders(f.requestHeaders())));
@@ -129,6 +122,52 @@ final class RouteView {
       annotations.timeouts(shaping, shapingKind).ifPresent(r::setTimeouts);
       Optional.ofNullable(rule.requestTimeout()).ifPresent(t -> r.setTimeouts(r.getTimeouts().toBuilder().setRequest(PolicyAnnotations.duration(t))));
       annotations.grpcRetry(shaping, shapingKind).ifPresent(r::setRetry);
+      out.addRules(r);
+    }
+    return out.build();
+  }
+
+  /**
+   * A route whose parent is a Server, as inbound policy carries it: its matches and the filters an
+   * inbound proxy applies (request headers, redirects; response headers are the outbound side's),
+   * admitted by {@code authorizations}.
+   */
+  static io.linkerd.proxy.inbound.HttpRoute inbound(RouteResource route, List<io.linkerd.proxy.inbound.Authz> authorizations) {
+    io.linkerd.proxy.inbound.HttpRoute.Builder out = io.linkerd.proxy.inbound.HttpRoute.newBuilder().setMetadata(metadata(route))
+        .addAllHosts(hosts(route.hostnames())).addAllAuthorizations(authorizations);
+    for (RouteResource.Rule rule : route.rules()) {
+      io.linkerd.proxy.inbound.HttpRoute.Rule.Builder r = io.linkerd.proxy.inbound.HttpRoute.Rule.newBuilder();
+      if (rule.matches().isEmpty()) {
+        r.addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix("/")));
+      }
+      rule.matches().forEach(m -> r.addMatches(httpMatch(m)));
+      for (RouteResource.Filter f : rule.filters()) {
+        if (f.requestHeaders() != null) {
+          r.addFilters(io.linkerd.proxy.inbound.HttpRoute.Filter.newBuilder().setRequestHeaderModifier(requestHeaders(f.requestHeaders())));
+        } else if (f.redirect() != null) {
+          r.addFilters(io.linkerd.proxy.inbound.HttpRoute.Filter.newBuilder().setRedirect(redirect(f.redirect())));
+        }
+      }
+      out.addRules(r);
+    }
+    return out.build();
+  }
+
+  /** A GRPCRoute whose parent is a Server, as inbound policy carries it. */
+  static io.linkerd.proxy.inbound.GrpcRoute inboundGrpc(RouteResource route, List<io.linkerd.proxy.inbound.Authz> authorizations) {
+    io.linkerd.proxy.inbound.GrpcRoute.Builder out = io.linkerd.proxy.inbound.GrpcRoute.newBuilder().setMetadata(metadata(route))
+        .addAllHosts(hosts(route.hostnames())).addAllAuthorizations(authorizations);
+    for (RouteResource.Rule rule : route.rules()) {
+      io.linkerd.proxy.inbound.GrpcRoute.Rule.Builder r = io.linkerd.proxy.inbound.GrpcRoute.Rule.newBuilder();
+      if (rule.matches().isEmpty()) {
+        r.addMatches(GrpcRouteMatch.getDefaultInstance());
+      }
+      rule.matches().forEach(m -> r.addMatches(grpcMatch(m)));
+      for (RouteResource.Filter f : rule.filters()) {
+        if (f.requestHeaders() != null) {
+          r.addFilters(io.linkerd.proxy.inbound.GrpcRoute.Filter.newBuilder().setRequestHeaderModifier(requestHeaders(f.requestHeaders())));
+        }
+      }
       out.addRules(r);
     }
     return out.build();
@@ -191,6 +230,15 @@ final class RouteView {
     if (m.method() != null) {
       match.setMethod(method(m.method()));
     }
+    return match.build();
+  }
+
+  private static GrpcRouteMatch grpcMatch(RouteResource.Match m) {
+    GrpcRouteMatch.Builder match = GrpcRouteMatch.newBuilder();
+    if (m.grpcMethod() != null) {
+      match.setRpc(GrpcRpcMatch.newBuilder().setService(m.grpcMethod().service()).setMethod(m.grpcMethod().method()));
+    }
+    m.headers().forEach(h -> match.addHeaders(header(h)));
     return match.build();
   }
 

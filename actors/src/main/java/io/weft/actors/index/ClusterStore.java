@@ -15,6 +15,7 @@ import io.weft.k8s.model.ServerResource;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.KubeResource;
 import io.weft.k8s.model.PodResource;
+import io.weft.k8s.model.RateLimitPolicyResource;
 import io.weft.k8s.model.ResourceKey;
 import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.RouteResource;
@@ -136,7 +137,7 @@ public final class ClusterStore {
       }
       case SERVICE_PROFILE -> serviceOfProfile(event.key()).ifPresent(services::add);
       case NAMESPACE -> policyNamespaces.add(ref.name());
-      case SERVER, AUTHORIZATION_POLICY, SERVER_AUTHORIZATION -> policyNamespaces.add(ref.namespace());
+      case SERVER, AUTHORIZATION_POLICY, SERVER_AUTHORIZATION, HTTP_LOCAL_RATE_LIMIT_POLICY -> policyNamespaces.add(ref.namespace());
       // A policy may require an authentication of another namespace.
       case MESH_TLS_AUTHENTICATION, NETWORK_AUTHENTICATION -> allPolicies = true;
       case HTTP_ROUTE, GATEWAY_HTTP_ROUTE, GRPC_ROUTE -> {
@@ -145,6 +146,10 @@ public final class ClusterStore {
         }
         if (after instanceof RouteResource r) {
           indexRoute(event.key(), r, services);
+        }
+        // A route whose parent is (or was) a Server shapes its namespace's inbound policies.
+        if (serverRoute(before) || serverRoute(after)) {
+          policyNamespaces.add(ref.namespace());
         }
       }
       default -> { }
@@ -193,8 +198,13 @@ public final class ClusterStore {
     List<MeshTlsAuthenticationResource> meshes = new java.util.ArrayList<>();
     List<NetworkAuthenticationResource> networks = new java.util.ArrayList<>();
     List<ServerAuthorizationResource> serverAuthorizations = new java.util.ArrayList<>();
+    List<RouteResource> routes = new java.util.ArrayList<>();
+    List<RateLimitPolicyResource> rateLimits = new java.util.ArrayList<>();
     for (KubeResource object : objects.values()) {
       switch (object) {
+        case RouteResource r when r.meta().namespace().equals(pod.namespace())
+            && r.parents().stream().anyMatch(RouteResource.ParentRef::isServer) -> routes.add(r);
+        case RateLimitPolicyResource l when l.meta().namespace().equals(pod.namespace()) -> rateLimits.add(l);
         case ServerAuthorizationResource a when a.meta().namespace().equals(pod.namespace()) -> serverAuthorizations.add(a);
         case ServerResource s when s.meta().namespace().equals(pod.namespace()) -> servers.add(s);
         case AuthorizationPolicyResource p when p.meta().namespace().equals(pod.namespace()) -> policies.add(p);
@@ -208,7 +218,10 @@ public final class ClusterStore {
     servers.sort(byName);
     policies.sort(byName);
     serverAuthorizations.sort(byName);
-    return new InboundPolicyInputs(pod(pod).orElse(null), namespace, servers, policies, meshes, networks, serverAuthorizations);
+    routes.sort(ROUTE_ORDER);
+    rateLimits.sort(byName);
+    return new InboundPolicyInputs(pod(pod).orElse(null), namespace, servers, policies, meshes, networks, serverAuthorizations,
+        routes, rateLimits);
   }
 
   public Optional<PodResource> pod(ObjectRef pod) {
@@ -256,6 +269,10 @@ public final class ClusterStore {
         }
       }
     }
+  }
+
+  private static boolean serverRoute(KubeResource object) {
+    return object instanceof RouteResource r && r.parents().stream().anyMatch(RouteResource.ParentRef::isServer);
   }
 
   /** A route counts for each Service among its parents. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.typesafe.config.ConfigFactory;
 import io.linkerd.proxy.inbound.Authz;
+import io.linkerd.proxy.inbound.HttpRoute;
 import io.linkerd.proxy.inbound.Server;
 import io.weft.k8s.decode.ManifestDecoder;
 import io.weft.actors.state.InboundPolicyInputs;
@@ -13,7 +14,9 @@ import io.weft.k8s.model.KubeResource;
 import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
 import io.weft.k8s.model.PodResource;
+import io.weft.k8s.model.RateLimitPolicyResource;
 import io.weft.k8s.model.ResourceMeta;
+import io.weft.k8s.model.RouteResource;
 import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.k8s.model.ServerResource;
 import io.weft.protocol.net.Cidr;
@@ -29,11 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A pod port's inbound policy from the book's emojivoto lockdown (seed 001, chapter 8). */
 class InboundPolicyViewTest {
   private final InboundPolicyView view = new InboundPolicyView(DiscoverySettings.from(ConfigFactory.load()),
-      new InboundPolicyView.Settings(DefaultPolicy.ALL_UNAUTHENTICATED, List.of(Cidr.parse("10.0.0.0/8")), Duration.ofSeconds(10)));
+      new InboundPolicyView.Settings(DefaultPolicy.ALL_UNAUTHENTICATED, List.of(Cidr.parse("10.0.0.0/8")), Duration.ofSeconds(10),
+          List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0"))));
 
   private static final PodResource WEB = new PodResource(new ResourceMeta("emojivoto", "web-1", "", "1",
       Map.of("app", "web-svc"), Map.of()), "10.1.1.1", "n", "web", "Running", true, false,
-      List.of(new PodResource.ContainerPort("http", 8080, "TCP")), null);
+      List.of(new PodResource.ContainerPort("http", 8080, "TCP")), null, List.of(new PodResource.HttpProbe(8080, "/ping")));
 
   private static KubeResource decode(String yaml) throws Exception {
     JsonNode json = new ObjectMapper(new YAMLFactory()).readTree(yaml);
@@ -53,7 +57,9 @@ class InboundPolicyViewTest {
         resources.stream().filter(AuthorizationPolicyResource.class::isInstance).map(AuthorizationPolicyResource.class::cast).toList(),
         resources.stream().filter(MeshTlsAuthenticationResource.class::isInstance).map(MeshTlsAuthenticationResource.class::cast).toList(),
         resources.stream().filter(NetworkAuthenticationResource.class::isInstance).map(NetworkAuthenticationResource.class::cast).toList(),
-        resources.stream().filter(ServerAuthorizationResource.class::isInstance).map(ServerAuthorizationResource.class::cast).toList()),
+        resources.stream().filter(ServerAuthorizationResource.class::isInstance).map(ServerAuthorizationResource.class::cast).toList(),
+        resources.stream().filter(RouteResource.class::isInstance).map(RouteResource.class::cast).toList(),
+        resources.stream().filter(RateLimitPolicyResource.class::isInstance).map(RateLimitPolicyResource.class::cast).toList()),
         port);
   }
 
@@ -131,7 +137,8 @@ class InboundPolicyViewTest {
     assertThat(byNamespace.getAuthentication().getMeshTLS().getIdentities().getSuffixes(0).getPartsList())
         .containsExactly("emojivoto", "serviceaccount", "identity", "linkerd", "cluster", "local");
     assertThat(byNamespace.getNetworks(0).getExcept(0).getPrefixLen()).isEqualTo(16);
-    assertThat(server.getProtocol().getHttp1().getRoutes(0).getAuthorizationsCount()).as("the default route admits the same").isEqualTo(2);
+    assertThat(server.getProtocol().getHttp1().getRoutes(0).getAuthorizationsList())
+        .as("the default route has none of its own: the proxy adds the Server's to every route").isEmpty();
 
     // A policy whose authentication does not exist admits nobody (it is left out, never widened).
     Server missing = policy(Map.of(), List.of(decode(SERVER), namespaceWide, pods), 8080);
@@ -169,5 +176,93 @@ class InboundPolicyViewTest {
         .isEqualTo("vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local");
     assertThat(policy(Map.of(), List.of(decode(SERVER), bySelector), 8080).getAuthorizationsList())
         .as("a selector the Server's labels do not match").isEmpty();
+  }
+
+  @Test
+  void probePathsAreAdmittedUnauthenticatedWhileNoRouteOfTheUsersReplacesTheDefaults() throws Exception {
+    Server denied = policy(Map.of("config.linkerd.io/default-inbound-policy", "deny"), List.of(), 8080);
+    List<HttpRoute> routes = denied.getProtocol().getDetect().getHttpRoutesList();
+    assertThat(routes).extracting(r -> r.getMetadata().getDefault()).containsExactly("default", "probe");
+    HttpRoute probe = routes.get(1);
+    assertThat(probe.getRules(0).getMatches(0).getPath().getExact()).isEqualTo("/ping");
+    assertThat(probe.getRules(0).getMatches(0).getMethod().getRegistered()).isEqualTo(io.linkerd.proxy.http_types.HttpMethod.Registered.GET);
+    assertThat(probe.getAuthorizations(0).getAuthentication().hasUnauthenticated()).isTrue();
+    assertThat(probe.getAuthorizations(0).getNetworksList()).extracting(n -> n.getNet().getPrefixLen()).containsExactly(0, 0);
+    assertThat(policy(Map.of(), List.of(), 9090).getProtocol().getDetect().getHttpRoutesList())
+        .as("a port nothing probes").extracting(r -> r.getMetadata().getDefault()).containsExactly("default");
+    assertThat(policy(Map.of(), List.of(decode(SERVER)), 8080).getProtocol().getHttp1().getRoutesList())
+        .as("a Server without routes keeps them").extracting(r -> r.getMetadata().getDefault()).containsExactly("default", "probe");
+  }
+
+  /** The book's booksapp authors Server and its read-only route (seed 001, chapter 9). */
+  private static final String AUTHORS_ROUTE = """
+      apiVersion: policy.linkerd.io/v1beta3
+      kind: HTTPRoute
+      metadata: {name: authors-get-route, namespace: emojivoto}
+      spec:
+        parentRefs: [{name: web-http, kind: Server, group: policy.linkerd.io}]
+        rules:
+        - matches:
+          - path: {value: /authors.json}
+            method: GET
+          - path: {value: /authors/, type: PathPrefix}
+            method: GET
+      """;
+
+  @Test
+  void routesWhoseParentIsTheServerReplaceTheDefaultsAndCarryThePoliciesThatTargetThem() throws Exception {
+    KubeResource allowBooks = decode("""
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: AuthorizationPolicy
+        metadata: {name: allow-books-to-authors, namespace: emojivoto}
+        spec:
+          targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: authors-get-route}
+          requiredAuthenticationRefs: [{name: books, kind: MeshTLSAuthentication, group: policy.linkerd.io}]
+        """);
+    KubeResource books = decode("""
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: {name: books, namespace: emojivoto}
+        spec: {identities: ["books.booksapp.serviceaccount.identity.linkerd.cluster.local"]}
+        """);
+    KubeResource gatewayNamesake = decode(AUTHORS_ROUTE.replace("policy.linkerd.io/v1beta3", "gateway.networking.k8s.io/v1beta1")
+        .replace("name: authors-get-route", "name: other-route"));
+    Server server = policy(Map.of(), List.of(decode(SERVER), decode(AUTHORS_ROUTE), allowBooks, books, gatewayNamesake), 8080);
+    assertThat(server.getAuthorizationsList()).as("the policy targets a route, not the Server").isEmpty();
+    List<HttpRoute> routes = server.getProtocol().getHttp1().getRoutesList();
+    assertThat(routes).extracting(r -> r.getMetadata().getResource().getName()).containsExactly("authors-get-route", "other-route");
+    HttpRoute authors = routes.get(0);
+    assertThat(authors.getMetadata().getResource().getKind()).isEqualTo("HTTPRoute");
+    assertThat(authors.getRules(0).getMatchesList()).extracting(m -> m.getPath().getExact() + m.getPath().getPrefix())
+        .containsExactly("/authors.json", "/authors/");
+    assertThat(authors.getAuthorizationsList()).extracting(a -> a.getMetadata().getResource().getName()).containsExactly("allow-books-to-authors");
+    assertThat(authors.getAuthorizations(0).getAuthentication().getMeshTLS().getIdentities().getIdentities(0).getName())
+        .isEqualTo("books.booksapp.serviceaccount.identity.linkerd.cluster.local");
+    assertThat(routes.get(1).getAuthorizationsList()).as("a policy names its route's group too").isEmpty();
+  }
+
+  @Test
+  void aRateLimitPolicyRidesOnItsServersProtocol() throws Exception {
+    KubeResource limit = decode("""
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: HTTPLocalRateLimitPolicy
+        metadata: {name: web-rl, namespace: emojivoto}
+        spec:
+          targetRef: {group: policy.linkerd.io, kind: Server, name: web-http}
+          total: {requestsPerSecond: 100}
+          identity: {requestsPerSecond: 20}
+          overrides:
+          - requestsPerSecond: 25
+            clientRefs: [{kind: ServiceAccount, name: vote-bot}]
+        """);
+    io.linkerd.proxy.inbound.HttpLocalRateLimit served = policy(Map.of(), List.of(decode(SERVER), limit), 8080)
+        .getProtocol().getHttp1().getLocalRateLimit();
+    assertThat(served.getMetadata().getResource().getName()).isEqualTo("web-rl");
+    assertThat(served.getTotal().getRequestsPerSecond()).isEqualTo(100);
+    assertThat(served.getIdentity().getRequestsPerSecond()).isEqualTo(20);
+    assertThat(served.getOverrides(0).getLimit().getRequestsPerSecond()).isEqualTo(25);
+    assertThat(served.getOverrides(0).getClients().getIdentities(0).getName())
+        .isEqualTo("vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local");
+    assertThat(policy(Map.of(), List.of(decode(SERVER)), 8080).getProtocol().getHttp1().hasLocalRateLimit()).isFalse();
   }
 }

@@ -110,7 +110,7 @@ class EntitiesTest {
 
   private static PodResource pod(String ns, String name, String ip) {
     return new PodResource(meta(ns, name, "1", Map.of("app", "web", PodResource.CONTROL_PLANE_NS_LABEL, "linkerd")), ip, "node",
-        "web", "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "web"));
+        "web", "Running", true, false, List.of(), new PodResource.WorkloadRef("Deployment", "web"), List.of());
   }
 
   private static EndpointSliceResource slice(String ns, String name, String service, String rv, Object... readyPodsAndIps) {
@@ -162,7 +162,7 @@ class EntitiesTest {
     // A pod change behind the slice (a new label) reaches the Service through the slice too.
     upsert(new PodResource(meta("shop", "web-1", "2", Map.of("app", "web", PodResource.CONTROL_PLANE_NS_LABEL, "linkerd",
         "pod-template-hash", "abc")), "10.1.0.1", "node", "web", "Running", true, false, List.of(),
-        new PodResource.WorkloadRef("Deployment", "web")));
+        new PodResource.WorkloadRef("Deployment", "web"), List.of()));
     assertThat(sliceWatcher.receiveMessage().value().pods().get("web-1").meta().labels()).containsEntry("pod-template-hash", "abc");
     assertThat(first.receiveMessage().value().endpoints().get("10.1.0.1:8080").labels()).containsEntry("pod_template_hash", "abc");
     first.expectNoMessage(QUIET);

@@ -19,7 +19,7 @@ class ClusterStoreTest {
   }
 
   private static PodResource pod(String rv) {
-    return new PodResource(meta("p1", rv, Map.of()), "10.0.0.1", "n", "sa", "Running", true, false, List.of(), null);
+    return new PodResource(meta("p1", rv, Map.of()), "10.0.0.1", "n", "sa", "Running", true, false, List.of(), null, List.of());
   }
 
   @Test

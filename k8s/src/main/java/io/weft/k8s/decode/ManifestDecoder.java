@@ -45,6 +45,7 @@ public final class ManifestDecoder {
       case MESH_TLS_AUTHENTICATION -> Policies.meshTlsAuthentication(meta, root.get("spec"));
       case NETWORK_AUTHENTICATION -> Policies.networkAuthentication(meta, root.get("spec"));
       case SERVER_AUTHORIZATION -> Policies.serverAuthorization(meta, root.get("spec"));
+      case HTTP_LOCAL_RATE_LIMIT_POLICY -> Policies.rateLimitPolicy(meta, root.get("spec"));
     };
   }
 
@@ -95,10 +96,16 @@ public final class ManifestDecoder {
     Node spec = root.get("spec");
     Node status = root.get("status");
     List<PodResource.ContainerPort> ports = new ArrayList<>();
+    List<PodResource.HttpProbe> probes = new ArrayList<>();
     for (Node c : spec.get("containers").list()) {
+      List<PodResource.ContainerPort> own = new ArrayList<>();
       for (Node p : c.get("ports").list()) {
-        ports.add(new PodResource.ContainerPort(p.get("name").text(""), p.get("containerPort").port(0),
+        own.add(new PodResource.ContainerPort(p.get("name").text(""), p.get("containerPort").port(0),
             p.get("protocol").text("TCP")));
+      }
+      ports.addAll(own);
+      for (String probe : PROBES) {
+        httpProbe(c.get(probe).get("httpGet"), own).ifPresent(probes::add);
       }
     }
     boolean ready = false;
@@ -110,7 +117,24 @@ public final class ManifestDecoder {
     String serviceAccount = spec.get("serviceAccountName").text(spec.get("serviceAccount").text(""));
     return new PodResource(meta, status.get("podIP").text(""), spec.get("nodeName").text(""), serviceAccount,
         status.get("phase").text(""), ready, root.get("metadata").get("deletionTimestamp").present(), ports,
-        owner(root.get("metadata"), meta.labels()));
+        owner(root.get("metadata"), meta.labels()), probes);
+  }
+
+  private static final List<String> PROBES = List.of("livenessProbe", "readinessProbe", "startupProbe");
+
+  /** An HTTP probe, its port named or numbered (a name is one of its container's ports); empty when unset or unresolvable. */
+  private static java.util.Optional<PodResource.HttpProbe> httpProbe(Node get, List<PodResource.ContainerPort> ports)
+      throws ManifestException {
+    if (!get.present()) {
+      return java.util.Optional.empty();
+    }
+    Node port = get.get("port");
+    String path = get.get("path").text("/");
+    if (port.json().isTextual() && !port.json().asText().matches("\\d+")) {
+      String name = port.json().asText();
+      return ports.stream().filter(p -> p.name().equals(name)).findFirst().map(p -> new PodResource.HttpProbe(p.containerPort(), path));
+    }
+    return java.util.Optional.of(new PodResource.HttpProbe(port.port(0), path));
   }
 
   /** The controlling owner, with a ReplicaSet named {@code <deployment>-<pod-template-hash>} mapped to its Deployment. */

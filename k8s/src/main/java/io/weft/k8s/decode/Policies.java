@@ -4,6 +4,7 @@ import io.weft.k8s.model.AuthorizationPolicyResource;
 import io.weft.k8s.model.MeshTlsAuthenticationResource;
 import io.weft.k8s.model.NetworkAuthenticationResource;
 import io.weft.k8s.model.PolicyRef;
+import io.weft.k8s.model.RateLimitPolicyResource;
 import io.weft.k8s.model.ResourceMeta;
 import io.weft.k8s.model.ServerAuthorizationResource;
 import io.weft.protocol.net.Cidr;
@@ -85,6 +86,45 @@ final class Policies {
     List<NetworkAuthenticationResource.Network> networks = client.get("networks").present() ? networks(client.get("networks")) : List.of();
     return new ServerAuthorizationResource(meta, server.get("name").text(""), server.get("selector").get("matchLabels").stringMap(),
         networks, unauthenticated, mesh.get("unauthenticatedTLS").bool(false), identities, accounts);
+  }
+
+  /**
+   * An HTTPLocalRateLimitPolicy: it targets a Server, every limit is a positive number of requests
+   * per second, and an override names the ServiceAccounts it is for.
+   */
+  static RateLimitPolicyResource rateLimitPolicy(ResourceMeta meta, Node spec) throws ManifestException {
+    PolicyRef target = ref(spec.get("targetRef"), meta.namespace(), Set.of("Server"));
+    int total = requestsPerSecond(spec.get("total"));
+    int identity = requestsPerSecond(spec.get("identity"));
+    List<RateLimitPolicyResource.Override> overrides = new ArrayList<>();
+    for (Node o : spec.get("overrides").list()) {
+      int limit = requestsPerSecond(o);
+      if (limit == 0) {
+        throw new ManifestException(o.get("requestsPerSecond").path(), "is required");
+      }
+      List<PolicyRef> clients = new ArrayList<>();
+      for (Node c : o.get("clientRefs").list()) {
+        clients.add(ref(c, meta.namespace(), Set.of("ServiceAccount")));
+      }
+      if (clients.isEmpty()) {
+        throw new ManifestException(o.get("clientRefs").path(), "needs at least one ServiceAccount");
+      }
+      overrides.add(new RateLimitPolicyResource.Override(limit, clients));
+    }
+    return new RateLimitPolicyResource(meta, target, total, identity, overrides);
+  }
+
+  /** A limit's {@code requestsPerSecond}: 0 when the limit is absent, else positive. */
+  private static int requestsPerSecond(Node limit) throws ManifestException {
+    Node rps = limit.get("requestsPerSecond");
+    if (!rps.present()) {
+      return 0;
+    }
+    int value = rps.integer(0);
+    if (value <= 0) {
+      throw new ManifestException(rps.path(), "must be a positive number of requests per second, not " + value);
+    }
+    return value;
   }
 
   /** Mesh identity names: exact, {@code *} (any), or {@code *.suffix}. */

@@ -85,7 +85,7 @@ final class LocalClusterModel {
     ResourceMeta meta = injected(p.meta(), p.meta().annotations(), objects);
     return new PodResource(meta, p.podIP().isEmpty() ? addresses.addressOf(p.key()) : p.podIP(),
         p.nodeName().isEmpty() ? NODE_NAME : p.nodeName(), p.serviceAccount(), hasStatus ? p.phase() : "Running",
-        hasStatus ? p.ready() : !"false".equals(meta.annotations().get(READY_ANNOTATION)), p.terminating(), p.ports(), p.owner());
+        hasStatus ? p.ready() : !"false".equals(meta.annotations().get(READY_ANNOTATION)), p.terminating(), p.ports(), p.owner(), p.probes());
   }
 
   private List<PodResource> podsOf(Workload w, Map<ResourceKey, KubeResource> objects) {

@@ -17,11 +17,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = AuthorizationPolicyResource.class, name = "AuthorizationPolicy"),
     @JsonSubTypes.Type(value = MeshTlsAuthenticationResource.class, name = "MeshTLSAuthentication"),
     @JsonSubTypes.Type(value = NetworkAuthenticationResource.class, name = "NetworkAuthentication"),
-    @JsonSubTypes.Type(value = ServerAuthorizationResource.class, name = "ServerAuthorization")})
+    @JsonSubTypes.Type(value = ServerAuthorizationResource.class, name = "ServerAuthorization"),
+    @JsonSubTypes.Type(value = RateLimitPolicyResource.class, name = "HTTPLocalRateLimitPolicy")})
 public sealed interface KubeResource
     permits NamespaceResource, ServiceResource, PodResource, EndpointSliceResource,
         ServiceAccountResource, ServiceProfileResource, ServerResource, RouteResource,
-        AuthorizationPolicyResource, MeshTlsAuthenticationResource, NetworkAuthenticationResource, ServerAuthorizationResource {
+        AuthorizationPolicyResource, MeshTlsAuthenticationResource, NetworkAuthenticationResource, ServerAuthorizationResource,
+        RateLimitPolicyResource {
 
   ResourceMeta meta();
 

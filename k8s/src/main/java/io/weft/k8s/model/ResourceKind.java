@@ -16,7 +16,8 @@ public enum ResourceKind {
   AUTHORIZATION_POLICY("policy.linkerd.io", "v1alpha1", "AuthorizationPolicy", "authorizationpolicies", true),
   MESH_TLS_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "MeshTLSAuthentication", "meshtlsauthentications", true),
   NETWORK_AUTHENTICATION("policy.linkerd.io", "v1alpha1", "NetworkAuthentication", "networkauthentications", true),
-  SERVER_AUTHORIZATION("policy.linkerd.io", "v1beta1", "ServerAuthorization", "serverauthorizations", true);
+  SERVER_AUTHORIZATION("policy.linkerd.io", "v1beta1", "ServerAuthorization", "serverauthorizations", true),
+  HTTP_LOCAL_RATE_LIMIT_POLICY("policy.linkerd.io", "v1alpha1", "HTTPLocalRateLimitPolicy", "httplocalratelimitpolicies", true);
 
   private final String group;
   private final String version;

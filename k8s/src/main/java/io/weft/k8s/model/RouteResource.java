@@ -30,6 +30,11 @@ public record RouteResource(ResourceMeta meta, ResourceKind kind, String created
     public boolean isService() {
       return kind.equals("Service") && (group.isEmpty() || group.equals("core"));
     }
+
+    /** Whether it names a Server ({@code policy.linkerd.io}), as a route for inbound policy does. */
+    public boolean isServer() {
+      return kind.equals("Server") && group.equals("policy.linkerd.io");
+    }
   }
 
   /** {@code requestTimeout} and {@code backendRequestTimeout} are null when unset. */

@@ -40,7 +40,7 @@ public final class ResourceValidator {
           case "NetworkAuthentication" -> ManifestDecoder.decode(ResourceKind.NETWORK_AUTHENTICATION, object);
           case "ServerAuthorization" -> ManifestDecoder.decode(ResourceKind.SERVER_AUTHORIZATION, object);
           case "HTTPRoute" -> route(object, spec, ResourceKind.HTTP_ROUTE);
-          case "HTTPLocalRateLimitPolicy" -> rateLimit(spec);
+          case "HTTPLocalRateLimitPolicy" -> ManifestDecoder.decode(ResourceKind.HTTP_LOCAL_RATE_LIMIT_POLICY, object);
           case "EgressNetwork" -> egressNetwork(spec);
           default -> { }
         }
@@ -89,14 +89,6 @@ public final class ResourceValidator {
       }
     }
     return !parents.isEmpty();
-  }
-
-  private static void rateLimit(JsonNode spec) throws ManifestException {
-    target(spec.path("targetRef"), "spec.targetRef", Set.of("Server"));
-    JsonNode total = spec.path("total").path("requestsPerSecond");
-    if (!total.isMissingNode() && total.asLong(0) <= 0) {
-      throw new ManifestException("spec.total.requestsPerSecond", "must be positive");
-    }
   }
 
   private static void egressNetwork(JsonNode spec) throws ManifestException {

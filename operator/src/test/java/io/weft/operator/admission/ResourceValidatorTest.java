@@ -88,7 +88,11 @@ class ResourceValidatorTest {
       gateway.networking.k8s.io/v1 | HTTPRoute | {parentRefs: [{kind: Service, name: web}], rules: [{filters: [{type: RequestMirror}]}]} | spec.rules[0].filters[0].type: 'RequestMirror' is not a filter this mesh implements
       policy.linkerd.io/v1beta3 | HTTPRoute | {parentRefs: [{kind: Service, name: web}], rules: [{backendRefs: [{name: web, port: 80, weight: -5}]}]} | spec.rules[0].backendRefs[0].weight
       gateway.networking.k8s.io/v1 | GRPCRoute | {parentRefs: [{kind: Service, name: web}], rules: [{filters: [{type: RequestRedirect, requestRedirect: {}}]}]} | spec.rules[0].filters[0].type: a GRPCRoute cannot redirect
-      policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, total: {requestsPerSecond: 0}} | spec.total.requestsPerSecond: must be positive
+      policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, total: {requestsPerSecond: 0}} | spec.total.requestsPerSecond: must be a positive number
+      policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: HTTPRoute, name: r}, total: {requestsPerSecond: 5}} | spec.targetRef.kind: 'HTTPRoute' is not one of Server
+      policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, overrides: [{requestsPerSecond: 5, clientRefs: []}]} | spec.overrides[0].clientRefs: needs at least one ServiceAccount
+      policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, overrides: [{requestsPerSecond: 5, clientRefs: [{kind: Namespace, name: n}]}]} | spec.overrides[0].clientRefs[0].kind: 'Namespace' is not one of ServiceAccount
+      policy.linkerd.io/v1alpha1 | HTTPLocalRateLimitPolicy | {targetRef: {kind: Server, name: s}, identity: {requestsPerSecond: many}} | spec.identity.requestsPerSecond: expected an integer
       policy.linkerd.io/v1alpha1 | EgressNetwork | {trafficPolicy: Maybe} | spec.trafficPolicy: is Allow or Deny
       """)
   void whatTheMeshCouldNotUseIsRefusedNamingTheField(String apiVersion, String kind, String spec, String expected) {

@@ -5,6 +5,7 @@ import io.weft.proxy.route.PolicyRoute;
 import io.weft.proxy.route.PolicyRoutes;
 import io.weft.proxy.route.RequestParts;
 import io.weft.proxy.route.RouteMatch;
+import io.weft.proxy.route.RuleFilters;
 import io.weft.streams.balance.WeightedSplit;
 import io.weft.streams.http.ProxyError;
 import io.weft.streams.http.ProxyResponses;

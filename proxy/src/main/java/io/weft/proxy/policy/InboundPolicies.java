@@ -31,12 +31,13 @@ public final class InboundPolicies implements PortPolicies, AutoCloseable {
 
   public InboundPolicies(ActorSystem<?> system, Supplier<InboundServerPoliciesClient> client, String workload, Set<Integer> ports,
                          Following.Limits limits) {
+    java.time.Duration burst = system.settings().config().getDuration("weft.proxy.inbound.rate-limit-burst");
     for (int port : ports) {
       PortSpec spec = PortSpec.newBuilder().setWorkload(workload).setPort(port).build();
       Followed.Stream<LatestAnswer<Server>> stream = Following.latest(system, limits, "inbound policy of port " + port,
           () -> client.get().watchPort(spec));
       stream.target().subscribe(server -> {
-        current.put(port, PortPolicy.of(server));
+        current.put(port, PortPolicy.of(server, burst));
         listeners.getOrDefault(port, Set.of()).forEach(Runnable::run);
       });
       streams.add(stream);

@@ -2,25 +2,38 @@ package io.weft.proxy.policy;
 
 import io.linkerd.proxy.inbound.Authn;
 import io.linkerd.proxy.inbound.Authz;
+import io.linkerd.proxy.inbound.HttpLocalRateLimit;
+import io.linkerd.proxy.inbound.ProxyProtocol;
 import io.linkerd.proxy.inbound.Server;
 import io.linkerd.proxy.net.IPNetwork;
 import io.weft.protocol.net.Cidr;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.protocol.policy.Client;
+import io.weft.proxy.route.InboundRoute;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * A port's policy as the control plane serves it (Linkerd's inbound {@code Server}), compiled for
- * the connection path: the server that guards the port and its authorizations, each admitting the
- * clients in its networks (and not in their exceptions) that pass its authentication. No
- * authorization means no client is admitted.
+ * the connection path: the server that guards the port and its authorizations ({@code rules}), each
+ * admitting the clients in its networks (and not in their exceptions) that pass its authentication
+ * — they decide TCP connections; an HTTP port's requests are decided by the route they take
+ * ({@code routes}: its own authorizations, then the server's; none matching is a 404) and its rate
+ * limit. No authorization means no client is admitted.
  */
-public record PortPolicy(String serverGroup, String serverKind, String serverName, List<Rule> rules) {
+public record PortPolicy(String serverGroup, String serverKind, String serverName, List<Rule> rules, boolean http,
+                         List<InboundRoute<Rule>> routes, RateLimit rateLimit) {
   public PortPolicy {
     rules = List.copyOf(rules);
+    routes = List.copyOf(routes);
+  }
+
+  /** A port decided by its server's authorizations alone, every HTTP request taking the default route. */
+  public PortPolicy(String serverGroup, String serverKind, String serverName, List<Rule> rules) {
+    this(serverGroup, serverKind, serverName, rules, true, List.of(InboundRoute.everything(rules)), RateLimit.NONE);
   }
 
   /** One authorization, with the {@code authz_group}, {@code authz_kind} and {@code authz_name} its admissions are counted under. */
@@ -29,7 +42,7 @@ public record PortPolicy(String serverGroup, String serverKind, String serverNam
       networks = List.copyOf(networks);
     }
 
-    boolean admits(Client client, boolean tls) {
+    public boolean admits(Client client, boolean tls) {
       return networks.stream().anyMatch(n -> n.contains(client)) && authentication.admits(client, tls);
     }
   }
@@ -80,13 +93,35 @@ public record PortPolicy(String serverGroup, String serverKind, String serverNam
     return rules.stream().filter(r -> r.admits(client, tls)).findFirst();
   }
 
-  public static PortPolicy of(Server server) {
+  /** {@code server} compiled; its rate limit's meters let {@code burst} of their rates through at once. */
+  public static PortPolicy of(Server server, Duration burst) {
+    List<Rule> rules = server.getAuthorizationsList().stream().map(PortPolicy::rule).toList();
+    ProxyProtocol protocol = server.getProtocol();
+    List<InboundRoute<Rule>> routes = switch (protocol.getKindCase()) {
+      case DETECT -> http(protocol.getDetect().getHttpRoutesList(), rules);
+      case HTTP1 -> http(protocol.getHttp1().getRoutesList(), rules);
+      case HTTP2 -> http(protocol.getHttp2().getRoutesList(), rules);
+      case GRPC -> protocol.getGrpc().getRoutesList().isEmpty() ? List.of(InboundRoute.everything(rules))
+          : protocol.getGrpc().getRoutesList().stream().map(r -> InboundRoute.grpc(r, PortPolicy::rule, rules)).toList();
+      default -> List.of();
+    };
+    HttpLocalRateLimit limit = switch (protocol.getKindCase()) {
+      case DETECT -> protocol.getDetect().getHttpLocalRateLimit();
+      case HTTP1 -> protocol.getHttp1().getLocalRateLimit();
+      case HTTP2 -> protocol.getHttp2().getLocalRateLimit();
+      default -> HttpLocalRateLimit.getDefaultInstance();
+    };
     return new PortPolicy(server.getLabelsOrDefault("group", ""), server.getLabelsOrDefault("kind", "server"),
-        server.getLabelsOrDefault("name", ""),
-        server.getAuthorizationsList().stream().map(PortPolicy::rule).toList());
+        server.getLabelsOrDefault("name", ""), rules, !routes.isEmpty(), routes, RateLimit.of(limit, burst, System::nanoTime));
   }
 
-  private static Rule rule(Authz authz) {
+  /** The served routes; none (an older control plane) means every request takes the default route. */
+  private static List<InboundRoute<Rule>> http(List<io.linkerd.proxy.inbound.HttpRoute> routes, List<Rule> server) {
+    return routes.isEmpty() ? List.of(InboundRoute.everything(server))
+        : routes.stream().map(r -> InboundRoute.http(r, PortPolicy::rule, server)).toList();
+  }
+
+  static Rule rule(Authz authz) {
     List<Network> networks = authz.getNetworksList().stream()
         .map(n -> new Network(cidr(n.getNet()), n.getExceptList().stream().map(PortPolicy::cidr).toList())).toList();
     Authn authn = authz.getAuthentication();
@@ -98,8 +133,12 @@ public record PortPolicy(String serverGroup, String serverKind, String serverNam
       // An authentication this proxy does not know admits nobody.
       default -> new Identities(Set.of(), List.of());
     };
-    return new Rule(networks, authentication, authz.getLabelsOrDefault("group", ""), authz.getLabelsOrDefault("kind", ""),
-        authz.getLabelsOrDefault("name", ""));
+    // Named by its labels, else (a controller that sends only metadata) by its metadata, kinds in lower case as Linkerd's are.
+    io.linkerd.proxy.meta.Metadata meta = authz.getMetadata();
+    String kind = meta.hasResource() ? meta.getResource().getKind().toLowerCase(java.util.Locale.ROOT) : "default";
+    String name = meta.hasResource() ? meta.getResource().getName() : meta.getDefault();
+    return new Rule(networks, authentication, authz.getLabelsOrDefault("group", meta.hasResource() ? meta.getResource().getGroup() : ""),
+        authz.getLabelsOrDefault("kind", kind), authz.getLabelsOrDefault("name", name));
   }
 
   private static Cidr cidr(IPNetwork network) {

@@ -22,8 +22,7 @@ import java.util.Set;
 /**
  * A Service's outbound policy compiled for the request path: its HTTP (or gRPC) routes, in the
  * control plane's order, and the {@code parent_*} labels of their metrics. {@link #select} finds the
- * rule a request takes as the Gateway API says: the route whose hostnames match the request's host
- * most specifically, then the most specific match among all their rules, the first on a tie.
+ * rule a request takes as the Gateway API says ({@link RouteSelection}).
  */
 public record PolicyRoutes(Map<String, String> parent, boolean grpc, List<PolicyRoute> routes) {
   public static final PolicyRoutes NONE = new PolicyRoutes(Map.of(), false, List.of());
@@ -44,23 +43,8 @@ public record PolicyRoutes(Map<String, String> parent, boolean grpc, List<Policy
   }
 
   public Optional<Selected> select(Request request, RequestParts parts) {
-    Selected best = null;
-    int bestHost = -1;
-    for (PolicyRoute route : routes) {
-      int host = route.hosts().isEmpty() ? 0 : route.hosts().stream().mapToInt(h -> h.score(parts.host())).max().orElse(0);
-      if ((host == 0 && !route.hosts().isEmpty()) || host < bestHost) {
-        continue;
-      }
-      for (PolicyRoute.Rule rule : route.rules()) {
-        for (RouteMatch match : rule.matches()) {
-          if ((host > bestHost || best == null || RouteMatch.PRECEDENCE.compare(match, best.match()) < 0) && match.test(request, parts)) {
-            best = new Selected(route, rule, match);
-            bestHost = host;
-          }
-        }
-      }
-    }
-    return Optional.ofNullable(best);
+    return RouteSelection.select(routes, PolicyRoute::hosts, PolicyRoute::rules, PolicyRoute.Rule::matches, request, parts)
+        .map(c -> new Selected(c.route(), c.rule(), c.match()));
   }
 
   private static PolicyRoute http(HttpRoute route) {

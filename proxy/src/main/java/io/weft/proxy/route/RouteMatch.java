@@ -37,7 +37,7 @@ public record RouteMatch(PathKind kind, String path, Pattern regex, List<ValueMa
 
   static final RouteMatch EVERYTHING = new RouteMatch(PathKind.PREFIX, "/", null, List.of(), List.of(), null);
 
-  static RouteMatch of(HttpRouteMatch match) {
+  public static RouteMatch of(HttpRouteMatch match) {
     PathKind kind = PathKind.PREFIX;
     String path = "/";
     Pattern regex = null;

@@ -1,8 +1,5 @@
-package io.weft.proxy.outbound;
+package io.weft.proxy.route;
 
-import io.weft.proxy.route.RequestParts;
-import io.weft.proxy.route.RouteFilter;
-import io.weft.proxy.route.RouteMatch;
 import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
@@ -15,9 +12,10 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A route rule's (or backend's) filters, in their order: request headers changed on the way,
- * redirects and injected failures answered here, response headers changed on the way back.
+ * redirects and injected failures answered here, response headers changed on the way back. A
+ * redirect reads the {@link RouteMatch} the request was put under.
  */
-final class RuleFilters implements Layer<Request, Response> {
+public final class RuleFilters implements Layer<Request, Response> {
   /** The gRPC code of an injected failure on an HTTP route. */
   private static final int GRPC_INTERNAL = 13;
   /** The HTTP status of an injected failure on a gRPC route, for a caller that is not gRPC after all. */
@@ -27,7 +25,7 @@ final class RuleFilters implements Layer<Request, Response> {
   private final boolean grpc;
 
   /** {@code grpc}: the filters are a gRPC route's, whose injected failures carry gRPC codes. */
-  RuleFilters(List<RouteFilter> filters, boolean grpc) {
+  public RuleFilters(List<RouteFilter> filters, boolean grpc) {
     this.filters = filters;
     this.grpc = grpc;
   }
