@@ -75,7 +75,10 @@ public final class OriginalDestination {
     public void afterConnect(Socket socket) {
       SocketChannel channel = socket.getChannel();
       if (channel != null) {
-        of(channel).ifPresent(dst -> byPeer.put((InetSocketAddress) socket.getRemoteSocketAddress(), dst));
+        // Once netfilter tracks connections, one made to the proxy itself reports its own address:
+        // that connection was not redirected, so it has no original destination.
+        of(channel).filter(dst -> !dst.equals(socket.getLocalSocketAddress()))
+            .ifPresent(dst -> byPeer.put((InetSocketAddress) socket.getRemoteSocketAddress(), dst));
       }
     }
 
