@@ -10,7 +10,7 @@ import java.util.Properties;
 /** The {@code weft} command. */
 @Command(name = "weft", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Weft.Version.class,
     description = "Weft: a service mesh for Kubernetes, compatible with Linkerd.",
-    subcommands = {ControlPlaneCommand.class, ProxyCommand.class, DiagnosticsCommand.class, IdentityCommand.class,
+    subcommands = {ControlPlaneCommand.class, ProxyCommand.class, DiagnosticsCommand.class, AuthzCommand.class, IdentityCommand.class,
         InjectCommand.Inject.class, InjectCommand.Uninject.class, ProfileCommand.class, CheckCommand.class, InstallCommand.class, UpgradeCommand.class, UninstallCommand.class, ReplayCommand.class, DemoCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Weft {

@@ -100,6 +100,16 @@ class WeftCliTest {
         "po/" + pod, "8080");
     assertThat(inbound.exit()).as(inbound.err()).isZero();
     assertThat(inbound.out()).contains("\"kind\": \"default\"").contains("\"name\": \"all-unauthenticated\"");
+    // Who may reach it, in Linkerd's columns: every route of the default server, admitted by the default policy.
+    Run authz = weft("authz", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "-n", "emojivoto", "deploy/web",
+        "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
+    assertThat(authz.exit()).as(authz.err()).isZero();
+    assertThat(authz.out().lines().toList()).first().asString().containsPattern("ROUTE\\s+SERVER\\s+AUTHORIZATION_POLICY\\s+SERVER_AUTHORIZATION");
+    assertThat(authz.out()).containsPattern("default\\s+default:all-unauthenticated\\s+default:all-unauthenticated");
+    Run noPod = weft("authz", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "-n", "emojivoto", "deploy/nope",
+        "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
+    assertThat(noPod.exit()).isNotZero();
+    assertThat(noPod.err()).contains("no running pod deploy/nope in namespace emojivoto");
     Run noPort = weft("diagnostics", "policy", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "-n", "emojivoto",
         "po/" + pod);
     assertThat(noPort.exit()).isNotZero();

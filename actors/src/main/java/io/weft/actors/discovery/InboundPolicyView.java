@@ -112,9 +112,7 @@ public final class InboundPolicyView {
   }
 
   private static boolean selects(ServerResource server, PodResource pod, int port) {
-    boolean labels = server.podSelector().entrySet().stream()
-        .allMatch(e -> e.getValue().equals(pod.meta().labels().get(e.getKey())));
-    if (!labels) {
+    if (!server.podSelector().matches(pod.meta().labels())) {
       return false;
     }
     if (server.portNumber() != 0) {

@@ -265,4 +265,33 @@ class InboundPolicyViewTest {
         .isEqualTo("vote-bot.emojivoto.serviceaccount.identity.linkerd.cluster.local");
     assertThat(policy(Map.of(), List.of(decode(SERVER)), 8080).getProtocol().getHttp1().hasLocalRateLimit()).isFalse();
   }
+
+  @Test
+  void aServerSelectsPodsByExpressionsToo() throws Exception {
+    // The book's "Advanced Techniques": one Server for several workloads.
+    KubeResource several = decode("""
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: Server
+        metadata: {name: authors-and-books, namespace: emojivoto}
+        spec:
+          podSelector:
+            matchExpressions:
+            - key: app
+              operator: In
+              values: [web-svc, emoji-svc]
+          port: http
+          proxyProtocol: HTTP/1
+        """);
+    assertThat(policy(Map.of(), List.of(several), 8080).getLabelsMap()).containsEntry("name", "authors-and-books");
+    KubeResource others = decode("""
+        apiVersion: policy.linkerd.io/v1beta1
+        kind: Server
+        metadata: {name: not-web, namespace: emojivoto}
+        spec:
+          podSelector:
+            matchExpressions: [{key: app, operator: NotIn, values: [web-svc]}]
+          port: http
+        """);
+    assertThat(policy(Map.of(), List.of(others), 8080).getLabelsMap()).containsEntry("kind", "default");
+  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.weft.k8s.model.EndpointSliceResource;
 import io.weft.k8s.model.KubeResource;
 import io.weft.k8s.model.NamespaceResource;
+import io.weft.k8s.model.LabelSelector;
 import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.ResourceMeta;
@@ -120,6 +121,27 @@ public final class ManifestDecoder {
         owner(root.get("metadata"), meta.labels()), probes);
   }
 
+  /** A label selector: {@code matchLabels} and {@code matchExpressions} (In and NotIn need values, Exists and DoesNotExist none). */
+  private static LabelSelector selector(Node selector) throws ManifestException {
+    List<LabelSelector.Requirement> expressions = new ArrayList<>();
+    for (Node e : selector.get("matchExpressions").list()) {
+      String operator = e.get("operator").requiredText();
+      LabelSelector.Operator known = java.util.Arrays.stream(LabelSelector.Operator.values())
+          .filter(o -> o.apiName().equals(operator)).findFirst()
+          .orElseThrow(() -> new ManifestException(e.get("operator").path(), "'" + operator + "' is not one of In, NotIn, Exists, DoesNotExist"));
+      List<String> values = new ArrayList<>();
+      for (Node v : e.get("values").list()) {
+        values.add(v.requiredText());
+      }
+      boolean needsValues = known == LabelSelector.Operator.IN || known == LabelSelector.Operator.NOT_IN;
+      if (needsValues == values.isEmpty()) {
+        throw new ManifestException(e.get("values").path(), needsValues ? "is required for " + operator : "must be empty for " + operator);
+      }
+      expressions.add(new LabelSelector.Requirement(e.get("key").requiredText(), known, values));
+    }
+    return new LabelSelector(selector.get("matchLabels").stringMap(), expressions);
+  }
+
   private static final List<String> PROBES = List.of("livenessProbe", "readinessProbe", "startupProbe");
 
   /** An HTTP probe, its port named or numbered (a name is one of its container's ports); empty when unset or unresolvable. */
@@ -190,7 +212,7 @@ public final class ManifestDecoder {
     if (number == 0 && name.isEmpty()) {
       throw new ManifestException(port.path(), "is required");
     }
-    return new ServerResource(meta, spec.get("podSelector").get("matchLabels").stringMap(), number, name,
+    return new ServerResource(meta, selector(spec.get("podSelector")), number, name,
         spec.get("proxyProtocol").text("unknown"));
   }
 }

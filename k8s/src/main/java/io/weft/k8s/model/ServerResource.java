@@ -1,14 +1,12 @@
 package io.weft.k8s.model;
 
-import java.util.Map;
-
 /** A Server (policy.linkerd.io): a port on the pods its selector matches. */
 public record ServerResource(
-    ResourceMeta meta, Map<String, String> podSelector, int portNumber, String portName, String proxyProtocol)
+    ResourceMeta meta, LabelSelector podSelector, int portNumber, String portName, String proxyProtocol)
     implements KubeResource {
 
   public ServerResource {
-    podSelector = podSelector == null ? Map.of() : Map.copyOf(podSelector);
+    podSelector = podSelector == null ? LabelSelector.EVERYTHING : podSelector;
     proxyProtocol = proxyProtocol == null || proxyProtocol.isEmpty() ? "unknown" : proxyProtocol;
   }
 

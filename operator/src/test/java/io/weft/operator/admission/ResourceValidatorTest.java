@@ -73,6 +73,8 @@ class ResourceValidatorTest {
       policy.linkerd.io/v1beta3 | Server | {podSelector: {}, externalWorkloadSelector: {}, port: 80} | needs exactly one of podSelector and externalWorkloadSelector
       policy.linkerd.io/v1beta3 | Server | {podSelector: {}, port: 80, proxyProtocol: HTTP/3} | spec.proxyProtocol: 'HTTP/3' is not one of
       policy.linkerd.io/v1beta3 | Server | {podSelector: {}} | port: is required
+      policy.linkerd.io/v1beta3 | Server | {podSelector: {matchExpressions: [{key: app, operator: Within, values: [a]}]}, port: 80} | spec.podSelector.matchExpressions[0].operator: 'Within' is not one of In, NotIn, Exists, DoesNotExist
+      policy.linkerd.io/v1beta3 | Server | {podSelector: {matchExpressions: [{key: app, operator: In}]}, port: 80} | spec.podSelector.matchExpressions[0].values: is required for In
       policy.linkerd.io/v1alpha1 | AuthorizationPolicy | {targetRef: {kind: Deployment, name: web}} | spec.targetRef.kind: 'Deployment' is not one of
       policy.linkerd.io/v1alpha1 | AuthorizationPolicy | {targetRef: {kind: Server, name: s}, requiredAuthenticationRefs: [{kind: NetworkAuthentication, name: a}, {kind: NetworkAuthentication, name: b}]} | at most one NetworkAuthentication
       policy.linkerd.io/v1alpha1 | MeshTLSAuthentication | {identities: [a.b], identityRefs: [{kind: ServiceAccount, name: x}]} | needs exactly one of identities and identityRefs
