@@ -31,8 +31,9 @@ import java.util.concurrent.TimeUnit;
  * A local cluster for policy scenarios: a control plane over a manifest directory, one server pod
  * ({@code app} in {@code namespace}, its container port named {@code portName}, the kubelet probing
  * {@code probePath} on it) whose inbound proxy follows the control plane's policies for that port as
- * the proxy program does, and a meshed client per ServiceAccount, each an outbound proxy certified
- * with that account's identity. Requests go to the server's Service by name.
+ * the proxy program does, and a meshed client per ServiceAccount ({@code name}, of the server's
+ * namespace, or {@code name.namespace}), each an outbound proxy certified with that account's
+ * identity. Requests go to the server's Service by name.
  */
 public final class PolicyMesh implements AutoCloseable {
   private static final Duration FAILFAST = Duration.ofSeconds(3);
@@ -67,6 +68,12 @@ public final class PolicyMesh implements AutoCloseable {
    */
   public static PolicyMesh start(Path manifests, String namespace, String app, String portName, int servicePort, int appPort,
                                  String probePath, String... clientAccounts) throws IOException {
+    return start(manifests, namespace, app, portName, servicePort, appPort, probePath, List.of(), clientAccounts);
+  }
+
+  /** As above, the control plane with extra {@code controlPlaneSettings} (the install's values). */
+  public static PolicyMesh start(Path manifests, String namespace, String app, String portName, int servicePort, int appPort,
+                                 String probePath, List<String> controlPlaneSettings, String... clientAccounts) throws IOException {
     TestIdentities identities = TestIdentities.create();
     int destinationPort = LocalMesh.freePort();
     List<ActorSystem<Void>> systems = new ArrayList<>();
@@ -110,6 +117,7 @@ public final class PolicyMesh implements AutoCloseable {
           conditions: [{type: Ready, status: "True"}]
         """.formatted(namespace, app, portName, servicePort, appPort, probePath));
     List<String> settings = new ArrayList<>(List.of(identities.controlPlaneSettings()));
+    settings.addAll(controlPlaneSettings);
     settings.add("weft.discovery.proxy-inbound-port = " + inboundPort);
     ControlPlane controlPlane = LocalMesh.controlPlane(manifests, destinationPort, settings.toArray(String[]::new));
     List<Discovery> discoveries = new ArrayList<>();
@@ -121,7 +129,8 @@ public final class PolicyMesh implements AutoCloseable {
       Discovery discovery = LocalMesh.discovery(system, destinationPort, FAILFAST);
       discoveries.add(discovery);
       ProxyMetrics metrics = new ProxyMetrics();
-      ProxyIdentity identity = identities.start(system, account, namespace, destinationPort, metrics.identity());
+      String[] name = account.split("\\.", 2);
+      ProxyIdentity identity = identities.start(system, name[0], name.length > 1 ? name[1] : namespace, destinationPort, metrics.identity());
       certified.add(identity);
       clients.put(account, new Client(account, LocalMesh.outboundProxy(system, discovery, FAILFAST, metrics, Optional.of(identity.tls()))));
     }

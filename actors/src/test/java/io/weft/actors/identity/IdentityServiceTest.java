@@ -95,6 +95,25 @@ class IdentityServiceTest {
   }
 
   @Test
+  void aServiceAccountWhoseIdentityOutgrowsACommonNameIsCertifiedByItsSanAlone() throws Exception {
+    MeshPki mesh = MeshPki.create("linkerd", "cluster.local", Instant.now(), Duration.ofDays(365), Duration.ofDays(30));
+    start(mesh.write(pki));
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
+    String longName = "emoji-svc.emojivoto.serviceaccount.identity.linkerd.cluster.local";
+    assertThat(longName).as("past X.509's 64-character common name").hasSizeGreaterThan(64);
+
+    CertifyResponse response = certify(request(longName, CertificateRequests.create(keys, longName), tokens.mint("emojivoto", "emoji-svc")));
+
+    X509Certificate leaf = parse(response.getLeafCertificate());
+    assertThat(TrustBundle.dnsNames(leaf)).containsExactly(longName);
+    assertThat(leaf.getSubjectX500Principal().getName()).as("an empty subject").isEmpty();
+    assertThat(leaf.getCriticalExtensionOIDs()).as("so the SAN is critical").contains("2.5.29.17");
+    List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
+    response.getIntermediateCertificatesList().forEach(c -> chain.add(parse(c)));
+    new TrustBundle(List.of(mesh.anchor().certificate())).verify(chain, Instant.now(), longName);
+  }
+
+  @Test
   void eachBadInputGetsItsOwnStatusAndTheServiceKeepsServing() throws Exception {
     start(MeshPki.create("linkerd", "cluster.local", Instant.now(), Duration.ofDays(365), Duration.ofDays(30)).write(pki));
     KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();

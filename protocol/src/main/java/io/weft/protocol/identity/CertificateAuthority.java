@@ -71,13 +71,13 @@ public final class CertificateAuthority {
   /** As {@link #leaf(Credential, PublicKey, String, Instant, Duration)}, for several DNS names (the first is the subject). */
   public static X509Certificate leaf(Credential issuer, PublicKey key, java.util.List<String> names, Instant notBefore,
                                      Duration validity) {
-    return certificate(subjectOf(issuer.certificate()), new X500Name("CN=" + names.getFirst()), key, notBefore, validity,
+    return certificate(subjectOf(issuer.certificate()), Subjects.of(names.getFirst()), key, notBefore, validity,
         issuer.certificate(), issuer.key(), b -> b
             .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
             .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
             .addExtension(Extension.extendedKeyUsage, false,
                 new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-            .addExtension(Extension.subjectAlternativeName, false,
+            .addExtension(Extension.subjectAlternativeName, Subjects.sanCritical(names.getFirst()),
                 new GeneralNames(names.stream().map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new))));
   }
 

@@ -1,7 +1,6 @@
 package io.weft.protocol.identity;
 
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -35,9 +34,9 @@ public final class CertificateRequests {
   public static byte[] create(KeyPair keys, String name) {
     try {
       ExtensionsGenerator extensions = new ExtensionsGenerator();
-      extensions.addExtension(Extension.subjectAlternativeName, false,
+      extensions.addExtension(Extension.subjectAlternativeName, Subjects.sanCritical(name),
           new GeneralNames(new GeneralName(GeneralName.dNSName, name)));
-      return new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + name), keys.getPublic())
+      return new JcaPKCS10CertificationRequestBuilder(Subjects.of(name), keys.getPublic())
           .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
           .build(new JcaContentSignerBuilder(MeshKeys.SIGNATURE).build(keys.getPrivate()))
           .getEncoded();

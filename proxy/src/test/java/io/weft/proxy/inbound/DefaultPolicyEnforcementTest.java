@@ -6,7 +6,9 @@ import io.weft.proxy.ProxyPair;
 import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.tcp.RedirectRules;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,13 +35,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The inbound proxy enforces its default policy ({@code LINKERD2_PROXY_INBOUND_DEFAULT_POLICY}) on
  * real connections: a meshed client (through the outbound proxy, mesh TLS with its identity) and an
  * unmeshed one (plaintext, redirected by iptables), both from 127.0.0.1, with the cluster's
- * networks either holding that address or not. Denied HTTP gets 403 with {@code l5d-proxy-error};
+ * networks either holding that address or not; over HTTP/1.1, HTTP/2 (curl, prior knowledge), gRPC
+ * (grpc-java's interop client meshed, a curl gRPC call unmeshed, to grpc-java's interop server) and
+ * TCP. Denied HTTP gets 403 with {@code l5d-proxy-error}, denied gRPC {@code PERMISSION_DENIED};
  * denied TCP is closed; each decision is counted in Linkerd's families.
  */
 class DefaultPolicyEnforcementTest {
   private static final Duration FAILFAST = Duration.ofSeconds(3);
   private static final Duration PATIENCE = Duration.ofSeconds(30);
   private static final String APP_IP = "127.0.0.1";
+
+  private static final String GRPC_AUTHORITY = "interop.shop.svc.cluster.local:8080";
+  /** An empty gRPC message (uncompressed, length 0): grpc.testing.Empty. */
+  private static final String EMPTY_MESSAGE = "\u0000\u0000\u0000\u0000\u0000";
+
+  private static Process grpcServer;
+  private static int grpcPort;
+  private static String interopClasspath;
 
   @TempDir Path manifests;
   private HttpServer app;
@@ -47,6 +60,77 @@ class DefaultPolicyEnforcementTest {
   private ProxyPair pair;
   private final RedirectRules rules = new RedirectRules();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  @BeforeAll
+  static void startGrpcServer(@TempDir Path logs) throws Exception {
+    interopClasspath = Files.readString(Path.of(System.getProperty("weft.grpc-interop.classpath"))).trim();
+    grpcPort = RedirectRules.freePort();
+    grpcServer = java("io.grpc.testing.integration.TestServiceServer", "--port=" + grpcPort, "--use_tls=false", "--address_type=IPV4")
+        .redirectErrorStream(true).redirectOutput(logs.resolve("server.log").toFile()).start();
+    await().atMost(PATIENCE).until(() -> {
+      try (java.net.Socket ignored = new java.net.Socket(APP_IP, grpcPort)) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
+  @AfterAll
+  static void stopGrpcServer() {
+    if (grpcServer != null) {
+      grpcServer.destroyForcibly();
+    }
+  }
+
+  private static ProcessBuilder java(String mainClass, String... args) {
+    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-XX:TieredStopAtLevel=1", "--sun-misc-unsafe-memory-access=allow", "-cp", interopClasspath, mainClass));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command);
+  }
+
+  /** Runs a command to its end; its output (stdout and stderr). */
+  private static String run(ProcessBuilder command) throws Exception {
+    Process p = command.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return out + "\nexit " + p.exitValue();
+  }
+
+  /** A meshed gRPC call: grpc-java's interop client through the outbound proxy. */
+  private String meshedGrpc() throws Exception {
+    return run(java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1", "--server_port=" + pair.outboundPort(),
+        "--server_host_override=" + GRPC_AUTHORITY, "--use_tls=false", "--test_case=empty_unary"));
+  }
+
+  /** A meshed HTTP/2 request (curl, prior knowledge) to the gRPC server's pod through the outbound proxy: curl's verbose output. */
+  private String meshedHttp2() throws Exception {
+    return run(new ProcessBuilder("curl", "-sv", "--http2-prior-knowledge", "--max-time", "20", "-H", "l5d-dst-override: " + GRPC_AUTHORITY,
+        "http://127.0.0.1:" + pair.outboundPort() + "/"));
+  }
+
+  /** An unmeshed HTTP/2 request, or gRPC call when {@code grpc}, to the gRPC server's port, redirected to the inbound proxy. */
+  private String unmeshedHttp2(boolean grpc) throws Exception {
+    int source = RedirectRules.freePort();
+    rules.redirect(source, APP_IP, grpcPort, pair.inboundPort());
+    List<String> command = new java.util.ArrayList<>(List.of("curl", "-sv", "--http2-prior-knowledge", "--max-time", "20",
+        "--local-port", Integer.toString(source)));
+    if (grpc) {
+      Path body = manifests.resolve("empty.grpc");
+      Files.writeString(body, EMPTY_MESSAGE, StandardCharsets.ISO_8859_1);
+      command.addAll(List.of("-H", "content-type: application/grpc", "-H", "te: trailers", "--data-binary", "@" + body,
+          "http://" + APP_IP + ":" + grpcPort + "/grpc.testing.TestService/EmptyCall"));
+    } else {
+      command.add("http://" + APP_IP + ":" + grpcPort + "/");
+    }
+    return run(new ProcessBuilder(command));
+  }
+
+  /** Whether curl's verbose output shows the proxy's own 403. */
+  private static boolean refusedByProxy(String curl) {
+    return curl.contains("< HTTP/2 403") && curl.contains("< l5d-proxy-error: unauthorized request");
+  }
 
   @BeforeEach
   void start() throws IOException {
@@ -111,6 +195,23 @@ class DefaultPolicyEnforcementTest {
     assumeTrue(System.getenv("CI") != null || RedirectRules.usable(), "needs root and iptables");
     pair = ProxyPair.start(manifests, "api", 80, app.getAddress().getPort(), FAILFAST,
         new InboundPolicy(DefaultPolicy.parse(policy), List.of(Cidr.parse(networks))));
+    Files.writeString(manifests.resolve("interop.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: interop, namespace: shop}
+        spec:
+          selector: {app: interop}
+          ports: [{name: grpc, port: 8080, targetPort: grpc}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: interop-0, namespace: shop, labels: {app: interop}}
+        spec: {containers: [{name: interop, ports: [{name: grpc, containerPort: %d}]}]}
+        status:
+          podIP: 127.0.0.1
+          phase: Running
+          conditions: [{type: Ready, status: "True"}]
+        """.formatted(grpcPort));
 
     // Meshed: once discovery has the endpoint, the answer is the application's or the policy's 403.
     await().atMost(PATIENCE).until(() -> {
@@ -136,6 +237,29 @@ class DefaultPolicyEnforcementTest {
     } else {
       assertThat(tcp).as("closed without a byte").isEmpty();
     }
+
+    // HTTP/2 and gRPC, meshed: once discovery has the interop pod, the proxy's 403 / PERMISSION_DENIED,
+    // or the application's own answer (grpc-java refuses a plain GET itself, without l5d-proxy-error).
+    await().atMost(PATIENCE).until(() -> {
+      String h2 = meshedHttp2();
+      return h2.contains("< HTTP/2 403") || h2.contains("< HTTP/2 415");
+    });
+    String h2 = meshedHttp2();
+    assertThat(refusedByProxy(h2)).as(h2).isEqualTo(!meshedAllowed);
+    if (meshedAllowed) {
+      assertThat(h2).as("the application answered").contains("< HTTP/2 415").doesNotContain("l5d-proxy-error");
+    }
+    String grpc = meshedGrpc();
+    if (meshedAllowed) {
+      assertThat(grpc).contains("Test completed.").endsWith("exit 0");
+    } else {
+      assertThat(grpc).contains("PERMISSION_DENIED").doesNotEndWith("exit 0");
+    }
+    // HTTP/2 and gRPC, unmeshed.
+    String plainH2 = unmeshedHttp2(false);
+    assertThat(refusedByProxy(plainH2)).as(plainH2).isEqualTo(!unmeshedAllowed);
+    String plainGrpc = unmeshedHttp2(true);
+    assertThat(plainGrpc).as(plainGrpc).contains(unmeshedAllowed ? "grpc-status: 0" : "grpc-status: 7");
 
     String scrape = pair.inboundMetrics().scrape();
     String family = meshedAllowed ? "inbound_http_authz_allow_total" : "inbound_http_authz_deny_total";

@@ -1,0 +1,29 @@
+package io.weft.protocol.identity;
+
+import org.bouncycastle.asn1.x500.X500Name;
+
+/**
+ * The subject of a mesh certificate or request. The identity lives in the DNS SAN; the subject's
+ * common name repeats it when it fits X.509's 64-character bound, else the subject is empty (RFC
+ * 5280 §4.1.2.6) and the SAN, now the only name, is critical. A ServiceAccount name is
+ * Kubernetes-legal far past that bound, and its pods must still get an identity.
+ */
+final class Subjects {
+  /** X.509's upper bound on a common name (ub-common-name). */
+  private static final int MAX_COMMON_NAME = 64;
+
+  private Subjects() {}
+
+  static X500Name of(String name) {
+    return fits(name) ? new X500Name("CN=" + name) : new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+  }
+
+  /** Whether the SAN must be critical: the subject is empty. */
+  static boolean sanCritical(String name) {
+    return !fits(name);
+  }
+
+  private static boolean fits(String name) {
+    return name.length() <= MAX_COMMON_NAME;
+  }
+}
