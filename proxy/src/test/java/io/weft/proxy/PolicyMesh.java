@@ -50,9 +50,13 @@ public final class PolicyMesh implements AutoCloseable {
   private final ProxyMetrics serverMetrics;
   private final int inboundPort;
   private final Map<String, Client> clients;
+  private final TestIdentities identities;
+  private final int destinationPort;
 
   private PolicyMesh(ControlPlane controlPlane, List<ActorSystem<Void>> systems, List<Discovery> discoveries, ProxyMetrics serverMetrics,
-                     int inboundPort, Map<String, Client> clients) {
+                     int inboundPort, Map<String, Client> clients, TestIdentities identities, int destinationPort) {
+    this.identities = identities;
+    this.destinationPort = destinationPort;
     this.controlPlane = controlPlane;
     this.systems = systems;
     this.discoveries = discoveries;
@@ -137,7 +141,28 @@ public final class PolicyMesh implements AutoCloseable {
     for (ProxyIdentity identity : certified) {
       identity.certified().toCompletableFuture().orTimeout(CERTIFY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
-    return new PolicyMesh(controlPlane, systems, discoveries, serverMetrics, inboundPort, clients);
+    return new PolicyMesh(controlPlane, systems, discoveries, serverMetrics, inboundPort, new java.util.concurrent.ConcurrentHashMap<>(clients),
+        identities, destinationPort);
+  }
+
+  /** The mesh's certificates and tokens. */
+  public TestIdentities identities() { return identities; }
+
+  /**
+   * Adds a meshed client named {@code name} whose identity is {@code identity} (another issuer's, a
+   * peer cluster's), discovering through this mesh's control plane; ready once certified.
+   */
+  public Client addClient(String name, ProxyIdentity.Config identity) {
+    ActorSystem<Void> system = LocalMesh.proxySystem();
+    systems.add(system);
+    Discovery discovery = LocalMesh.discovery(system, destinationPort, FAILFAST);
+    discoveries.add(discovery);
+    ProxyMetrics metrics = new ProxyMetrics();
+    ProxyIdentity started = ProxyIdentity.start(system, identity, metrics.identity());
+    started.certified().toCompletableFuture().orTimeout(CERTIFY_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    Client client = new Client(name, LocalMesh.outboundProxy(system, discovery, FAILFAST, metrics, Optional.of(started.tls())));
+    clients.put(name, client);
+    return client;
   }
 
   public Client client(String serviceAccount) {
