@@ -258,6 +258,57 @@ class InstallLifecycleTest {
         + "shop/web-2\n    hint: restart these workloads (kubectl rollout restart)");
   }
 
+  @Test
+  void proxyChecksFindProxiesWhosePolicyStreamIsDown() throws Exception {
+    installed();
+    String anchors = client.configMaps().inNamespace("linkerd").withName("linkerd-identity-trust-roots").get().getData()
+        .get("ca-bundle.crt");
+    String current = io.weft.k8s.Digests.sha256Hex(anchors);
+    meshedPod("web-1", current);
+    policyFollowingPod("api-1", current);
+    // What a proxy that follows its port's policy reports (the API server's pod proxy is the stand-in here).
+    io.weft.proxy.metrics.ProxyMetrics following = new io.weft.proxy.metrics.ProxyMetrics();
+    following.authz().policyStreams(java.util.Set.of(8080), port -> true);
+    server.expect().get().withPath("/api/v1/namespaces/shop/pods/api-1:4191/proxy/metrics").andReturn(200, following.scrape()).always();
+    WeftCliTest.Run good = kube("check", "--proxy", "-n", "shop", "--wait", "0s");
+    assertThat(good.exit()).as(good.out()).isZero();
+    assertThat(good.out()).contains("√ data plane proxies follow their inbound policy");
+
+    // A real proxy whose policy service is unreachable: its stream is down, and the check says so.
+    policyFollowingPod("api-2", current);
+    var system = ClientSystem.create();
+    try {
+      int nobody;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        nobody = s.getLocalPort();
+      }
+      var policies = new io.weft.proxy.policy.InboundPolicies(system,
+          io.weft.proxy.control.ControlPlaneClient.inboundPolicies(system, new java.net.InetSocketAddress("127.0.0.1", nobody)),
+          "{\"ns\":\"shop\",\"pod\":\"api-2\"}", java.util.Set.of(8080),
+          new io.weft.proxy.discovery.Following.Limits(java.time.Duration.ofMillis(100), java.time.Duration.ofSeconds(1),
+              io.weft.proxy.config.ProxyConfig.fromEnv(Map.of()).controlPlane().stream()));
+      io.weft.proxy.metrics.ProxyMetrics cutOff = new io.weft.proxy.metrics.ProxyMetrics();
+      cutOff.authz().policyStreams(policies.ports(), policies::following);
+      server.expect().get().withPath("/api/v1/namespaces/shop/pods/api-2:4191/proxy/metrics").andReturn(200, cutOff.scrape()).always();
+    } finally {
+      system.terminate();
+    }
+    WeftCliTest.Run down = kube("check", "--proxy", "-n", "shop", "--wait", "0s");
+    assertThat(down.exit()).isEqualTo(1);
+    assertThat(down.out()).contains("× data plane proxies follow their inbound policy\n    1 proxy(ies) not following their inbound "
+        + "policy: shop/api-2 (port 8080)\n    hint: a proxy whose policy stream is down");
+  }
+
+  /** A meshed pod whose proxy the injector told to follow port 8080's policy. */
+  private void policyFollowingPod(String name, String trustRootSha) {
+    meshedPod(name, trustRootSha);
+    var pod = client.pods().inNamespace("shop").withName(name).get();
+    pod.getSpec().getInitContainers().getFirst().setEnv(List.of(
+        new io.fabric8.kubernetes.api.model.EnvVar("LINKERD2_PROXY_INBOUND_PORTS", "8080", null),
+        new io.fabric8.kubernetes.api.model.EnvVar("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "0.0.0.0:4191", null)));
+    client.resource(pod).update();
+  }
+
   private void meshedPod(String name, String trustRootSha) {
     client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("shop")
         .endMetadata().build()).createOr(NonDeletingOperation::update);

@@ -73,13 +73,14 @@ public final class ProxyRuntime implements AutoCloseable {
    * The default policy, and the port policies the control plane serves when the injector named the
    * policy API (they live as long as the proxy's actor system).
    */
-  private static InboundPolicy inboundPolicy(ActorSystem<?> system, ProxyConfig config) {
+  private static InboundPolicy inboundPolicy(ActorSystem<?> system, ProxyConfig config, ProxyMetrics metrics) {
     InboundPolicy defaults = new InboundPolicy(config.inbound().defaultPolicy(), config.inbound().clusterNetworks());
     return config.controlPlane().policy().map(p -> {
       InboundPolicies ports = new InboundPolicies(system, ControlPlaneClient.inboundPolicies(system, p.address()), p.workload(),
           p.ports().stream().boxed().collect(java.util.stream.Collectors.toSet()),
           new Following.Limits(DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF, config.controlPlane().stream()));
       system.getWhenTerminated().thenRun(ports::close);
+      metrics.authz().policyStreams(ports.ports(), ports::following);
       return defaults.withPorts(ports);
     }).orElse(defaults);
   }
@@ -113,7 +114,7 @@ public final class ProxyRuntime implements AutoCloseable {
           config.inbound().limits(), config.inbound().connectTimeout()),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
               config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE),
-              inboundPolicy(system, config)), tls)
+              inboundPolicy(system, config, metrics)), tls)
           .bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
       Balancing balancing = Balancing.linkerds(config.outbound().limits());
       HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),

@@ -14,6 +14,11 @@ import java.util.stream.Stream;
 /** Meshed pods ({@code --proxy}): {@code linkerd-identity-data-plane} and {@code linkerd-data-plane}. */
 final class DataPlaneChecks {
   private static final int LISTED = 5;
+  private static final String INBOUND_PORTS_ENV = "LINKERD2_PROXY_INBOUND_PORTS";
+  private static final String ADMIN_ENV = "LINKERD2_PROXY_ADMIN_LISTEN_ADDR";
+  private static final String DEFAULT_ADMIN_PORT = "4191";
+  private static final java.util.regex.Pattern POLICY_STREAM =
+      java.util.regex.Pattern.compile("inbound_policy_stream_up\\{port=\"(\\d+)\"} (\\S+)");
   private final CheckTarget target;
 
   DataPlaneChecks(CheckTarget target) {
@@ -47,6 +52,21 @@ final class DataPlaneChecks {
           }
           failIfAny(pods.stream().filter(p -> !proxyReady(p)).toList(), "proxy not ready", false);
         }).awaited());
+    checks.add(Check.of("data plane proxies follow their inbound policy", "a proxy whose policy stream is down enforces its "
+        + "last answer (or its default policy) and misses every change: check that it reaches the control plane's policy "
+        + "service (kubectl logs POD -c linkerd-proxy)", () -> {
+          List<String> down = new ArrayList<>();
+          for (Pod pod : meshedPods().filter(p -> proxyReady(p) && followsPolicy(p)).toList()) {
+            List<String> ports = policyStreamsDown(pod);
+            if (!ports.isEmpty()) {
+              down.add(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + " (port " + String.join(", ", ports) + ")");
+            }
+          }
+          if (!down.isEmpty()) {
+            throw CheckProblem.error(down.size() + " proxy(ies) not following their inbound policy: "
+                + String.join(", ", down.stream().limit(LISTED).toList()) + (down.size() > LISTED ? " and " + (down.size() - LISTED) + " more" : ""));
+          }
+        }));
     checks.add(Check.of("data plane and cli versions match", "restart the workloads after a control-plane upgrade so the "
         + "injector gives them the new proxy", () -> failIfAny(meshedPods()
         .filter(p -> !target.cliVersion.equals(annotation(p, ProxyInjector.PROXY_VERSION_ANNOTATION))).toList(), "running another proxy version", true)));
@@ -70,6 +90,45 @@ final class DataPlaneChecks {
     }
     return Stream.concat(pod.getStatus().getContainerStatuses().stream(), pod.getStatus().getInitContainerStatuses().stream())
         .filter(s -> ProxyInjector.PROXY.equals(s.getName())).anyMatch(ContainerStatus::getReady);
+  }
+
+  /** Whether the injector gave the pod's proxy ports whose policy it follows. */
+  private static boolean followsPolicy(Pod pod) {
+    return !proxyEnv(pod, INBOUND_PORTS_ENV).isEmpty();
+  }
+
+  /**
+   * The ports whose policy stream the proxy reports down ({@code inbound_policy_stream_up} 0), read
+   * from its admin port through the API server's pod proxy, as {@code linkerd diagnostics} does.
+   */
+  private List<String> policyStreamsDown(Pod pod) throws CheckProblem {
+    String admin = proxyEnv(pod, ADMIN_ENV);
+    String port = admin.contains(":") ? admin.substring(admin.lastIndexOf(':') + 1) : DEFAULT_ADMIN_PORT;
+    String metrics;
+    try {
+      metrics = target.client.raw("/api/v1/namespaces/" + pod.getMetadata().getNamespace() + "/pods/" + pod.getMetadata().getName()
+          + ":" + port + "/proxy/metrics");
+    } catch (RuntimeException e) {
+      metrics = null;
+    }
+    if (metrics == null) {
+      throw CheckProblem.error("cannot read the metrics of the proxy of " + pod.getMetadata().getNamespace() + "/"
+          + pod.getMetadata().getName() + " on its admin port " + port);
+    }
+    List<String> down = new ArrayList<>();
+    for (String line : metrics.lines().toList()) {
+      java.util.regex.Matcher m = POLICY_STREAM.matcher(line);
+      if (m.matches() && Double.parseDouble(m.group(2)) == 0) {
+        down.add(m.group(1));
+      }
+    }
+    return down;
+  }
+
+  private static String proxyEnv(Pod pod, String name) {
+    return Stream.concat(pod.getSpec().getContainers().stream(), pod.getSpec().getInitContainers().stream())
+        .filter(c -> ProxyInjector.PROXY.equals(c.getName())).flatMap(c -> c.getEnv() == null ? Stream.empty() : c.getEnv().stream())
+        .filter(e -> name.equals(e.getName()) && e.getValue() != null).map(e -> e.getValue()).findFirst().orElse("");
   }
 
   private static String annotation(Pod pod, String key) {

@@ -17,6 +17,16 @@ public abstract sealed class Followed permits Resolution, LatestAnswer {
   private final CompletableFuture<Void> dropped = new CompletableFuture<>();
   private final AtomicInteger held = new AtomicInteger();
   private volatile long lastUsed;
+  private volatile boolean connected;
+
+  /** Whether the control plane answers on the stream now: since its last message, until the stream breaks. */
+  public boolean connected() {
+    return connected;
+  }
+
+  void connected(boolean now) {
+    connected = now;
+  }
 
   void touch(long now) {
     lastUsed = now;

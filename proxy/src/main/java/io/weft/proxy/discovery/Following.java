@@ -65,6 +65,7 @@ public final class Following {
                 return Source.empty();
               })
               .map(update -> {
+                target.connected(true);
                 if (!answering.getAndSet(true)) {
                   log.info("the control plane answers for the {} again", what);
                 }
@@ -72,6 +73,9 @@ public final class Following {
               })
               .watchTermination((notUsed, done) -> {
                 done.whenComplete((d, error) -> {
+                  if (error != null) {
+                    target.connected(false);
+                  }
                   if (error != null && answering.getAndSet(false)) {
                     log.warn("lost the stream for the {} ({}): asking again with backoff, using {}",
                         what, error.getMessage(), known.get());

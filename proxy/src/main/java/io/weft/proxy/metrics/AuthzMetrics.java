@@ -33,8 +33,10 @@ public final class AuthzMetrics {
   private final Counter httpDeny;
   private final Counter routeNotFound;
   private final Counter rateLimited;
+  private final PrometheusRegistry registry;
 
   AuthzMetrics(PrometheusRegistry registry) {
+    this.registry = registry;
     tcpAllow = Counter.builder().name("inbound_tcp_authz_allow_total").help("The total number of inbound TCP connections that were authorized.")
         .labelNames(TCP_ALLOW_LABELS).register(registry);
     tcpDeny = Counter.builder().name("inbound_tcp_authz_deny_total").help("The total number of inbound TCP connections that were denied.")
@@ -102,6 +104,18 @@ public final class AuthzMetrics {
   /** A request no route of its server takes. */
   public void routeNotFound(Labels labels) {
     routeNotFound.labelValues(labels.serverValues()).inc();
+  }
+
+  /**
+   * {@code inbound_policy_stream_up{port}}: 1 while the proxy follows {@code port}'s policy from the
+   * control plane, 0 while that stream is down (the last answer, or the default policy, stands) —
+   * what {@code weft check --proxy} reads.
+   */
+  public void policyStreams(java.util.Set<Integer> ports, java.util.function.IntPredicate up) {
+    io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("inbound_policy_stream_up")
+        .help("Whether the proxy follows the port's inbound policy from the control plane.").labelNames("port")
+        .callback(callback -> ports.forEach(port -> callback.call(up.test(port) ? 1 : 0, Integer.toString(port))))
+        .register(registry);
   }
 
   /** A request {@code limit}'s {@code scope} limit refused. */

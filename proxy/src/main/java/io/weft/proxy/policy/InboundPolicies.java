@@ -8,8 +8,6 @@ import io.weft.proxy.discovery.Following;
 import io.weft.proxy.discovery.LatestAnswer;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +25,7 @@ import java.util.function.Supplier;
 public final class InboundPolicies implements PortPolicies, AutoCloseable {
   private final Map<Integer, PortPolicy> current = new ConcurrentHashMap<>();
   private final Map<Integer, Set<Runnable>> listeners = new ConcurrentHashMap<>();
-  private final List<Followed.Stream<LatestAnswer<Server>>> streams = new ArrayList<>();
+  private final Map<Integer, Followed.Stream<LatestAnswer<Server>>> streams = new ConcurrentHashMap<>();
 
   public InboundPolicies(ActorSystem<?> system, Supplier<InboundServerPoliciesClient> client, String workload, Set<Integer> ports,
                          Following.Limits limits) {
@@ -40,7 +38,7 @@ public final class InboundPolicies implements PortPolicies, AutoCloseable {
         current.put(port, PortPolicy.of(server, burst));
         listeners.getOrDefault(port, Set.of()).forEach(Runnable::run);
       });
-      streams.add(stream);
+      streams.put(port, stream);
     }
   }
 
@@ -56,8 +54,19 @@ public final class InboundPolicies implements PortPolicies, AutoCloseable {
     return () -> forPort.remove(changed);
   }
 
+  /** The ports followed. */
+  public Set<Integer> ports() {
+    return Set.copyOf(streams.keySet());
+  }
+
+  /** Whether {@code port}'s policy stream is answering now (else the last answer, or the default, stands). */
+  public boolean following(int port) {
+    Followed.Stream<LatestAnswer<Server>> stream = streams.get(port);
+    return stream != null && stream.target().connected();
+  }
+
   @Override
   public void close() {
-    streams.forEach(Followed.Stream::close);
+    streams.values().forEach(Followed.Stream::close);
   }
 }
