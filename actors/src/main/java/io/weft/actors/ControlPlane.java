@@ -6,7 +6,8 @@ import io.linkerd.proxy.destination.DestinationHandlerFactory;
 import io.linkerd.proxy.identity.IdentityHandlerFactory;
 import io.weft.actors.admin.ControlPlaneAdmin;
 import io.weft.actors.discovery.EndpointView;
-import io.weft.actors.entity.EndpointSliceEntity;
+import io.weft.actors.entity.PodPolicyEntity;
+import io.weft.actors.entity.StateEntity;
 import io.weft.actors.entity.PodEntity;
 import io.weft.actors.entity.ServiceEntity;
 import io.weft.actors.eventlog.EventLog;
@@ -139,7 +140,7 @@ public final class ControlPlane implements AutoCloseable {
       OutboundPolicyService outboundPolicies = new OutboundPolicyService(system, destination,
           new OutboundPolicyView(settings.discovery(), OutboundPolicySettings.from(config), new EndpointView(settings.discovery())),
           settings.discovery().clusterDomain());
-      InboundPolicyService inboundPolicies = new InboundPolicyService(system, index,
+      InboundPolicyService inboundPolicies = new InboundPolicyService(system,
           new InboundPolicyView(settings.discovery(), InboundPolicyView.Settings.from(config)));
       var apis = ServiceHandler.concatOrNotFound(
           DestinationHandlerFactory.partial(destination, io.linkerd.proxy.destination.Destination.name, system),
@@ -180,7 +181,9 @@ public final class ControlPlane implements AutoCloseable {
                                     Duration idleTimeout) {
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(ServiceEntity.TYPE, ctx -> ServiceEntity.create(ctx, index, view, idleTimeout)));
-    sharding.init(Entity.of(EndpointSliceEntity.TYPE, ctx -> EndpointSliceEntity.create(ctx, index, idleTimeout)));
+    sharding.init(Entity.of(StateEntity.SLICE, ctx -> StateEntity.slice(ctx, index, idleTimeout)));
+    sharding.init(Entity.of(StateEntity.SERVER, ctx -> StateEntity.server(ctx, index, idleTimeout)));
+    sharding.init(Entity.of(PodPolicyEntity.TYPE, ctx -> PodPolicyEntity.create(ctx, index, idleTimeout)));
     sharding.init(Entity.of(PodEntity.TYPE, ctx -> PodEntity.create(ctx, index, view, idleTimeout)));
   }
 

@@ -123,7 +123,7 @@ public final class ServiceEntity extends AbstractBehavior<ServiceEntity.Command>
   private ActorRef<Subscription.Command<SliceState>> subscribeToSlice(String slice) {
     String entityId = new ObjectRef(ref.namespace(), slice).entityId();
     return getContext().spawnAnonymous(Subscription.<SliceState>create(replyTo ->
-        sharding.entityRefFor(EndpointSliceEntity.TYPE, entityId).tell(new EndpointSliceEntity.Subscribe(replyTo)), sliceOutput));
+        sharding.entityRefFor(StateEntity.SLICE, entityId).tell(new StateEntity.Subscribe<>(replyTo)), sliceOutput));
   }
 
   private Behavior<Command> onSliceChanged(SliceChanged changed) {

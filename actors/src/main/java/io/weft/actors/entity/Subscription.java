@@ -20,7 +20,23 @@ public final class Subscription {
 
   record OutputGone<T>() implements Command<T>, CborSerializable {}
 
+  private static final java.util.concurrent.atomic.AtomicLong STREAMS = new java.util.concurrent.atomic.AtomicLong();
+
   private Subscription() {}
+
+  /**
+   * A stream of the values an entity pushes, kept to the latest one when the stream is behind: a
+   * subscription actor (named {@code name}-N) follows the entity for as long as the stream runs.
+   */
+  public static <T> org.apache.pekko.stream.javadsl.Source<T, org.apache.pekko.NotUsed> source(
+      org.apache.pekko.actor.typed.ActorSystem<?> system, String name, Consumer<ActorRef<Delivery<T>>> subscribe) {
+    return org.apache.pekko.stream.typed.javadsl.ActorSource.<T>actorRef(value -> false, value -> java.util.Optional.empty(), 1,
+            org.apache.pekko.stream.OverflowStrategy.dropHead())
+        .mapMaterializedValue(output -> {
+          system.systemActorOf(create(subscribe, output), name + "-" + STREAMS.incrementAndGet(), org.apache.pekko.actor.typed.Props.empty());
+          return org.apache.pekko.NotUsed.notUsed();
+        });
+  }
 
   /**
    * @param subscribe sends the subscribe message (carrying the given reply address) to the entity

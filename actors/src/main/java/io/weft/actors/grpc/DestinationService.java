@@ -24,21 +24,17 @@ import io.weft.actors.state.ObjectRef;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -54,7 +50,6 @@ public final class DestinationService implements Destination {
   private final EndpointView view;
   private final ProfileView profiles;
   private final Duration askTimeout;
-  private final AtomicLong streams = new AtomicLong();
   private final UpdateMemo updates;
 
   public DestinationService(ActorSystem<?> system, ActorRef<ResourceIndex.Command> index, DiscoverySettings settings,
@@ -167,12 +162,8 @@ public final class DestinationService implements Destination {
     }
   };
 
-  /** A stream of the values an entity pushes, kept to the latest one when the stream is behind. */
   private <T> Source<T, NotUsed> subscribe(Consumer<ActorRef<Delivery<T>>> subscribe) {
-    return ActorSource.<T>actorRef(value -> false, value -> Optional.empty(), 1, OverflowStrategy.dropHead())
-        .mapMaterializedValue(output -> {
-          system.systemActorOf(Subscription.create(subscribe, output), "destination-stream-" + streams.incrementAndGet(), Props.empty());
-          return NotUsed.notUsed();
-        });
+    return Subscription.source(system, "destination-stream", subscribe);
   }
+
 }

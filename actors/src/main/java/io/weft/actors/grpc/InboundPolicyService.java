@@ -7,18 +7,17 @@ import io.linkerd.proxy.inbound.InboundServerPolicies;
 import io.linkerd.proxy.inbound.PortSpec;
 import io.linkerd.proxy.inbound.Server;
 import io.weft.actors.discovery.InboundPolicyView;
-import io.weft.actors.index.ResourceIndex;
+import io.weft.actors.entity.PodPolicyEntity;
+import io.weft.actors.entity.Subscription;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import io.weft.actors.state.InboundPolicyInputs;
 import io.weft.actors.state.ObjectRef;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.grpc.GrpcServiceException;
 import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSource;
 
 import java.util.List;
 import java.util.Optional;
@@ -27,22 +26,21 @@ import java.util.concurrent.CompletionStage;
 /**
  * Linkerd's {@code InboundServerPolicies} API: the policy of one port of one pod (its workload as
  * Linkerd's injector writes it, {@code {"ns":"…","pod":"…"}}), as it is now ({@code GetPort}) and
- * after every change to the pod, its namespace, its Servers, the policies that target them and the
- * authentications those require ({@code WatchPort}). The node's index pushes those inputs; the
- * pure {@link InboundPolicyView} turns them into the answer, sent only when it changed.
+ * after every change to the pod, its namespace, its Servers, the policies, routes and rate limits
+ * that target them and the authentications those require ({@code WatchPort}). Each stream follows
+ * the pod's {@link PodPolicyEntity}, which assembles those inputs from the pod's Server entities;
+ * the pure {@link InboundPolicyView} turns them into the port's answer, sent only when it changed.
  */
 public final class InboundPolicyService implements InboundServerPolicies {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Only the newest inputs matter: a slow watcher gets the latest policy, not every step. */
-  private static final int NEWEST = 1;
 
   private final ActorSystem<?> system;
-  private final ActorRef<ResourceIndex.Command> index;
+  private final ClusterSharding sharding;
   private final InboundPolicyView view;
 
-  public InboundPolicyService(ActorSystem<?> system, ActorRef<ResourceIndex.Command> index, InboundPolicyView view) {
+  public InboundPolicyService(ActorSystem<?> system, InboundPolicyView view) {
     this.system = system;
-    this.index = index;
+    this.sharding = ClusterSharding.get(system);
     this.view = view;
   }
 
@@ -62,12 +60,9 @@ public final class InboundPolicyService implements InboundServerPolicies {
     if (in.getPort() == 0 || in.getPort() > 65535) {
       return Source.failed(new GrpcServiceException(Status.INVALID_ARGUMENT.withDescription("port " + in.getPort() + " is outside 1-65535")));
     }
-    Source<InboundPolicyInputs, ActorRef<InboundPolicyInputs>> inputs = ActorSource.actorRef(m -> false, m -> Optional.empty(), NEWEST,
-        OverflowStrategy.dropHead());
-    return inputs.mapMaterializedValue(subscriber -> {
-          index.tell(new ResourceIndex.WatchPodPolicy(pod, subscriber));
-          return NotUsed.notUsed();
-        })
+    Source<InboundPolicyInputs, NotUsed> inputs = Subscription.source(system, "inbound-policy-stream", replyTo ->
+        sharding.entityRefFor(PodPolicyEntity.TYPE, pod.entityId()).tell(new PodPolicyEntity.Subscribe(replyTo)));
+    return inputs
         .map(now -> {
           if (now.pod() == null) {
             throw new GrpcServiceException(Status.NOT_FOUND.withDescription("no pod " + pod.namespace() + "/" + pod.name()));

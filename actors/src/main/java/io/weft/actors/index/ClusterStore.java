@@ -1,6 +1,7 @@
 package io.weft.actors.index;
 
-import io.weft.actors.state.InboundPolicyInputs;
+import io.weft.actors.state.PodServers;
+import io.weft.actors.state.ServerState;
 import io.weft.actors.state.IpResolution;
 import io.weft.actors.state.ObjectRef;
 import io.weft.actors.state.ServiceInputs;
@@ -46,6 +47,11 @@ public final class ClusterStore {
                          boolean allPolicies) {
     static final Affected NONE = new Affected(Set.of(), Set.of(), Set.of(), Set.of(), false);
 
+    /** Whether the state of {@code server} (what targets it, or the authentications those need) may have changed. */
+    public boolean serverOf(ObjectRef server) {
+      return allPolicies || policyNamespaces.contains(server.namespace());
+    }
+
     /** Whether the inbound policy inputs of {@code pod} may have changed. */
     public boolean policyOf(ObjectRef pod) {
       return allPolicies || pods.contains(pod) || policyNamespaces.contains(pod.namespace());
@@ -59,9 +65,6 @@ public final class ClusterStore {
   private final Map<String, ObjectRef> podsByIp = new HashMap<>();
   private final Map<String, ObjectRef> servicesByClusterIp = new HashMap<>();
   private final Map<ObjectRef, Set<ResourceKey>> routesByService = new HashMap<>();
-  /** Linkerd's order of routes: oldest first, then by namespace and name. */
-  private static final java.util.Comparator<RouteResource> ROUTE_ORDER = java.util.Comparator.comparing(RouteResource::created)
-      .thenComparing(r -> r.meta().namespace()).thenComparing(r -> r.meta().name()).thenComparing(r -> r.kind().ordinal());
 
   public ClusterStore(String clusterDomain) {
     this.clusterDomain = clusterDomain;
@@ -164,7 +167,7 @@ public final class ClusterStore {
     ServiceProfileResource profile = (ServiceProfileResource) objects.get(
         new ResourceKey(ResourceKind.SERVICE_PROFILE, service.namespace(), profileName));
     List<RouteResource> routes = routesByService.getOrDefault(service, Set.of()).stream()
-        .map(key -> (RouteResource) objects.get(key)).sorted(ROUTE_ORDER).toList();
+        .map(key -> (RouteResource) objects.get(key)).sorted(RouteResource.LINKERD_ORDER).toList();
     return new ServiceState(svc, profile, List.copyOf(new TreeSet<>(slicesByService.getOrDefault(service, Set.of()))), routes);
   }
 
@@ -189,39 +192,73 @@ public final class ClusterStore {
     return ServiceInputs.of(state, state.slices().stream().map(name -> sliceState(new ObjectRef(service.namespace(), name))).toList());
   }
 
-  /** What a pod's inbound policy depends on: the pod, its namespace, its namespace's Servers and policies, every authentication. */
-  public InboundPolicyInputs inboundPolicyInputs(ObjectRef pod) {
+  /** The pod, its namespace's annotations, and the Servers of its namespace whose selector picks it. */
+  public PodServers podServers(ObjectRef pod) {
     Map<String, String> namespace = Optional.ofNullable(objects.get(new ResourceKey(ResourceKind.NAMESPACE, "", pod.namespace())))
         .map(n -> n.meta().annotations()).orElse(Map.of());
-    List<ServerResource> servers = new java.util.ArrayList<>();
-    List<AuthorizationPolicyResource> policies = new java.util.ArrayList<>();
-    List<MeshTlsAuthenticationResource> meshes = new java.util.ArrayList<>();
-    List<NetworkAuthenticationResource> networks = new java.util.ArrayList<>();
-    List<ServerAuthorizationResource> serverAuthorizations = new java.util.ArrayList<>();
+    PodResource resource = pod(pod).orElse(null);
+    List<ObjectRef> servers = resource == null ? List.of() : objects.values().stream()
+        .filter(o -> o instanceof ServerResource s && s.meta().namespace().equals(pod.namespace())
+            && s.podSelector().matches(resource.meta().labels()))
+        .map(o -> new ObjectRef(o.meta().namespace(), o.meta().name())).sorted(java.util.Comparator.comparing(ObjectRef::name)).toList();
+    return new PodServers(pod, resource, namespace, servers);
+  }
+
+  /**
+   * A Server and what targets it: the AuthorizationPolicies aimed at it, its namespace or one of its
+   * routes, the ServerAuthorizations naming or selecting it, its routes, its rate limits, and the
+   * authentications those policies require.
+   */
+  public ServerState serverState(ObjectRef ref) {
+    ServerResource server = (ServerResource) objects.get(new ResourceKey(ResourceKind.SERVER, ref.namespace(), ref.name()));
     List<RouteResource> routes = new java.util.ArrayList<>();
     List<RateLimitPolicyResource> rateLimits = new java.util.ArrayList<>();
+    List<ServerAuthorizationResource> serverAuthorizations = new java.util.ArrayList<>();
+    List<AuthorizationPolicyResource> namespacePolicies = new java.util.ArrayList<>();
     for (KubeResource object : objects.values()) {
+      if (!object.meta().namespace().equals(ref.namespace())) {
+        continue;
+      }
       switch (object) {
-        case RouteResource r when r.meta().namespace().equals(pod.namespace())
-            && r.parents().stream().anyMatch(RouteResource.ParentRef::isServer) -> routes.add(r);
-        case RateLimitPolicyResource l when l.meta().namespace().equals(pod.namespace()) -> rateLimits.add(l);
-        case ServerAuthorizationResource a when a.meta().namespace().equals(pod.namespace()) -> serverAuthorizations.add(a);
-        case ServerResource s when s.meta().namespace().equals(pod.namespace()) -> servers.add(s);
-        case AuthorizationPolicyResource p when p.meta().namespace().equals(pod.namespace()) -> policies.add(p);
-        case MeshTlsAuthenticationResource m -> meshes.add(m);
-        case NetworkAuthenticationResource n -> networks.add(n);
+        case RouteResource r when r.parents().stream().anyMatch(p -> p.isServer() && p.name().equals(ref.name())
+            && p.namespace().equals(ref.namespace())) -> routes.add(r);
+        case RateLimitPolicyResource l when l.target().name().equals(ref.name()) -> rateLimits.add(l);
+        case ServerAuthorizationResource a when server != null && (a.serverName().isEmpty()
+            ? a.serverSelector().entrySet().stream().allMatch(e -> e.getValue().equals(server.meta().labels().get(e.getKey())))
+            : a.serverName().equals(ref.name())) -> serverAuthorizations.add(a);
+        case AuthorizationPolicyResource p -> namespacePolicies.add(p);
         default -> { }
       }
     }
+    List<AuthorizationPolicyResource> policies = namespacePolicies.stream().filter(p -> targets(p, ref, routes)).toList();
+    Set<ResourceKey> required = new HashSet<>();
+    policies.forEach(p -> p.requiredAuthentications().forEach(a -> {
+      switch (a.kind()) {
+        case "MeshTLSAuthentication" -> required.add(new ResourceKey(ResourceKind.MESH_TLS_AUTHENTICATION, a.namespace(), a.name()));
+        case "NetworkAuthentication" -> required.add(new ResourceKey(ResourceKind.NETWORK_AUTHENTICATION, a.namespace(), a.name()));
+        default -> { }
+      }
+    }));
+    List<KubeResource> authentications = required.stream().map(objects::get).filter(java.util.Objects::nonNull).toList();
     java.util.Comparator<KubeResource> byName = java.util.Comparator.comparing((KubeResource r) -> r.meta().namespace())
         .thenComparing(r -> r.meta().name());
-    servers.sort(byName);
-    policies.sort(byName);
-    serverAuthorizations.sort(byName);
-    routes.sort(ROUTE_ORDER);
-    rateLimits.sort(byName);
-    return new InboundPolicyInputs(pod(pod).orElse(null), namespace, servers, policies, meshes, networks, serverAuthorizations,
-        routes, rateLimits);
+    routes.sort(RouteResource.LINKERD_ORDER);
+    return new ServerState(ref, server, policies.stream().sorted(byName).toList(),
+        serverAuthorizations.stream().sorted(byName).toList(), routes, rateLimits.stream().sorted(byName).toList(),
+        authentications.stream().filter(MeshTlsAuthenticationResource.class::isInstance).map(MeshTlsAuthenticationResource.class::cast)
+            .sorted(byName).toList(),
+        authentications.stream().filter(NetworkAuthenticationResource.class::isInstance).map(NetworkAuthenticationResource.class::cast)
+            .sorted(byName).toList());
+  }
+
+  /** Whether {@code policy} is aimed at the Server, its namespace, or one of its routes. */
+  private static boolean targets(AuthorizationPolicyResource policy, ObjectRef server, List<RouteResource> routes) {
+    io.weft.k8s.model.PolicyRef target = policy.target();
+    return switch (target.kind()) {
+      case "Server" -> target.name().equals(server.name()) && target.namespace().equals(server.namespace());
+      case "Namespace" -> target.name().equals(server.namespace());
+      default -> routes.stream().anyMatch(r -> r.kind().kindName().equals(target.kind()) && r.meta().name().equals(target.name()));
+    };
   }
 
   public Optional<PodResource> pod(ObjectRef pod) {

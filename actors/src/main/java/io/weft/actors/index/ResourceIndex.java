@@ -1,6 +1,7 @@
 package io.weft.actors.index;
 
-import io.weft.actors.state.InboundPolicyInputs;
+import io.weft.actors.state.PodServers;
+import io.weft.actors.state.ServerState;
 import io.weft.actors.state.IpResolution;
 import io.weft.actors.state.ObjectRef;
 import io.weft.actors.state.PodState;
@@ -45,8 +46,11 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
 
   public record WatchPod(ObjectRef pod, ActorRef<PodState> subscriber) implements Command {}
 
-  /** The inbound policy inputs of a pod, now and after every change to them. */
-  public record WatchPodPolicy(ObjectRef pod, ActorRef<InboundPolicyInputs> subscriber) implements Command {}
+  /** A pod's namespace and the Servers that select it, now and after every change to them. */
+  public record WatchPodServers(ObjectRef pod, ActorRef<PodServers> subscriber) implements Command {}
+
+  /** A Server and what targets it, now and after every change to them. */
+  public record WatchServer(ObjectRef server, ActorRef<ServerState> subscriber) implements Command {}
 
   public record ResolveIp(String ip, ActorRef<IpResolution> replyTo) implements Command {}
 
@@ -96,7 +100,8 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
   private final Watchers<ServiceState> services = new Watchers<>();
   private final Watchers<SliceState> slices = new Watchers<>();
   private final Watchers<PodState> pods = new Watchers<>();
-  private final Watchers<InboundPolicyInputs> podPolicies = new Watchers<>();
+  private final Watchers<PodServers> podServers = new Watchers<>();
+  private final Watchers<ServerState> servers = new Watchers<>();
   private final List<ActorRef<Done>> awaitingSync = new ArrayList<>();
   private boolean synced;
 
@@ -116,7 +121,8 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
         .onMessage(WatchService.class, w -> watch(services, w.service(), w.subscriber(), store.serviceState(w.service())))
         .onMessage(WatchSlice.class, w -> watch(slices, w.slice(), w.subscriber(), store.sliceState(w.slice())))
         .onMessage(WatchPod.class, w -> watch(pods, w.pod(), w.subscriber(), podState(w.pod())))
-        .onMessage(WatchPodPolicy.class, w -> watch(podPolicies, w.pod(), w.subscriber(), store.inboundPolicyInputs(w.pod())))
+        .onMessage(WatchPodServers.class, w -> watch(podServers, w.pod(), w.subscriber(), store.podServers(w.pod())))
+        .onMessage(WatchServer.class, w -> watch(servers, w.server(), w.subscriber(), store.serverState(w.server())))
         .onMessage(ResolveIp.class, r -> {
           r.replyTo().tell(store.resolve(r.ip()));
           return this;
@@ -131,7 +137,8 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
           services.remove(gone.subscriber());
           slices.remove(gone.subscriber());
           pods.remove(gone.subscriber());
-          podPolicies.remove(gone.subscriber());
+          podServers.remove(gone.subscriber());
+          servers.remove(gone.subscriber());
           return this;
         })
         .build();
@@ -157,7 +164,8 @@ public final class ResourceIndex extends AbstractBehavior<ResourceIndex.Command>
     services.publish(affected.services(), store::serviceState);
     slices.publish(affected.slices(), store::sliceState);
     pods.publish(affected.pods(), this::podState);
-    podPolicies.publishWhere(affected::policyOf, store::inboundPolicyInputs);
+    podServers.publishWhere(affected::policyOf, store::podServers);
+    servers.publishWhere(affected::serverOf, store::serverState);
     apply.replyTo().tell(Done.getInstance());
     return this;
   }

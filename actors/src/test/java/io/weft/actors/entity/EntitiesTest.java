@@ -70,8 +70,10 @@ class EntitiesTest {
     Duration idle = Duration.ofMinutes(2);
     sharding = ClusterSharding.get(kit.system());
     sharding.init(Entity.of(ServiceEntity.TYPE, ctx -> ServiceEntity.create(ctx, index, view, idle)));
-    sharding.init(Entity.of(EndpointSliceEntity.TYPE, ctx -> EndpointSliceEntity.create(ctx, index, idle)));
+    sharding.init(Entity.of(StateEntity.SLICE, ctx -> StateEntity.slice(ctx, index, idle)));
     sharding.init(Entity.of(PodEntity.TYPE, ctx -> PodEntity.create(ctx, index, view, idle)));
+    sharding.init(Entity.of(StateEntity.SERVER, ctx -> StateEntity.server(ctx, index, idle)));
+    sharding.init(Entity.of(PodPolicyEntity.TYPE, ctx -> PodPolicyEntity.create(ctx, index, idle)));
   }
 
   @AfterAll
@@ -141,7 +143,7 @@ class EntitiesTest {
     upsert(slice("shop", "web-a", "web", "1", true, "web-1", "10.1.0.1", true, "web-2", "10.1.0.2"));
 
     TestProbe<Delivery<SliceState>> sliceWatcher = kit.createTestProbe();
-    sharding.entityRefFor(EndpointSliceEntity.TYPE, "shop/web-a").tell(new EndpointSliceEntity.Subscribe(sliceWatcher.ref()));
+    sharding.entityRefFor(StateEntity.SLICE, "shop/web-a").tell(new StateEntity.Subscribe<>(sliceWatcher.ref()));
     assertThat(sliceWatcher.receiveMessage().value().pods()).containsOnlyKeys("web-1", "web-2");
     var first = subscribeEndpoints("shop/web", 80);
     var second = subscribeEndpoints("shop/web", 80);
@@ -268,5 +270,64 @@ class EntitiesTest {
       }
     }
     return endpoints;
+  }
+
+  private static KubeResource manifest(String yaml) throws Exception {
+    com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
+    return io.weft.k8s.decode.ManifestDecoder.decode(io.weft.k8s.decode.ManifestDecoder.kindOf(json).orElseThrow(), json);
+  }
+
+  @Test
+  void aPodsPolicyEntityAssemblesWhatItsServersEntitiesHold() throws Exception {
+    upsert(new PodResource(meta("books", "authors-1", "1", Map.of("app", "authors")), "10.2.0.1", "node", "authors", "Running", true,
+        false, List.of(new PodResource.ContainerPort("service", 7001, "TCP")), null, List.of()));
+    TestProbe<Delivery<io.weft.actors.state.InboundPolicyInputs>> proxy = kit.createTestProbe();
+    sharding.entityRefFor(PodPolicyEntity.TYPE, "books/authors-1").tell(new PodPolicyEntity.Subscribe(proxy.ref()));
+    assertThat(proxy.receiveMessage().value().servers()).as("no Server yet").isEmpty();
+
+    // A Server selecting the pod: the pod's entity subscribes to its entity and passes on what it holds.
+    upsert(manifest("""
+        apiVersion: policy.linkerd.io/v1beta3
+        kind: Server
+        metadata: {name: authors, namespace: books, resourceVersion: "1"}
+        spec: {podSelector: {matchLabels: {app: authors}}, port: service, proxyProtocol: HTTP/1}
+        """));
+    assertThat(proxy.receiveMessage().value().servers()).extracting(srv -> srv.meta().name()).containsExactly("authors");
+
+    // A route on that Server and the policy aimed at it reach the pod through the Server's entity.
+    upsert(manifest("""
+        apiVersion: policy.linkerd.io/v1beta3
+        kind: HTTPRoute
+        metadata: {name: authors-get-route, namespace: books, resourceVersion: "1"}
+        spec:
+          parentRefs: [{name: authors, kind: Server, group: policy.linkerd.io}]
+          rules: [{matches: [{path: {value: /authors.json}, method: GET}]}]
+        """));
+    upsert(manifest("""
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: MeshTLSAuthentication
+        metadata: {name: books, namespace: books, resourceVersion: "1"}
+        spec: {identities: ["books.books.serviceaccount.identity.linkerd.cluster.local"]}
+        """));
+    upsert(manifest("""
+        apiVersion: policy.linkerd.io/v1alpha1
+        kind: AuthorizationPolicy
+        metadata: {name: allow-books, namespace: books, resourceVersion: "1"}
+        spec:
+          targetRef: {group: policy.linkerd.io, kind: HTTPRoute, name: authors-get-route}
+          requiredAuthenticationRefs: [{group: policy.linkerd.io, kind: MeshTLSAuthentication, name: books}]
+        """));
+    await().untilAsserted(() -> {
+      io.weft.actors.state.InboundPolicyInputs inputs = proxy.receiveMessage().value();
+      assertThat(inputs.routes()).extracting(r -> r.meta().name()).containsExactly("authors-get-route");
+      assertThat(inputs.policies()).extracting(p -> p.meta().name()).containsExactly("allow-books");
+      assertThat(inputs.meshAuthentications()).extracting(m -> m.meta().name()).containsExactly("books");
+    });
+
+    // Relabelled out of the Server's selector: the pod lets go of that Server.
+    upsert(new PodResource(meta("books", "authors-1", "2", Map.of("app", "writers")), "10.2.0.1", "node", "authors", "Running", true,
+        false, List.of(new PodResource.ContainerPort("service", 7001, "TCP")), null, List.of()));
+    await().untilAsserted(() -> assertThat(proxy.receiveMessage().value().servers()).isEmpty());
   }
 }

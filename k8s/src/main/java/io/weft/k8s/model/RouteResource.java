@@ -12,6 +12,10 @@ import java.util.List;
  */
 public record RouteResource(ResourceMeta meta, ResourceKind kind, String created, List<ParentRef> parents,
                             List<String> hostnames, List<Rule> rules) implements KubeResource {
+  /** Linkerd's order of routes: oldest first, then by namespace and name. */
+  public static final java.util.Comparator<RouteResource> LINKERD_ORDER = java.util.Comparator.comparing(RouteResource::created)
+      .thenComparing(r -> r.meta().namespace()).thenComparing(r -> r.meta().name()).thenComparing(r -> r.kind().ordinal());
+
   public RouteResource {
     created = created == null ? "" : created;
     parents = List.copyOf(parents);
