@@ -46,6 +46,9 @@ class DefaultPolicyEnforcementTest {
   private static final String APP_IP = "127.0.0.1";
 
   private static final String GRPC_AUTHORITY = "interop.shop.svc.cluster.local:8080";
+  /** The opaque echo Service's cluster IP (loopback, so the redirected connection stays on this machine) and port. */
+  private static final String ECHO_CLUSTER_IP = "127.0.0.9";
+  private static final int ECHO_SERVICE_PORT = 9000;
   /** An empty gRPC message (uncompressed, length 0): grpc.testing.Empty. */
   private static final String EMPTY_MESSAGE = "\u0000\u0000\u0000\u0000\u0000";
 
@@ -180,15 +183,31 @@ class DefaultPolicyEnforcementTest {
     return RedirectRules.send(source, APP_IP, port, payload);
   }
 
+  /**
+   * A meshed TCP connection: the application connects to the cluster IP of an opaque Service whose
+   * endpoint is the echo server, redirected to the outbound proxy as iptables would; the proxies
+   * carry it over mesh TLS. The client waits for its answer before closing (a half-close over mesh
+   * TLS is issue 16's).
+   */
+  private String meshedTcp(String payload) throws Exception {
+    int source = RedirectRules.freePort();
+    rules.redirect(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, pair.outboundPort());
+    return RedirectRules.exchange(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, payload, false);
+  }
+
   @ParameterizedTest(name = "{0} with cluster networks {1}: meshed allowed {2}, unmeshed allowed {3}")
   @CsvSource({
       "all-unauthenticated,     127.0.0.0/8, true,  true",
+      "all-unauthenticated,     10.0.0.0/8,  true,  true",
       "all-authenticated,       127.0.0.0/8, true,  false",
+      "all-authenticated,       10.0.0.0/8,  true,  false",
       "cluster-unauthenticated, 127.0.0.0/8, true,  true",
       "cluster-unauthenticated, 10.0.0.0/8,  false, false",
       "cluster-authenticated,   127.0.0.0/8, true,  false",
       "cluster-authenticated,   10.0.0.0/8,  false, false",
       "deny,                    127.0.0.0/8, false, false",
+      "deny,                    10.0.0.0/8,  false, false",
+      "audit,                   127.0.0.0/8, true,  true",
       "audit,                   10.0.0.0/8,  true,  true"})
   void theDefaultPolicyDecidesWhoReachesTheApplication(String policy, String networks, boolean meshedAllowed, boolean unmeshedAllowed)
       throws Exception {
@@ -211,7 +230,15 @@ class DefaultPolicyEnforcementTest {
           podIP: 127.0.0.1
           phase: Running
           conditions: [{type: Ready, status: "True"}]
-        """.formatted(grpcPort));
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: echo, namespace: shop, annotations: {config.linkerd.io/opaque-ports: "%d"}}
+        spec:
+          clusterIP: %s
+          selector: {app: api}
+          ports: [{name: echo, port: %d, targetPort: %d}]
+        """.formatted(grpcPort, ECHO_SERVICE_PORT, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, echo.getLocalPort()));
 
     // Meshed: once discovery has the endpoint, the answer is the application's or the policy's 403.
     await().atMost(PATIENCE).until(() -> {
@@ -260,6 +287,17 @@ class DefaultPolicyEnforcementTest {
     assertThat(refusedByProxy(plainH2)).as(plainH2).isEqualTo(!unmeshedAllowed);
     String plainGrpc = unmeshedHttp2(true);
     assertThat(plainGrpc).as(plainGrpc).contains(unmeshedAllowed ? "grpc-status: 0" : "grpc-status: 7");
+
+    // TCP, meshed: relayed through both proxies to the echo server, or closed by the inbound one.
+    if (meshedAllowed) {
+      await().atMost(PATIENCE).until(() -> meshedTcp("\u0000\u0002 meshed").equals("echo: \u0000\u0002 meshed"));
+    } else {
+      // Closed unanswered once discovery has the endpoint and the inbound proxy has decided.
+      java.util.regex.Pattern denied = java.util.regex.Pattern.compile("inbound_tcp_authz_deny_total\\{client_id=\""
+          + java.util.regex.Pattern.quote(ProxyPair.CLIENT_ID) + "\",srv_group");
+      await().atMost(PATIENCE).until(() -> meshedTcp("\u0000\u0002 meshed").isEmpty()
+          && denied.matcher(pair.inboundMetrics().scrape()).find());
+    }
 
     String scrape = pair.inboundMetrics().scrape();
     String family = meshedAllowed ? "inbound_http_authz_allow_total" : "inbound_http_authz_deny_total";

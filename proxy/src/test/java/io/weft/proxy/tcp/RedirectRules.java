@@ -45,13 +45,23 @@ public final class RedirectRules implements AutoCloseable {
 
   /** Connects from {@code sourcePort} to {@code ip:port}, sends {@code payload}, half-closes, returns all it reads. */
   public static String send(int sourcePort, String ip, int port, String payload) throws IOException {
+    return exchange(sourcePort, ip, port, payload, true);
+  }
+
+  /**
+   * As {@link #send}, {@code halfClose} saying whether the client ends its side after the payload or
+   * keeps it open until the server closes (a client that waits for its answer first).
+   */
+  public static String exchange(int sourcePort, String ip, int port, String payload, boolean halfClose) throws IOException {
     try (Socket s = new Socket()) {
       s.setReuseAddress(true);
       s.bind(new InetSocketAddress("127.0.0.1", sourcePort));
       s.connect(new InetSocketAddress(ip, port), 5000);
       s.setSoTimeout(30_000);
       s.getOutputStream().write(payload.getBytes(StandardCharsets.ISO_8859_1));
-      s.shutdownOutput();
+      if (halfClose) {
+        s.shutdownOutput();
+      }
       return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
     }
   }
