@@ -73,6 +73,11 @@ public final class DemoMesh implements AutoCloseable {
             "LINKERD2_PROXY_DESTINATION_CONTEXT",
             "{\"ns\":\"" + pod.meta().namespace() + "\",\"nodeName\":\"" + pod.nodeName() + "\",\"pod\":\"" + pod.meta().name() + "\"}"));
         env.putAll(identity.proxyEnvironment(pod, controlPlaneAddress));
+        // Each proxy follows its pod's inbound policy, as the injector's settings make it do in a cluster.
+        env.put("LINKERD2_PROXY_POLICY_SVC_ADDR", controlPlaneAddress);
+        env.put("LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"" + pod.meta().namespace() + "\",\"pod\":\"" + pod.meta().name() + "\"}");
+        env.put("LINKERD2_PROXY_INBOUND_PORTS", pod.ports().isEmpty() ? Integer.toString(APP_PORT)
+            : String.join(",", pod.ports().stream().map(p -> Integer.toString(p.containerPort())).toList()));
         ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load());
         proxies.add(proxy);
         members.add(new Member(pod, proxy, Optional.empty()));

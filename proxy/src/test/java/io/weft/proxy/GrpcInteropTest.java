@@ -33,17 +33,13 @@ class GrpcInteropTest {
   /** Cases whose call the client may cancel, or time out, before any of it leaves the client. */
   private static final Set<String> MAY_END_IN_THE_CLIENT = Set.of("cancel_after_begin", "timeout_on_sleeping_server");
 
-  private String interopClasspath;
   private Process server;
   private ProxyPair pair;
 
   @BeforeAll
   void startMesh(@TempDir Path manifests) throws Exception {
-    interopClasspath = Files.readString(Path.of(System.getProperty("weft.grpc-interop.classpath"))).trim();
     int serverPort = LocalMesh.freePort();
-    server = java("io.grpc.testing.integration.TestServiceServer", "--port=" + serverPort, "--use_tls=false",
-        "--address_type=IPV4").redirectErrorStream(true).redirectOutput(manifests.resolve("server.log").toFile()).start();
-    await().atMost(Duration.ofSeconds(60)).until(() -> accepts(serverPort));
+    server = GrpcInterop.server(serverPort, manifests.resolve("server.log"));
     pair = ProxyPair.start(manifests, "interop", 8080, serverPort, FAILFAST);
   }
 
@@ -64,9 +60,7 @@ class GrpcInteropTest {
   void standardCasePassesThroughTheProxyPair(String testCase) throws Exception {
     double inboundBytes = ProxyPair.total(pair.inboundMetrics(), "tcp_read_bytes_total");
     double requests = ProxyPair.total(pair.outboundMetrics(), "request_total");
-    Process client = java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1",
-        "--server_port=" + pair.outboundPort(), "--server_host_override=" + AUTHORITY, "--use_tls=false",
-        "--test_case=" + testCase).redirectErrorStream(true).start();
+    Process client = GrpcInterop.client(pair.outboundPort(), AUTHORITY, testCase).redirectErrorStream(true).start();
     boolean exited = client.waitFor(CASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!exited) {
@@ -81,21 +75,5 @@ class GrpcInteropTest {
     // It went through both proxies: the outbound one counted it, the inbound one relayed its bytes.
     assertThat(ProxyPair.total(pair.outboundMetrics(), "request_total")).isGreaterThan(requests);
     assertThat(ProxyPair.total(pair.inboundMetrics(), "tcp_read_bytes_total")).isGreaterThan(inboundBytes);
-  }
-
-  private ProcessBuilder java(String mainClass, String... args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:TieredStopAtLevel=1", "--sun-misc-unsafe-memory-access=allow", "-cp", interopClasspath, mainClass));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket ignored = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -78,6 +78,16 @@ public final class PolicyMesh implements AutoCloseable {
   /** As above, the control plane with extra {@code controlPlaneSettings} (the install's values). */
   public static PolicyMesh start(Path manifests, String namespace, String app, String portName, int servicePort, int appPort,
                                  String probePath, List<String> controlPlaneSettings, String... clientAccounts) throws IOException {
+    return start(manifests, namespace, app, portName, servicePort, appPort, probePath, controlPlaneSettings, List.of(), clientAccounts);
+  }
+
+  /** As above, the pod serving {@code morePorts} too (each named {@code port-N}), their policies followed as well. */
+  public static PolicyMesh start(Path manifests, String namespace, String app, String portName, int servicePort, int appPort,
+                                 String probePath, List<String> controlPlaneSettings, List<Integer> morePorts, String... clientAccounts)
+      throws IOException {
+    Set<Integer> followed = new java.util.HashSet<>(morePorts);
+    followed.add(appPort);
+    String extraPorts = morePorts.stream().map(p -> ", {name: port-" + p + ", containerPort: " + p + "}").reduce("", String::concat);
     TestIdentities identities = TestIdentities.create();
     int destinationPort = LocalMesh.freePort();
     List<ActorSystem<Void>> systems = new ArrayList<>();
@@ -89,7 +99,7 @@ public final class PolicyMesh implements AutoCloseable {
         Arrays.stream(ProxyConfig.DEFAULT_CLUSTER_NETWORKS.split(",")).map(Cidr::parse).toList())
         .withPorts(new InboundPolicies(serverSystem,
             ControlPlaneClient.inboundPolicies(serverSystem, new InetSocketAddress("127.0.0.1", destinationPort)),
-            "{\"ns\":\"" + namespace + "\",\"pod\":\"" + app + "-0\"}", Set.of(appPort),
+            "{\"ns\":\"" + namespace + "\",\"pod\":\"" + app + "-0\"}", followed,
             new Following.Limits(POLICY_MIN_BACKOFF, POLICY_MAX_BACKOFF, ProxyConfig.fromEnv(Map.of()).controlPlane().stream())));
     int inboundPort = LocalMesh.inboundProxy(serverSystem, serverMetrics, Duration.ofSeconds(10), Set.of(),
             Optional.of(serverIdentity.tls()), policy)
@@ -113,13 +123,13 @@ public final class PolicyMesh implements AutoCloseable {
           serviceAccountName: %2$s
           containers:
           - name: %2$s
-            ports: [{name: %3$s, containerPort: %5$d}]
+            ports: [{name: %3$s, containerPort: %5$d}%7$s]
             readinessProbe: {httpGet: {path: %6$s, port: %3$s}}
         status:
           podIP: 127.0.0.1
           phase: Running
           conditions: [{type: Ready, status: "True"}]
-        """.formatted(namespace, app, portName, servicePort, appPort, probePath));
+        """.formatted(namespace, app, portName, servicePort, appPort, probePath, extraPorts));
     List<String> settings = new ArrayList<>(List.of(identities.controlPlaneSettings()));
     settings.addAll(controlPlaneSettings);
     settings.add("weft.discovery.proxy-inbound-port = " + inboundPort);

@@ -214,6 +214,8 @@ public final class ProxyInjector {
     // Linkerd's profile suffixes; Weft's proxy also takes the cluster's domain from them.
     env(env, "LINKERD2_PROXY_DESTINATION_PROFILE_SUFFIXES", "svc." + settings.clusterDomain() + ".");
     env(env, "LINKERD2_PROXY_POLICY_SVC_ADDR", settings.serviceAddress("linkerd-policy", InjectionSettings.CONTROL_PLANE_GRPC_PORT));
+    // Linkerd's policy controller runs in the destination pod, with its identity; so does Weft's.
+    env(env, "LINKERD2_PROXY_POLICY_SVC_NAME", settings.identity("linkerd-destination"));
     env(env, "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"$(_pod_ns)\", \"pod\":\"$(_pod_name)\"}");
     env(env, "LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", config.get("default-inbound-policy").orElse(settings.defaultInboundPolicy()));
     env(env, "LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", settings.clusterNetworks());

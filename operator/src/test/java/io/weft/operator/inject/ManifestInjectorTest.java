@@ -134,6 +134,7 @@ class ManifestInjectorTest {
         // Headless Services do not map ports: identity and policy are reached on the port the control plane serves.
         .containsEntry("LINKERD2_PROXY_IDENTITY_SVC_ADDR", "linkerd-identity-headless.linkerd.svc.cluster.local.:8086")
         .containsEntry("LINKERD2_PROXY_POLICY_SVC_ADDR", "linkerd-policy.linkerd.svc.cluster.local.:8086")
+        .containsEntry("LINKERD2_PROXY_POLICY_SVC_NAME", "linkerd-destination.linkerd.serviceaccount.identity.linkerd.cluster.local")
         .containsEntry("LINKERD2_PROXY_IDENTITY_LOCAL_NAME", "$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local")
         .containsEntry("LINKERD2_PROXY_IDENTITY_TOKEN_FILE", "/var/run/secrets/tokens/linkerd-identity-token")
         .containsEntry("LINKERD2_PROXY_INBOUND_PORTS", "3306,8080")

@@ -45,11 +45,12 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
                              String destinationContext, ControlStream stream, String clusterDomain, Optional<PolicyService> policy) {}
 
   /**
-   * The inbound policy API ({@code LINKERD2_PROXY_POLICY_SVC_ADDR}), the workload it is asked about
+   * The inbound policy API ({@code LINKERD2_PROXY_POLICY_SVC_ADDR}) and its identity
+   * ({@code LINKERD2_PROXY_POLICY_SVC_NAME}), the workload it is asked about
    * ({@code LINKERD2_PROXY_POLICY_WORKLOAD}, Linkerd's {@code {"ns":…,"pod":…}}) and the ports
    * whose policies are followed ({@code LINKERD2_PROXY_INBOUND_PORTS}).
    */
-  public record PolicyService(InetSocketAddress address, String workload, BitSet ports) {}
+  public record PolicyService(InetSocketAddress address, Optional<String> name, String workload, BitSet ports) {}
 
   /** The admin server (/metrics, /ready, ...), the tap port, and whether /shutdown is served. */
   public record Admin(InetSocketAddress listen, InetSocketAddress controlListen, boolean shutdownEndpointEnabled) {}
@@ -140,8 +141,14 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
       throw new ProxyConfigException("LINKERD2_PROXY_POLICY_SVC_ADDR and LINKERD2_PROXY_POLICY_WORKLOAD go together: "
           + (address.isEmpty() ? "the address" : "the workload") + " is missing");
     }
-    return Optional.of(new PolicyService(e.address("LINKERD2_PROXY_POLICY_SVC_ADDR", address.get()), workload.get(),
-        e.ports("LINKERD2_PROXY_INBOUND_PORTS", "")));
+    InetSocketAddress service = e.address("LINKERD2_PROXY_POLICY_SVC_ADDR", address.get());
+    Optional<String> name = e.string("LINKERD2_PROXY_POLICY_SVC_NAME");
+    // As for Destination: the service's identity comes with its address, except on loopback.
+    if (name.isEmpty() && !isLoopback(service)) {
+      throw new ProxyConfigException("LINKERD2_PROXY_POLICY_SVC_NAME must be set with LINKERD2_PROXY_POLICY_SVC_ADDR ("
+          + service.getHostString() + " is not a loopback address)");
+    }
+    return Optional.of(new PolicyService(service, name, workload.get(), e.ports("LINKERD2_PROXY_INBOUND_PORTS", "")));
   }
 
   /** The domain of the first {@code svc.<domain>.} suffix; Linkerd's default when the suffixes name none (e.g. {@code .}). */

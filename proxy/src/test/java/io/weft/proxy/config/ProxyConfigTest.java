@@ -80,14 +80,20 @@ class ProxyConfigTest {
   @Test
   void thePolicyServiceComesWithItsWorkloadAndPorts() {
     assertThat(ProxyConfig.fromEnv(Map.of()).controlPlane().policy()).isEmpty();
+    String destination = "linkerd-destination.linkerd.serviceaccount.identity.linkerd.cluster.local";
     ProxyConfig c = ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_POLICY_SVC_ADDR", "linkerd-policy.linkerd.svc.cluster.local.:8090",
+        "LINKERD2_PROXY_POLICY_SVC_NAME", destination,
         "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"emojivoto\", \"pod\":\"web-1\"}", "LINKERD2_PROXY_INBOUND_PORTS", "8080,9090"));
     ProxyConfig.PolicyService policy = c.controlPlane().policy().orElseThrow();
+    assertThat(policy.name()).contains(destination);
     assertThat(policy.address().getPort()).isEqualTo(8090);
     assertThat(policy.workload()).contains("web-1");
     assertThat(policy.ports().stream().boxed().toList()).containsExactly(8080, 9090);
     assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_POLICY_SVC_ADDR", "127.0.0.1:8090")))
         .hasMessageContaining("LINKERD2_PROXY_POLICY_WORKLOAD").hasMessageContaining("the workload is missing");
+    assertThatThrownBy(() -> ProxyConfig.fromEnv(Map.of("LINKERD2_PROXY_POLICY_SVC_ADDR", "10.0.0.5:8090",
+        "LINKERD2_PROXY_POLICY_WORKLOAD", "{\"ns\":\"emojivoto\", \"pod\":\"web-1\"}")))
+        .hasMessageContaining("LINKERD2_PROXY_POLICY_SVC_NAME must be set").hasMessageContaining("10.0.0.5 is not a loopback address");
   }
 
   @Test

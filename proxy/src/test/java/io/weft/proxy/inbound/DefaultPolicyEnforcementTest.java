@@ -2,6 +2,7 @@ package io.weft.proxy.inbound;
 
 import com.sun.net.httpserver.HttpServer;
 import io.weft.protocol.net.Cidr;
+import io.weft.proxy.GrpcInterop;
 import io.weft.proxy.ProxyPair;
 import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.policy.InboundPolicy;
@@ -54,7 +55,6 @@ class DefaultPolicyEnforcementTest {
 
   private static Process grpcServer;
   private static int grpcPort;
-  private static String interopClasspath;
 
   @TempDir Path manifests;
   private HttpServer app;
@@ -66,17 +66,8 @@ class DefaultPolicyEnforcementTest {
 
   @BeforeAll
   static void startGrpcServer(@TempDir Path logs) throws Exception {
-    interopClasspath = Files.readString(Path.of(System.getProperty("weft.grpc-interop.classpath"))).trim();
     grpcPort = RedirectRules.freePort();
-    grpcServer = java("io.grpc.testing.integration.TestServiceServer", "--port=" + grpcPort, "--use_tls=false", "--address_type=IPV4")
-        .redirectErrorStream(true).redirectOutput(logs.resolve("server.log").toFile()).start();
-    await().atMost(PATIENCE).until(() -> {
-      try (java.net.Socket ignored = new java.net.Socket(APP_IP, grpcPort)) {
-        return true;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    grpcServer = GrpcInterop.server(grpcPort, logs.resolve("server.log"));
   }
 
   @AfterAll
@@ -84,13 +75,6 @@ class DefaultPolicyEnforcementTest {
     if (grpcServer != null) {
       grpcServer.destroyForcibly();
     }
-  }
-
-  private static ProcessBuilder java(String mainClass, String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-XX:TieredStopAtLevel=1", "--sun-misc-unsafe-memory-access=allow", "-cp", interopClasspath, mainClass));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
   }
 
   /** Runs a command to its end; its output (stdout and stderr). */
@@ -103,8 +87,7 @@ class DefaultPolicyEnforcementTest {
 
   /** A meshed gRPC call: grpc-java's interop client through the outbound proxy. */
   private String meshedGrpc() throws Exception {
-    return run(java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1", "--server_port=" + pair.outboundPort(),
-        "--server_host_override=" + GRPC_AUTHORITY, "--use_tls=false", "--test_case=empty_unary"));
+    return run(GrpcInterop.client(pair.outboundPort(), GRPC_AUTHORITY, "empty_unary"));
   }
 
   /** A meshed HTTP/2 request (curl, prior knowledge) to the gRPC server's pod through the outbound proxy: curl's verbose output. */

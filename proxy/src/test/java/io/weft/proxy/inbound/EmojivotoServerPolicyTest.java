@@ -1,5 +1,6 @@
 package io.weft.proxy.inbound;
 
+import io.weft.proxy.GrpcInterop;
 import io.weft.proxy.PolicyMesh;
 import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterEach;
@@ -8,12 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -34,15 +33,11 @@ class EmojivotoServerPolicyTest {
   @TempDir Path manifests;
   private Process emoji;
   private PolicyMesh mesh;
-  private String interopClasspath;
 
   @BeforeEach
   void start() throws Exception {
-    interopClasspath = Files.readString(Path.of(System.getProperty("weft.grpc-interop.classpath"))).trim();
     int port = RedirectRules.freePort();
-    emoji = java("io.grpc.testing.integration.TestServiceServer", "--port=" + port, "--use_tls=false", "--address_type=IPV4")
-        .redirectErrorStream(true).redirectOutput(manifests.resolve("emoji.log").toFile()).start();
-    await().atMost(PATIENCE).until(() -> accepts(port));
+    emoji = GrpcInterop.server(port, manifests.resolve("emoji.log"));
     // Example 8-4: the cluster's default is all-authenticated.
     mesh = PolicyMesh.start(manifests, "emojivoto", "emoji-svc", "grpc", 8080, port, "/healthz",
         List.of("weft.proxy-injector.default-inbound-policy = all-authenticated"), "web", "default", "prometheus.linkerd-viz");
@@ -58,26 +53,9 @@ class EmojivotoServerPolicyTest {
     }
   }
 
-  private ProcessBuilder java(String mainClass, String... args) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx128m", "-XX:TieredStopAtLevel=1", "--sun-misc-unsafe-memory-access=allow", "-cp", interopClasspath, mainClass));
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command);
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket ignored = new Socket("127.0.0.1", port)) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   /** {@code account}'s application calling emoji over gRPC: "ok", "PERMISSION_DENIED", or what else went wrong. */
   private String call(String account) throws Exception {
-    Process client = java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1",
-        "--server_port=" + mesh.client(account).outboundPort(), "--server_host_override=" + AUTHORITY, "--use_tls=false",
-        "--test_case=empty_unary").redirectErrorStream(true).start();
+    Process client = GrpcInterop.client(mesh.client(account).outboundPort(), AUTHORITY, "empty_unary").redirectErrorStream(true).start();
     String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(client.waitFor(60, TimeUnit.SECONDS)).isTrue();
     if (client.exitValue() == 0 && output.contains("Test completed.")) {

@@ -6,10 +6,12 @@ import io.weft.protocol.identity.IssuerFiles;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.protocol.identity.MeshPki;
 import io.weft.protocol.identity.TrustBundle;
+import io.weft.proxy.GrpcInterop;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.PolicyMesh;
 import io.weft.proxy.TestIdentities;
 import io.weft.proxy.identity.ProxyIdentity;
+import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,12 @@ class ForeignTrustDomainTest {
   private PolicyMesh mesh;
   private final List<ControlPlane> issuers = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final RedirectRules rules = new RedirectRules();
+  private Process grpc;
+  private java.net.ServerSocket echo;
+  private static final List<String> INSTALL = List.of("weft.proxy-injector.cluster-networks = \"127.0.0.0/8\"");
+  private static final List<String> DEFAULTS = List.of("all-authenticated", "cluster-authenticated", "cluster-unauthenticated",
+      "all-unauthenticated", "audit", "deny");
 
   @BeforeEach
   void start() throws IOException {
@@ -61,12 +69,17 @@ class ForeignTrustDomainTest {
       exchange.close();
     });
     api.start();
-    mesh = PolicyMesh.start(manifests, "shop", "api", "http", 80, api.getAddress().getPort(), "/healthz",
-        List.of("weft.proxy-injector.cluster-networks = \"127.0.0.0/8\""), "client");
   }
 
   @AfterEach
-  void stop() {
+  void stop() throws Exception {
+    rules.close();
+    if (grpc != null) {
+      grpc.destroyForcibly();
+    }
+    if (echo != null) {
+      echo.close();
+    }
     api.stop(0);
     issuers.forEach(ControlPlane::close);
     if (mesh != null) {
@@ -117,6 +130,7 @@ class ForeignTrustDomainTest {
 
   @Test
   void aPeerClustersClientIsAuthenticatedLikeOursAndAnUntrustedOneNeverGetsIn() throws Exception {
+    mesh = PolicyMesh.start(manifests, "shop", "api", "http", 80, api.getAddress().getPort(), "/healthz", INSTALL, "client");
     MeshPki ours = mesh.identities().pki();
     PolicyMesh.Client peer = foreignClient("peer", ours.withNewIssuer(MeshPki.issuerName(TestIdentities.CONTROL_PLANE_NS, OTHER_DOMAIN),
         Instant.now(), Duration.ofDays(30)), OTHER_DOMAIN, mesh.identities().anchors());
@@ -124,8 +138,7 @@ class ForeignTrustDomainTest {
     String peerId = new MeshIdentity("client", "shop", TestIdentities.CONTROL_PLANE_NS, OTHER_DOMAIN).name();
 
     // Every default policy, with the cluster's networks holding 127.0.0.0/8: the peer's client fares as ours does.
-    for (String policy : List.of("all-authenticated", "cluster-authenticated", "cluster-unauthenticated", "all-unauthenticated",
-        "audit", "deny")) {
+    for (String policy : DEFAULTS) {
       defaultPolicy(policy);
       int expected = policy.equals("deny") ? 403 : 200;
       await().atMost(PATIENCE).until(() -> call(local) == expected
@@ -173,5 +186,92 @@ class ForeignTrustDomainTest {
   private double allowed() {
     return mesh.serverMetrics().scrape().lines().filter(l -> l.startsWith("inbound_http_authz_allow_total{"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /** A peer cluster's client, certified under this mesh's anchor in the other trust domain. */
+  private PolicyMesh.Client peer() throws IOException {
+    return foreignClient("peer", mesh.identities().pki().withNewIssuer(MeshPki.issuerName(TestIdentities.CONTROL_PLANE_NS, OTHER_DOMAIN),
+        Instant.now(), Duration.ofDays(30)), OTHER_DOMAIN, mesh.identities().anchors());
+  }
+
+  private static final String GRPC_AUTHORITY = "api.shop.svc.cluster.local:8080";
+  private static final String ECHO_CLUSTER_IP = "127.0.0.9";
+  private static final int ECHO_SERVICE_PORT = 9000;
+
+  /** A gRPC call (grpc-java's interop client) from {@code client}'s application: "ok", "PERMISSION_DENIED", or its output. */
+  private static String grpcCall(PolicyMesh.Client client) throws Exception {
+    Process call = GrpcInterop.client(client.outboundPort(), GRPC_AUTHORITY, "empty_unary").redirectErrorStream(true).start();
+    String output = new String(call.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(call.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    if (call.exitValue() == 0 && output.contains("Test completed.")) {
+      return "ok";
+    }
+    return output.contains("PERMISSION_DENIED") ? "PERMISSION_DENIED" : output;
+  }
+
+  /** An HTTP/2 request (curl, prior knowledge) from {@code client}'s application: the status line curl shows. */
+  private static String http2(PolicyMesh.Client client) throws Exception {
+    Process curl = new ProcessBuilder("curl", "-sv", "--http2-prior-knowledge", "--max-time", "20", "-H", "l5d-dst-override: " + GRPC_AUTHORITY,
+        "http://127.0.0.1:" + client.outboundPort() + "/").redirectErrorStream(true).start();
+    String output = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    curl.waitFor();
+    return output.lines().filter(l -> l.startsWith("< HTTP/2 ")).findFirst().orElse(output);
+  }
+
+  /** A TCP exchange from {@code client}'s application to the opaque echo Service, redirected to its outbound proxy. */
+  private String tcp(PolicyMesh.Client client) throws Exception {
+    int source = RedirectRules.freePort();
+    rules.redirect(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, client.outboundPort());
+    return RedirectRules.exchange(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, "\u0000\u0003 tcp", false);
+  }
+
+  @Test
+  void overGrpcHttp2AndTcpThePeerClustersClientFaresAsOursUnderEveryDefault() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("CI") != null || RedirectRules.usable(), "needs root and iptables");
+    int grpcPort = RedirectRules.freePort();
+    grpc = GrpcInterop.server(grpcPort, elsewhere.resolve("grpc.log"));
+    echo = new java.net.ServerSocket(0, 50, java.net.InetAddress.ofLiteral("127.0.0.1"));
+    Thread.ofVirtual().start(() -> {
+      while (!echo.isClosed()) {
+        try (java.net.Socket s = echo.accept()) {
+          byte[] read = new byte[256];
+          int n = s.getInputStream().read(read);
+          s.getOutputStream().write(("echo: " + new String(read, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.ISO_8859_1))
+              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
+          // closed by the test, or a client that left
+        }
+      }
+    });
+    mesh = PolicyMesh.start(manifests, "shop", "api", "grpc", 8080, grpcPort, "/healthz", INSTALL, List.of(echo.getLocalPort()), "client");
+    Files.writeString(manifests.resolve("echo.yaml"), """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: echo, namespace: shop, annotations: {config.linkerd.io/opaque-ports: "%d"}}
+        spec:
+          clusterIP: %s
+          selector: {app: api}
+          ports: [{name: echo, port: %d, targetPort: %d}]
+        """.formatted(ECHO_SERVICE_PORT, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, echo.getLocalPort()));
+    PolicyMesh.Client local = mesh.client("client");
+    PolicyMesh.Client peer = peer();
+
+    for (String policy : DEFAULTS) {
+      defaultPolicy(policy);
+      boolean allowed = !policy.equals("deny");
+      String expected = allowed ? "ok" : "PERMISSION_DENIED";
+      await().atMost(PATIENCE).until(() -> grpcCall(local).equals(expected)
+          && mesh.serverMetrics().scrape().contains("srv_name=\"" + policy + "\""));
+      assertThat(grpcCall(peer)).as("gRPC from the peer cluster under %s", policy).isEqualTo(expected);
+      for (PolicyMesh.Client client : List.of(local, peer)) {
+        assertThat(http2(client)).as("HTTP/2 from %s under %s", client.serviceAccount(), policy)
+            .startsWith(allowed ? "< HTTP/2 415" : "< HTTP/2 403");
+        if (allowed) {
+          await().atMost(PATIENCE).until(() -> tcp(client).equals("echo: \u0000\u0003 tcp"));
+        } else {
+          await().atMost(PATIENCE).until(() -> tcp(client).isEmpty());
+        }
+      }
+    }
   }
 }
