@@ -90,4 +90,15 @@ class OriginalDestinationRoutingTest {
     assertThat(metrics.scrape()).containsPattern("request_total\\{[^}]*authority=\"" + CLUSTER_IP.replace(".", "\\.")
         + ":80\"[^}]*dst_service=\"api\"");
   }
+
+  @Test
+  void aConnectionMadeStraightToTheProxyIsNotTakenForARedirectedOne() throws Exception {
+    await().atMost(Duration.ofSeconds(30)).until(() -> call("web-svc").startsWith("HTTP/1.1 200"));
+    // Netfilter now tracks connections (a nat rule exists, as in every meshed pod): one made to the
+    // outbound port itself reports that port as its original destination. It was not redirected, so
+    // the proxy routes it by its target (as ingress mode does), rather than refusing a "loop".
+    String direct = RedirectRules.exchange(RedirectRules.freePort(), "127.0.0.1", proxyPort,
+        "GET /direct HTTP/1.1\r\nHost: api.shop.svc.cluster.local:80\r\nConnection: close\r\n\r\n", true);
+    assertThat(direct).startsWith("HTTP/1.1 200").endsWith("api got /direct for api.shop.svc.cluster.local:80");
+  }
 }
