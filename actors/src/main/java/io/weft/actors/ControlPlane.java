@@ -155,7 +155,8 @@ public final class ControlPlane implements AutoCloseable {
       log.info("control plane serving the Destination, OutboundPolicies, InboundServerPolicies and Identity APIs on {} from {}",
           binding.localAddress(), backend.describe());
       ControlPlaneAdmin admin = new ControlPlaneAdmin();
-      ServerBinding adminBinding = admin.bind(system, settings.adminInterface(), settings.adminPort()).toCompletableFuture().join();
+      ServerBinding adminBinding = admin.bind(system, settings.adminInterface(), settings.adminPort(),
+          new io.weft.actors.admin.DiagnosticsFeed(destination, inboundPolicies)).toCompletableFuture().join();
       Optional<ServerBinding> webhookBinding = webhooks.map(w -> serveWebhooks(system, w, queries, admin, backend)
           .toCompletableFuture().join());
       return new ControlPlane(system, queries, destination, identity, watches, binding, eventLog, admin, adminBinding, webhookBinding);

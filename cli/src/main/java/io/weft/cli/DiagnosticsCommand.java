@@ -2,6 +2,7 @@ package io.weft.cli;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import com.google.protobuf.Message;
+import io.weft.actors.admin.ProtoJson;
 import io.weft.k8s.model.PodResource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,7 @@ import java.time.Duration;
 import java.util.List;
 
 @Command(name = "diagnostics", description = "Commands that help diagnose the mesh.",
-    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.Profile.class, DiagnosticsCommand.Policy.class,
+    subcommands = {DiagnosticsCommand.Endpoints.class, DiagnosticsCommand.Profile.class, DiagnosticsCommand.Policy.class, WatchCommand.class,
         DiagnosticsCommand.ProxyMetrics.class})
 final class DiagnosticsCommand {
 

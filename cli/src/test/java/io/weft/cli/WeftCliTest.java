@@ -110,6 +110,12 @@ class WeftCliTest {
         "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
     assertThat(noPod.exit()).isNotZero();
     assertThat(noPod.err()).contains("no running pod deploy/nope in namespace emojivoto");
+    // The same answers as they change, from the control plane's feed.
+    Run watch = weft("diagnostics", "watch", "--admin", "127.0.0.1:" + controlPlane.adminPort(), "--count", "2", "-n", "emojivoto",
+        "--authority", "web-svc.emojivoto.svc.cluster.local:80", "--port", "po/" + pod + ":8080");
+    assertThat(watch.exit()).as(watch.err()).isZero();
+    assertThat(watch.out().lines().toList()).hasSize(2).anySatisfy(l -> assertThat(l).startsWith("{\"kind\":\"endpoints\","))
+        .anySatisfy(l -> assertThat(l).startsWith("{\"kind\":\"policy\",\"workload\":"));
     Run noPort = weft("diagnostics", "policy", "--destination", "127.0.0.1:" + controlPlane.destinationPort(), "-n", "emojivoto",
         "po/" + pod);
     assertThat(noPort.exit()).isNotZero();

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A control-plane node's admin port (Linkerd's destination admin, 9996): {@code /live},
- * {@code /ready} once the node serves a complete view and is an Up member of the cluster, and
- * {@code /metrics}.
+ * {@code /ready} once the node serves a complete view and is an Up member of the cluster,
+ * {@code /metrics}, and the diagnostics feed ({@code /feed}, {@link DiagnosticsFeed}).
  */
 public final class ControlPlaneAdmin {
   private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -29,10 +29,13 @@ public final class ControlPlaneAdmin {
     return PrometheusText.scrape(registry);
   }
 
-  /** Serves the admin paths; bound once the node's initial state is applied, so ready means Up. */
-  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String interface_, int port) {
+  /**
+   * Serves the admin paths and the diagnostics {@code feed}; bound once the node's initial state is
+   * applied, so ready means Up.
+   */
+  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, String interface_, int port, DiagnosticsFeed feed) {
     Cluster cluster = Cluster.get(system);
     ProbeRoutes routes = new ProbeRoutes(() -> cluster.selfMember().status() == MemberStatus.up(), this::scrape);
-    return Http.get(system).newServerAt(interface_, port).bind(routes.route());
+    return Http.get(system).newServerAt(interface_, port).bind(routes.concat(routes.route(), feed.route()));
   }
 }

@@ -1,4 +1,4 @@
-package io.weft.cli;
+package io.weft.actors.admin;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -25,7 +25,7 @@ import java.util.Map;
  * fields by their JSON names, set fields only, enums by name, 64-bit integers and bytes as strings,
  * durations as {@code "1.5s"}.
  */
-final class ProtoJson {
+public final class ProtoJson {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Two-space indents and {@code "name": value}, as protobuf's own JSON printer writes. */
   private static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
@@ -35,12 +35,18 @@ final class ProtoJson {
 
   private ProtoJson() {}
 
-  static String print(Message message) {
+  /** {@code message} as indented JSON. */
+  public static String print(Message message) {
     try {
       return JSON.writer(PRETTY).writeValueAsString(object(message));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a tree of JSON nodes always prints", e);
     }
+  }
+
+  /** {@code message} as a JSON tree, to embed in a larger document. */
+  public static JsonNode tree(Message message) {
+    return object(message);
   }
 
   private static JsonNode object(Message message) {
