@@ -156,7 +156,7 @@ public final class ControlPlane implements AutoCloseable {
           binding.localAddress(), backend.describe());
       ControlPlaneAdmin admin = new ControlPlaneAdmin();
       ServerBinding adminBinding = admin.bind(system, settings.adminInterface(), settings.adminPort(),
-          new io.weft.actors.admin.DiagnosticsFeed(destination, inboundPolicies)).toCompletableFuture().join();
+          new io.weft.actors.admin.DiagnosticsFeed(system, destination, inboundPolicies)).toCompletableFuture().join();
       Optional<ServerBinding> webhookBinding = webhooks.map(w -> serveWebhooks(system, w, queries, admin, backend)
           .toCompletableFuture().join());
       return new ControlPlane(system, queries, destination, identity, watches, binding, eventLog, admin, adminBinding, webhookBinding);
@@ -194,6 +194,7 @@ public final class ControlPlane implements AutoCloseable {
     return backend.events()
         .map(event -> {
           eventLog.ifPresent(l -> l.append(event)); // recorded before any actor sees it
+          io.weft.actors.admin.FeedEvent.applied(system, event);
           return event;
         })
         .withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"))

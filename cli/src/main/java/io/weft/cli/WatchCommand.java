@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per change to what it serves for the authorities and pod ports asked for, as proxies receive it.
  */
 @Command(name = "watch", description = "Follow what the control plane serves as it changes, one JSON line per change: the "
-    + "endpoints of each --authority, the inbound policy of each --port of a pod (po/NAME:PORT, with -n).")
+    + "endpoints of each --authority, the inbound policy of each --port of a pod (po/NAME:PORT, with -n), and with --events "
+    + "the input events the control plane applies and the certificates it issues.")
 final class WatchCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -39,6 +40,10 @@ final class WatchCommand implements Runnable {
 
   @Option(names = {"-n", "--namespace"}, defaultValue = "default", description = "The pods' namespace (default: ${DEFAULT-VALUE}).")
   String namespace;
+
+  @Option(names = "--events", description = "Also the tail of what the control plane does: input events as they are applied, "
+      + "certificates issued.")
+  boolean events;
 
   @Option(names = "--count", paramLabel = "N", description = "Stop after N messages (default: follow until interrupted).")
   Integer count;
@@ -56,8 +61,11 @@ final class WatchCommand implements Runnable {
       query.append("&workload=").append(encode("{\"ns\":\"" + namespace + "\",\"pod\":\"" + pod.substring(0, colon) + "\"}"))
           .append("&port=").append(encode(pod.substring(colon + 1)));
     }
+    if (events) {
+      query.append("&events=true");
+    }
     if (query.isEmpty()) {
-      throw new IllegalArgumentException("give --authority NAME:PORT or --port po/NAME:PORT");
+      throw new IllegalArgumentException("give --authority NAME:PORT, --port po/NAME:PORT or --events");
     }
     PrintWriter out = spec.commandLine().getOut();
     CompletableFuture<Void> done = new CompletableFuture<>();

@@ -23,7 +23,9 @@ import java.util.Map;
  * The control plane's diagnostics feed: {@code /feed} on the admin port, a WebSocket that streams
  * what the control plane serves as it changes, one JSON message each — the endpoint updates of each
  * {@code authority=NAME:PORT} asked for (what a proxy's {@code Destination.Get} receives) and the
- * policy of each {@code workload={"ns":…,"pod":…}&port=N} (what its {@code WatchPort} receives).
+ * policy of each {@code workload={"ns":…,"pod":…}&port=N} (what its {@code WatchPort} receives),
+ * and with {@code events=true} the tail of what the node does ({@link FeedEvent}: input events as
+ * they are applied, certificates issued), from the moment the socket opens.
  * Every message says its {@code kind} and what it is about; a query that asks for nothing, or a bad
  * one, gets one {@code error} message and the socket closes.
  */
@@ -32,10 +34,16 @@ public final class DiagnosticsFeed extends AllDirectives {
   /** How many of the asked-for streams run at once: all of them, up to this. */
   private static final int MAX_STREAMS = 64;
 
+  /** How many events a slow reader of the tail may fall behind before the oldest are dropped. */
+  private static final int EVENT_BUFFER = 1024;
+
+  private final org.apache.pekko.actor.typed.ActorSystem<?> system;
   private final DestinationService destination;
   private final InboundPolicyService inboundPolicies;
 
-  public DiagnosticsFeed(DestinationService destination, InboundPolicyService inboundPolicies) {
+  public DiagnosticsFeed(org.apache.pekko.actor.typed.ActorSystem<?> system, DestinationService destination,
+                         InboundPolicyService inboundPolicies) {
+    this.system = system;
     this.destination = destination;
     this.inboundPolicies = inboundPolicies;
   }
@@ -72,12 +80,31 @@ public final class DiagnosticsFeed extends AllDirectives {
       streams.add(inboundPolicies.watchPort(PortSpec.newBuilder().setWorkload(workload).setPort(port).build())
           .map(server -> message("policy", "workload", workload + ":" + port, "server", server)));
     }
+    if (query.getOrDefault("events", List.of()).contains("true")) {
+      streams.add(events());
+    }
     if (streams.isEmpty()) {
-      return error("ask for authority=NAME:PORT or workload={\"ns\":…,\"pod\":…}&port=N");
+      return error("ask for authority=NAME:PORT, workload={\"ns\":…,\"pod\":…}&port=N or events=true");
     }
     // A stream that fails (an unknown authority, a missing pod) says why and leaves the others running.
     return Source.from(streams).flatMapMerge(MAX_STREAMS, s -> s.recover(new org.apache.pekko.japi.pf.PFBuilder<Throwable, String>()
         .match(Throwable.class, e -> errorText(e.getMessage())).build()));
+  }
+
+  /** The node's events from now on, the oldest dropped when the reader falls behind. */
+  private Source<String, NotUsed> events() {
+    return org.apache.pekko.stream.typed.javadsl.ActorSource.<FeedEvent>actorRef(e -> false, e -> java.util.Optional.empty(), EVENT_BUFFER,
+            org.apache.pekko.stream.OverflowStrategy.dropHead())
+        .mapMaterializedValue(listener -> {
+          system.eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Subscribe<>(FeedEvent.class, listener));
+          return listener;
+        })
+        .watchTermination((listener, done) -> {
+          done.whenComplete((ok, error) -> system.eventStream()
+              .tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Unsubscribe<>(listener)));
+          return NotUsed.notUsed();
+        })
+        .map(FeedEvent::json);
   }
 
   private static String message(String kind, String subjectField, String subject, String bodyField, com.google.protobuf.Message body) {

@@ -41,6 +41,7 @@ class DiagnosticsFeedTest {
 
   @TempDir Path manifests;
   @TempDir Path eventLog;
+  @TempDir Path pki;
   private ControlPlane controlPlane;
   private final LinkedBlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
   private WebSocket socket;
@@ -68,7 +69,10 @@ class DiagnosticsFeedTest {
         metadata: {name: web, namespace: shop}
         spec: {selector: {app: web}, ports: [{name: http, port: 80, targetPort: http}]}
         """ + pod("web-0", "10.1.0.1"));
-    var config = TestConfigs.node(eventLog, true);
+    // An identity issuer too, so certificates can be issued (and told on the feed).
+    java.util.List<String> issuer = new java.util.ArrayList<>(io.weft.protocol.identity.MeshPki.create("linkerd", "cluster.local",
+        java.time.Instant.now(), Duration.ofDays(365), Duration.ofDays(30)).write(pki).settings());
+    var config = com.typesafe.config.ConfigFactory.parseString(String.join("\n", issuer)).withFallback(TestConfigs.node(eventLog, true));
     controlPlane = ControlPlane.start(config, new LocalClusterBackend(manifests, ControlPlaneSettings.from(config).localCluster()),
         Optional.empty());
   }
@@ -151,5 +155,36 @@ class DiagnosticsFeedTest {
   void aQueryThatAsksForNothingIsToldWhatToAsk() throws Exception {
     open("port=80");
     assertThat(next(PATIENCE).path("message").asText()).contains("each workload needs its port");
+  }
+
+  @Test
+  void theEventTailTellsInputsAsTheyAreAppliedAndCertificatesAsTheyAreIssued() throws Exception {
+    open("events=true");
+    long edit = System.nanoTime();
+    Files.writeString(manifests.resolve("more.yaml"), pod("web-2", "10.1.0.3"));
+    JsonNode applied = next(WITHIN.plus(Duration.ofMillis(100)));
+    assertThat(Duration.ofNanos(System.nanoTime() - edit)).isLessThan(WITHIN);
+    assertThat(applied.path("kind").asText()).isEqualTo("cluster");
+    assertThat(applied.path("event").asText()).isEqualTo("upsert");
+    assertThat(applied.path("resource").asText()).isEqualTo("Pod shop/web-2");
+
+    String web = "web.shop.serviceaccount.identity.linkerd.cluster.local";
+    var keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
+    var identity = io.linkerd.proxy.identity.IdentityClient.create(org.apache.pekko.grpc.GrpcClientSettings.connectToServiceAt("127.0.0.1",
+        controlPlane.destinationPort(), controlPlane.system()).withTls(false), controlPlane.system());
+    try {
+      identity.certify(io.linkerd.proxy.identity.CertifyRequest.newBuilder().setIdentity(web)
+          .setCertificateSigningRequest(com.google.protobuf.ByteString.copyFrom(io.weft.protocol.identity.CertificateRequests.create(keys, web)))
+          .setToken(com.google.protobuf.ByteString.copyFromUtf8(io.weft.k8s.identity.LocalTokens.fromKeyFile(TestConfigs.TOKEN_KEY)
+              .mint("shop", "web"))).build()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      identity.close();
+    }
+    JsonNode certified = next(PATIENCE);
+    while (!certified.path("kind").asText().equals("certificate")) {
+      certified = next(PATIENCE);
+    }
+    assertThat(certified.path("identity").asText()).isEqualTo(web);
+    assertThat(java.time.Instant.parse(certified.path("validUntil").asText())).isAfter(java.time.Instant.now());
   }
 }
