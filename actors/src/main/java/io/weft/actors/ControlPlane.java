@@ -194,7 +194,7 @@ public final class ControlPlane implements AutoCloseable {
     return backend.events()
         .map(event -> {
           eventLog.ifPresent(l -> l.append(event)); // recorded before any actor sees it
-          io.weft.actors.admin.FeedEvent.applied(system, event);
+          io.weft.actors.feed.FeedEvent.applied(system, event);
           return event;
         })
         .withAttributes(ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher"))

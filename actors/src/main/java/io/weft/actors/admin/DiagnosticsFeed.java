@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.linkerd.proxy.destination.GetDestination;
 import io.linkerd.proxy.inbound.PortSpec;
+import io.weft.actors.feed.FeedEvent;
 import io.weft.actors.grpc.DestinationService;
 import io.weft.actors.grpc.InboundPolicyService;
 import org.apache.pekko.NotUsed;

@@ -143,7 +143,7 @@ public final class IdentityService implements Identity {
         response.addIntermediateCertificates(ByteString.copyFrom(intermediate.getEncoded()));
       }
       log.debug("certified {} until {}", name, leaf.getNotAfter().toInstant());
-      io.weft.actors.admin.FeedEvent.certified(system, name, leaf.getNotAfter().toInstant());
+      io.weft.actors.feed.FeedEvent.certified(system, name, leaf.getNotAfter().toInstant());
       return response.build();
     } catch (CertificateEncodingException e) {
       throw refuse(Status.INTERNAL, name, "cannot encode the certificate: " + e.getMessage());

@@ -6,6 +6,7 @@ import io.weft.proxy.GrpcInterop;
 import io.weft.proxy.ProxyPair;
 import io.weft.protocol.policy.DefaultPolicy;
 import io.weft.proxy.policy.InboundPolicy;
+import io.weft.proxy.tcp.EchoServer;
 import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -47,9 +48,6 @@ class DefaultPolicyEnforcementTest {
   private static final String APP_IP = "127.0.0.1";
 
   private static final String GRPC_AUTHORITY = "interop.shop.svc.cluster.local:8080";
-  /** The opaque echo Service's cluster IP (loopback, so the redirected connection stays on this machine) and port. */
-  private static final String ECHO_CLUSTER_IP = "127.0.0.9";
-  private static final int ECHO_SERVICE_PORT = 9000;
   /** An empty gRPC message (uncompressed, length 0): grpc.testing.Empty. */
   private static final String EMPTY_MESSAGE = "\u0000\u0000\u0000\u0000\u0000";
 
@@ -58,8 +56,7 @@ class DefaultPolicyEnforcementTest {
 
   @TempDir Path manifests;
   private HttpServer app;
-  /** A TCP server that answers whatever it reads first with "echo: " and those bytes. */
-  private java.net.ServerSocket echo;
+  private EchoServer echo;
   private ProxyPair pair;
   private final RedirectRules rules = new RedirectRules();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -129,19 +126,7 @@ class DefaultPolicyEnforcementTest {
       exchange.close();
     });
     app.start();
-    echo = new java.net.ServerSocket(0, 50, java.net.InetAddress.ofLiteral(APP_IP));
-    Thread.ofVirtual().start(() -> {
-      while (!echo.isClosed()) {
-        try (java.net.Socket s = echo.accept()) {
-          byte[] read = new byte[256];
-          int n = s.getInputStream().read(read);
-          s.getOutputStream().write(("echo: " + new String(read, 0, Math.max(n, 0), StandardCharsets.ISO_8859_1))
-              .getBytes(StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-          // closed by the test, or a client that left
-        }
-      }
-    });
+    echo = new EchoServer();
   }
 
   @AfterEach
@@ -167,15 +152,11 @@ class DefaultPolicyEnforcementTest {
   }
 
   /**
-   * A meshed TCP connection: the application connects to the cluster IP of an opaque Service whose
-   * endpoint is the echo server, redirected to the outbound proxy as iptables would; the proxies
-   * carry it over mesh TLS. The client waits for its answer before closing (a half-close over mesh
-   * TLS is issue 16's).
+   * A meshed TCP connection: the application connects to the opaque echo Service's cluster IP,
+   * redirected to the outbound proxy; the proxies carry it over mesh TLS.
    */
   private String meshedTcp(String payload) throws Exception {
-    int source = RedirectRules.freePort();
-    rules.redirect(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, pair.outboundPort());
-    return RedirectRules.exchange(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, payload, false);
+    return EchoServer.meshed(rules, pair.outboundPort(), payload);
   }
 
   @ParameterizedTest(name = "{0} with cluster networks {1}: meshed allowed {2}, unmeshed allowed {3}")
@@ -214,14 +195,7 @@ class DefaultPolicyEnforcementTest {
           phase: Running
           conditions: [{type: Ready, status: "True"}]
         ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: echo, namespace: shop, annotations: {config.linkerd.io/opaque-ports: "%d"}}
-        spec:
-          clusterIP: %s
-          selector: {app: api}
-          ports: [{name: echo, port: %d, targetPort: %d}]
-        """.formatted(grpcPort, ECHO_SERVICE_PORT, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, echo.getLocalPort()));
+        """.formatted(grpcPort) + echo.service("api"));
 
     // Meshed: once discovery has the endpoint, the answer is the application's or the policy's 403.
     await().atMost(PATIENCE).until(() -> {
@@ -241,7 +215,7 @@ class DefaultPolicyEnforcementTest {
     String http = unmeshed(app.getAddress().getPort(), "GET / HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n");
     assertThat(http).startsWith(unmeshedAllowed ? "HTTP/1.1 200" : "HTTP/1.1 403");
     // Unmeshed TCP (bytes that are no HTTP): relayed to the application, or closed unanswered.
-    String tcp = unmeshed(echo.getLocalPort(), "\u0000\u0001 not http");
+    String tcp = unmeshed(echo.port(), "\u0000\u0001 not http");
     if (unmeshedAllowed) {
       assertThat(tcp).isEqualTo("echo: \u0000\u0001 not http");
     } else {

@@ -11,6 +11,7 @@ import io.weft.proxy.LocalMesh;
 import io.weft.proxy.PolicyMesh;
 import io.weft.proxy.TestIdentities;
 import io.weft.proxy.identity.ProxyIdentity;
+import io.weft.proxy.tcp.EchoServer;
 import io.weft.proxy.tcp.RedirectRules;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,7 +56,7 @@ class ForeignTrustDomainTest {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final RedirectRules rules = new RedirectRules();
   private Process grpc;
-  private java.net.ServerSocket echo;
+  private EchoServer echo;
   private static final List<String> INSTALL = List.of("weft.proxy-injector.cluster-networks = \"127.0.0.0/8\"");
   private static final List<String> DEFAULTS = List.of("all-authenticated", "cluster-authenticated", "cluster-unauthenticated",
       "all-unauthenticated", "audit", "deny");
@@ -195,8 +196,6 @@ class ForeignTrustDomainTest {
   }
 
   private static final String GRPC_AUTHORITY = "api.shop.svc.cluster.local:8080";
-  private static final String ECHO_CLUSTER_IP = "127.0.0.9";
-  private static final int ECHO_SERVICE_PORT = 9000;
 
   /** A gRPC call (grpc-java's interop client) from {@code client}'s application: "ok", "PERMISSION_DENIED", or its output. */
   private static String grpcCall(PolicyMesh.Client client) throws Exception {
@@ -218,11 +217,9 @@ class ForeignTrustDomainTest {
     return output.lines().filter(l -> l.startsWith("< HTTP/2 ")).findFirst().orElse(output);
   }
 
-  /** A TCP exchange from {@code client}'s application to the opaque echo Service, redirected to its outbound proxy. */
+  /** A TCP exchange from {@code client}'s application to the opaque echo Service. */
   private String tcp(PolicyMesh.Client client) throws Exception {
-    int source = RedirectRules.freePort();
-    rules.redirect(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, client.outboundPort());
-    return RedirectRules.exchange(source, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, "\u0000\u0003 tcp", false);
+    return EchoServer.meshed(rules, client.outboundPort(), "\u0000\u0003 tcp");
   }
 
   @Test
@@ -230,29 +227,9 @@ class ForeignTrustDomainTest {
     org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("CI") != null || RedirectRules.usable(), "needs root and iptables");
     int grpcPort = RedirectRules.freePort();
     grpc = GrpcInterop.server(grpcPort, elsewhere.resolve("grpc.log"));
-    echo = new java.net.ServerSocket(0, 50, java.net.InetAddress.ofLiteral("127.0.0.1"));
-    Thread.ofVirtual().start(() -> {
-      while (!echo.isClosed()) {
-        try (java.net.Socket s = echo.accept()) {
-          byte[] read = new byte[256];
-          int n = s.getInputStream().read(read);
-          s.getOutputStream().write(("echo: " + new String(read, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.ISO_8859_1))
-              .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-          // closed by the test, or a client that left
-        }
-      }
-    });
-    mesh = PolicyMesh.start(manifests, "shop", "api", "grpc", 8080, grpcPort, "/healthz", INSTALL, List.of(echo.getLocalPort()), "client");
-    Files.writeString(manifests.resolve("echo.yaml"), """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: echo, namespace: shop, annotations: {config.linkerd.io/opaque-ports: "%d"}}
-        spec:
-          clusterIP: %s
-          selector: {app: api}
-          ports: [{name: echo, port: %d, targetPort: %d}]
-        """.formatted(ECHO_SERVICE_PORT, ECHO_CLUSTER_IP, ECHO_SERVICE_PORT, echo.getLocalPort()));
+    echo = new EchoServer();
+    mesh = PolicyMesh.start(manifests, "shop", "api", "grpc", 8080, grpcPort, "/healthz", INSTALL, List.of(echo.port()), "client");
+    Files.writeString(manifests.resolve("echo.yaml"), echo.service("api"));
     PolicyMesh.Client local = mesh.client("client");
     PolicyMesh.Client peer = peer();
 

@@ -1,4 +1,4 @@
-package io.weft.actors.admin;
+package io.weft.actors.feed;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
