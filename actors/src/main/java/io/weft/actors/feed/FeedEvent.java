@@ -10,7 +10,8 @@ import java.time.Instant;
 
 /**
  * Something the control plane did, for the diagnostics feed's event tail: an input event applied
- * (what the event log records) or a certificate issued. Published on the node's event stream,
+ * (what the event log records: changes, the initial sync, a watch that dropped and relisted) or a
+ * certificate issued. Published on the node's event stream,
  * where nobody listening costs nothing and a slow listener drops, never slowing the control plane.
  */
 public record FeedEvent(String json) {
@@ -24,6 +25,7 @@ public record FeedEvent(String json) {
           .put("resourceVersion", u.resource().meta().resourceVersion());
       case ClusterEvent.Deleted d -> out.put("event", "delete").put("resource", d.key().toString());
       case ClusterEvent.Synced s -> out.put("event", "synced").put("source", s.source());
+      case ClusterEvent.WatchRestarted w -> out.put("event", "watch-restarted").put("resources", w.resources()).put("reason", w.reason());
     }
     publish(system, out);
   }

@@ -220,12 +220,15 @@ final class ListWatch {
     if (forGeneration != generation || stopped) {
       return;
     }
-    if (cause != null && cause.isHttpGone()) {
-      log.info("watch of {} expired (410 Gone); relisting", kind.plural());
-    } else {
-      log.info("watch of {} dropped ({}); relisting", kind.plural(), cause == null ? "closed" : cause.getMessage());
-    }
+    String reason = cause != null && cause.isHttpGone() ? "expired (410 Gone)" : "dropped (" + (cause == null ? "closed" : cause.getMessage()) + ")";
+    log.info("watch of {} {}; relisting", kind.plural(), reason);
     watch = null;
+    try {
+      publisher.publish(new ClusterEvent.WatchRestarted(kind.plural(), reason));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     scheduleRelist();
   }
 

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ClusterEvent.Upserted.class, name = "upsert"),
     @JsonSubTypes.Type(value = ClusterEvent.Deleted.class, name = "delete"),
-    @JsonSubTypes.Type(value = ClusterEvent.Synced.class, name = "synced")})
+    @JsonSubTypes.Type(value = ClusterEvent.Synced.class, name = "synced"),
+    @JsonSubTypes.Type(value = ClusterEvent.WatchRestarted.class, name = "watch-restarted")})
 public sealed interface ClusterEvent {
   /** A change to one object. */
   sealed interface Change extends ClusterEvent {
@@ -23,4 +24,10 @@ public sealed interface ClusterEvent {
 
   /** Everything the backend held when it started has been delivered; {@code source} names the backend. */
   record Synced(String source) implements ClusterEvent {}
+
+  /**
+   * The watch of {@code resources} (a kind's plural) closed or expired ({@code reason}): the backend
+   * lists that kind again, and what the watch missed follows as changes. Changes nothing by itself.
+   */
+  record WatchRestarted(String resources, String reason) implements ClusterEvent {}
 }
