@@ -54,7 +54,10 @@ import java.util.Optional;
 public final class InboundPolicyView {
   static final String DEFAULT_POLICY_ANNOTATION = "config.linkerd.io/default-inbound-policy";
   private static final String POLICY_GROUP = "policy.linkerd.io";
-  private static final List<String> ALL_NETWORKS = List.of("0.0.0.0/0", "::/0");
+  /** Every client address, IPv4 and IPv6: an authorization that names no networks. */
+  private static final List<Network> EVERYWHERE = networks(List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")));
+  /** Anyone, with or without mesh TLS. */
+  private static final Authn ANYONE = Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()).build();
 
   /**
    * {@code defaultPolicy} and {@code clusterNetworks}: the install's; {@code detectTimeout}: how
@@ -84,9 +87,15 @@ public final class InboundPolicyView {
   private final DiscoverySettings discovery;
   private final Settings settings;
 
+  /** The install's cluster and probe networks, as authorizations carry them (fixed for the view's life). */
+  private final List<Network> clusterNetworks;
+  private final List<Network> probeNetworks;
+
   public InboundPolicyView(DiscoverySettings discovery, Settings settings) {
     this.discovery = discovery;
     this.settings = settings;
+    this.clusterNetworks = networks(settings.clusterNetworks());
+    this.probeNetworks = networks(settings.probeNetworks());
   }
 
   public Server forPort(InboundPolicyInputs inputs, int port) {
@@ -124,25 +133,17 @@ public final class InboundPolicyView {
   private Server forServer(ServerResource server, InboundPolicyInputs inputs, int port) {
     List<Authz> authorizations = new ArrayList<>();
     for (AuthorizationPolicyResource policy : inputs.policies()) {
-      PolicyRef target = policy.target();
-      boolean targets = (target.kind().equals("Server") && target.name().equals(server.meta().name())
-          && target.namespace().equals(server.meta().namespace()))
-          || (target.kind().equals("Namespace") && target.name().equals(server.meta().namespace()));
-      if (targets) {
+      if (policy.targetsServer(server.meta().namespace(), server.meta().name())) {
         authorization(policy, inputs).ifPresent(authorizations::add);
       }
     }
     for (ServerAuthorizationResource authorization : inputs.serverAuthorizations()) {
-      boolean targets = authorization.serverName().isEmpty()
-          ? authorization.serverSelector().entrySet().stream().allMatch(e -> e.getValue().equals(server.meta().labels().get(e.getKey())))
-          : authorization.serverName().equals(server.meta().name());
-      if (targets) {
+      if (authorization.targets(server)) {
         authorizations.add(serverAuthorization(authorization));
       }
     }
-    List<RouteResource> routes = inputs.routes().stream().filter(r -> r.parents().stream()
-        .anyMatch(p -> p.isServer() && p.name().equals(server.meta().name()) && p.namespace().equals(server.meta().namespace())))
-        .toList();
+    List<RouteResource> routes = inputs.routes().stream()
+        .filter(r -> r.attachesToServer(server.meta().namespace(), server.meta().name())).toList();
     Optional<HttpLocalRateLimit> rateLimit = inputs.rateLimits().stream()
         .filter(l -> l.target().name().equals(server.meta().name()) && l.target().namespace().equals(server.meta().namespace()))
         .findFirst().map(this::rateLimit);
@@ -155,11 +156,7 @@ public final class InboundPolicyView {
   private List<Authz> routeAuthorizations(RouteResource route, InboundPolicyInputs inputs) {
     List<Authz> authorizations = new ArrayList<>();
     for (AuthorizationPolicyResource policy : inputs.policies()) {
-      PolicyRef target = policy.target();
-      // Linkerd's own HTTPRoute is the default group; the Gateway API's must be named.
-      String group = target.group().isEmpty() ? POLICY_GROUP : target.group();
-      if (target.kind().equals(route.kind().kindName()) && group.equals(route.kind().group())
-          && target.name().equals(route.meta().name()) && target.namespace().equals(route.meta().namespace())) {
+      if (policy.targetsRoute(route)) {
         authorization(policy, inputs).ifPresent(authorizations::add);
       }
     }
@@ -188,7 +185,7 @@ public final class InboundPolicyView {
 
   /** A policy's authorization, or none when an authentication it requires does not exist. */
   private Optional<Authz> authorization(AuthorizationPolicyResource policy, InboundPolicyInputs inputs) {
-    Authn authentication = Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()).build();
+    Authn authentication = ANYONE;
     List<Network> protoNetworks = null;
     for (PolicyRef ref : policy.requiredAuthentications()) {
       switch (ref.kind()) {
@@ -214,7 +211,7 @@ public final class InboundPolicyView {
         }
       }
     }
-    List<Network> all = protoNetworks != null ? protoNetworks : ALL_NETWORKS.stream().map(n -> network(n, List.of())).toList();
+    List<Network> all = protoNetworks != null ? protoNetworks : EVERYWHERE;
     return Optional.of(Authz.newBuilder().addAllNetworks(all).setAuthentication(authentication)
         .setMetadata(Metadata.newBuilder().setResource(Resource.newBuilder().setGroup(POLICY_GROUP).setKind("AuthorizationPolicy")
             .setName(policy.meta().name()).setNamespace(policy.meta().namespace())))
@@ -223,10 +220,10 @@ public final class InboundPolicyView {
 
   /** A ServerAuthorization's clients: its networks (all when none) and how they must authenticate. */
   private Authz serverAuthorization(ServerAuthorizationResource authorization) {
-    List<Network> networks = authorization.networks().isEmpty() ? ALL_NETWORKS.stream().map(n -> network(n, List.of())).toList()
+    List<Network> networks = authorization.networks().isEmpty() ? EVERYWHERE
         : authorization.networks().stream().map(n -> network(n.cidr(), n.except())).toList();
     Authn authentication = authorization.unauthenticated()
-        ? Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()).build()
+        ? ANYONE
         : authorization.unauthenticatedTls()
             ? Authn.newBuilder().setMeshTLS(Authn.PermitMeshTLS.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance())).build()
             : meshTls(authorization.identities(), authorization.serviceAccounts());
@@ -263,16 +260,13 @@ public final class InboundPolicyView {
   private Server defaultServer(DefaultPolicy policy, InboundPolicyInputs inputs, int port) {
     String name = policy.linkerdName();
     List<Authz> authorizations = new ArrayList<>();
-    Authn anyone = Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()).build();
     Authn anyIdentity = Authn.newBuilder().setMeshTLS(Authn.PermitMeshTLS.newBuilder().setIdentities(
         Authn.PermitMeshTLS.PermitClientIdentities.newBuilder().addSuffixes(IdentitySuffix.getDefaultInstance()))).build();
-    List<Network> all = ALL_NETWORKS.stream().map(n -> network(n, List.of())).toList();
-    List<Network> cluster = settings.clusterNetworks().stream().map(c -> network(c.toString(), List.of())).toList();
     switch (policy) {
-      case ALL_UNAUTHENTICATED, AUDIT -> authorizations.add(defaultAuthz(name, all, anyone));
-      case ALL_AUTHENTICATED -> authorizations.add(defaultAuthz(name, all, anyIdentity));
-      case CLUSTER_UNAUTHENTICATED -> authorizations.add(defaultAuthz(name, cluster, anyone));
-      case CLUSTER_AUTHENTICATED -> authorizations.add(defaultAuthz(name, cluster, anyIdentity));
+      case ALL_UNAUTHENTICATED, AUDIT -> authorizations.add(defaultAuthz(name, EVERYWHERE, ANYONE));
+      case ALL_AUTHENTICATED -> authorizations.add(defaultAuthz(name, EVERYWHERE, anyIdentity));
+      case CLUSTER_UNAUTHENTICATED -> authorizations.add(defaultAuthz(name, clusterNetworks, ANYONE));
+      case CLUSTER_AUTHENTICATED -> authorizations.add(defaultAuthz(name, clusterNetworks, anyIdentity));
       case DENY -> { }
     }
     boolean opaque = discovery.defaultOpaquePorts().contains(port);
@@ -338,17 +332,20 @@ public final class InboundPolicyView {
         .addRules(HttpRoute.Rule.newBuilder().addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setPrefix("/"))))
         .build());
     List<String> paths = inputs.pod() == null ? List.of() : inputs.pod().probePaths(port);
-    if (!paths.isEmpty() && !settings.probeNetworks().isEmpty()) {
+    if (!paths.isEmpty() && !probeNetworks.isEmpty()) {
       HttpRoute.Rule.Builder rule = HttpRoute.Rule.newBuilder();
       paths.forEach(path -> rule.addMatches(HttpRouteMatch.newBuilder().setPath(PathMatch.newBuilder().setExact(path))
           .setMethod(HttpMethod.newBuilder().setRegistered(HttpMethod.Registered.GET))));
-      Authz probe = Authz.newBuilder().addAllNetworks(settings.probeNetworks().stream().map(c -> network(c.toString(), List.of())).toList())
-          .setAuthentication(Authn.newBuilder().setUnauthenticated(Authn.PermitUnauthenticated.getDefaultInstance()))
+      Authz probe = Authz.newBuilder().addAllNetworks(probeNetworks).setAuthentication(ANYONE)
           .setMetadata(Metadata.newBuilder().setDefault("probe")).putAllLabels(Map.of("group", "", "kind", "default", "name", "probe"))
           .build();
       routes.add(HttpRoute.newBuilder().setMetadata(Metadata.newBuilder().setDefault("probe")).addAuthorizations(probe).addRules(rule).build());
     }
     return routes;
+  }
+
+  private static List<Network> networks(List<Cidr> cidrs) {
+    return cidrs.stream().map(c -> network(c.toString(), List.of())).toList();
   }
 
   private static Network network(String cidr, List<String> except) {

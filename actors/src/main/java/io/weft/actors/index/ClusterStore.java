@@ -220,17 +220,15 @@ public final class ClusterStore {
         continue;
       }
       switch (object) {
-        case RouteResource r when r.parents().stream().anyMatch(p -> p.isServer() && p.name().equals(ref.name())
-            && p.namespace().equals(ref.namespace())) -> routes.add(r);
+        case RouteResource r when r.attachesToServer(ref.namespace(), ref.name()) -> routes.add(r);
         case RateLimitPolicyResource l when l.target().name().equals(ref.name()) -> rateLimits.add(l);
-        case ServerAuthorizationResource a when server != null && (a.serverName().isEmpty()
-            ? a.serverSelector().entrySet().stream().allMatch(e -> e.getValue().equals(server.meta().labels().get(e.getKey())))
-            : a.serverName().equals(ref.name())) -> serverAuthorizations.add(a);
+        case ServerAuthorizationResource a when server != null && a.targets(server) -> serverAuthorizations.add(a);
         case AuthorizationPolicyResource p -> namespacePolicies.add(p);
         default -> { }
       }
     }
-    List<AuthorizationPolicyResource> policies = namespacePolicies.stream().filter(p -> targets(p, ref, routes)).toList();
+    List<AuthorizationPolicyResource> policies = namespacePolicies.stream()
+        .filter(p -> p.targetsServer(ref.namespace(), ref.name()) || routes.stream().anyMatch(p::targetsRoute)).toList();
     Set<ResourceKey> required = new HashSet<>();
     policies.forEach(p -> p.requiredAuthentications().forEach(a -> {
       switch (a.kind()) {
@@ -249,16 +247,6 @@ public final class ClusterStore {
             .sorted(byName).toList(),
         authentications.stream().filter(NetworkAuthenticationResource.class::isInstance).map(NetworkAuthenticationResource.class::cast)
             .sorted(byName).toList());
-  }
-
-  /** Whether {@code policy} is aimed at the Server, its namespace, or one of its routes. */
-  private static boolean targets(AuthorizationPolicyResource policy, ObjectRef server, List<RouteResource> routes) {
-    io.weft.k8s.model.PolicyRef target = policy.target();
-    return switch (target.kind()) {
-      case "Server" -> target.name().equals(server.name()) && target.namespace().equals(server.namespace());
-      case "Namespace" -> target.name().equals(server.namespace());
-      default -> routes.stream().anyMatch(r -> r.kind().kindName().equals(target.kind()) && r.meta().name().equals(target.name()));
-    };
   }
 
   public Optional<PodResource> pod(ObjectRef pod) {

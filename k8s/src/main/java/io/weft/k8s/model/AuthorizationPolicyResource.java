@@ -13,6 +13,22 @@ public record AuthorizationPolicyResource(ResourceMeta meta, PolicyRef target, L
     requiredAuthentications = List.copyOf(requiredAuthentications);
   }
 
+  /** Whether it is aimed at the Server {@code namespace/name}, or at that whole namespace. */
+  public boolean targetsServer(String namespace, String name) {
+    return switch (target.kind()) {
+      case "Server" -> target.name().equals(name) && target.namespace().equals(namespace);
+      case "Namespace" -> target.name().equals(namespace);
+      default -> false;
+    };
+  }
+
+  /** Whether it is aimed at {@code route} (Linkerd's own HTTPRoute is the default group; the Gateway API's must be named). */
+  public boolean targetsRoute(RouteResource route) {
+    String group = target.group().isEmpty() ? ResourceKind.HTTP_ROUTE.group() : target.group();
+    return target.kind().equals(route.kind().kindName()) && group.equals(route.kind().group())
+        && target.name().equals(route.meta().name()) && target.namespace().equals(route.meta().namespace());
+  }
+
   @Override public ResourceKind resourceKind() { return ResourceKind.AUTHORIZATION_POLICY; }
   @Override public AuthorizationPolicyResource withResourceVersion(String rv) {
     return new AuthorizationPolicyResource(meta.withResourceVersion(rv), target, requiredAuthentications);

@@ -23,6 +23,11 @@ public record RouteResource(ResourceMeta meta, ResourceKind kind, String created
     rules = List.copyOf(rules);
   }
 
+  /** Whether one of its parents is the Server {@code namespace/name}. */
+  public boolean attachesToServer(String namespace, String name) {
+    return parents.stream().anyMatch(p -> p.isServer() && p.name().equals(name) && p.namespace().equals(namespace));
+  }
+
   /** Whether this is a GRPCRoute (its matches name gRPC methods, its retries gRPC codes). */
   public boolean grpc() {
     return kind == ResourceKind.GRPC_ROUTE;

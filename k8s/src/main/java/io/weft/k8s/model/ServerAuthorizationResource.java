@@ -20,6 +20,12 @@ public record ServerAuthorizationResource(ResourceMeta meta, String serverName, 
     serviceAccounts = List.copyOf(serviceAccounts);
   }
 
+  /** Whether it is for {@code server}: the Server it names, else one its selector's labels match. */
+  public boolean targets(ServerResource server) {
+    return serverName.isEmpty() ? new LabelSelector(serverSelector, List.of()).matches(server.meta().labels())
+        : serverName.equals(server.meta().name());
+  }
+
   @Override public ResourceKind resourceKind() { return ResourceKind.SERVER_AUTHORIZATION; }
   @Override public ServerAuthorizationResource withResourceVersion(String rv) {
     return new ServerAuthorizationResource(meta.withResourceVersion(rv), serverName, serverSelector, networks, unauthenticated,

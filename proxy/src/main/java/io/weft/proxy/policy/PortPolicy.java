@@ -24,7 +24,7 @@ import java.util.Set;
  * ({@code routes}: its own authorizations, then the server's; none matching is a 404) and its rate
  * limit. No authorization means no client is admitted.
  */
-public record PortPolicy(String serverGroup, String serverKind, String serverName, List<Rule> rules, boolean http,
+public record PortPolicy(String serverGroup, String serverKind, String serverName, List<Rule> rules,
                          List<InboundRoute<Rule>> routes, RateLimit rateLimit) {
   public PortPolicy {
     rules = List.copyOf(rules);
@@ -33,7 +33,12 @@ public record PortPolicy(String serverGroup, String serverKind, String serverNam
 
   /** A port decided by its server's authorizations alone, every HTTP request taking the default route. */
   public PortPolicy(String serverGroup, String serverKind, String serverName, List<Rule> rules) {
-    this(serverGroup, serverKind, serverName, rules, true, List.of(InboundRoute.everything(rules)), RateLimit.NONE);
+    this(serverGroup, serverKind, serverName, rules, List.of(InboundRoute.everything(rules)), RateLimit.NONE);
+  }
+
+  /** Whether requests are served here (an opaque or TLS port has no routes: its connections are decided whole). */
+  public boolean http() {
+    return !routes.isEmpty();
   }
 
   /** One authorization, with the {@code authz_group}, {@code authz_kind} and {@code authz_name} its admissions are counted under. */
@@ -112,7 +117,7 @@ public record PortPolicy(String serverGroup, String serverKind, String serverNam
       default -> HttpLocalRateLimit.getDefaultInstance();
     };
     return new PortPolicy(server.getLabelsOrDefault("group", ""), server.getLabelsOrDefault("kind", "server"),
-        server.getLabelsOrDefault("name", ""), rules, !routes.isEmpty(), routes, RateLimit.of(limit, burst, System::nanoTime));
+        server.getLabelsOrDefault("name", ""), rules, routes, RateLimit.of(limit, burst, System::nanoTime));
   }
 
   /** The served routes; none (an older control plane) means every request takes the default route. */
