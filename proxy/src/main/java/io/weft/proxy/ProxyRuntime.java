@@ -23,6 +23,8 @@ import io.weft.proxy.outbound.ServerFirstMemory;
 import io.weft.proxy.policy.InboundPolicies;
 import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.discovery.Following;
+import io.weft.proxy.tap.TapServer;
+import io.weft.proxy.tap.Taps;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -42,6 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ProxyRuntime implements AutoCloseable {
   private static final String SERVER_FIRST_PROBE = "weft.proxy.detect.server-first-probe";
   private static final String SERVER_FIRST = "weft.proxy.detect.server-first";
+  private static final String TAP_BUFFER = "weft.proxy.tap.buffer";
   private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
   private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
   private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
@@ -108,10 +111,11 @@ public final class ProxyRuntime implements AutoCloseable {
       }
       Optional<MeshTls> tls = identity.map(ProxyIdentity::tls);
       HttpSettings http = HttpSettings.from(system.settings().config());
+      Taps taps = new Taps(system, system.settings().config().getInt(TAP_BUFFER), metrics::tapEventDropped, System::nanoTime);
       HttpClients toApplication = new HttpClients(system, http.clients(config.inbound().connectTimeout(),
           config.inbound().limits().maxInFlight()), Optional.empty());
       InetSocketAddress inbound = new InboundProxy(system, metrics, new InboundHttp(system, toApplication, metrics.http(),
-          config.inbound().limits(), config.inbound().connectTimeout()),
+          config.inbound().limits(), config.inbound().connectTimeout(), taps),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
               config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE),
               inboundPolicy(system, config, metrics)), tls)
@@ -120,13 +124,14 @@ public final class ProxyRuntime implements AutoCloseable {
       HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),
           config.outbound().limits().maxInFlight()), tls);
       OutboundHttp outboundHttp = new OutboundHttp(system, discovery, config.controlPlane().clusterDomain(), balancing,
-          metrics, toEndpoints, http.maxRetryBodyBytes(), ownPorts, config.outbound().ingressMode(), tls);
+          metrics, toEndpoints, http.maxRetryBodyBytes(), ownPorts, config.outbound().ingressMode(), tls, taps);
       OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outbound().connectTimeout(),
           config.outbound().limits().failfastTimeout(), balancing, tls);
       InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
           new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits(),
               system.settings().config().getDuration(SERVER_FIRST_PROBE), ServerFirstMemory.Settings.from(system.settings().config().getConfig(SERVER_FIRST))))
           .bind(config.outbound().listen()).toCompletableFuture().join().localAddress();
+      serveTap(system, config.admin(), tls, taps, http);
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
           config.admin().shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.admin().listen())
           .toCompletableFuture().join().localAddress();
@@ -144,6 +149,17 @@ public final class ProxyRuntime implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  /** The tap port, when this proxy has identity and knows the tap service's (Linkerd's conditions). */
+  private static void serveTap(ActorSystem<?> system, ProxyConfig.Admin admin, Optional<MeshTls> tls, Taps taps,
+                               HttpSettings http) {
+    if (tls.isEmpty() || admin.tapIdentity().isEmpty()) {
+      log.info("tap is disabled: {}", tls.isEmpty() ? "the proxy has no identity" : "LINKERD2_PROXY_TAP_SVC_NAME is not set");
+      return;
+    }
+    TapServer.bind(system, admin.controlListen(), tls.get(), admin.tapIdentity().get(), taps,
+        new io.weft.proxy.http.HttpServerFlows(system, http.limits())).toCompletableFuture().join();
   }
 
   /** The proxy's required Pekko settings layered over {@code given}. */

@@ -44,7 +44,12 @@ public final class GrpcInterop {
 
   /** The interop client running {@code testCase} against {@code port}, naming the server {@code authority}. */
   public static ProcessBuilder client(int port, String authority, String testCase) {
-    return java("io.grpc.testing.integration.TestServiceClient", "--server_host=127.0.0.1", "--server_port=" + port,
+    return client("127.0.0.1", port, authority, testCase);
+  }
+
+  /** As above, connecting to {@code host}. */
+  public static ProcessBuilder client(String host, int port, String authority, String testCase) {
+    return java("io.grpc.testing.integration.TestServiceClient", "--server_host=" + host, "--server_port=" + port,
         "--server_host_override=" + authority, "--use_tls=false", "--test_case=" + testCase);
   }
 

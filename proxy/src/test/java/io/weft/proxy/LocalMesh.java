@@ -161,7 +161,8 @@ public final class LocalMesh {
     HttpSettings settings = HttpSettings.from(system.settings().config());
     Balancing balancing = Balancing.linkerds(outboundSide(failfastTimeout));
     OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", balancing, metrics,
-        new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls);
+        new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls,
+        new io.weft.proxy.tap.Taps(system, 1, () -> {}, System::nanoTime));
     OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, balancing, tls);
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own,
         settings.limits(), system.settings().config().getDuration("weft.proxy.detect.server-first-probe"),
@@ -190,7 +191,7 @@ public final class LocalMesh {
     return new InboundProxy(system, metrics, new InboundHttp(system, new HttpClients(system,
         settings.clients(Duration.ofSeconds(1), 100_000), Optional.empty()), metrics.http(),
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
-        Duration.ofSeconds(1)),
+        Duration.ofSeconds(1), new io.weft.proxy.tap.Taps(system, 1, () -> {}, System::nanoTime)),
         new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque, settings.limits(),
             system.settings().config().getDuration("weft.proxy.detect.server-first-probe"), policy), tls);
   }

@@ -13,7 +13,12 @@ public final class RawHttp {
 
   /** The response to {@code GET path} with {@code host}: status line, headers, and the body (de-chunked). */
   public static String get(int port, String host, String path) throws IOException {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+    return get(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), host, path);
+  }
+
+  /** As above, to {@code address}. */
+  public static String get(java.net.InetSocketAddress address, String host, String path) throws IOException {
+    try (Socket socket = new Socket(address.getAddress(), address.getPort())) {
       socket.setSoTimeout(TIMEOUT_MS);
       socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));

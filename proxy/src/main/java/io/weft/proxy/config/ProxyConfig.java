@@ -52,8 +52,12 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
    */
   public record PolicyService(InetSocketAddress address, Optional<String> name, String workload, BitSet ports) {}
 
-  /** The admin server (/metrics, /ready, ...), the tap port, and whether /shutdown is served. */
-  public record Admin(InetSocketAddress listen, InetSocketAddress controlListen, boolean shutdownEndpointEnabled) {}
+  /**
+   * The admin server (/metrics, /ready, ...), the tap port, whether /shutdown is served, and the
+   * identity of the tap service, the only client the tap port serves (no tap without it).
+   */
+  public record Admin(InetSocketAddress listen, InetSocketAddress controlListen, boolean shutdownEndpointEnabled,
+                      Optional<String> tapIdentity) {}
 
   /**
    * Queue and concurrency limits of one direction, and how long an endpoint that refused a
@@ -82,7 +86,8 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
     return new ProxyConfig(inbound(e), outbound(e), controlPlane(e), new Admin(
         e.address("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:4191"), // Linkerd's admin port, local only by default
         e.address("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190"), // Linkerd's tap port
-        e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false)), // off: only the pod's own tooling may stop it
+        e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false), // off: only the pod's own tooling may stop it
+        e.bool("LINKERD2_PROXY_TAP_DISABLED", false) ? Optional.empty() : e.string("LINKERD2_PROXY_TAP_SVC_NAME")),
         identity(e), e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"));
   }
 

@@ -41,7 +41,7 @@ public final class Http2Bridge {
   private static final Map<String, ContentType> CONTENT_TYPES = new ConcurrentHashMap<>();
 
   /** The Pekko entity a message came with, and the body made from it. */
-  private record Origin(Body body, HttpEntity entity) {}
+  record Origin(Body body, HttpEntity entity) {}
 
   private Http2Bridge() {}
 
@@ -126,7 +126,7 @@ public final class Http2Bridge {
     return type;
   }
 
-  private static Body body(HttpEntity entity) {
+  static Body body(HttpEntity entity) {
     if (entity instanceof HttpEntity.Strict strict) {
       return Body.of(strict.getData());
     }

@@ -68,7 +68,7 @@ public final class HttpClients {
         .setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance())).build();
     Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.peerConnection(system, peer, http1, settings.connectTimeout(),
         secured), settings.pool(), address + " via its proxy");
-    ClientConnectionSettings viaPeer = directHttp2.withTransport(new TransportHeaderClientTransport(peer, address.getPort(), secured));
+    ClientConnectionSettings viaPeer = directHttp2.withTransport(MeshClientTransport.viaPeerProxy(peer, address.getPort(), secured));
     return new Endpoint(address, pool, viaPeer, true);
   }
 

@@ -13,10 +13,15 @@ import org.apache.pekko.http.impl.engine.http2.Http2Blueprint;
 import org.apache.pekko.http.impl.engine.http2.TelemetrySpi;
 import org.apache.pekko.http.impl.engine.rendering.DateHeaderRendering;
 import org.apache.pekko.http.impl.engine.rendering.DateHeaderRendering$;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
 import scala.jdk.javaapi.FutureConverters;
+
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The server side of a connection the proxy has read the first bytes of to decide what it speaks:
@@ -50,13 +55,18 @@ public final class HttpServerFlows {
 
   /** HTTP/2 (prior knowledge): streams answered concurrently, up to the server's stream limit. */
   public Flow<ByteString, ByteString, NotUsed> http2(Service<Request, Response> service) {
+    return http2Handler(request -> service.call(Http2Bridge.request(request)).thenApply(Http2Bridge::toPekko));
+  }
+
+  /** HTTP/2 (prior knowledge) answered by a Pekko handler (a gRPC service's). */
+  public Flow<ByteString, ByteString, NotUsed> http2Handler(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     var scalaSettings = (org.apache.pekko.http.scaladsl.settings.ServerSettings) settings;
     var stack = Http2Blueprint.serverStack(scalaSettings, log, Http2Blueprint.serverStack$default$3(), false,
         telemetry, dates);
     scala.Function1<org.apache.pekko.http.scaladsl.model.HttpRequest,
         scala.concurrent.Future<org.apache.pekko.http.scaladsl.model.HttpResponse>> scalaHandler =
-        request -> FutureConverters.asScala(service.call(Http2Bridge.request(request))
-            .thenApply(response -> (org.apache.pekko.http.scaladsl.model.HttpResponse) Http2Bridge.toPekko(response)));
+        request -> FutureConverters.asScala(handler.apply(request)
+            .thenApply(response -> (org.apache.pekko.http.scaladsl.model.HttpResponse) response));
     var handling = Http2Blueprint.handleWithStreamIdHeader(scalaSettings.http2Settings().maxConcurrentStreams(),
         scalaHandler, system.executionContext());
     return stack.reversed().join(handling).asJava().mapMaterializedValue(terminator -> NotUsed.notUsed());

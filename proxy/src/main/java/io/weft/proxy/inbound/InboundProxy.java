@@ -165,8 +165,8 @@ public final class InboundProxy {
       return authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.connectTimeout()));
     }
     return switch (protocol) {
-      case Protocol.Http1 h -> httpFlows.http1(authorization.http(remote, target, peer).wrap(http.service(target, peer)));
-      case Protocol.Http2 h -> httpFlows.http2(authorization.http(remote, target, peer).wrap(http.service(target, peer)));
+      case Protocol.Http1 h -> httpFlows.http1(authorization.http(remote, target, peer).wrap(http.service(target, peer, remote)));
+      case Protocol.Http2 h -> httpFlows.http2(authorization.http(remote, target, peer).wrap(http.service(target, peer, remote)));
       default -> authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.connectTimeout()));
     };
   }

@@ -9,6 +9,7 @@ import io.weft.proxy.http.ConnectFailures;
 import io.weft.proxy.http.FailureResponses;
 import io.weft.proxy.http.HttpClients;
 import io.weft.proxy.metrics.HttpMetrics;
+import io.weft.proxy.tap.Taps;
 import io.weft.streams.balance.Balancer;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.http.Request;
@@ -43,13 +44,16 @@ final class Backend implements Service<Request, Response> {
   private final P2cBalancer<WeightedAddr> balancer;
   private final Function<String, Optional<LatestAnswer<OutboundPolicy>>> policies;
   private final Set<LatestAnswer<OutboundPolicy>> following = ConcurrentHashMap.newKeySet();
+  private final Taps taps;
 
   /**
    * {@code policies}: the outbound policy of an authority, when the proxy has a policy service; a
    * Service's policy is followed while its requests come (its failure accrual drives the balancer).
    */
   Backend(Resolution resolution, String authority, P2cBalancer<WeightedAddr> balancer, FailfastQueue queue,
-          HttpClients clients, PeerIdentity peers, HttpMetrics metrics, Function<String, Optional<LatestAnswer<OutboundPolicy>>> policies) {
+          HttpClients clients, PeerIdentity peers, HttpMetrics metrics, Function<String, Optional<LatestAnswer<OutboundPolicy>>> policies,
+          Taps taps) {
+    this.taps = taps;
     this.resolution = resolution;
     this.authority = authority;
     this.balancer = balancer;
@@ -100,10 +104,16 @@ final class Backend implements Service<Request, Response> {
     return HttpMetrics.Target.outbound(authority, endpoint, service, peers.labels(endpoint));
   }
 
-  /** A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy. */
+  /**
+   * A meshed endpoint (its hint names the peer proxy's inbound port) is reached through that proxy;
+   * taps see each request with the endpoint's labels.
+   */
   private Service<Request, Response> client(WeightedAddr endpoint) {
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.getAddr());
     int inboundPort = endpoint.getProtocolHint().getOpaqueTransport().getInboundPort();
-    return inboundPort == 0 ? clients.direct(address) : clients.viaPeerProxy(address, inboundPort, peers.of(endpoint));
+    Map<String, String> labels = new java.util.HashMap<>(resolution.serviceLabels());
+    labels.putAll(endpoint.getMetricLabelsMap());
+    return taps.outbound(address, labels, peers.labels(endpoint)).wrap(inboundPort == 0 ? clients.direct(address)
+        : clients.viaPeerProxy(address, inboundPort, peers.of(endpoint)));
   }
 }

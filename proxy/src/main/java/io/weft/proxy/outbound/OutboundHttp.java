@@ -6,7 +6,9 @@ import io.weft.proxy.discovery.LatestAnswer;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
+import io.weft.proxy.http.ClientAddress;
 import io.weft.proxy.http.FailureResponses;
+import io.weft.proxy.tap.Taps;
 import io.weft.proxy.http.HttpClients;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.metrics.HttpMetrics;
@@ -58,6 +60,7 @@ public final class OutboundHttp implements Service<Request, Response> {
   private static final java.util.concurrent.atomic.AtomicLong LOGICAL_IDS = new java.util.concurrent.atomic.AtomicLong();
   /** Addresses reached as given, each with its own connections and metric labels. */
   private final Map<Addressed, Service<Request, Response>> addressed = new ConcurrentHashMap<>();
+  private final Taps taps;
 
   private record Addressed(String label, String host, int port) {}
 
@@ -69,7 +72,8 @@ public final class OutboundHttp implements Service<Request, Response> {
    */
   public OutboundHttp(ActorSystem<?> system, Discovery discovery, String clusterDomain, Balancing balancing,
                       ProxyMetrics metrics, HttpClients clients, long maxRetryBodyBytes, Set<Integer> ownPorts,
-                      boolean ingressMode, Optional<MeshTls> tls) {
+                      boolean ingressMode, Optional<MeshTls> tls, Taps taps) {
+    this.taps = taps;
     this.system = system;
     this.discovery = discovery;
     this.clusterDomain = clusterDomain;
@@ -83,15 +87,19 @@ public final class OutboundHttp implements Service<Request, Response> {
     this.peers = new PeerIdentity(tls);
   }
 
-  /** The service for one connection's requests; {@code original}: where it was going when intercepted. */
-  public Service<Request, Response> forConnection(Optional<InetSocketAddress> original) {
+  /**
+   * The service for one connection's requests from {@code remote} (the application, whose address
+   * each request carries for tap); {@code original}: where it was going when intercepted.
+   */
+  public Service<Request, Response> forConnection(InetSocketAddress remote, Optional<InetSocketAddress> original) {
+    ClientAddress client = new ClientAddress(remote);
     if (original.isEmpty() || ingressMode) {
-      return this;
+      return request -> call(request.put(ClientAddress.class, client));
     }
     InetSocketAddress to = original.get();
     String authority = TcpAddresses.format(TcpAddresses.of(to.getAddress(), to.getPort()));
     String host = to.getAddress().getHostAddress();
-    return request -> dispatch(authority, host, to.getPort(), request);
+    return request -> dispatch(authority, host, to.getPort(), request.put(ClientAddress.class, client));
   }
 
   @Override
@@ -182,14 +190,16 @@ public final class OutboundHttp implements Service<Request, Response> {
     }
     return backends.get(resolution, r -> new Backend(r, authority, balancing.following(r),
         new FailfastQueue(balancing.limits().queueCapacity(), balancing.limits().maxInFlight(),
-            balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics, discovery::policy));
+            balancing.limits().failfastTimeout(), SchedulerTimer.of(system)), clients, peers, metrics, discovery::policy, taps));
   }
 
   private Service<Request, Response> addressed(String label, String host, int port) {
     return addressed.computeIfAbsent(new Addressed(label, host, port), a -> {
       HttpMetrics.Target target = HttpMetrics.Target.outbound(label, null, Map.of());
+      InetSocketAddress address = InetSocketAddress.createUnresolved(a.host(), a.port());
       return metrics.layer(request -> target).andThen(new FailureResponses(label))
-          .wrap(clients.direct(InetSocketAddress.createUnresolved(a.host(), a.port())));
+          .andThen(taps.outbound(address, Map.of(), HttpMetrics.Tls.NOT_PROVIDED_BY_DISCOVERY))
+          .wrap(clients.direct(address));
     });
   }
 }

@@ -79,8 +79,8 @@ public final class OutboundProxy {
         protocol -> {
           metrics.detected(DIRECTION, protocol);
           return switch (protocol) {
-            case Protocol.Http1 h -> httpFlows.http1(http.forConnection(original));
-            case Protocol.Http2 h -> httpFlows.http2(http.forConnection(original));
+            case Protocol.Http1 h -> httpFlows.http1(http.forConnection(remote, original));
+            case Protocol.Http2 h -> httpFlows.http2(http.forConnection(remote, original));
             default -> original.map(opaque::to).orElseGet(() -> {
               log.debug("outbound connection from {} is not HTTP and has no original destination; closing", remote);
               return Forwarding.refused();

@@ -1,0 +1,66 @@
+package io.weft.proxy.tap;
+
+import io.linkerd.proxy.tap.TapHandlerFactory;
+import io.weft.proxy.http.HttpServerFlows;
+import io.weft.proxy.identity.MeshTls;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The tap port (Linkerd's 4190): {@code Tap.Observe} over mesh TLS, to the tap service's identity
+ * only ({@code LINKERD2_PROXY_TAP_SVC_NAME}). A client without mesh TLS never gets past the
+ * handshake; one with another identity is answered PERMISSION_DENIED, naming both.
+ */
+public final class TapServer {
+  private static final Logger log = LoggerFactory.getLogger(TapServer.class);
+  /** gRPC's PERMISSION_DENIED. */
+  private static final String PERMISSION_DENIED = "7";
+
+  private TapServer() {}
+
+  public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, InetSocketAddress listen, MeshTls tls,
+                                                        String tapIdentity, Taps taps, HttpServerFlows flows) {
+    var grpc = TapHandlerFactory.create(new TapService(taps), system);
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort())
+        .to(Sink.foreach(connection -> {
+          AtomicReference<String> client = new AtomicReference<>("");
+          var served = flows.http2Handler(request -> {
+            String identity = client.get();
+            if (!identity.equals(tapIdentity)) {
+              log.warn("refused a tap from {} (identity '{}'): only {} may tap this proxy", connection.remoteAddress(),
+                  identity, tapIdentity);
+              return CompletableFuture.completedFuture(denied(identity, tapIdentity));
+            }
+            try {
+              return grpc.apply(request);
+            } catch (Exception e) {
+              return CompletableFuture.failedFuture(e);
+            }
+          });
+          connection.handleWith(tls.server(session -> client.set(MeshTls.peerIdentity(session).orElse(""))).join(served),
+              system);
+        }))
+        .run(system);
+  }
+
+  private static HttpResponse denied(String identity, String tapIdentity) {
+    String message = "tap is served to " + tapIdentity + " only; the client is "
+        + (identity.isEmpty() ? "unauthenticated" : identity);
+    return HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.parse("application/grpc"), new byte[0]))
+        .withHeaders(List.of(RawHeader.create("grpc-status", PERMISSION_DENIED), RawHeader.create("grpc-message", message)));
+  }
+}
