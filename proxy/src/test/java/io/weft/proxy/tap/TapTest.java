@@ -5,17 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import io.linkerd.proxy.http_types.HttpMethod;
 import io.linkerd.proxy.tap.ObserveRequest;
 import io.linkerd.proxy.tap.TapEvent;
-import io.weft.actors.ControlPlane;
-import io.weft.protocol.identity.Pem;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.ProxyRuntime;
 import io.weft.proxy.RawHttp;
+import io.weft.proxy.RuntimeMesh;
 import io.weft.proxy.TestIdentities;
-import io.weft.proxy.config.ProxyConfig;
-import io.weft.proxy.identity.ProxyIdentity;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.junit.jupiter.api.AfterAll;
@@ -29,9 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,39 +49,27 @@ class TapTest {
   private static final String BODY = "hello";
   private static final String WEB_ID = TestIdentities.name("web", "shop");
   private static final String CLIENT_ID = TestIdentities.name("client", "shop");
-  private static final String TAP_ID = TestIdentities.name("tap", "linkerd-viz");
+  private static final String TAP_ID = RuntimeMesh.TAP_ID;
   /** Events a tap holds for a slow client before dropping: small, so the slow-client case fills it quickly. */
   private static final int TAP_BUFFER = 16;
 
   @TempDir static Path manifests;
-  private static TestIdentities identities;
-  private static ControlPlane controlPlane;
+  private static RuntimeMesh mesh;
+  private static ProxyRuntime web;
+  private static ProxyRuntime client;
   private static HttpServer app;
   /** grpc-java's interop server: the web pod's gRPC port. */
   private static Process grpcServer;
   private static int grpcPort;
-  private static ProxyRuntime web;
-  private static ProxyRuntime client;
   private static ActorSystem<Void> tapSystem;
-  private static ActorSystem<Void> strangerSystem;
-  private static ProxyIdentity tapIdentity;
-  private static ProxyIdentity strangerIdentity;
+  private static RuntimeMesh.Certified tap;
+  private static RuntimeMesh.Certified stranger;
 
   @BeforeAll
   static void start() throws Exception {
-    identities = TestIdentities.create();
-    // Small HTTP/2 windows, so a tap client that stops reading stops the proxy's sending soon.
-    tapSystem = ActorSystem.create(Behaviors.empty(), "tap-client", ConfigFactory.parseString(
-        "pekko.http.client.http2.incoming-stream-level-buffer-size = 8kB\n"
-            + "pekko.http.client.http2.incoming-connection-level-buffer-size = 64kB").withFallback(ConfigFactory.load()));
     grpcPort = LocalMesh.freePort();
     grpcServer = io.weft.proxy.GrpcInterop.server(grpcPort, manifests.resolve("grpc-server.log"));
-    // The interop server listens on 127.0.0.1 only: the web pod's address relays to it.
-    org.apache.pekko.stream.javadsl.Tcp.get(tapSystem).bind(WEB_IP, grpcPort)
-        .to(Sink.foreach(c -> c.handleWith(org.apache.pekko.stream.javadsl.Tcp.get(tapSystem)
-            .outgoingConnection("127.0.0.1", grpcPort), tapSystem)))
-        .run(tapSystem).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    Files.writeString(manifests.resolve("shop.yaml"), """
+    mesh = RuntimeMesh.start(manifests, """
         apiVersion: v1
         kind: Namespace
         metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
@@ -110,9 +92,10 @@ class TapTest {
         metadata: {name: client-0, namespace: shop, labels: {app: client}}
         spec: {serviceAccountName: client, containers: [{name: client}]}
         status: {podIP: %2$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
-        """.formatted(WEB_IP, CLIENT_IP, grpcPort));
-    int destination = LocalMesh.freePort();
-    controlPlane = LocalMesh.controlPlane(manifests, destination, identities.controlPlaneSettings());
+        """.formatted(WEB_IP, CLIENT_IP, grpcPort), List.of(new RuntimeMesh.Pod("shop", "web-0", "web", WEB_IP),
+            new RuntimeMesh.Pod("shop", "client-0", "client", CLIENT_IP)), "weft.proxy.tap.buffer = " + TAP_BUFFER);
+    web = mesh.proxy("web-0");
+    client = mesh.proxy("client-0");
     app = HttpServer.create(new InetSocketAddress(WEB_IP, APP_PORT), 0);
     app.createContext("/", exchange -> {
       byte[] body = BODY.getBytes(StandardCharsets.US_ASCII);
@@ -121,50 +104,23 @@ class TapTest {
       exchange.close();
     });
     app.start();
-    web = proxy("web-0", "web", WEB_IP, destination);
-    client = proxy("client-0", "client", CLIENT_IP, destination);
-    web.ready().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    client.ready().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    tapIdentity = identities.start(tapSystem, "tap", "linkerd-viz", destination, new io.weft.proxy.metrics.ProxyMetrics().identity());
-    strangerSystem = ActorSystem.create(Behaviors.empty(), "stranger");
-    strangerIdentity = identities.start(strangerSystem, "stranger", "linkerd-viz", destination, new io.weft.proxy.metrics.ProxyMetrics().identity());
-    tapIdentity.certified().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    strangerIdentity.certified().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  /** A pod's proxy with the environment Linkerd's injector (and viz's tap injector) would give it. */
-  private static ProxyRuntime proxy(String pod, String serviceAccount, String ip, int destination) {
-    Map<String, String> env = new HashMap<>(Map.of(
-        "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", ip + ":4143",
-        "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", ip + ":4140",
-        "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", ip + ":4191",
-        "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", ip + ":4190",
-        "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:" + destination,
-        "LINKERD2_PROXY_DESTINATION_CONTEXT", "{\"ns\":\"shop\",\"nodeName\":\"local\",\"pod\":\"" + pod + "\"}",
-        "LINKERD2_PROXY_TAP_SVC_NAME", TAP_ID));
-    env.put("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", Pem.encode(identities.anchors().anchors()));
-    env.put("LINKERD2_PROXY_IDENTITY_LOCAL_NAME", TestIdentities.name(serviceAccount, "shop"));
-    env.put("LINKERD2_PROXY_IDENTITY_TOKEN_FILE", identities.tokenFile(serviceAccount, "shop").toString());
-    env.put("LINKERD2_PROXY_IDENTITY_SVC_ADDR", "127.0.0.1:" + destination);
-    return ProxyRuntime.start(ProxyConfig.fromEnv(env), env,
-        ConfigFactory.parseString("weft.proxy.tap.buffer = " + TAP_BUFFER).withFallback(ConfigFactory.load()));
+    // Small HTTP/2 windows, so a tap client that stops reading stops the proxy's sending soon.
+    tap = mesh.certified("tap", "linkerd-viz", ConfigFactory.parseString(
+        "pekko.http.client.http2.incoming-stream-level-buffer-size = 8kB\n"
+            + "pekko.http.client.http2.incoming-connection-level-buffer-size = 64kB"));
+    tapSystem = tap.system();
+    stranger = mesh.certified("stranger", "linkerd-viz", ConfigFactory.empty());
+    // The interop server listens on 127.0.0.1 only: the web pod's address relays to it.
+    org.apache.pekko.stream.javadsl.Tcp.get(tapSystem).bind(WEB_IP, grpcPort)
+        .to(Sink.foreach(c -> c.handleWith(org.apache.pekko.stream.javadsl.Tcp.get(tapSystem)
+            .outgoingConnection("127.0.0.1", grpcPort), tapSystem)))
+        .run(tapSystem).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @AfterAll
   static void stop() {
-    for (ActorSystem<Void> system : java.util.Arrays.asList(tapSystem, strangerSystem)) {
-      if (system != null) {
-        system.terminate();
-      }
-    }
-    for (AutoCloseable c : new AutoCloseable[] {client, web, controlPlane}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        // closing the rest matters more
-      }
+    if (mesh != null) {
+      mesh.close();
     }
     if (app != null) {
       app.stop(0);
@@ -186,7 +142,7 @@ class TapTest {
   /** Starts a tap of {@code proxy}'s tap port, its events collected as they come. */
   private static BlockingQueue<TapEvent> tap(ProxyRuntime proxy, String proxyId, ObserveRequest request) {
     BlockingQueue<TapEvent> events = new LinkedBlockingQueue<>();
-    RemoteTap.observe(tapSystem, tapIdentity.tls(), new InetSocketAddress(proxy.inboundAddress().getAddress(), 4190), proxyId,
+    RemoteTap.observe(tapSystem, tap.tls(), new InetSocketAddress(proxy.inboundAddress().getAddress(), 4190), proxyId,
         request).runWith(Sink.foreach(events::add), tapSystem);
     return events;
   }
@@ -309,7 +265,7 @@ class TapTest {
   @Test
   void aTapEndsOnceItsLimitOfRequestsHasEnded() throws Exception {
     List<TapEvent> events = new ArrayList<>();
-    var done = RemoteTap.observe(tapSystem, tapIdentity.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID,
+    var done = RemoteTap.observe(tapSystem, tap.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID,
         pathPrefix("/limited", 2)).runWith(Sink.foreach(events::add), tapSystem);
     await().atMost(Duration.ofSeconds(20)).until(() -> {
       get("/limited");
@@ -322,8 +278,8 @@ class TapTest {
 
   @Test
   void onlyTheTapServicesIdentityMayTap() {
-    var refused = RemoteTap.observe(strangerSystem, strangerIdentity.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID,
-        pathPrefix("/", 1)).runWith(Sink.seq(), strangerSystem).toCompletableFuture();
+    var refused = RemoteTap.observe(stranger.system(), stranger.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID,
+        pathPrefix("/", 1)).runWith(Sink.seq(), stranger.system()).toCompletableFuture();
     assertThatThrownBy(refused::join).isInstanceOf(CompletionException.class)
         .hasMessageContaining("grpc-status 7").hasMessageContaining(TAP_ID).hasMessageContaining(TestIdentities.name("stranger", "linkerd-viz"));
   }
@@ -331,13 +287,13 @@ class TapTest {
   @Test
   void aTapTheProxyCannotServeIsRefusedWithWhatIsWrong() {
     ObserveRequest noLimit = pathPrefix("/", 1).toBuilder().setLimit(0).build();
-    assertThatThrownBy(() -> RemoteTap.observe(tapSystem, tapIdentity.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID, noLimit)
+    assertThatThrownBy(() -> RemoteTap.observe(tapSystem, tap.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID, noLimit)
         .runWith(Sink.seq(), tapSystem).toCompletableFuture().join())
         .hasMessageContaining("grpc-status 3").hasMessageContaining("limit must be positive");
     ObserveRequest badPorts = ObserveRequest.newBuilder().setLimit(1).setMatch(ObserveRequest.Match.newBuilder()
         .setDestination(ObserveRequest.Match.Tcp.newBuilder().setPorts(ObserveRequest.Match.Tcp.PortRange.newBuilder()
             .setMin(70000)))).build();
-    assertThatThrownBy(() -> RemoteTap.observe(tapSystem, tapIdentity.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID, badPorts)
+    assertThatThrownBy(() -> RemoteTap.observe(tapSystem, tap.tls(), new InetSocketAddress(WEB_IP, 4190), WEB_ID, badPorts)
         .runWith(Sink.seq(), tapSystem).toCompletableFuture().join())
         .hasMessageContaining("grpc-status 3").hasMessageContaining("70000");
   }
@@ -346,7 +302,7 @@ class TapTest {
   void aTapClientThatStopsReadingNeverHoldsUpTraffic() throws Exception {
     Duration before = median(200, "/steady");
     // Reads its first event, then nothing more: the proxy's queue for it fills and overflows.
-    SinkQueueWithCancel<TapEvent> stalled = RemoteTap.observe(tapSystem, tapIdentity.tls(), new InetSocketAddress(WEB_IP, 4190),
+    SinkQueueWithCancel<TapEvent> stalled = RemoteTap.observe(tapSystem, tap.tls(), new InetSocketAddress(WEB_IP, 4190),
         WEB_ID, pathPrefix("/", Integer.MAX_VALUE)).runWith(Sink.queue(), tapSystem);
     var first = stalled.pull().toCompletableFuture();
     await().atMost(Duration.ofSeconds(20)).until(() -> {
