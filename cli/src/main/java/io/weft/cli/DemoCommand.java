@@ -5,11 +5,13 @@ import io.weft.actors.ControlPlane;
 import io.weft.k8s.model.ResourceKind;
 import io.weft.k8s.model.ServiceResource;
 import io.weft.demo.DemoMesh;
-import io.weft.demo.DeploymentStats;
 import org.apache.pekko.actor.typed.ActorSystem;
 import io.weft.actors.discovery.DiscoverySettings;
 import io.weft.demo.DemoIdentity;
-import io.weft.demo.Edges;
+import io.weft.demo.DemoViz;
+import io.weft.viz.query.ResourceRef;
+import io.weft.viz.query.StatRequest;
+import io.weft.viz.query.VizKind;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,16 +27,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.OptionalDouble;
-import java.util.TreeMap;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 @Command(name = "demo", description = "Run the mesh on this machine: the control plane, and the emojivoto example with a proxy per pod.")
 final class DemoCommand implements Runnable {
   private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
+  /** The example's namespace. */
+  private static final String NAMESPACE = "emojivoto";
 
   @Spec CommandSpec spec;
   @Mixin ClusterOptions cluster;
@@ -42,6 +42,10 @@ final class DemoCommand implements Runnable {
   @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "DURATION",
       description = "Stop after this long and print the traffic summary (default: run until Ctrl-C, printing it every 10s).")
   Duration duration;
+
+  @Option(names = "--viz-port", paramLabel = "PORT", defaultValue = "8084",
+      description = "Serve the viz API and dashboard on this port (default: ${DEFAULT-VALUE}, Linkerd's; 0: any free one).")
+  int vizPort;
 
   @Option(names = "--vote-interval", converter = DurationConverter.class, defaultValue = "100ms",
       description = "How often vote-bot lists and votes (default: ${DEFAULT-VALUE}).")
@@ -71,9 +75,13 @@ final class DemoCommand implements Runnable {
     try (ControlPlane controlPlane = ControlPlane.start(config, cluster.backend(config), java.util.Optional.empty())) {
       printEndpoints(controlPlane, discovery.clusterDomain(), out);
       InetSocketAddress destination = new InetSocketAddress("127.0.0.1", controlPlane.destinationPort());
-      try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval, identity)) {
+      try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval, identity);
+           DemoViz viz = DemoViz.start(controlPlane, identity, destination, vizSettings(config, vizPort))) {
+        String vizAddress = viz.address().getHostString() + ":" + viz.address().getPort();
         out.println("Mesh running: " + mesh.members().size() + " pods, each behind its own proxy; vote-bot is voting"
             + (duration == null ? " (Ctrl-C to stop)." : " for " + duration.toSeconds() + "s."));
+        out.println("Viz dashboard: http://" + vizAddress + "/  (weft viz stat deploy -n " + NAMESPACE + " --viz " + vizAddress
+            + "; also routes, edges, tap, top)");
         out.flush();
         long started = System.nanoTime();
         Duration wait = duration == null ? Duration.ofSeconds(10) : duration;
@@ -83,25 +91,17 @@ final class DemoCommand implements Runnable {
           controlPlane.system().getWhenTerminated().toCompletableFuture().thenApply(t -> (Object) t).copy()
               .completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS).join();
           stopped = controlPlane.system().whenTerminated().isCompleted();
-          printStats(mesh, Duration.ofNanos(System.nanoTime() - started), out);
-          printEdges(mesh, out);
+          Duration window = Duration.ofNanos(System.nanoTime() - started);
+          out.println();
+          VizTables.stat(viz.viz().stat(StatRequest.of(ResourceRef.parse("deploy"), Optional.of(NAMESPACE), window)), false,
+              false, out);
+          out.println();
+          VizTables.edges(viz.viz().edges(VizKind.DEPLOYMENT, Optional.of(NAMESPACE), window), false, out);
         } while (duration == null && !stopped);
       }
     } finally {
       deleteQuietly(identityDirectory);
     }
-  }
-
-  /** Linkerd's `viz edges deploy` columns: who called whom, and whether all of it was mTLS. */
-  private static void printEdges(DemoMesh mesh, PrintWriter out) {
-    List<Edges.Caller> callers = mesh.members().stream()
-        .map(m -> new Edges.Caller(m.deployment(), m.pod().meta().namespace(), m.proxy().metrics().snapshot())).toList();
-    Table table = new Table("SRC", "DST", "SRC_NS", "DST_NS", "SECURED");
-    for (Edges.Edge e : Edges.of(callers)) {
-      table.add(e.source(), e.destination(), e.sourceNamespace(), e.destinationNamespace(), e.secured() ? "√" : "×");
-    }
-    out.println();
-    table.print(out);
   }
 
   private static void deleteQuietly(Path directory) {
@@ -135,29 +135,9 @@ final class DemoCommand implements Runnable {
     }
   }
 
-  /** Linkerd's `viz stat deploy` columns, from what the callers' proxies measured. */
-  private static void printStats(DemoMesh mesh, Duration window, PrintWriter out) {
-    var snapshots = mesh.members().stream().map(m -> m.proxy().metrics().snapshot()).toList();
-    Map<String, List<DemoMesh.Member>> byDeployment = mesh.members().stream()
-        .collect(Collectors.groupingBy(DemoMesh.Member::deployment, TreeMap::new, Collectors.toList()));
-    Table table = new Table("NAME", "MESHED", "SUCCESS", "RPS", "LATENCY_P50", "LATENCY_P95", "LATENCY_P99", "TCP_CONN");
-    byDeployment.forEach((deployment, pods) -> {
-      DeploymentStats stats = DeploymentStats.of(deployment, snapshots, window);
-      long meshed = pods.stream().filter(m -> m.pod().meshed()).count();
-      table.add(deployment, meshed + "/" + pods.size(), percent(stats.successRate()),
-          stats.responses() == 0 ? "-" : String.format(Locale.ROOT, "%.1frps", stats.rps()),
-          millis(stats.p50()), millis(stats.p95()), millis(stats.p99()),
-          Long.toString(DeploymentStats.openInboundConnections(pods.stream().map(m -> m.proxy().metrics().snapshot()).toList())));
-    });
-    out.println();
-    table.print(out);
-  }
-
-  private static String percent(OptionalDouble rate) {
-    return rate.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f%%", rate.getAsDouble() * 100);
-  }
-
-  private static String millis(OptionalDouble ms) {
-    return ms.isEmpty() ? "-" : String.format(Locale.ROOT, "%.0fms", Math.ceil(ms.getAsDouble()));
+  /** The viz service on this machine, scraping the demo's proxies every two seconds. */
+  private static com.typesafe.config.Config vizSettings(com.typesafe.config.Config config, int port) {
+    return ConfigFactory.parseString("weft.viz { interface = \"127.0.0.1\", port = " + port + ", scrape.interval = 2s }")
+        .withFallback(config);
   }
 }

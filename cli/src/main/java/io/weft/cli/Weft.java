@@ -11,7 +11,7 @@ import java.util.Properties;
 @Command(name = "weft", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Weft.Version.class,
     description = "Weft: a service mesh for Kubernetes, compatible with Linkerd.",
     subcommands = {ControlPlaneCommand.class, ProxyCommand.class, DiagnosticsCommand.class, AuthzCommand.class, IdentityCommand.class,
-        InjectCommand.Inject.class, InjectCommand.Uninject.class, ProfileCommand.class, CheckCommand.class, InstallCommand.class, UpgradeCommand.class, UninstallCommand.class, ReplayCommand.class, DemoCommand.class,
+        InjectCommand.Inject.class, InjectCommand.Uninject.class, ProfileCommand.class, CheckCommand.class, InstallCommand.class, UpgradeCommand.class, UninstallCommand.class, ReplayCommand.class, DemoCommand.class, VizCommand.class,
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Weft {
   public static void main(String[] args) {

@@ -185,15 +185,54 @@ class WeftCliTest {
   }
 
   @Test
-  void demoRunsTheMeshAndSummarizesItsTraffic() {
+  void demoRunsTheMeshAndSummarizesItsTrafficAndVizShowsIt() throws Exception {
     // The acceptance run: 30 s, every deployment at 99 % or better but voting, which
-    // fails :doughnut: votes on purpose.
-    Run run = weft("demo", "--duration", "30s", "--destination-port", "0", "--cluster-port", "0", "--control-plane-admin-port", "0",
-        "--local-cluster", Path.of("..", "examples", "emojivoto").toString());
+    // fails :doughnut: votes on purpose. While it runs, weft viz reads the demo's viz service.
+    int vizPort;
+    try (var socket = new java.net.ServerSocket(0)) {
+      vizPort = socket.getLocalPort();
+    }
+    String viz = "127.0.0.1:" + vizPort;
+    var demo = java.util.concurrent.CompletableFuture.supplyAsync(() -> weft("demo", "--duration", "30s", "--destination-port", "0",
+        "--cluster-port", "0", "--control-plane-admin-port", "0", "--viz-port", Integer.toString(vizPort),
+        "--local-cluster", Path.of("..", "examples", "emojivoto").toString()));
+    await().atMost(java.time.Duration.ofSeconds(60)).until(() -> demo.isDone()
+        || weft("viz", "stat", "deploy", "-n", "emojivoto", "--viz", viz).out().matches("(?s).*web\\s+2/2\\s+\\d+\\.\\d\\d%.*"));
+    assertThat(demo.isDone()).as("the demo stopped early: %s", demo.getNow(null)).isFalse();
+
+    Run stat = weft("viz", "stat", "deploy", "-n", "emojivoto", "--viz", viz, "-t", "10s");
+    assertThat(stat.exit()).as(stat.err()).isZero();
+    assertThat(stat.out()).containsPattern("NAME\\s+MESHED\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TCP_CONN")
+        .containsPattern("(?m)^emoji\\s+1/1\\s+100\\.00%\\s+\\d+\\.\\drps\\s+\\d+ms\\s+\\d+ms\\s+\\d+ms\\s+\\d+$")
+        .containsPattern("(?m)^vote-bot\\s+1/1\\s+-\\s+-\\s+-\\s+-\\s+-\\s+0$");
+    Run json = weft("viz", "stat", "deploy/web", "-n", "emojivoto", "--viz", viz, "-o", "json");
+    assertThat(json.out()).contains("\"kind\" : \"deployment\"").contains("\"name\" : \"web\"").contains("\"latency_ms_p99\"");
+    assertThat(weft("viz", "stat", "svc/web-svc", "-n", "emojivoto", "--viz", viz).out()).containsPattern("web-svc\\s+-\\s+\\d+\\.\\d\\d%");
+    // emojivoto's web-svc has a ServiceProfile in the example: its routes, then [DEFAULT].
+    Run routes = weft("viz", "routes", "svc/web-svc", "-n", "emojivoto", "--viz", viz, "-o", "wide");
+    assertThat(routes.out()).containsPattern("ROUTE\\s+SERVICE\\s+EFFECTIVE_SUCCESS\\s+EFFECTIVE_RPS\\s+ACTUAL_SUCCESS\\s+ACTUAL_RPS")
+        .containsPattern("(?m)^GET /api/list\\s+web-svc\\s+100\\.00%\\s+\\d+\\.\\drps").contains("[DEFAULT]");
+    assertThat(weft("viz", "edges", "deploy", "-n", "emojivoto", "--viz", viz).out())
+        .containsPattern("(?m)^vote-bot\\s+web\\s+emojivoto\\s+emojivoto\\s+√$");
+    Run tap = weft("viz", "tap", "deploy/voting", "-n", "emojivoto", "--viz", viz, "--count", "2");
+    assertThat(tap.exit()).as(tap.err()).isZero();
+    assertThat(tap.out()).containsPattern("(?m)^req id=\\d+:\\d+ proxy=in  src=\\S+ dst=127\\.0\\.1\\.\\d+:8080 tls=true :method=POST :authority=\\S+ :path=/vote")
+        .containsPattern("(?m)^rsp id=\\S+ proxy=in  .* :status=\\d+ latency=\\d+µs$")
+        .containsPattern("(?m)^end id=\\S+ proxy=in  .* duration=\\d+µs response-length=\\d+B$");
+    Run top = weft("viz", "top", "deploy/web", "-n", "emojivoto", "--viz", viz, "--count", "10");
+    assertThat(top.out()).containsPattern("SOURCE\\s+DESTINATION\\s+METHOD\\s+PATH\\s+COUNT\\s+BEST\\s+WORST\\s+LAST\\s+SUCCESS_RATE")
+        .containsPattern("(?m)^vote-bot-\\S+\\s+web-\\S+\\s+GET\\s+/api/list");
+    assertThat(weft("viz", "dashboard", "--viz", viz).out()).contains("http://" + viz + "/");
+    Run bad = weft("viz", "stat", "widgets", "--viz", viz);
+    assertThat(bad.exit()).isEqualTo(1);
+    assertThat(bad.err()).contains("'widgets' is not a resource kind viz knows");
+
+    Run run = demo.get(90, java.util.concurrent.TimeUnit.SECONDS);
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out()).containsPattern("web-\\S+\\s+web-svc\\.emojivoto")
         .containsPattern("emoji-\\S+\\s+emoji-svc\\.emojivoto").containsPattern("voting-\\S+\\s+voting-svc\\.emojivoto")
         .contains("vote-bot is voting for 30s")
+        .contains("Viz dashboard: http://" + viz + "/")
         .containsPattern("metrics at http://127\\.0\\.0\\.1:\\d+/metrics");
     assertThat(run.out()).containsPattern("NAME\\s+MESHED\\s+SUCCESS\\s+RPS\\s+LATENCY_P50\\s+LATENCY_P95\\s+LATENCY_P99\\s+TCP_CONN");
     // emoji's proxy holds the inbound connections web's proxies keep pooled to it.

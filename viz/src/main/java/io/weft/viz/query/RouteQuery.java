@@ -125,7 +125,7 @@ public final class RouteQuery {
     TreeMap<Double, Double> ms = new TreeMap<>();
     buckets.forEach((le, count) -> ms.put(le * toMillis, count));
     return new RouteRow(route, service.meta().name(), service.meta().namespace(), Math.round(effective.total),
-        effective.success(), effective.rps, actual.success(), actual.rps,
+        effective.success(), effective.total > 0 ? effective.rps : null, actual.success(), actual.total > 0 ? actual.rps : null,
         box(Quantiles.of(0.5, ms)), box(Quantiles.of(0.95, ms)), box(Quantiles.of(0.99, ms)));
   }
 

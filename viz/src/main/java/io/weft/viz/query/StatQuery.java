@@ -120,7 +120,7 @@ public final class StatQuery {
     }
     boolean answered = golden.responses > 0;
     return new StatRow(key.namespace(), kind.displayName(), key.name(), meshedColumn, Math.round(golden.responses),
-        answered ? golden.successes / golden.responses : null, golden.rps,
+        answered ? golden.successes / golden.responses : null, answered ? golden.rps : null,
         box(Quantiles.of(0.5, golden.buckets)), box(Quantiles.of(0.95, golden.buckets)), box(Quantiles.of(0.99, golden.buckets)),
         inbound ? Math.round(golden.openConnections) : null,
         inbound ? golden.readBytesPerSecond : null, inbound ? golden.writeBytesPerSecond : null);

@@ -164,8 +164,9 @@ public final class TapFanout {
     if (inbound) {
       describe(destinationMeta, pod);
       if (event.hasSource()) {
-        inventory.get().podAt(TcpAddresses.toInetAddress(event.getSource().getIp()).getHostAddress())
-            .ifPresent(p -> describe(sourceMeta, p));
+        MeshInventory now = inventory.get();
+        now.podAt(TcpAddresses.toInetAddress(event.getSource().getIp()).getHostAddress()).ifPresentOrElse(
+            p -> describe(sourceMeta, p), () -> describeIdentity(sourceMeta, now));
       }
     } else {
       describe(sourceMeta, pod);
@@ -204,6 +205,29 @@ public final class TapFanout {
     meta.put("serviceaccount", pod.serviceAccount());
     if (pod.owner() != null) {
       meta.put(pod.owner().kind().toLowerCase(Locale.ROOT), pod.owner().name());
+    }
+  }
+
+  /**
+   * A source no pod has the address of (its proxy connected from another, e.g. a shared host's
+   * loopback) is told by the identity it proved: its service account and namespace, and its
+   * workload when all that account's pods belong to one.
+   */
+  private void describeIdentity(Map<String, String> meta, MeshInventory now) {
+    String clientId = meta.getOrDefault("client_id", "");
+    for (PodResource p : now.meshedPods()) {
+      if (identityOf.apply(p).equals(clientId)) {
+        meta.put("namespace", p.meta().namespace());
+        meta.put("serviceaccount", p.serviceAccount());
+        List<PodResource> same = now.meshedPods().stream().filter(o -> identityOf.apply(o).equals(clientId)).toList();
+        if (p.owner() != null && same.stream().allMatch(o -> p.owner().equals(o.owner()))) {
+          meta.put(p.owner().kind().toLowerCase(Locale.ROOT), p.owner().name());
+        }
+        if (same.size() == 1) {
+          meta.put("pod", p.meta().name());
+        }
+        return;
+      }
     }
   }
 
