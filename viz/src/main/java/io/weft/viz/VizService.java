@@ -5,6 +5,7 @@ import io.weft.k8s.model.ClusterEvent;
 import io.weft.k8s.model.PodResource;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.proxy.identity.MeshTls;
+import io.weft.viz.api.VizApi;
 import io.weft.viz.api.VizServer;
 import io.weft.viz.inventory.Inventory;
 import io.weft.viz.metrics.MetricHistory;
@@ -40,7 +41,7 @@ import java.util.stream.Collectors;
  * scrapes their proxies, answers stat, edges and routes from what it scraped, fans tap out to the
  * proxies with the tap service's identity, and serves all of it, and the dashboard, over HTTP.
  */
-public final class VizService implements AutoCloseable {
+public final class VizService implements VizApi, AutoCloseable {
   /** {@code weft.viz} settings. */
   public record Settings(String listenInterface, int port, Duration scrapeInterval, Duration scrapeTimeout,
                          int scrapeParallelism, Duration retention, int proxyAdminPort, int proxyTapPort,
@@ -95,7 +96,12 @@ public final class VizService implements AutoCloseable {
     return settings;
   }
 
-  /** Whether the cluster's state at start has been read. */
+  @Override
+  public Duration refreshInterval() {
+    return settings.scrapeInterval();
+  }
+
+  @Override
   public boolean ready() {
     return inventory.synced().toCompletableFuture().isDone();
   }
@@ -108,25 +114,29 @@ public final class VizService implements AutoCloseable {
     });
   }
 
+  @Override
   public List<StatRow> stat(StatRequest request) {
     return StatQuery.run(request, inventory.current(), history);
   }
 
+  @Override
   public List<Edge> edges(VizKind kind, Optional<String> namespace, Duration window) {
     return EdgeQuery.run(kind, namespace, window, inventory.current(), history, pod -> identityOf(settings, pod));
   }
 
+  @Override
   public List<RouteRow> routes(ResourceRef target, String namespace, Optional<ResourceRef> from, String fromNamespace,
                                Duration window) {
     return RouteQuery.run(target, namespace, from, fromNamespace, window, settings.clusterDomain(), inventory.current(), history);
   }
 
+  @Override
   public Source<TapView, NotUsed> tap(TapQuery query) {
     return taps.orElseThrow(() -> new IllegalArgumentException("tap is not available: this viz service has no mesh identity"))
         .tap(query);
   }
 
-  /** Namespaces, and in each the workloads with their pods (what the dashboard lists). */
+  @Override
   public Map<String, Map<String, List<String>>> pods() {
     return inventory.current().allPods().stream().collect(Collectors.groupingBy(p -> p.meta().namespace(), TreeMap::new,
         Collectors.groupingBy(p -> p.owner() == null ? "pod/" + p.meta().name()

@@ -12,7 +12,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * The dependency rules docs/ARCHITECTURE.md states, for the tree under {@code root} (Weft's is
  * {@code io.weft}): no package cycles; nothing but the test kit itself depends on the test kit; and
  * each module is used only by the modules above it that the document lists. The modules, bottom up:
- * protocol, streams, k8s, operator, actors, proxy, demo, cli.
+ * protocol, streams, k8s, operator, actors, proxy, viz, demo, cli.
  */
 final class DependencyRules {
   private DependencyRules() {}
@@ -40,16 +40,18 @@ final class DependencyRules {
         .layer("operator").definedBy(root + ".operator..")
         .layer("actors").definedBy(root + ".actors..")
         .layer("proxy").definedBy(root + ".proxy..")
+        .layer("viz").definedBy(root + ".viz..")
         .layer("demo").definedBy(root + ".demo..")
         .layer("cli").definedBy(root + ".cli..")
         .whereLayer("cli").mayNotBeAccessedByAnyLayer()
         .whereLayer("demo").mayOnlyBeAccessedByLayers("cli")
-        .whereLayer("proxy").mayOnlyBeAccessedByLayers("demo", "cli")
+        .whereLayer("viz").mayOnlyBeAccessedByLayers("demo", "cli")
+        .whereLayer("proxy").mayOnlyBeAccessedByLayers("viz", "demo", "cli")
         .whereLayer("actors").mayOnlyBeAccessedByLayers("demo", "cli")
         .whereLayer("operator").mayOnlyBeAccessedByLayers("actors", "cli")
-        .whereLayer("k8s").mayOnlyBeAccessedByLayers("operator", "actors", "demo", "cli")
-        .whereLayer("streams").mayOnlyBeAccessedByLayers("proxy", "demo", "cli")
-        .whereLayer("protocol").mayOnlyBeAccessedByLayers("streams", "k8s", "operator", "actors", "proxy", "demo", "cli")
+        .whereLayer("k8s").mayOnlyBeAccessedByLayers("operator", "actors", "viz", "demo", "cli")
+        .whereLayer("streams").mayOnlyBeAccessedByLayers("proxy", "viz", "demo", "cli")
+        .whereLayer("protocol").mayOnlyBeAccessedByLayers("streams", "k8s", "operator", "actors", "proxy", "viz", "demo", "cli")
         .because("docs/ARCHITECTURE.md: a module depends only on the modules below it that it lists");
   }
 }

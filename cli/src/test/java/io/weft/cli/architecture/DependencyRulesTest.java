@@ -19,7 +19,7 @@ class DependencyRulesTest {
     JavaClasses production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("io.weft");
     // Every module is on this classpath: the rules judge the whole mesh, not an empty set.
-    for (String module : new String[] {"protocol", "streams", "k8s", "operator", "actors", "proxy", "demo", "cli"}) {
+    for (String module : new String[] {"protocol", "streams", "k8s", "operator", "actors", "proxy", "viz", "demo", "cli"}) {
       assertThat(production.stream().anyMatch(c -> c.getPackageName().startsWith("io.weft." + module)))
           .as("classes of module %s imported", module).isTrue();
     }

@@ -1,6 +1,5 @@
 package io.weft.viz.api;
 
-import io.weft.viz.VizService;
 import io.weft.viz.query.ResourceRef;
 import io.weft.viz.query.StatRequest;
 import io.weft.viz.query.VizKind;
@@ -42,9 +41,9 @@ public final class VizServer extends AllDirectives {
   private static final org.apache.pekko.http.javadsl.model.ContentType NDJSON = ContentTypes.create(
       MediaTypes.applicationWithFixedCharset("x-ndjson", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
 
-  private final VizService viz;
+  private final VizApi viz;
 
-  public VizServer(VizService viz) {
+  public VizServer(VizApi viz) {
     this.viz = viz;
   }
 
@@ -68,7 +67,7 @@ public final class VizServer extends AllDirectives {
         path(segment("ws").slash("stat"), () -> parameterMap(params -> validated(() -> {
           StatRequest request = statRequest(params);
           Duration every = optional(params, "interval").map(GoDurations::parse).filter(d -> d.compareTo(MIN_PUSH_INTERVAL) >= 0)
-              .orElse(viz.settings().scrapeInterval());
+              .orElse(viz.refreshInterval());
           Source<Message, NotUsed> pushes = Source.tick(Duration.ZERO, every, "tick")
               .map(t -> (Message) TextMessage.create(VizJson.write(Map.of("stat", viz.stat(request), "edges",
                   viz.edges(request.resource().kind() == VizKind.POD ? VizKind.POD : VizKind.DEPLOYMENT, request.namespace(),
