@@ -76,7 +76,7 @@ final class DemoCommand implements Runnable {
       printEndpoints(controlPlane, discovery.clusterDomain(), out);
       InetSocketAddress destination = new InetSocketAddress("127.0.0.1", controlPlane.destinationPort());
       try (DemoMesh mesh = DemoMesh.start(controlPlane, destination, voteInterval, identity);
-           DemoViz viz = DemoViz.start(controlPlane, identity, destination, vizSettings(config, vizPort))) {
+           DemoViz viz = DemoViz.start(controlPlane, identity, destination, vizSettings(config, vizPort, controlPlane.adminPort()))) {
         String vizAddress = viz.address().getHostString() + ":" + viz.address().getPort();
         out.println("Mesh running: " + mesh.members().size() + " pods, each behind its own proxy; vote-bot is voting"
             + (duration == null ? " (Ctrl-C to stop)." : " for " + duration.toSeconds() + "s."));
@@ -135,9 +135,9 @@ final class DemoCommand implements Runnable {
     }
   }
 
-  /** The viz service on this machine, scraping the demo's proxies every two seconds. */
-  private static com.typesafe.config.Config vizSettings(com.typesafe.config.Config config, int port) {
-    return ConfigFactory.parseString("weft.viz { interface = \"127.0.0.1\", port = " + port + ", scrape.interval = 2s }")
-        .withFallback(config);
+  /** The viz service on this machine, scraping the demo's proxies every two seconds and relaying the control plane's feed. */
+  private static com.typesafe.config.Config vizSettings(com.typesafe.config.Config config, int port, int controlPlaneAdmin) {
+    return ConfigFactory.parseString("weft.viz { interface = \"127.0.0.1\", port = " + port + ", scrape.interval = 2s, "
+        + "control-plane-admin = \"127.0.0.1:" + controlPlaneAdmin + "\" }").withFallback(config);
   }
 }

@@ -6,6 +6,10 @@ import io.weft.k8s.model.PodResource;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.proxy.identity.MeshTls;
 import io.weft.viz.api.VizApi;
+import io.weft.viz.api.VizJson;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
 import io.weft.viz.api.VizServer;
 import io.weft.viz.inventory.Inventory;
 import io.weft.viz.metrics.MetricHistory;
@@ -42,19 +46,22 @@ import java.util.stream.Collectors;
  * proxies with the tap service's identity, and serves all of it, and the dashboard, over HTTP.
  */
 public final class VizService implements VizApi, AutoCloseable {
+  /** How long one message of the control plane's feed may take to arrive whole. */
+  private static final Duration FEED_MESSAGE_TIMEOUT = Duration.ofSeconds(10);
   /** {@code weft.viz} settings. */
   public record Settings(String listenInterface, int port, Duration scrapeInterval, Duration scrapeTimeout,
                          int scrapeParallelism, Duration retention, int proxyAdminPort, int proxyTapPort,
-                         String controlPlaneNamespace, String trustDomain, String clusterDomain) {
+                         String controlPlaneNamespace, String trustDomain, String clusterDomain, String controlPlaneAdmin) {
     public static Settings from(Config config) {
       Config c = config.getConfig("weft.viz");
       return new Settings(c.getString("interface"), c.getInt("port"), c.getDuration("scrape.interval"),
           c.getDuration("scrape.timeout"), c.getInt("scrape.parallelism"), c.getDuration("retention"),
           c.getInt("proxy-admin-port"), c.getInt("proxy-tap-port"), c.getString("control-plane-namespace"),
-          c.getString("trust-domain"), c.getString("cluster-domain"));
+          c.getString("trust-domain"), c.getString("cluster-domain"), c.getString("control-plane-admin"));
     }
   }
 
+  private final ActorSystem<?> system;
   private final Settings settings;
   private final Inventory inventory;
   private final MetricHistory history;
@@ -62,7 +69,9 @@ public final class VizService implements VizApi, AutoCloseable {
   private final Optional<TapFanout> taps;
   private volatile ServerBinding binding;
 
-  private VizService(Settings settings, Inventory inventory, MetricHistory history, Scraper scraper, Optional<TapFanout> taps) {
+  private VizService(ActorSystem<?> system, Settings settings, Inventory inventory, MetricHistory history, Scraper scraper,
+                     Optional<TapFanout> taps) {
+    this.system = system;
     this.settings = settings;
     this.inventory = inventory;
     this.history = history;
@@ -82,7 +91,7 @@ public final class VizService implements VizApi, AutoCloseable {
         settings.scrapeTimeout(), settings.proxyAdminPort(), settings.scrapeParallelism()), System::nanoTime);
     Optional<TapFanout> taps = tapIdentity.map(tls -> new TapFanout(system, tls, inventory::current,
         pod -> identityOf(settings, pod), settings.proxyTapPort(), System::nanoTime));
-    return new VizService(settings, inventory, history, scraper, taps);
+    return new VizService(system, settings, inventory, history, scraper, taps);
   }
 
   /** Serves the API and dashboard on the settings' address (port 0: any free one). */
@@ -134,6 +143,25 @@ public final class VizService implements VizApi, AutoCloseable {
   public Source<TapView, NotUsed> tap(TapQuery query) {
     return taps.orElseThrow(() -> new IllegalArgumentException("tap is not available: this viz service has no mesh identity"))
         .tap(query);
+  }
+
+  @Override
+  public Source<String, NotUsed> feed(String namespace) {
+    if (settings.controlPlaneAdmin().isBlank()) {
+      return Source.single(VizJson.write(Map.of("kind", "error", "message",
+          "this viz service does not know the control plane's admin address (weft.viz.control-plane-admin)")));
+    }
+    StringBuilder query = new StringBuilder("events=true");
+    inventory.current().services().values().stream().filter(s -> s.meta().namespace().equals(namespace)).forEach(s ->
+        s.ports().forEach(p -> query.append("&authority=").append(java.net.URLEncoder.encode(s.meta().name() + "." + namespace
+            + ".svc." + settings.clusterDomain() + ":" + p.port(), java.nio.charset.StandardCharsets.UTF_8))));
+    var socket = Http.get(system).webSocketClientFlow(WebSocketRequest.create("ws://" + settings.controlPlaneAdmin() + "/feed?" + query));
+    return Source.<Message>maybe().via(socket)
+        .mapAsync(1, message -> message.asTextMessage().toStrict(FEED_MESSAGE_TIMEOUT.toMillis(),
+            org.apache.pekko.stream.Materializer.matFromSystem(system)).thenApply(TextMessage::getStrictText))
+        .mapMaterializedValue(m -> NotUsed.notUsed())
+        .recoverWithRetries(1, Throwable.class, () -> Source.single(VizJson.write(Map.of("kind", "error", "message",
+            "the control plane's feed at " + settings.controlPlaneAdmin() + " broke"))));
   }
 
   @Override

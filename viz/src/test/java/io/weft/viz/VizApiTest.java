@@ -64,6 +64,9 @@ class VizApiTest {
       mesh.get(path);
       return events.stream().anyMatch(e -> e.type().equals(TapView.END));
     });
+    // A request's end can come just after its client has the answer: wait for every one begun.
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.stream().filter(e -> e.type().equals(TapView.REQUEST)).count()
+        == events.stream().filter(e -> e.type().equals(TapView.END)).count());
     events.clear();
   }
 

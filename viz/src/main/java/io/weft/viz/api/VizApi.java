@@ -26,6 +26,12 @@ public interface VizApi {
 
   Source<TapView, NotUsed> tap(TapQuery query);
 
+  /**
+   * The control plane's diagnostics feed for {@code namespace}: the endpoint updates of its Services'
+   * ports and the control plane's event tail, JSON messages as the control plane sends them.
+   */
+  Source<String, NotUsed> feed(String namespace);
+
   /** Namespaces, and in each the workloads with their pods. */
   Map<String, Map<String, List<String>>> pods();
 

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  * The viz service's HTTP API, which the CLI and the dashboard use: {@code /api/stat},
  * {@code /api/edges}, {@code /api/routes} and {@code /api/pods} answer JSON; {@code /api/tap}
  * streams tap events as JSON lines and {@code /ws/tap} as WebSocket messages; {@code /ws/stat}
- * pushes a stat table every interval; {@code /} is the dashboard. A bad query gets 400 with
+ * pushes a stat table and the edges every interval; {@code /ws/feed} relays the control plane's
+ * diagnostics feed for a namespace; {@code /} is the dashboard. A bad query gets 400 with
  * what is wrong.
  */
 public final class VizServer extends AllDirectives {
@@ -74,6 +75,10 @@ public final class VizServer extends AllDirectives {
                       request.window())))))
               .mapMaterializedValue(c -> NotUsed.notUsed());
           return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), pushes));
+        }))),
+        path(segment("ws").slash("feed"), () -> parameterMap(params -> validated(() -> {
+          Source<Message, NotUsed> feed = viz.feed(required(params, "namespace")).map(TextMessage::create);
+          return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), feed));
         }))),
         path("ready", () -> get(() -> viz.ready() ? complete("ready\n")
             : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready: the cluster's state is still being read\n"))),
