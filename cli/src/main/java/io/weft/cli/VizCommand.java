@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @Command(name = "viz", description = "Golden metrics, routes, edges and live requests of the mesh, from the viz service.",
     subcommands = {VizCommand.Stat.class, VizCommand.Routes.class, VizCommand.Edges.class, VizCommand.Tap.class,
-        VizCommand.Top.class, VizCommand.Dashboard.class})
+        VizCommand.Top.class, VizCommand.Dashboard.class, VizCommand.Install.class, VizCommand.Serve.class})
 final class VizCommand {
   private VizCommand() {}
 
@@ -313,6 +313,136 @@ final class VizCommand {
         } catch (IOException e) {
           spec.commandLine().getErr().println("weft: no browser could be started (" + e.getMessage() + "); open " + url);
         }
+      }
+    }
+  }
+
+  @Command(name = "install", description = "Print the manifests of the viz extension (pipe them to kubectl apply -f -): the viz "
+      + "service, with the tap service's identity, and a Prometheus scraping every proxy with Linkerd's linkerd-proxy job.")
+  static final class Install implements Runnable {
+    @Spec CommandSpec spec;
+    @Mixin KubeApi kube;
+
+    @Option(names = "--viz-namespace", defaultValue = "linkerd-viz", description = "Where viz runs (default: ${DEFAULT-VALUE}).")
+    String vizNamespace;
+
+    @Option(names = "--identity-trust-anchors-file", paramLabel = "FILE",
+        description = "The mesh's trust anchors (PEM); else read from the installed control plane.")
+    java.nio.file.Path trustAnchors;
+
+    @Option(names = "--prometheus-image", defaultValue = "prom/prometheus:v2.55.1", description = "(default: ${DEFAULT-VALUE})")
+    String prometheusImage;
+
+    @Override
+    public void run() {
+      io.weft.operator.install.InstallValues values;
+      String anchors;
+      if (trustAnchors != null) {
+        values = io.weft.operator.install.InstallValues.defaults();
+        try {
+          anchors = java.nio.file.Files.readString(trustAnchors);
+        } catch (IOException e) {
+          throw new IllegalArgumentException("cannot read " + trustAnchors + ": " + e.getMessage());
+        }
+      } else {
+        try (var client = kube.client()) {
+          values = io.weft.operator.install.InstallValues.installed(client, kube.namespace);
+          var roots = client.configMaps().inNamespace(kube.namespace).withName(io.weft.k8s.identity.IssuerSecrets.TRUST_ROOTS).get();
+          anchors = roots == null || roots.getData() == null ? ""
+              : roots.getData().getOrDefault(io.weft.k8s.identity.IssuerSecrets.TRUST_BUNDLE_KEY, "");
+        } catch (RuntimeException e) {
+          throw new IllegalArgumentException("viz install needs the mesh's trust anchors: give --identity-trust-anchors-file, or "
+              + "point --kubeconfig/--context at a cluster with Weft installed (" + e.getMessage() + ")", e);
+        }
+      }
+      String version = values.text("linkerdVersion").isEmpty() ? Weft.version() : values.text("linkerdVersion");
+      spec.commandLine().getOut().print(io.weft.operator.install.VizManifests.render(new io.weft.operator.install.VizManifests.Viz(
+          vizNamespace, kube.namespace, values.text("controllerImage"), version, values.text("imagePullPolicy"),
+          values.text("clusterDomain"), values.text("identityTrustDomain"), prometheusImage, anchors)));
+      spec.commandLine().getOut().flush();
+    }
+  }
+
+  @Command(name = "serve", description = "Run the viz service (what weft viz install deploys): follow the cluster's pods, scrape "
+      + "their proxies or ask --prometheus-url, fan tap out as the identity of the LINKERD2_PROXY_IDENTITY_* environment, and serve "
+      + "the API and the dashboard.")
+  static final class Serve implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--local-cluster", paramLabel = "DIR", description = "A manifest directory as the cluster (else the Kubernetes API).")
+    java.nio.file.Path localCluster;
+
+    @Option(names = "--kube-context", paramLabel = "NAME", description = "The kubeconfig context to use.")
+    String kubeContext;
+
+    @Option(names = "--interface", defaultValue = "0.0.0.0", description = "(default: ${DEFAULT-VALUE})")
+    String listenInterface;
+
+    @Option(names = "--port", defaultValue = "8084", description = "(default: ${DEFAULT-VALUE}; 0: any free one)")
+    int port;
+
+    @Option(names = "--prometheus-url", paramLabel = "URL", description = "A Prometheus scraping the proxies (Linkerd's job); "
+        + "else the service scrapes them itself.")
+    String prometheusUrl;
+
+    @Option(names = "--control-plane-admin", paramLabel = "HOST:PORT", description = "The control plane's admin address, whose "
+        + "diagnostics feed the dashboard shows.")
+    String controlPlaneAdmin;
+
+    @Option(names = "--control-plane-namespace", defaultValue = "linkerd", description = "(default: ${DEFAULT-VALUE})")
+    String controlPlaneNamespace;
+
+    @Option(names = "--trust-domain", defaultValue = "cluster.local", description = "(default: ${DEFAULT-VALUE})")
+    String trustDomain;
+
+    @Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "(default: ${DEFAULT-VALUE})")
+    String clusterDomain;
+
+    @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "DURATION",
+        description = "Stop after this long (default: run until stopped).")
+    java.time.Duration duration;
+
+    @Override
+    public void run() {
+      com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseMap(Map.of(
+              "weft.viz.interface", listenInterface, "weft.viz.port", port,
+              "weft.viz.prometheus-url", prometheusUrl == null ? "" : prometheusUrl,
+              "weft.viz.control-plane-admin", controlPlaneAdmin == null ? "" : controlPlaneAdmin,
+              "weft.viz.control-plane-namespace", controlPlaneNamespace, "weft.viz.trust-domain", trustDomain,
+              "weft.viz.cluster-domain", clusterDomain, "pekko.remote.artery.canonical.port", 0))
+          .withFallback(com.typesafe.config.ConfigFactory.load());
+      var settings = io.weft.actors.ControlPlaneSettings.from(config);
+      io.weft.k8s.ClusterBackend backend = localCluster != null
+          ? new io.weft.k8s.local.LocalClusterBackend(localCluster, settings.localCluster())
+          : new io.weft.k8s.api.KubeApiBackend(io.fabric8.kubernetes.client.Config.autoConfigure(kubeContext),
+              java.util.EnumSet.of(io.weft.k8s.model.ResourceKind.POD, io.weft.k8s.model.ResourceKind.SERVICE,
+                  io.weft.k8s.model.ResourceKind.SERVICE_PROFILE), settings.kubernetes());
+      var system = org.apache.pekko.actor.typed.ActorSystem.create(org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "weft-viz",
+          config);
+      try {
+        java.util.Optional<io.weft.proxy.identity.MeshTls> tap = io.weft.proxy.config.ProxyConfig.fromEnv(System.getenv()).identity()
+            .map(identity -> io.weft.proxy.identity.ProxyIdentity.start(system, identity,
+                new io.weft.proxy.metrics.ProxyMetrics().identity()).tls());
+        PrintWriter out = spec.commandLine().getOut();
+        if (tap.isEmpty()) {
+          out.println("viz: no LINKERD2_PROXY_IDENTITY_* settings, so no identity: tap is refused");
+        }
+        try (io.weft.viz.VizService viz = io.weft.viz.VizService.start(system, backend.events(), tap,
+            io.weft.viz.VizService.Settings.from(config))) {
+          var address = viz.serve(system);
+          out.println("viz serving on http://" + address.getHostString() + ":" + address.getPort() + "/ (cluster: "
+              + backend.describe() + (prometheusUrl == null ? "" : ", metrics from " + prometheusUrl) + ")");
+          out.flush();
+          var terminated = system.getWhenTerminated().toCompletableFuture();
+          if (duration == null) {
+            terminated.join();
+          } else {
+            terminated.thenApply(t -> (Object) t).completeOnTimeout(null, duration.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .join();
+          }
+        }
+      } finally {
+        system.terminate();
       }
     }
   }

@@ -248,6 +248,45 @@ class WeftCliTest {
   }
 
   @Test
+  void vizInstallRendersTheExtensionAndVizServeServesIt(@TempDir Path dir) throws Exception {
+    Path anchors = dir.resolve("ca.crt");
+    Files.writeString(anchors, io.weft.protocol.identity.Pem.encode(java.util.List.of(io.weft.protocol.identity.MeshPki.create(
+        "linkerd", "cluster.local", java.time.Instant.now(), java.time.Duration.ofDays(1), java.time.Duration.ofDays(1))
+        .anchor().certificate())));
+    Run install = weft("viz", "install", "--identity-trust-anchors-file", anchors.toString());
+    assertThat(install.exit()).as(install.err()).isZero();
+    assertThat(install.out()).contains("kind: Deployment").contains("name: prometheus").containsPattern("io.weft.cli.Weft\\s+viz serve")
+        .contains("tap.linkerd-viz.serviceaccount.identity.linkerd.cluster.local").contains("job_name: linkerd-proxy");
+    Run unreadable = weft("viz", "install", "--identity-trust-anchors-file", dir.resolve("nothing").toString());
+    assertThat(unreadable.exit()).isEqualTo(1);
+    assertThat(unreadable.err()).contains("cannot read");
+
+    int port;
+    try (var socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    int servePort = port;
+    var serving = java.util.concurrent.CompletableFuture.supplyAsync(() -> weft("viz", "serve", "--local-cluster",
+        Path.of("..", "examples", "emojivoto").toString(), "--interface", "127.0.0.1", "--port", Integer.toString(servePort),
+        "--duration", "15s"));
+    var http = java.net.http.HttpClient.newHttpClient();
+    await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + servePort + "/ready")).build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    String pods = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + servePort + "/api/pods"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(pods).contains("\"emojivoto\"").contains("deployment/web");
+    Run served = serving.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(served.exit()).as(served.err()).isZero();
+    assertThat(served.out()).contains("viz serving on http://127.0.0.1:" + servePort + "/").contains("tap is refused");
+  }
+
+  @Test
   void identityCreateMakesAnAnchorAndIssuerAndIssuerRotatesIt(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Run create = weft("identity", "create", "--out", dir.resolve("mesh").toString());
     assertThat(create.exit()).as(create.err()).isZero();

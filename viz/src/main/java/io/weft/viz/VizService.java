@@ -13,6 +13,8 @@ import org.apache.pekko.http.javadsl.model.ws.WebSocketRequest;
 import io.weft.viz.api.VizServer;
 import io.weft.viz.inventory.Inventory;
 import io.weft.viz.metrics.MetricHistory;
+import io.weft.viz.metrics.MetricSource;
+import io.weft.viz.metrics.PrometheusSource;
 import io.weft.viz.metrics.Scraper;
 import io.weft.viz.query.Edge;
 import io.weft.viz.query.EdgeQuery;
@@ -42,7 +44,8 @@ import java.util.stream.Collectors;
 
 /**
  * The viz service (Linkerd's metrics API, tap API and web, in one): it follows the cluster's pods,
- * scrapes their proxies, answers stat, edges and routes from what it scraped, fans tap out to the
+ * scrapes their proxies (or asks the Prometheus that does), answers stat, edges and routes from
+ * their metrics, fans tap out to the
  * proxies with the tap service's identity, and serves all of it, and the dashboard, over HTTP.
  */
 public final class VizService implements VizApi, AutoCloseable {
@@ -51,13 +54,15 @@ public final class VizService implements VizApi, AutoCloseable {
   /** {@code weft.viz} settings. */
   public record Settings(String listenInterface, int port, Duration scrapeInterval, Duration scrapeTimeout,
                          int scrapeParallelism, Duration retention, int proxyAdminPort, int proxyTapPort,
-                         String controlPlaneNamespace, String trustDomain, String clusterDomain, String controlPlaneAdmin) {
+                         String controlPlaneNamespace, String trustDomain, String clusterDomain, String controlPlaneAdmin,
+                         String prometheus) {
     public static Settings from(Config config) {
       Config c = config.getConfig("weft.viz");
       return new Settings(c.getString("interface"), c.getInt("port"), c.getDuration("scrape.interval"),
           c.getDuration("scrape.timeout"), c.getInt("scrape.parallelism"), c.getDuration("retention"),
           c.getInt("proxy-admin-port"), c.getInt("proxy-tap-port"), c.getString("control-plane-namespace"),
-          c.getString("trust-domain"), c.getString("cluster-domain"), c.getString("control-plane-admin"));
+          c.getString("trust-domain"), c.getString("cluster-domain"), c.getString("control-plane-admin"),
+          c.getString("prometheus-url"));
     }
   }
 
@@ -65,16 +70,18 @@ public final class VizService implements VizApi, AutoCloseable {
   private final Settings settings;
   private final Inventory inventory;
   private final MetricHistory history;
-  private final Scraper scraper;
+  private final MetricSource metrics;
+  private final Optional<Scraper> scraper;
   private final Optional<TapFanout> taps;
   private volatile ServerBinding binding;
 
-  private VizService(ActorSystem<?> system, Settings settings, Inventory inventory, MetricHistory history, Scraper scraper,
-                     Optional<TapFanout> taps) {
+  private VizService(ActorSystem<?> system, Settings settings, Inventory inventory, MetricHistory history, MetricSource metrics,
+                     Optional<Scraper> scraper, Optional<TapFanout> taps) {
     this.system = system;
     this.settings = settings;
     this.inventory = inventory;
     this.history = history;
+    this.metrics = metrics;
     this.scraper = scraper;
     this.taps = taps;
   }
@@ -87,11 +94,16 @@ public final class VizService implements VizApi, AutoCloseable {
                                  Settings settings) {
     Inventory inventory = new Inventory(system, cluster);
     MetricHistory history = new MetricHistory(settings.retention());
-    Scraper scraper = new Scraper(system, inventory, history, new Scraper.Settings(settings.scrapeInterval(),
-        settings.scrapeTimeout(), settings.proxyAdminPort(), settings.scrapeParallelism()), System::nanoTime);
+    // With a Prometheus, it holds the proxies' metrics; without, this service scrapes them itself.
+    boolean prometheus = !settings.prometheus().isBlank();
+    MetricSource metrics = prometheus ? new PrometheusSource(java.net.URI.create(settings.prometheus()), settings.scrapeTimeout())
+        : history;
+    Optional<Scraper> scraper = prometheus ? Optional.empty() : Optional.of(new Scraper(system, inventory, history,
+        new Scraper.Settings(settings.scrapeInterval(), settings.scrapeTimeout(), settings.proxyAdminPort(),
+            settings.scrapeParallelism()), System::nanoTime));
     Optional<TapFanout> taps = tapIdentity.map(tls -> new TapFanout(system, tls, inventory::current,
         pod -> identityOf(settings, pod), settings.proxyTapPort(), System::nanoTime));
-    return new VizService(system, settings, inventory, history, scraper, taps);
+    return new VizService(system, settings, inventory, history, metrics, scraper, taps);
   }
 
   /** Serves the API and dashboard on the settings' address (port 0: any free one). */
@@ -115,7 +127,10 @@ public final class VizService implements VizApi, AutoCloseable {
     return inventory.synced().toCompletableFuture().isDone();
   }
 
-  /** Whether every meshed pod's proxy has been scraped at or after {@code nanoTime} (of {@link System#nanoTime}). */
+  /**
+   * Whether every meshed pod's proxy has been scraped at or after {@code nanoTime} (of
+   * {@link System#nanoTime}) by this service (never, when a Prometheus scrapes them).
+   */
   public boolean scrapedSince(long nanoTime) {
     return inventory.current().meshedPods().stream().allMatch(p -> {
       var scrapes = history.of(p.key());
@@ -125,18 +140,18 @@ public final class VizService implements VizApi, AutoCloseable {
 
   @Override
   public List<StatRow> stat(StatRequest request) {
-    return StatQuery.run(request, inventory.current(), history);
+    return StatQuery.run(request, inventory.current(), metrics);
   }
 
   @Override
   public List<Edge> edges(VizKind kind, Optional<String> namespace, Duration window) {
-    return EdgeQuery.run(kind, namespace, window, inventory.current(), history, pod -> identityOf(settings, pod));
+    return EdgeQuery.run(kind, namespace, window, inventory.current(), metrics, pod -> identityOf(settings, pod));
   }
 
   @Override
   public List<RouteRow> routes(ResourceRef target, String namespace, Optional<ResourceRef> from, String fromNamespace,
                                Duration window) {
-    return RouteQuery.run(target, namespace, from, fromNamespace, window, settings.clusterDomain(), inventory.current(), history);
+    return RouteQuery.run(target, namespace, from, fromNamespace, window, settings.clusterDomain(), inventory.current(), metrics);
   }
 
   @Override
@@ -183,7 +198,7 @@ public final class VizService implements VizApi, AutoCloseable {
     if (binding != null) {
       binding.unbind();
     }
-    scraper.close();
+    scraper.ifPresent(Scraper::close);
     inventory.close();
   }
 }

@@ -95,7 +95,7 @@ final class VizMesh implements AutoCloseable {
     RuntimeMesh.Certified tap = mesh.certified("tap", "linkerd-viz", ConfigFactory.empty());
     VizService.Settings settings = new VizService.Settings("127.0.0.1", 0, SCRAPE_INTERVAL, Duration.ofSeconds(2), 4,
         Duration.ofMinutes(10), 4191, 4190, "linkerd", "cluster.local", "cluster.local",
-        "127.0.0.1:" + mesh.controlPlane().adminPort());
+        "127.0.0.1:" + mesh.controlPlane().adminPort(), "");
     LocalClusterBackend cluster = new LocalClusterBackend(directory, new LocalClusterBackend.Settings("linkerd",
         Duration.ofMillis(500), Duration.ofMillis(50), 1024, directory.resolve("viz-token.key")));
     VizService viz = VizService.start(tap.system(), cluster.events(), Optional.of(tap.tls()), settings);

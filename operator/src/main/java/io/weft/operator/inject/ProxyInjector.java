@@ -38,11 +38,16 @@ public final class ProxyInjector {
   private static final String END_ENTITY_DIR = "/var/run/linkerd/identity/end-entity";
   private static final String TOKEN_DIR = "/var/run/secrets/tokens";
   private static final String TOKEN_AUDIENCE = "identity.l5d.io";
+  /** Linkerd viz's tap service: its service account and default namespace, and its annotations on pods. */
+  private static final String TAP_SERVICE_ACCOUNT = "tap";
+  private static final String VIZ_NAMESPACE = "linkerd-viz";
+  private static final String DISABLE_TAP = "viz.linkerd.io/disable-tap";
+  private static final String TAP_ENABLED = "viz.linkerd.io/tap-enabled";
   private static final int TOKEN_SECONDS = 86400;
   private static final List<String> LABELS = List.of(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, "linkerd.io/workload-ns");
   private static final String OWNER_LABEL_PREFIX = "linkerd.io/proxy-";
   private static final List<String> ANNOTATIONS = List.of("linkerd.io/created-by", PROXY_VERSION_ANNOTATION,
-      TRUST_ROOT_ANNOTATION);
+      TRUST_ROOT_ANNOTATION, TAP_ENABLED);
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   /** How the engine is asked: by the webhook (decide from annotations), or by the CLI. */
@@ -146,6 +151,9 @@ public final class ProxyInjector {
     config.get("opaque-ports").ifPresentOrElse(v -> opaque.addAll(ports(v)),
         () -> settings.defaultOpaquePorts().stream().filter(containerPorts::contains).forEach(opaque::add));
     annotations.put("linkerd.io/created-by", settings.createdBy());
+    if (config.tapEnabled()) {
+      annotations.put(TAP_ENABLED, "true");
+    }
     annotations.put(PROXY_VERSION_ANNOTATION, settings.proxyVersion());
     annotations.put(TRUST_ROOT_ANNOTATION, io.weft.k8s.Digests.sha256Hex(settings.trustAnchorsPem()));
     ObjectNode labels = object(metadata, "labels");
@@ -243,6 +251,11 @@ public final class ProxyInjector {
     env(env, "LINKERD2_PROXY_IDENTITY_LOCAL_NAME", io.weft.protocol.identity.MeshIdentity.name("$(_pod_sa)", "$(_pod_ns)",
         settings.controlPlaneNamespace(), settings.trustDomain()));
     env(env, "LINKERD2_PROXY_IDENTITY_SVC_NAME", settings.identity("linkerd-identity"));
+    if (config.tapEnabled()) {
+      // What Linkerd viz's tap injector adds: the only identity the proxy's tap port serves.
+      env(env, "LINKERD2_PROXY_TAP_SVC_NAME", new io.weft.protocol.identity.MeshIdentity(TAP_SERVICE_ACCOUNT, VIZ_NAMESPACE,
+          settings.controlPlaneNamespace(), settings.trustDomain()).name());
+    }
     ArrayNode ports = c.putArray("ports");
     ports.addObject().put("containerPort", InjectionSettings.INBOUND_PORT).put("name", "linkerd-proxy");
     ports.addObject().put("containerPort", InjectionSettings.ADMIN_PORT).put("name", "linkerd-admin");
@@ -309,6 +322,12 @@ public final class ProxyInjector {
 
   /** The pod's {@code config.linkerd.io/*} annotations, read with their types. */
   private record Config(ObjectNode annotations) {
+    /** Unless the pod opts out ({@code viz.linkerd.io/disable-tap}), its proxy serves tap to viz. */
+    boolean tapEnabled() {
+      JsonNode v = annotations.get(DISABLE_TAP);
+      return v == null || !v.asText().trim().equals("true");
+    }
+
     Optional<String> get(String key) {
       JsonNode v = annotations.get(CONFIG + key);
       return v == null || v.asText().isBlank() ? Optional.empty() : Optional.of(v.asText().trim());

@@ -256,7 +256,7 @@ public final class InstallManifests {
     return com.typesafe.config.ConfigValueFactory.fromAnyRef(text).render(com.typesafe.config.ConfigRenderOptions.concise());
   }
 
-  private static String substitute(String template, Map<String, String> placeholders) {
+  static String substitute(String template, Map<String, String> placeholders) {
     String rendered = template;
     for (Map.Entry<String, String> p : placeholders.entrySet()) {
       rendered = rendered.replace("${" + p.getKey() + "}", p.getValue());
@@ -277,7 +277,7 @@ public final class InstallManifests {
     return secret;
   }
 
-  private static ObjectNode configMap(String namespace, String name, Map<String, String> data) {
+  static ObjectNode configMap(String namespace, String name, Map<String, String> data) {
     ObjectNode map = YamlDocuments.object().put("apiVersion", "v1").put("kind", "ConfigMap");
     map.putObject("metadata").put("name", name).put("namespace", namespace);
     ObjectNode entries = map.putObject("data");
@@ -307,7 +307,7 @@ public final class InstallManifests {
   }
 
   /** Multi-document YAML, each document opened with {@code ---}. */
-  private static String render(List<ObjectNode> objects) {
+  static String render(List<ObjectNode> objects) {
     return "---\n" + YamlDocuments.write(objects);
   }
 

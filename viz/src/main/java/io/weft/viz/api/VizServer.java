@@ -25,6 +25,9 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -42,6 +45,7 @@ public final class VizServer extends AllDirectives {
   private static final org.apache.pekko.http.javadsl.model.ContentType NDJSON = ContentTypes.create(
       MediaTypes.applicationWithFixedCharset("x-ndjson", org.apache.pekko.http.javadsl.model.HttpCharsets.UTF_8));
 
+  private static final Executor ANSWERS = Executors.newVirtualThreadPerTaskExecutor();
   private final VizApi viz;
 
   public VizServer(VizApi viz) {
@@ -69,10 +73,10 @@ public final class VizServer extends AllDirectives {
           StatRequest request = statRequest(params);
           Duration every = optional(params, "interval").map(GoDurations::parse).filter(d -> d.compareTo(MIN_PUSH_INTERVAL) >= 0)
               .orElse(viz.refreshInterval());
+          VizKind edges = request.resource().kind() == VizKind.POD ? VizKind.POD : VizKind.DEPLOYMENT;
           Source<Message, NotUsed> pushes = Source.tick(Duration.ZERO, every, "tick")
-              .map(t -> (Message) TextMessage.create(VizJson.write(Map.of("stat", viz.stat(request), "edges",
-                  viz.edges(request.resource().kind() == VizKind.POD ? VizKind.POD : VizKind.DEPLOYMENT, request.namespace(),
-                      request.window())))))
+              .mapAsync(1, t -> CompletableFuture.supplyAsync(() -> (Message) TextMessage.create(VizJson.write(Map.of(
+                  "stat", viz.stat(request), "edges", viz.edges(edges, request.namespace(), request.window())))), ANSWERS))
               .mapMaterializedValue(c -> NotUsed.notUsed());
           return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), pushes));
         }))),
@@ -90,17 +94,31 @@ public final class VizServer extends AllDirectives {
     Object answer(Map<String, String> params);
   }
 
+  /** Answered off the server's threads: a query may wait on Prometheus. */
   private Route json(Query query) {
-    return parameterMap(params -> validated(() -> complete(HttpResponse.create()
-        .withEntity(ContentTypes.APPLICATION_JSON, VizJson.write(query.answer(params))))));
+    return parameterMap(params -> completeWithFuture(CompletableFuture.supplyAsync(() -> answer(query, params), ANSWERS)));
+  }
+
+  private static HttpResponse answer(Query query, Map<String, String> params) {
+    try {
+      return HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, VizJson.write(query.answer(params)));
+    } catch (IllegalArgumentException e) {
+      return error(StatusCodes.BAD_REQUEST, e.getMessage());
+    } catch (IllegalStateException e) {
+      return error(StatusCodes.SERVICE_UNAVAILABLE, e.getMessage());
+    }
+  }
+
+  private static HttpResponse error(org.apache.pekko.http.javadsl.model.StatusCode status, String message) {
+    return HttpResponse.create().withStatus(status)
+        .withEntity(ContentTypes.APPLICATION_JSON, VizJson.write(Map.of("error", String.valueOf(message))));
   }
 
   private Route validated(Supplier<Route> route) {
     try {
       return route.get();
     } catch (IllegalArgumentException e) {
-      return complete(HttpResponse.create().withStatus(StatusCodes.BAD_REQUEST)
-          .withEntity(ContentTypes.APPLICATION_JSON, VizJson.write(Map.of("error", String.valueOf(e.getMessage())))));
+      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
   }
 

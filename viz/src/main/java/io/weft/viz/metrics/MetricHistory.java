@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * scraper writes (one scrape per pod at a time); a reader gets a pod's scrapes as an immutable
  * array, replaced whole on every write.
  */
-public final class MetricHistory {
+public final class MetricHistory implements MetricSource {
   private static final Scrape[] NONE = {};
   private final long retentionNanos;
   private final Map<ResourceKey, Scrape[]> scrapes = new ConcurrentHashMap<>();
@@ -39,6 +39,11 @@ public final class MetricHistory {
   /** Forgets pods that are gone. */
   public void retain(Set<ResourceKey> pods) {
     scrapes.keySet().retainAll(pods);
+  }
+
+  @Override
+  public java.util.function.Function<ResourceKey, Scrape[]> window(Duration window) {
+    return this::of;
   }
 
   /** {@code pod}'s scrapes, oldest first. */

@@ -3,7 +3,7 @@ package io.weft.viz.query;
 import io.weft.k8s.model.PodResource;
 import io.weft.protocol.admin.PrometheusSamples.Sample;
 import io.weft.viz.inventory.MeshInventory;
-import io.weft.viz.metrics.MetricHistory;
+import io.weft.viz.metrics.MetricSource;
 import io.weft.viz.metrics.Scrape;
 
 import java.time.Duration;
@@ -22,14 +22,15 @@ public final class EdgeQuery {
 
   /** {@code identityOf}: a pod's mesh identity (its proxy's client identity). */
   public static List<Edge> run(VizKind kind, Optional<String> namespace, Duration window, MeshInventory inventory,
-                               MetricHistory history, Function<PodResource, String> identityOf) {
+                               MetricSource metrics, Function<PodResource, String> identityOf) {
     if (kind == VizKind.SERVICE || kind == VizKind.NAMESPACE) {
       throw new IllegalArgumentException("edges are between workloads or pods, not " + kind.displayName() + "s");
     }
     Map<String, Edge> edges = new TreeMap<>();
+    java.util.function.Function<io.weft.k8s.model.ResourceKey, Scrape[]> history = metrics.window(window);
     for (PodResource pod : inventory.meshedPods()) {
       Optional<String> source = kind.of(pod);
-      Scrape[] scrapes = history.of(pod.key());
+      Scrape[] scrapes = history.apply(pod.key());
       PodWindow w = PodWindow.of(scrapes, window);
       if (source.isEmpty() || w == null) {
         continue;

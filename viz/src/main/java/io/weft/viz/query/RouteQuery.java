@@ -5,7 +5,10 @@ import io.weft.k8s.model.ServiceProfileResource;
 import io.weft.k8s.model.ServiceResource;
 import io.weft.protocol.admin.PrometheusSamples.Sample;
 import io.weft.viz.inventory.MeshInventory;
-import io.weft.viz.metrics.MetricHistory;
+import io.weft.viz.metrics.MetricSource;
+import io.weft.viz.metrics.Scrape;
+import io.weft.k8s.model.ResourceKey;
+import java.util.function.Function;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,10 +34,11 @@ public final class RouteQuery {
    * {@code from}: only these callers (else every meshed pod).
    */
   public static List<RouteRow> run(ResourceRef target, String namespace, Optional<ResourceRef> from, String fromNamespace,
-                                   Duration window, String clusterDomain, MeshInventory inventory, MetricHistory history) {
+                                   Duration window, String clusterDomain, MeshInventory inventory, MetricSource metrics) {
     List<PodResource> callers = inventory.meshedPods().stream().filter(p -> from.isEmpty()
         || (p.meta().namespace().equals(fromNamespace) && from.get().kind().of(p).equals(from.get().name()))).toList();
     List<RouteRow> rows = new ArrayList<>();
+    Function<ResourceKey, Scrape[]> history = metrics.window(window);
     for (ServiceResource service : targets(target, namespace, inventory)) {
       String fqdn = service.meta().name() + "." + namespace + ".svc." + clusterDomain;
       Optional<ServiceProfileResource> profile = inventory.profile(namespace, fqdn);
@@ -63,7 +67,7 @@ public final class RouteQuery {
   }
 
   private static List<RouteRow> profileRoutes(ServiceResource service, ServiceProfileResource profile, String fqdn,
-                                              List<PodResource> callers, Duration window, MetricHistory history) {
+                                              List<PodResource> callers, Duration window, Function<ResourceKey, Scrape[]> history) {
     Map<String, String> names = new LinkedHashMap<>();
     profile.routes().forEach(r -> names.put(r.name(), r.name()));
     names.put("", RouteRow.DEFAULT);
@@ -75,7 +79,7 @@ public final class RouteQuery {
       Tally actual = new Tally();
       TreeMap<Double, Double> buckets = new TreeMap<>();
       for (PodResource pod : callers) {
-        PodWindow w = PodWindow.of(history.of(pod.key()), window);
+        PodWindow w = PodWindow.of(history.apply(pod.key()), window);
         if (w != null && w.seconds() > 0) {
           effective.add(w, "route_response_total", labels, s -> s.label("classification").equals("success"));
           actual.add(w, "route_actual_response_total", labels, s -> s.label("classification").equals("success"));
@@ -89,7 +93,7 @@ public final class RouteQuery {
 
   /** Routes of HTTPRoutes and GRPCRoutes whose parent is {@code service}, named as the callers' metrics name them. */
   private static List<RouteRow> policyRoutes(ServiceResource service, List<PodResource> callers, Duration window,
-                                             MetricHistory history) {
+                                             Function<ResourceKey, Scrape[]> history) {
     Predicate<Sample> parent = s -> s.label("parent_name").equals(service.meta().name())
         && s.label("parent_namespace").equals(service.meta().namespace());
     Map<String, Tally> effective = new TreeMap<>();
@@ -100,7 +104,7 @@ public final class RouteQuery {
       Predicate<Sample> success = s -> s.label("error").isEmpty()
           && (grpc ? s.label("grpc_status").equals("0") : !s.label("http_status").startsWith("5"));
       for (PodResource pod : callers) {
-        PodWindow w = PodWindow.of(history.of(pod.key()), window);
+        PodWindow w = PodWindow.of(history.apply(pod.key()), window);
         if (w == null || w.seconds() <= 0) {
           continue;
         }

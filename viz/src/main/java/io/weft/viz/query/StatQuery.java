@@ -4,7 +4,7 @@ import io.weft.k8s.model.PodResource;
 import io.weft.k8s.model.ServiceResource;
 import io.weft.protocol.admin.PrometheusSamples.Sample;
 import io.weft.viz.inventory.MeshInventory;
-import io.weft.viz.metrics.MetricHistory;
+import io.weft.viz.metrics.MetricSource;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,8 +24,9 @@ import java.util.function.Predicate;
 public final class StatQuery {
   private StatQuery() {}
 
-  public static List<StatRow> run(StatRequest request, MeshInventory inventory, MetricHistory history) {
+  public static List<StatRow> run(StatRequest request, MeshInventory inventory, MetricSource metrics) {
     VizKind kind = request.resource().kind();
+    java.util.function.Function<io.weft.k8s.model.ResourceKey, io.weft.viz.metrics.Scrape[]> history = metrics.window(request.window());
     Map<Key, List<PodResource>> resources = kind == VizKind.SERVICE ? services(request, inventory) : grouped(request, inventory);
     List<StatRow> rows = new ArrayList<>();
     for (Map.Entry<Key, List<PodResource>> resource : resources.entrySet()) {
@@ -34,7 +35,7 @@ public final class StatQuery {
       boolean inbound = request.from().isEmpty() && request.to().isEmpty() && kind != VizKind.SERVICE;
       if (inbound) {
         for (PodResource pod : resource.getValue()) {
-          PodWindow window = PodWindow.of(history.of(pod.key()), request.window());
+          PodWindow window = PodWindow.of(history.apply(pod.key()), request.window());
           golden.add(window, s -> s.label("direction").equals("inbound"));
           golden.addInboundTcp(window);
         }
@@ -56,7 +57,7 @@ public final class StatQuery {
           destination = names(new ResourceRef(kind, Optional.of(key.name())), key.namespace());
         }
         for (PodResource pod : callers) {
-          golden.add(PodWindow.of(history.of(pod.key()), request.window()), outbound.and(destination));
+          golden.add(PodWindow.of(history.apply(pod.key()), request.window()), outbound.and(destination));
         }
       }
       rows.add(row(key, kind, resource.getValue(), golden, inbound));
