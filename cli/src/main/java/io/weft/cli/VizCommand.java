@@ -76,6 +76,30 @@ final class VizCommand {
     }
   }
 
+  /** The window the numbers cover. */
+  static final class Window {
+    @Option(names = {"-t", "--time-window"}, defaultValue = "1m", description = "The window the numbers cover (default: ${DEFAULT-VALUE}).")
+    String window;
+  }
+
+  /** Only the traffic from another resource. */
+  static final class From {
+    @Option(names = "--from", paramLabel = "KIND/NAME", description = "Only traffic from this resource.")
+    String from;
+
+    @Option(names = "--from-namespace", description = "The --from resource's namespace (default: the resource's).")
+    String fromNamespace;
+  }
+
+  /** {@code rows} as JSON, or as {@code table} prints them. */
+  static <T> void print(Output output, T rows, PrintWriter out, java.util.function.BiConsumer<T, Boolean> table) {
+    if (output.json()) {
+      printJson(rows, out);
+    } else {
+      table.accept(rows, output.wide());
+    }
+  }
+
   static void printJson(Object value, PrintWriter out) {
     try {
       out.println(VizJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
@@ -96,11 +120,8 @@ final class VizCommand {
     @Parameters(paramLabel = "RESOURCE", description = "KIND or KIND/NAME")
     String resource;
 
-    @Option(names = "--from", paramLabel = "KIND/NAME", description = "Only traffic from this resource.")
-    String from;
-
-    @Option(names = "--from-namespace", description = "The --from resource's namespace (default: the resource's).")
-    String fromNamespace;
+    @Mixin From from;
+    @Mixin Window window;
 
     @Option(names = "--to", paramLabel = "KIND/NAME", description = "Only traffic to this resource.")
     String to;
@@ -108,20 +129,13 @@ final class VizCommand {
     @Option(names = "--to-namespace", description = "The --to resource's namespace (default: the resource's).")
     String toNamespace;
 
-    @Option(names = {"-t", "--time-window"}, defaultValue = "1m", description = "The window the numbers cover (default: ${DEFAULT-VALUE}).")
-    String window;
-
     @Override
     public void run() {
       List<StatRow> rows = target.client().get("/api/stat", VizClient.params("resource", resource, "namespace", scope.namespaceParam(),
-          "from", from, "from_namespace", fromNamespace, "to", to, "to_namespace", toNamespace, "window", window),
+          "from", from.from, "from_namespace", from.fromNamespace, "to", to, "to_namespace", toNamespace, "window", window.window),
           new TypeReference<>() {});
       PrintWriter out = spec.commandLine().getOut();
-      if (output.json()) {
-        printJson(rows, out);
-      } else {
-        VizTables.stat(rows, output.wide(), scope.all, out);
-      }
+      print(output, rows, out, (r, wide) -> VizTables.stat(r, wide, scope.all, out));
     }
   }
 
@@ -138,25 +152,15 @@ final class VizCommand {
     @Parameters(paramLabel = "RESOURCE", description = "svc/NAME or a workload, KIND/NAME")
     String resource;
 
-    @Option(names = "--from", paramLabel = "KIND/NAME", description = "Only requests from this resource.")
-    String from;
-
-    @Option(names = "--from-namespace", description = "The --from resource's namespace (default: the resource's).")
-    String fromNamespace;
-
-    @Option(names = {"-t", "--time-window"}, defaultValue = "1m", description = "The window the numbers cover (default: ${DEFAULT-VALUE}).")
-    String window;
+    @Mixin From from;
+    @Mixin Window window;
 
     @Override
     public void run() {
       List<RouteRow> rows = target.client().get("/api/routes", VizClient.params("resource", resource, "namespace", namespace,
-          "from", from, "from_namespace", fromNamespace, "window", window), new TypeReference<>() {});
+          "from", from.from, "from_namespace", from.fromNamespace, "window", window.window), new TypeReference<>() {});
       PrintWriter out = spec.commandLine().getOut();
-      if (output.json()) {
-        printJson(rows, out);
-      } else {
-        VizTables.routes(rows, output.wide(), out);
-      }
+      print(output, rows, out, (r, wide) -> VizTables.routes(r, wide, out));
     }
   }
 
@@ -167,22 +171,17 @@ final class VizCommand {
     @Mixin Scope scope;
     @Mixin Output output;
 
+    @Mixin Window window;
+
     @Parameters(paramLabel = "KIND", description = "deploy or po (or sts, ds, job)")
     String kind;
-
-    @Option(names = {"-t", "--time-window"}, defaultValue = "1m", description = "The window looked at (default: ${DEFAULT-VALUE}).")
-    String window;
 
     @Override
     public void run() {
       List<Edge> edges = target.client().get("/api/edges", VizClient.params("resource", kind, "namespace", scope.namespaceParam(),
-          "window", window), new TypeReference<>() {});
+          "window", window.window), new TypeReference<>() {});
       PrintWriter out = spec.commandLine().getOut();
-      if (output.json()) {
-        printJson(edges, out);
-      } else {
-        VizTables.edges(edges, output.wide(), out);
-      }
+      print(output, edges, out, (e, wide) -> VizTables.edges(e, wide, out));
     }
   }
 

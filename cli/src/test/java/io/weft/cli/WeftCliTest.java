@@ -29,6 +29,13 @@ class WeftCliTest {
 
   record Run(int exit, String out, String err) {}
 
+  /** A port free a moment ago. */
+  static int freePort() throws IOException {
+    try (var socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
   static Run weft(String... args) {
     CommandLine cli = Weft.commandLine();
     StringWriter out = new StringWriter();
@@ -174,10 +181,7 @@ class WeftCliTest {
 
   @Test
   void anUnreachableControlPlaneIsNamed() throws IOException {
-    int unused;
-    try (var socket = new java.net.ServerSocket(0)) {
-      unused = socket.getLocalPort();
-    }
+    int unused = freePort();
     Run run = weft("diagnostics", "endpoints", "--destination", "127.0.0.1:" + unused, "--timeout", "20s",
         "web-svc.emojivoto.svc.cluster.local:80");
     assertThat(run.exit()).isEqualTo(1);
@@ -188,10 +192,7 @@ class WeftCliTest {
   void demoRunsTheMeshAndSummarizesItsTrafficAndVizShowsIt() throws Exception {
     // The acceptance run: 30 s, every deployment at 99 % or better but voting, which
     // fails :doughnut: votes on purpose. While it runs, weft viz reads the demo's viz service.
-    int vizPort;
-    try (var socket = new java.net.ServerSocket(0)) {
-      vizPort = socket.getLocalPort();
-    }
+    int vizPort = freePort();
     String viz = "127.0.0.1:" + vizPort;
     var demo = java.util.concurrent.CompletableFuture.supplyAsync(() -> weft("demo", "--duration", "30s", "--destination-port", "0",
         "--cluster-port", "0", "--control-plane-admin-port", "0", "--viz-port", Integer.toString(vizPort),
@@ -261,10 +262,7 @@ class WeftCliTest {
     assertThat(unreadable.exit()).isEqualTo(1);
     assertThat(unreadable.err()).contains("cannot read");
 
-    int port;
-    try (var socket = new java.net.ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = freePort();
     int servePort = port;
     var serving = java.util.concurrent.CompletableFuture.supplyAsync(() -> weft("viz", "serve", "--local-cluster",
         Path.of("..", "examples", "emojivoto").toString(), "--interface", "127.0.0.1", "--port", Integer.toString(servePort),
@@ -366,10 +364,7 @@ class WeftCliTest {
   void proxyMetricsPrintsAPodsProxyMetrics() throws Exception {
     String examples = Path.of("..", "examples", "emojivoto").toString();
     // emoji's pod is the first in the example, so the local cluster gives it 127.0.1.1.
-    int adminPort;
-    try (var socket = new java.net.ServerSocket(0)) {
-      adminPort = socket.getLocalPort();
-    }
+    int adminPort = freePort();
     var env = java.util.Map.of(
         "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "127.0.1.1:0",
         "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.1.1:0",
