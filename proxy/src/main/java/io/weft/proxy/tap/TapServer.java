@@ -34,7 +34,9 @@ public final class TapServer {
 
   public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, InetSocketAddress listen, MeshTls tls,
                                                         String tapIdentity, Taps taps, HttpServerFlows flows) {
-    var grpc = TapHandlerFactory.create(new TapService(taps), system);
+    // Made on the first tap, so a proxy nobody taps never loads the gRPC server's classes.
+    var grpc = new java.util.concurrent.atomic.AtomicReference<org.apache.pekko.japi.function.Function<HttpRequest,
+        CompletionStage<HttpResponse>>>();
     return Tcp.get(system).bind(listen.getHostString(), listen.getPort())
         .to(Sink.foreach(connection -> {
           AtomicReference<String> client = new AtomicReference<>("");
@@ -46,7 +48,7 @@ public final class TapServer {
               return CompletableFuture.completedFuture(denied(identity, tapIdentity));
             }
             try {
-              return grpc.apply(request);
+              return grpc.updateAndGet(h -> h != null ? h : TapHandlerFactory.create(new TapService(taps), system)).apply(request);
             } catch (Exception e) {
               return CompletableFuture.failedFuture(e);
             }
