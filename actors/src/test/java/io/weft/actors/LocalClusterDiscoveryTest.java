@@ -155,6 +155,26 @@ class LocalClusterDiscoveryTest {
   }
 
   @Test
+  void aPodWithAMalformedAddressIsRefusedAndTheServiceKeepsServingTheOthers() throws Exception {
+    // Before: the one bad address failed Destination.Get for the Service with INTERNAL, for every subscriber.
+    Files.writeString(manifests.resolve("emojivoto.yaml"), app(2, "80") + """
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-typo, namespace: emojivoto, labels: {app: web-svc}}
+        spec: {containers: [{name: web, ports: [{name: http, containerPort: 8080}]}]}
+        status: {podIP: 10.0.0.300, phase: Running, conditions: [{type: Ready, status: "True"}]}
+        """);
+    await().atMost(DestinationWatch.PATIENCE).until(() -> !backend.problems().isEmpty());
+    assertThat(backend.problems()).extracting(Object::toString).singleElement().satisfies(p ->
+        assertThat(p).contains("Pod web-typo").contains("status.podIP").contains("'10.0.0.300' is not an IP address"));
+    try (DestinationWatch watch = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), AUTHORITY)) {
+      watch.awaitCount(2);
+      assertThat(watch.endpoints().values()).allSatisfy(e -> assertThat(TcpAddresses.format(e.getAddr())).startsWith("127.0."));
+    }
+  }
+
+  @Test
   void aFirstMessageLargeEnoughToBeCompressedReachesTheProxyWhole() throws IOException {
     // 120 endpoints make a first message of well over weft.discovery.compress-above: it goes out
     // gzipped (the client accepts gzip), the one-endpoint diff after it uncompressed.

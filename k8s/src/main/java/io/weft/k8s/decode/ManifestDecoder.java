@@ -22,6 +22,9 @@ import java.util.Map;
  * Both cluster backends use it, so an object means the same thing whichever way it arrives.
  */
 public final class ManifestDecoder {
+  /** A headless Service's clusterIP. */
+  private static final String HEADLESS = "None";
+
   private ManifestDecoder() {}
 
   /** The kind of an object, or empty when Weft does not read that kind. */
@@ -89,7 +92,9 @@ public final class ManifestDecoder {
       ports.add(new ServiceResource.ServicePort(p.get("name").text(""), port, targetNumber, targetName,
           p.get("protocol").text("TCP")));
     }
-    return new ServiceResource(meta, spec.get("type").text("ClusterIP"), spec.get("clusterIP").text(""),
+    Node clusterIp = spec.get("clusterIP");
+    String clusterIP = HEADLESS.equals(clusterIp.text("")) ? HEADLESS : clusterIp.ipAddress("");
+    return new ServiceResource(meta, spec.get("type").text("ClusterIP"), clusterIP,
         spec.get("selector").stringMap(), ports);
   }
 
@@ -116,7 +121,7 @@ public final class ManifestDecoder {
       }
     }
     String serviceAccount = spec.get("serviceAccountName").text(spec.get("serviceAccount").text(""));
-    return new PodResource(meta, status.get("podIP").text(""), spec.get("nodeName").text(""), serviceAccount,
+    return new PodResource(meta, status.get("podIP").ipAddress(""), spec.get("nodeName").text(""), serviceAccount,
         status.get("phase").text(""), ready, root.get("metadata").get("deletionTimestamp").present(), ports,
         owner(root.get("metadata"), meta.labels()), probes);
   }
@@ -186,7 +191,7 @@ public final class ManifestDecoder {
     for (Node e : root.get("endpoints").list()) {
       List<String> addresses = new ArrayList<>();
       for (Node a : e.get("addresses").list()) {
-        addresses.add(a.text(""));
+        addresses.add(a.ipAddress(""));
       }
       Node conditions = e.get("conditions");
       Node targetRef = e.get("targetRef");

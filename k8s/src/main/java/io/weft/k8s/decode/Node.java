@@ -36,6 +36,18 @@ record Node(JsonNode json, String path) {
     return json.asText();
   }
 
+  /**
+   * An IP address written as Kubernetes writes one ({@code 10.0.0.7}, {@code fd00::7}), or
+   * {@code fallback} when absent; anything else is refused here, so a view never meets it.
+   */
+  String ipAddress(String fallback) throws ManifestException {
+    String value = text(fallback);
+    if (value != null && !value.isEmpty() && !io.weft.protocol.net.TcpAddresses.isIpLiteral(value)) {
+      throw new ManifestException(path, "'" + value + "' is not an IP address");
+    }
+    return value;
+  }
+
   String requiredText() throws ManifestException {
     String value = text(null);
     if (value == null || value.isEmpty()) {
