@@ -15,6 +15,9 @@ import java.util.Properties;
         VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Weft {
   public static void main(String[] args) {
+    // Logging is set up before any other thread can log: a call made while SLF4J is still
+    // initializing is replayed with a warning printed to the user's terminal.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     System.exit(commandLine().execute(args));
   }
 

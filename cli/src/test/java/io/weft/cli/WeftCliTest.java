@@ -353,6 +353,20 @@ class WeftCliTest {
   }
 
   @Test
+  void theCommandPrintsNoLoggingStartUpChatter() throws Exception {
+    // The real program in its own JVM, as a user runs it: only its own answer on stderr.
+    for (int run = 0; run < 3; run++) {
+      Process weft = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), Weft.class.getName(), "diagnostics", "endpoints",
+          "--destination", "127.0.0.1:" + freePort(), "--timeout", "1s", "web-svc.emojivoto.svc.cluster.local:80")
+          .redirectErrorStream(true).start();
+      String output = new String(weft.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(weft.waitFor()).isEqualTo(1);
+      assertThat(output).doesNotContain("SLF4J").contains("weft: cannot reach the destination service");
+    }
+  }
+
+  @Test
   void proxyWithBadEnvironmentSaysWhichVariable() {
     // The real environment has no LINKERD2_PROXY_DESTINATION_SVC_ADDR here.
     Run run = weft("proxy");
