@@ -367,6 +367,21 @@ class WeftCliTest {
   }
 
   @Test
+  void theDemoStopsQuietly() throws Exception {
+    // The real program, as a user runs it: its whole output, logs included, has no ERROR, no stack
+    // trace, and no proxy mourning a stream its own shutdown ended.
+    Process demo = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Weft.class.getName(), "demo", "--duration", "10s", "--destination-port", "0",
+        "--cluster-port", "0", "--control-plane-admin-port", "0", "--viz-port", "0",
+        "--local-cluster", Path.of("..", "examples", "emojivoto").toString())
+        .redirectErrorStream(true).start();
+    String output = new String(demo.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(demo.waitFor()).as(output).isZero();
+    assertThat(output).contains("Mesh running").doesNotContain(" ERROR ").doesNotContainPattern("(?m)^\\s+at \\S+\\(")
+        .doesNotContain("lost the stream");
+  }
+
+  @Test
   void proxyWithBadEnvironmentSaysWhichVariable() {
     // The real environment has no LINKERD2_PROXY_DESTINATION_SVC_ADDR here.
     Run run = weft("proxy");

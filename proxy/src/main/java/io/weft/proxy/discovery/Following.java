@@ -76,7 +76,10 @@ public final class Following {
                   if (error != null) {
                     target.connected(false);
                   }
-                  if (error != null && answering.getAndSet(false)) {
+                  // A stream ended by this proxy's own shutdown is not a lost one.
+                  boolean stopping = error instanceof org.apache.pekko.stream.AbruptStageTerminationException
+                      || system.whenTerminated().isCompleted();
+                  if (error != null && !stopping && answering.getAndSet(false)) {
                     log.warn("lost the stream for the {} ({}): asking again with backoff, using {}",
                         what, error.getMessage(), known.get());
                   }
