@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -54,17 +55,27 @@ public final class AdmissionReviews {
     if (!pod.path("kind").asText("Pod").equals("Pod")) {
       return java.util.concurrent.CompletableFuture.completedFuture(answer(review, response));
     }
+    // A pod that cannot be patched is refused now, as malformed, not after the namespace lookup.
+    object(pod, "metadata");
+    object(pod, "spec");
     String namespace = request.path("namespace").asText(pod.path("metadata").path("namespace").asText("default"));
     return namespaceAnnotations.apply(namespace).thenApply(annotations -> {
-      injectPod(pod, namespace, annotations, response);
+      try {
+        injectPod(pod, namespace, annotations, response);
+      } catch (IllegalArgumentException unusable) {
+        // A setting the proxy could not honour (a bad config.linkerd.io/* value): the pod is refused,
+        // saying which, rather than started without its proxy (fail closed).
+        response.put("allowed", false).remove(List.of("patchType", "patch"));
+        response.putObject("status").put("code", BAD_REQUEST).put("message", "cannot inject the proxy: " + unusable.getMessage());
+      }
       return answer(review, response);
     });
   }
 
   private void injectPod(ObjectNode pod, String namespace, Map<String, String> namespaceAnnotations, ObjectNode response) {
+    ObjectNode metadata = object(pod, "metadata");
+    ObjectNode spec = object(pod, "spec");
     ObjectNode original = pod.deepCopy();
-    ObjectNode metadata = pod.get("metadata") instanceof ObjectNode m ? m : pod.putObject("metadata");
-    ObjectNode spec = pod.get("spec") instanceof ObjectNode s ? s : pod.putObject("spec");
     JsonNode owner = metadata.path("ownerReferences").path(0);
     String kind = owner.isMissingNode() ? "Pod" : owner.path("kind").asText("Pod");
     String ownerName = owner.isMissingNode() ? metadata.path("name").asText(metadata.path("generateName").asText(""))
@@ -103,6 +114,18 @@ public final class AdmissionReviews {
     }
     problem.ifPresent(p -> response.putObject("status").put("code", BAD_REQUEST).put("message", p));
     return answer(review, response);
+  }
+
+  /** {@code pod}'s {@code field}, made empty when absent; refused when it is not an object. */
+  private static ObjectNode object(ObjectNode pod, String field) {
+    JsonNode node = pod.get(field);
+    if (node == null || node.isNull()) {
+      return pod.putObject(field);
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw new IllegalArgumentException("request.object." + field + " is not an object");
+    }
+    return object;
   }
 
   private static JsonNode parse(String reviewJson) {

@@ -113,7 +113,7 @@ public final class ProxyInjector {
   public Outcome uninject(ObjectNode metadata, ObjectNode spec) {
     boolean changed = removeNamed(spec, "initContainers", Set.of(PROXY, INIT)) | removeNamed(spec, "containers", Set.of(PROXY))
         | removeNamed(spec, "volumes", Set.copyOf(VOLUMES));
-    ObjectNode labels = (ObjectNode) metadata.get("labels");
+    ObjectNode labels = metadata.get("labels") == null ? null : object(metadata, "labels");
     if (labels != null) {
       LABELS.forEach(l -> labels.remove(l));
       List<String> owners = new ArrayList<>();
@@ -125,7 +125,7 @@ public final class ProxyInjector {
       owners.forEach(labels::remove);
       dropIfEmpty(metadata, "labels");
     }
-    ObjectNode annotations = (ObjectNode) metadata.get("annotations");
+    ObjectNode annotations = metadata.get("annotations") == null ? null : object(metadata, "annotations");
     if (annotations != null) {
       changed |= annotations.remove(INJECT) != null;
       ANNOTATIONS.forEach(a -> annotations.remove(a));
@@ -185,10 +185,7 @@ public final class ProxyInjector {
       }
       inits.add(proxy);
     }
-    ArrayNode existingInits = (ArrayNode) spec.get("initContainers");
-    if (existingInits != null) {
-      inits.addAll(existingInits);
-    }
+    inits.addAll(array(spec, "initContainers"));
     spec.set("initContainers", inits);
     if (!nativeSidecar) {
       if (config.bool("proxy-await", true)) {
@@ -418,13 +415,27 @@ public final class ProxyInjector {
     env.addObject().put("name", name).put("value", value);
   }
 
+  /** {@code parent}'s object {@code field}, made when absent; a value of another type is refused, naming it. */
   private static ObjectNode object(ObjectNode parent, String field) {
     JsonNode node = parent.get(field);
-    return node instanceof ObjectNode o ? o : parent.putObject(field);
+    if (node == null || node.isNull()) {
+      return parent.putObject(field);
+    }
+    if (node instanceof ObjectNode o) {
+      return o;
+    }
+    throw new IllegalArgumentException(field + " is not an object");
   }
 
+  /** {@code parent}'s list {@code field}, made when absent; a value of another type is refused, naming it. */
   private static ArrayNode array(ObjectNode parent, String field) {
     JsonNode node = parent.get(field);
-    return node instanceof ArrayNode a ? a : parent.putArray(field);
+    if (node == null || node.isNull()) {
+      return parent.putArray(field);
+    }
+    if (node instanceof ArrayNode a) {
+      return a;
+    }
+    throw new IllegalArgumentException(field + " is not a list");
   }
 }
