@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Against ClientHellos produced by the JDK's real TLS engine. */
 class ClientHelloSnifferTest {
-  private static ByteBuffer clientHello(String sni) throws Exception {
+  /** The first bytes the JDK's TLS client sends, with {@code sni} as its server name (none if null). */
+  static ByteBuffer clientHello(String sni) throws Exception {
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, null, null);
     SSLEngine engine = context.createSSLEngine();

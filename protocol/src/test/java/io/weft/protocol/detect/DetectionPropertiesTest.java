@@ -11,10 +11,6 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -35,20 +31,10 @@ class DetectionPropertiesTest {
 
   private static byte[] clientHello(String serverName) {
     try {
-      SSLContext context = SSLContext.getInstance("TLSv1.3");
-      context.init(null, null, null);
-      SSLEngine engine = context.createSSLEngine(serverName, 443);
-      engine.setUseClientMode(true);
-      SSLParameters parameters = engine.getSSLParameters();
-      parameters.setServerNames(List.of(new SNIHostName(serverName)));
-      engine.setSSLParameters(parameters);
-      ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
-      engine.beginHandshake();
-      engine.wrap(ByteBuffer.allocate(0), out);
-      out.flip();
-      byte[] hello = new byte[out.remaining()];
-      out.get(hello);
-      return hello;
+      ByteBuffer hello = ClientHelloSnifferTest.clientHello(serverName);
+      byte[] bytes = new byte[hello.remaining()];
+      hello.get(bytes);
+      return bytes;
     } catch (Exception e) {
       throw new IllegalStateException("the JDK makes a ClientHello", e);
     }
