@@ -136,8 +136,9 @@ class DashboardTest {
     browser.get("http://" + viz.address().getHostString() + ":" + viz.address().getPort() + "/?namespace=emojivoto");
 
     // Workloads with numbers that change while traffic runs.
+    // Each row is filled once the scrapes around its first answers are in.
     waiting().until(b -> List.of("emoji", "voting", "web", "vote-bot").stream().allMatch(w -> !cell(w, 0).isEmpty())
-        && cell("web", 4).matches("\\d+"));
+        && cell("web", 4).matches("\\d+") && cell("emoji", 2).endsWith("%"));
     assertThat(cell("web", 1)).isEqualTo("2/2");
     assertThat(cell("emoji", 2)).isEqualTo("100.00%");
     String requests = cell("web", 4);
