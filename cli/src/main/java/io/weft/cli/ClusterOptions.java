@@ -2,11 +2,9 @@ package io.weft.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.ClusterBackend;
-import io.weft.k8s.api.KubeApiBackend;
-import io.weft.k8s.local.LocalClusterBackend;
 import io.weft.k8s.model.ResourceKind;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -16,12 +14,7 @@ import java.util.List;
 
 /** The options every command that runs a control plane shares, turned into configuration. */
 final class ClusterOptions {
-  @Option(names = "--local-cluster", paramLabel = "DIR",
-      description = "Run on a directory of Kubernetes manifests instead of the Kubernetes API.")
-  Path localCluster;
-
-  @Option(names = "--kube-context", paramLabel = "NAME", description = "The kubeconfig context to use.")
-  String kubeContext;
+  @Mixin ClusterSource source;
 
   @Option(names = "--destination-port", paramLabel = "PORT", description = "Serve the Destination API on this port (default 8086).")
   Integer destinationPort;
@@ -53,12 +46,8 @@ final class ClusterOptions {
     return ConfigFactory.parseString(String.join("\n", overrides)).withFallback(ConfigFactory.load());
   }
 
+  /** The control plane's backend: from the Kubernetes API, every kind it reads. */
   ClusterBackend backend(Config config) {
-    ControlPlaneSettings settings = ControlPlaneSettings.from(config);
-    if (localCluster != null) {
-      return new LocalClusterBackend(localCluster, settings.localCluster());
-    }
-    return new KubeApiBackend(io.fabric8.kubernetes.client.Config.autoConfigure(kubeContext),
-        EnumSet.allOf(ResourceKind.class), settings.kubernetes());
+    return source.backend(config, EnumSet.allOf(ResourceKind.class));
   }
 }

@@ -53,11 +53,11 @@ final class DemoCommand implements Runnable {
 
   @Override
   public void run() {
-    if (cluster.localCluster == null) {
-      cluster.localCluster = Path.of(System.getProperty("weft.home", ".")).resolve("examples/emojivoto");
+    if (cluster.source.localCluster == null) {
+      cluster.source.localCluster = Path.of(System.getProperty("weft.home", ".")).resolve("examples/emojivoto");
     }
-    if (!Files.isDirectory(cluster.localCluster)) {
-      throw new IllegalStateException("no manifests at " + cluster.localCluster + " (set --local-cluster)");
+    if (!Files.isDirectory(cluster.source.localCluster)) {
+      throw new IllegalStateException("no manifests at " + cluster.source.localCluster + " (set --local-cluster)");
     }
     PrintWriter out = spec.commandLine().getOut();
     Path identityDirectory;
@@ -126,7 +126,7 @@ final class DemoCommand implements Runnable {
           table.add(authority, query.initial(authority));
         }
       }
-      out.println("Endpoints served from " + cluster.localCluster + ":");
+      out.println("Endpoints served from " + cluster.source.localCluster + ":");
       table.print(out, spec.commandLine().getErr());
       out.println("Control plane: Destination and Identity on 127.0.0.1:" + controlPlane.destinationPort()
           + ", metrics at http://127.0.0.1:" + controlPlane.adminPort() + "/metrics");

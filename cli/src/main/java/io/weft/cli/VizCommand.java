@@ -368,11 +368,7 @@ final class VizCommand {
   static final class Serve implements Runnable {
     @Spec CommandSpec spec;
 
-    @Option(names = "--local-cluster", paramLabel = "DIR", description = "A manifest directory as the cluster (else the Kubernetes API).")
-    java.nio.file.Path localCluster;
-
-    @Option(names = "--kube-context", paramLabel = "NAME", description = "The kubeconfig context to use.")
-    String kubeContext;
+    @Mixin ClusterSource cluster;
 
     @Option(names = "--interface", defaultValue = "0.0.0.0", description = "(default: ${DEFAULT-VALUE})")
     String listenInterface;
@@ -410,12 +406,8 @@ final class VizCommand {
               "weft.viz.control-plane-namespace", controlPlaneNamespace, "weft.viz.trust-domain", trustDomain,
               "weft.viz.cluster-domain", clusterDomain, "pekko.remote.artery.canonical.port", 0))
           .withFallback(com.typesafe.config.ConfigFactory.load());
-      var settings = io.weft.actors.ControlPlaneSettings.from(config);
-      io.weft.k8s.ClusterBackend backend = localCluster != null
-          ? new io.weft.k8s.local.LocalClusterBackend(localCluster, settings.localCluster())
-          : new io.weft.k8s.api.KubeApiBackend(io.fabric8.kubernetes.client.Config.autoConfigure(kubeContext),
-              java.util.EnumSet.of(io.weft.k8s.model.ResourceKind.POD, io.weft.k8s.model.ResourceKind.SERVICE,
-                  io.weft.k8s.model.ResourceKind.SERVICE_PROFILE), settings.kubernetes());
+      io.weft.k8s.ClusterBackend backend = cluster.backend(config, java.util.EnumSet.of(io.weft.k8s.model.ResourceKind.POD,
+          io.weft.k8s.model.ResourceKind.SERVICE, io.weft.k8s.model.ResourceKind.SERVICE_PROFILE));
       var system = org.apache.pekko.actor.typed.ActorSystem.create(org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "weft-viz",
           config);
       try {

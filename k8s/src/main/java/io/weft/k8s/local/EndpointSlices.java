@@ -28,8 +28,7 @@ final class EndpointSlices {
     }
     Map<List<EndpointPort>, List<Endpoint>> byPorts = new LinkedHashMap<>();
     for (PodResource pod : pods) {
-      if (!pod.meta().namespace().equals(service.meta().namespace()) || pod.podIP().isEmpty() || pod.terminating()
-          || !pod.meta().labels().entrySet().containsAll(service.selector().entrySet())) {
+      if (pod.podIP().isEmpty() || pod.terminating() || !service.selects(pod)) {
         continue;
       }
       List<EndpointPort> ports = new ArrayList<>();

@@ -20,6 +20,12 @@ public record ServiceResource(
   /** {@code targetPortName} is set when the target port is a container port's name. */
   public record ServicePort(String name, int port, int targetPortNumber, String targetPortName, String protocol) {}
 
+  /** Whether this Service's selector picks {@code pod} (a selector-less Service picks none). */
+  public boolean selects(PodResource pod) {
+    return !selector.isEmpty() && pod.meta().namespace().equals(meta.namespace())
+        && pod.meta().labels().entrySet().containsAll(selector.entrySet());
+  }
+
   public Optional<ServicePort> port(int number) {
     return ports.stream().filter(p -> p.port() == number).findFirst();
   }

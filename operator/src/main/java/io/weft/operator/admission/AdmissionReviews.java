@@ -2,6 +2,7 @@ package io.weft.operator.admission;
 
 import io.weft.k8s.EventRecorder;
 import io.weft.operator.inject.Outcome;
+import io.weft.operator.inject.JsonFields;
 import io.weft.operator.inject.ProxyInjector;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +26,8 @@ import java.util.function.Function;
  * caller's; the lookup answers asynchronously, so no review holds a thread while it waits.
  */
 public final class AdmissionReviews {
+  /** Where a review's pod is, for messages. */
+  private static final String POD = "request.object.";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int BAD_REQUEST = 400;
 
@@ -56,12 +59,12 @@ public final class AdmissionReviews {
       return java.util.concurrent.CompletableFuture.completedFuture(answer(review, response));
     }
     // A pod that cannot be patched is refused now, as malformed, not after the namespace lookup.
-    object(pod, "metadata");
-    object(pod, "spec");
-    String namespace = request.path("namespace").asText(pod.path("metadata").path("namespace").asText("default"));
+    ObjectNode metadata = JsonFields.object(pod, "metadata", POD);
+    ObjectNode spec = JsonFields.object(pod, "spec", POD);
+    String namespace = request.path("namespace").asText(metadata.path("namespace").asText("default"));
     return namespaceAnnotations.apply(namespace).thenApply(annotations -> {
       try {
-        injectPod(pod, namespace, annotations, response);
+        injectPod(pod, metadata, spec, namespace, annotations, response);
       } catch (IllegalArgumentException unusable) {
         // A setting the proxy could not honour (a bad config.linkerd.io/* value): the pod is refused,
         // saying which, rather than started without its proxy (fail closed).
@@ -72,9 +75,8 @@ public final class AdmissionReviews {
     });
   }
 
-  private void injectPod(ObjectNode pod, String namespace, Map<String, String> namespaceAnnotations, ObjectNode response) {
-    ObjectNode metadata = object(pod, "metadata");
-    ObjectNode spec = object(pod, "spec");
+  private void injectPod(ObjectNode pod, ObjectNode metadata, ObjectNode spec, String namespace,
+                         Map<String, String> namespaceAnnotations, ObjectNode response) {
     ObjectNode original = pod.deepCopy();
     JsonNode owner = metadata.path("ownerReferences").path(0);
     String kind = owner.isMissingNode() ? "Pod" : owner.path("kind").asText("Pod");
@@ -114,18 +116,6 @@ public final class AdmissionReviews {
     }
     problem.ifPresent(p -> response.putObject("status").put("code", BAD_REQUEST).put("message", p));
     return answer(review, response);
-  }
-
-  /** {@code pod}'s {@code field}, made empty when absent; refused when it is not an object. */
-  private static ObjectNode object(ObjectNode pod, String field) {
-    JsonNode node = pod.get(field);
-    if (node == null || node.isNull()) {
-      return pod.putObject(field);
-    }
-    if (!(node instanceof ObjectNode object)) {
-      throw new IllegalArgumentException("request.object." + field + " is not an object");
-    }
-    return object;
   }
 
   private static JsonNode parse(String reviewJson) {

@@ -79,7 +79,7 @@ public final class ProxyInjector {
     if (hasContainer(spec, PROXY) || OTHER_SIDECARS.stream().anyMatch(name -> hasContainer(spec, name))) {
       return new Outcome.Skipped("sidecar_already_exists", "pod has a sidecar injected already");
     }
-    ObjectNode annotations = object(metadata, "annotations");
+    ObjectNode annotations = JsonFields.object(metadata, "annotations");
     String own = annotations.path(INJECT).asText("");
     String fromNamespace = namespaceAnnotations.getOrDefault(INJECT, "");
     if (!own.isEmpty() && !isInjectValue(own)) {
@@ -113,7 +113,7 @@ public final class ProxyInjector {
   public Outcome uninject(ObjectNode metadata, ObjectNode spec) {
     boolean changed = removeNamed(spec, "initContainers", Set.of(PROXY, INIT)) | removeNamed(spec, "containers", Set.of(PROXY))
         | removeNamed(spec, "volumes", Set.copyOf(VOLUMES));
-    ObjectNode labels = metadata.get("labels") == null ? null : object(metadata, "labels");
+    ObjectNode labels = metadata.get("labels") == null ? null : JsonFields.object(metadata, "labels");
     if (labels != null) {
       LABELS.forEach(l -> labels.remove(l));
       List<String> owners = new ArrayList<>();
@@ -125,7 +125,7 @@ public final class ProxyInjector {
       owners.forEach(labels::remove);
       dropIfEmpty(metadata, "labels");
     }
-    ObjectNode annotations = metadata.get("annotations") == null ? null : object(metadata, "annotations");
+    ObjectNode annotations = metadata.get("annotations") == null ? null : JsonFields.object(metadata, "annotations");
     if (annotations != null) {
       changed |= annotations.remove(INJECT) != null;
       ANNOTATIONS.forEach(a -> annotations.remove(a));
@@ -136,7 +136,7 @@ public final class ProxyInjector {
 
   private void addProxy(ObjectNode metadata, ObjectNode spec, String kind, String owner, String namespace,
                         Map<String, String> namespaceAnnotations, boolean ingress) {
-    ObjectNode annotations = object(metadata, "annotations");
+    ObjectNode annotations = JsonFields.object(metadata, "annotations");
     // Namespace-level config.linkerd.io/* apply where the pod sets none (as Linkerd copies them).
     namespaceAnnotations.forEach((k, v) -> {
       if (k.startsWith(CONFIG) && !annotations.has(k)) {
@@ -156,12 +156,12 @@ public final class ProxyInjector {
     }
     annotations.put(PROXY_VERSION_ANNOTATION, settings.proxyVersion());
     annotations.put(TRUST_ROOT_ANNOTATION, io.weft.k8s.Digests.sha256Hex(settings.trustAnchorsPem()));
-    ObjectNode labels = object(metadata, "labels");
+    ObjectNode labels = JsonFields.object(metadata, "labels");
     labels.put(io.weft.k8s.model.PodResource.CONTROL_PLANE_NS_LABEL, settings.controlPlaneNamespace());
     labels.put(OWNER_LABEL_PREFIX + kind.toLowerCase(java.util.Locale.ROOT), owner);
     labels.put("linkerd.io/workload-ns", namespace);
 
-    ArrayNode volumes = array(spec, "volumes");
+    ArrayNode volumes = JsonFields.array(spec, "volumes");
     if (!settings.cniEnabled()) {
       volumes.addObject().put("name", XTABLES_VOLUME).putObject("emptyDir");
     }
@@ -185,14 +185,14 @@ public final class ProxyInjector {
       }
       inits.add(proxy);
     }
-    inits.addAll(array(spec, "initContainers"));
+    inits.addAll(JsonFields.array(spec, "initContainers"));
     spec.set("initContainers", inits);
     if (!nativeSidecar) {
       if (config.bool("proxy-await", true)) {
         proxy.putObject("lifecycle").putObject("postStart").putObject("exec").putArray("command")
             .add("/usr/lib/weft/weft-await").add("--timeout=2m").add("--port=" + InjectionSettings.ADMIN_PORT);
       }
-      ArrayNode containers = array(spec, "containers");
+      ArrayNode containers = JsonFields.array(spec, "containers");
       ArrayNode withProxy = JSON.arrayNode().add(proxy);
       withProxy.addAll(containers);
       spec.set("containers", withProxy);
@@ -413,29 +413,5 @@ public final class ProxyInjector {
 
   private static void env(ArrayNode env, String name, String value) {
     env.addObject().put("name", name).put("value", value);
-  }
-
-  /** {@code parent}'s object {@code field}, made when absent; a value of another type is refused, naming it. */
-  private static ObjectNode object(ObjectNode parent, String field) {
-    JsonNode node = parent.get(field);
-    if (node == null || node.isNull()) {
-      return parent.putObject(field);
-    }
-    if (node instanceof ObjectNode o) {
-      return o;
-    }
-    throw new IllegalArgumentException(field + " is not an object");
-  }
-
-  /** {@code parent}'s list {@code field}, made when absent; a value of another type is refused, naming it. */
-  private static ArrayNode array(ObjectNode parent, String field) {
-    JsonNode node = parent.get(field);
-    if (node == null || node.isNull()) {
-      return parent.putArray(field);
-    }
-    if (node instanceof ArrayNode a) {
-      return a;
-    }
-    throw new IllegalArgumentException(field + " is not a list");
   }
 }

@@ -94,12 +94,17 @@ public final class OutboundHttp implements Service<Request, Response> {
   public Service<Request, Response> forConnection(InetSocketAddress remote, Optional<InetSocketAddress> original) {
     ClientAddress client = new ClientAddress(remote);
     if (original.isEmpty() || ingressMode) {
-      return request -> call(request.put(ClientAddress.class, client));
+      return request -> call(withClient(request, client));
     }
     InetSocketAddress to = original.get();
     String authority = TcpAddresses.format(TcpAddresses.of(to.getAddress(), to.getPort()));
     String host = to.getAddress().getHostAddress();
-    return request -> dispatch(authority, host, to.getPort(), request.put(ClientAddress.class, client));
+    return request -> dispatch(authority, host, to.getPort(), withClient(request, client));
+  }
+
+  /** Only a tap reads where a request came from: while none is open, requests carry nothing for it. */
+  private Request withClient(Request request, ClientAddress client) {
+    return taps.open() == 0 ? request : request.put(ClientAddress.class, client);
   }
 
   @Override

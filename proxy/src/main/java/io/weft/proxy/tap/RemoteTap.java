@@ -12,7 +12,6 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -55,8 +54,7 @@ public final class RemoteTap {
     byte[] message = request.toByteArray();
     ByteString body = ByteString.fromArray(ByteBuffer.allocate(FRAME_HEADER + message.length).put((byte) 0)
         .putInt(message.length).put(message).array());
-    HttpRequest call = HttpRequest.create(PATH).withMethod(HttpMethods.POST)
-        .withUri("http://" + address.getHostString() + ":" + address.getPort() + PATH)
+    HttpRequest call = HttpRequest.POST("http://" + address.getHostString() + ":" + address.getPort() + PATH)
         .addHeader(RawHeader.create("te", "trailers"))
         .withEntity(HttpEntities.create(ContentTypes.parse("application/grpc"), body));
     Object end = new Object();

@@ -38,10 +38,6 @@ final class TapSession {
     this.clock = clock;
   }
 
-  boolean underLimit() {
-    return taken.get() < limit && !finished.get();
-  }
-
   /** Takes {@code tapped} if it matches and the limit allows (its request-init event sent), else null. */
   Tapping tap(TappedRequest tapped, TapEvent.ProxyDirection direction, java.util.Map<String, String> sourceLabels) {
     if (finished.get() || !match.matches(tapped)) {

@@ -66,8 +66,7 @@ public final class VizServer extends AllDirectives {
           return complete(HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, lines)));
         })))),
         path(segment("ws").slash("tap"), () -> parameterMap(params -> validated(() -> {
-          Source<Message, NotUsed> events = viz.tap(tapQuery(params)).map(v -> TextMessage.create(VizJson.write(v)));
-          return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), events));
+          return socket(viz.tap(tapQuery(params)).map(v -> TextMessage.create(VizJson.write(v))));
         }))),
         path(segment("ws").slash("stat"), () -> parameterMap(params -> validated(() -> {
           StatRequest request = statRequest(params);
@@ -78,16 +77,20 @@ public final class VizServer extends AllDirectives {
               .mapAsync(1, t -> CompletableFuture.supplyAsync(() -> (Message) TextMessage.create(VizJson.write(Map.of(
                   "stat", viz.stat(request), "edges", viz.edges(edges, request.namespace(), request.window())))), ANSWERS))
               .mapMaterializedValue(c -> NotUsed.notUsed());
-          return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), pushes));
+          return socket(pushes);
         }))),
         path(segment("ws").slash("feed"), () -> parameterMap(params -> validated(() -> {
-          Source<Message, NotUsed> feed = viz.feed(required(params, "namespace")).map(TextMessage::create);
-          return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), feed));
+          return socket(viz.feed(required(params, "namespace")).map(TextMessage::create));
         }))),
         path("ready", () -> get(() -> viz.ready() ? complete("ready\n")
             : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready: the cluster's state is still being read\n"))),
         pathSingleSlash(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8)),
         pathPrefix("static", () -> getFromResourceDirectory("dashboard")));
+  }
+
+  /** A WebSocket that sends {@code messages} and ignores what the client says; either side's close ends both. */
+  private Route socket(Source<Message, NotUsed> messages) {
+    return handleWebSocketMessages(Flow.fromSinkAndSourceCoupled(Sink.ignore(), messages));
   }
 
   private interface Query {

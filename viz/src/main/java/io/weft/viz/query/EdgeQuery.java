@@ -40,7 +40,7 @@ public final class EdgeQuery {
         String destination = s.label(kind.dstLabel());
         String dstNamespace = s.label("dst_namespace");
         if (!s.name().equals("response_total") || !s.label("direction").equals("outbound") || destination.isEmpty()
-            || w.increase("response_total", s::equals) <= 0) {
+            || w.growth(s) <= 0) {
           continue;
         }
         if (namespace.isPresent() && !namespace.get().equals(pod.meta().namespace()) && !namespace.get().equals(dstNamespace)) {

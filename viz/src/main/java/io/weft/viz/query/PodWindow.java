@@ -92,7 +92,8 @@ final class PodWindow {
     }
   }
 
-  private double growth(Sample now) {
+  /** How much {@code now}, one of the latest scrape's counters, grew over the window. */
+  double growth(Sample now) {
     Double before = base.get(new Series(now.name(), now.labels()));
     // A series missing at the start appeared within the window; one that went down restarted.
     return before == null || now.value() < before ? now.value() : now.value() - before;

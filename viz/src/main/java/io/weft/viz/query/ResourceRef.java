@@ -17,6 +17,14 @@ public record ResourceRef(VizKind kind, Optional<String> name) {
     return new ResourceRef(kind, parts.length == 2 ? Optional.of(parts[1]) : Optional.empty());
   }
 
+  /**
+   * Whether {@code pod}, in {@code namespace}, belongs to this resource (any of its kind when it
+   * names none). A Service's pods are told by its selector ({@code ServiceResource.selects}), not here.
+   */
+  public boolean picks(io.weft.k8s.model.PodResource pod, String namespace) {
+    return pod.meta().namespace().equals(namespace) && kind.of(pod).filter(n -> name.map(n::equals).orElse(true)).isPresent();
+  }
+
   @Override
   public String toString() {
     return kind.displayName() + name.map(n -> "/" + n).orElse("");

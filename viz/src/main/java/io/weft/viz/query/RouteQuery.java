@@ -35,8 +35,8 @@ public final class RouteQuery {
    */
   public static List<RouteRow> run(ResourceRef target, String namespace, Optional<ResourceRef> from, String fromNamespace,
                                    Duration window, String clusterDomain, MeshInventory inventory, MetricSource metrics) {
-    List<PodResource> callers = inventory.meshedPods().stream().filter(p -> from.isEmpty()
-        || (p.meta().namespace().equals(fromNamespace) && from.get().kind().of(p).equals(from.get().name()))).toList();
+    List<PodResource> callers = inventory.meshedPods().stream().filter(p -> from.isEmpty() || from.get().picks(p, fromNamespace))
+        .toList();
     List<RouteRow> rows = new ArrayList<>();
     Function<ResourceKey, Scrape[]> history = metrics.window(window);
     for (ServiceResource service : targets(target, namespace, inventory)) {
@@ -57,13 +57,11 @@ public final class RouteQuery {
       return inventory.service(namespace, name).map(List::of)
           .orElseThrow(() -> new IllegalArgumentException("service " + namespace + "/" + name + " does not exist"));
     }
-    List<PodResource> pods = inventory.allPods().stream()
-        .filter(p -> p.meta().namespace().equals(namespace) && target.kind().of(p).equals(target.name())).toList();
+    List<PodResource> pods = inventory.allPods().stream().filter(p -> target.picks(p, namespace)).toList();
     if (pods.isEmpty()) {
       throw new IllegalArgumentException(target + " in " + namespace + " has no pods");
     }
-    return inventory.services().values().stream().filter(s -> s.meta().namespace().equals(namespace) && !s.selector().isEmpty()
-        && pods.stream().anyMatch(p -> p.meta().labels().entrySet().containsAll(s.selector().entrySet()))).toList();
+    return inventory.services().values().stream().filter(s -> pods.stream().anyMatch(s::selects)).toList();
   }
 
   private static List<RouteRow> profileRoutes(ServiceResource service, ServiceProfileResource profile, String fqdn,

@@ -49,8 +49,7 @@ public final class StatQuery {
         } else if (request.from().isPresent()) {
           ResourceRef from = request.from().get();
           String fromNamespace = request.fromNamespace().orElse(key.namespace());
-          callers = inventory.meshedPods().stream().filter(p -> p.meta().namespace().equals(fromNamespace)
-              && from.kind().of(p).equals(from.name())).toList();
+          callers = inventory.meshedPods().stream().filter(p -> from.picks(p, fromNamespace)).toList();
           destination = names(new ResourceRef(kind, Optional.of(key.name())), key.namespace());
         } else {
           callers = inventory.meshedPods(); // a Service: whoever called it
@@ -104,9 +103,7 @@ public final class StatQuery {
       String ns = service.meta().namespace();
       if (request.namespace().map(ns::equals).orElse(true)
           && request.resource().name().map(service.meta().name()::equals).orElse(true)) {
-        groups.put(new Key(ns, service.meta().name()), inventory.allPods().stream()
-            .filter(p -> p.meta().namespace().equals(ns) && !service.selector().isEmpty()
-                && p.meta().labels().entrySet().containsAll(service.selector().entrySet())).toList());
+        groups.put(new Key(ns, service.meta().name()), inventory.allPods().stream().filter(service::selects).toList());
       }
     }
     return groups;

@@ -68,15 +68,12 @@ public final class TapFanout {
       ServiceResource service = now.service(query.namespace(), query.resource().name().orElseThrow(
           () -> new IllegalArgumentException("tap a Service by name: svc/NAME"))).orElseThrow(() -> new IllegalArgumentException(
           "service " + query.namespace() + "/" + query.resource().name().get() + " does not exist"));
-      pods = now.meshedPods().stream().filter(p -> p.meta().namespace().equals(query.namespace()) && !service.selector().isEmpty()
-          && p.meta().labels().entrySet().containsAll(service.selector().entrySet())).toList();
+      pods = now.meshedPods().stream().filter(service::selects).toList();
     } else if (query.resource().kind() == VizKind.NAMESPACE) {
       String namespace = query.resource().name().orElse(query.namespace());
       pods = now.meshedPods().stream().filter(p -> p.meta().namespace().equals(namespace)).toList();
     } else {
-      VizKind kind = query.resource().kind();
-      pods = now.meshedPods().stream().filter(p -> p.meta().namespace().equals(query.namespace())
-          && kind.of(p).filter(n -> query.resource().name().map(n::equals).orElse(true)).isPresent()).toList();
+      pods = now.meshedPods().stream().filter(p -> query.resource().picks(p, query.namespace())).toList();
     }
     if (pods.isEmpty()) {
       throw new IllegalArgumentException(query.resource() + " in " + query.namespace() + " has no meshed pods to tap");
