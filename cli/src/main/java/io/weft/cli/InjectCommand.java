@@ -54,7 +54,7 @@ final class InjectCommand {
       InjectionSettings settings = new InjectionSettings(proxyImage != null ? proxyImage : d.proxyImage(),
           proxyVersion != null ? proxyVersion : d.proxyVersion(), d.initImage(), kube.namespace, d.trustDomain(),
           d.clusterDomain(), d.trustAnchorsPem(), d.proxyUid(), d.cniEnabled(), d.defaultOpaquePorts(), d.defaultInboundPolicy(),
-          d.clusterNetworks(), d.createdBy());
+          d.clusterNetworks(), d.proxy(), d.createdBy());
       ManifestInjector injector = new ManifestInjector(new ProxyInjector(settings));
       print(spec, inputs, text -> injector.inject(text, manual ? ProxyInjector.Mode.MANUAL : ProxyInjector.Mode.ANNOTATE, ingress));
     }

@@ -15,7 +15,7 @@ public final class ProxyMain {
   private ProxyMain() {}
 
   public static void main(String[] args) {
-    ProxyLogging.useForThisProcess();
+    ProxyLogging.useForThisProcess(System.getenv("LINKERD2_PROXY_LOG_FORMAT"));
     try {
       run(System.getenv());
     } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.discovery.Discovery;
+import io.weft.proxy.http.Drain;
 import io.weft.proxy.http.HttpClients;
 import io.weft.proxy.http.HttpSettings;
 import io.weft.proxy.outbound.Balancing;
@@ -25,6 +26,8 @@ import io.weft.proxy.policy.InboundPolicy;
 import io.weft.proxy.discovery.Following;
 import io.weft.proxy.tap.TapServer;
 import io.weft.proxy.tap.Taps;
+import io.weft.proxy.tcp.Dial;
+import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -32,6 +35,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +49,7 @@ public final class ProxyRuntime implements AutoCloseable {
   private static final String SERVER_FIRST_PROBE = "weft.proxy.detect.server-first-probe";
   private static final String SERVER_FIRST = "weft.proxy.detect.server-first";
   private static final String TAP_BUFFER = "weft.proxy.tap.buffer";
+  private static final String PARALLELISM_MAX = "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max";
   private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
   private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
   private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
@@ -60,10 +65,12 @@ public final class ProxyRuntime implements AutoCloseable {
   private final InetSocketAddress outbound;
 
   private final CompletionStage<Void> ready;
+  private final Stopping stopping;
 
   private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, ProxyMetrics metrics, InetSocketAddress admin,
-                       InetSocketAddress inbound, InetSocketAddress outbound, CompletionStage<Void> ready) {
+                       InetSocketAddress inbound, InetSocketAddress outbound, CompletionStage<Void> ready, Stopping stopping) {
     this.ready = ready;
+    this.stopping = stopping;
     this.system = system;
     this.discovery = discovery;
     this.metrics = metrics;
@@ -77,7 +84,8 @@ public final class ProxyRuntime implements AutoCloseable {
    * policy API (they live as long as the proxy's actor system).
    */
   private static InboundPolicy inboundPolicy(ActorSystem<?> system, ProxyConfig config, ProxyMetrics metrics) {
-    InboundPolicy defaults = new InboundPolicy(config.inbound().defaultPolicy(), config.inbound().clusterNetworks());
+    InboundPolicy defaults = new InboundPolicy(config.inbound().defaultPolicy(), config.inbound().clusterNetworks())
+        .requiringIdentityOn(config.inbound().identityRequiredPorts());
     return config.controlPlane().policy().map(p -> {
       InboundPolicies ports = new InboundPolicies(system, ControlPlaneClient.inboundPolicies(system, p.address()), p.workload(),
           p.ports().stream().boxed().collect(java.util.stream.Collectors.toSet()),
@@ -91,15 +99,16 @@ public final class ProxyRuntime implements AutoCloseable {
   public static ProxyRuntime start(ProxyConfig config, Map<String, String> env, Config given) {
     InetSocketAddress destination = config.controlPlane().destinationAddress().orElseThrow(() -> new ProxyConfigException(
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR is required: the proxy discovers endpoints through the control plane"));
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", systemConfig(given));
+    config.notices().forEach(notice -> log.warn(notice.message()));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", systemConfig(given, config.process().cores()));
     try {
       AtomicBoolean ready = new AtomicBoolean();
-      LogLevels logLevels = new LogLevels(config.logLevel());
+      LogLevels logLevels = new LogLevels(config.process().logLevel());
       // Weft's control plane serves OutboundPolicies beside Destination.
       Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination),
           Optional.of(ControlPlaneClient.outboundPolicies(system, destination)),
           new Discovery.Settings(config.controlPlane().destinationContext(), DISCOVERY_MIN_BACKOFF, DISCOVERY_MAX_BACKOFF,
-              config.outbound().discoveryIdleTimeout(), config.controlPlane().stream()));
+              config.outbound().discoveryIdleTimeout(), config.controlPlane().stream(), config.controlPlane().profileNetworks()));
 
       // The proxy's own ports are never a valid target for a connection it relays.
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inbound().listen().getPort(), config.outbound().listen().getPort(),
@@ -112,28 +121,38 @@ public final class ProxyRuntime implements AutoCloseable {
       Optional<MeshTls> tls = identity.map(ProxyIdentity::tls);
       HttpSettings http = HttpSettings.from(system.settings().config());
       Taps taps = new Taps(system, system.settings().config().getInt(TAP_BUFFER), metrics::tapEventDropped, System::nanoTime);
-      HttpClients toApplication = new HttpClients(system, http.clients(config.inbound().connectTimeout(),
+      Dial toApplicationDial = Dial.of(config.inbound().connectTimeout(), config.inbound().sockets().connect());
+      HttpClients toApplication = new HttpClients(system, http.clients(toApplicationDial,
           config.inbound().limits().maxInFlight()), Optional.empty());
-      InetSocketAddress inbound = new InboundProxy(system, metrics, new InboundHttp(system, toApplication, metrics.http(),
+      List<Tcp.ServerBinding> listeners = new ArrayList<>();
+      listeners.add(new InboundProxy(system, metrics, new InboundHttp(system, toApplication, metrics.http(),
           config.inbound().limits(), config.inbound().connectTimeout(), taps),
-          new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, config.inbound().connectTimeout(), ownPorts,
+          new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, toApplicationDial, ownPorts,
               config.inbound().opaquePorts(), http.limits(), system.settings().config().getDuration(SERVER_FIRST_PROBE),
-              inboundPolicy(system, config, metrics)), tls)
-          .bind(config.inbound().listen()).toCompletableFuture().join().localAddress();
+              inboundPolicy(system, config, metrics), Set.copyOf(config.inbound().ips()), config.inbound().http2(),
+              config.inbound().sockets().accept()), tls)
+          .bind(config.inbound().listen()).toCompletableFuture().join());
+      InetSocketAddress inbound = listeners.getFirst().localAddress();
       Balancing balancing = Balancing.linkerds(config.outbound().limits());
-      HttpClients toEndpoints = new HttpClients(system, http.clients(config.outbound().connectTimeout(),
+      Dial toEndpointsDial = Dial.of(config.outbound().connectTimeout(), config.outbound().sockets().connect());
+      HttpClients toEndpoints = new HttpClients(system, http.clients(toEndpointsDial,
           config.outbound().limits().maxInFlight()), tls);
       OutboundHttp outboundHttp = new OutboundHttp(system, discovery, config.controlPlane().clusterDomain(), balancing,
           metrics, toEndpoints, http.maxRetryBodyBytes(), ownPorts, config.outbound().ingressMode(), tls, taps);
-      OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, config.outbound().connectTimeout(),
+      OutboundOpaque outboundOpaque = new OutboundOpaque(system, discovery, toEndpointsDial,
           config.outbound().limits().failfastTimeout(), balancing, tls);
-      InetSocketAddress outbound = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
+      OutboundProxy outboundProxy = new OutboundProxy(system, metrics.tcp(), outboundHttp, outboundOpaque,
           new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits(),
-              system.settings().config().getDuration(SERVER_FIRST_PROBE), ServerFirstMemory.Settings.from(system.settings().config().getConfig(SERVER_FIRST))))
-          .bind(config.outbound().listen()).toCompletableFuture().join().localAddress();
+              system.settings().config().getDuration(SERVER_FIRST_PROBE), ServerFirstMemory.Settings.from(system.settings().config().getConfig(SERVER_FIRST)),
+              config.outbound().http2(), config.outbound().sockets().accept()));
+      for (InetSocketAddress listen : config.outbound().listens()) {
+        listeners.add(outboundProxy.bind(listen).toCompletableFuture().join());
+      }
+      InetSocketAddress outbound = listeners.get(1).localAddress();
+      Stopping stopping = new Stopping(system, discovery, listeners, config.process().shutdownGracePeriod());
       serveTap(system, config.admin(), tls, taps, http);
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
-          config.admin().shutdownEndpointEnabled(), system::terminate, env)).bind(system, config.admin().listen())
+          config.admin().shutdownEndpointEnabled(), stopping::stop, env)).bind(system, config.admin().listen())
           .toCompletableFuture().join().localAddress();
       // Ready once it listens and, with identity, once it holds its first certificate (as Linkerd's).
       Runnable markReady = () -> {
@@ -144,7 +163,7 @@ public final class ProxyRuntime implements AutoCloseable {
       };
       CompletableFuture<Void> readiness = identity.map(i -> i.certified().toCompletableFuture().thenRun(markReady))
           .orElseGet(() -> CompletableFuture.runAsync(markReady, Runnable::run));
-      return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound, readiness);
+      return new ProxyRuntime(system, discovery, metrics, admin, inbound, outbound, readiness, stopping);
     } catch (RuntimeException e) {
       system.terminate();
       throw e;
@@ -164,7 +183,14 @@ public final class ProxyRuntime implements AutoCloseable {
 
   /** The proxy's required Pekko settings layered over {@code given}. */
   public static Config systemConfig(Config given) {
-    return ConfigFactory.parseResources(ProxyRuntime.class.getClassLoader(), REQUIRED_SETTINGS).withFallback(given).resolve();
+    return systemConfig(given, Optional.empty());
+  }
+
+  /** As {@link #systemConfig(Config)}, with as many dispatcher threads as {@code cores} ({@code LINKERD2_PROXY_CORES}) when given. */
+  static Config systemConfig(Config given, Optional<Integer> cores) {
+    Config required = ConfigFactory.parseResources(ProxyRuntime.class.getClassLoader(), REQUIRED_SETTINGS);
+    Config sized = cores.map(n -> ConfigFactory.parseMap(Map.of(PARALLELISM_MAX, n)).withFallback(required)).orElse(required);
+    return sized.withFallback(given).resolve();
   }
 
   public InetSocketAddress adminAddress() { return admin; }
@@ -180,10 +206,48 @@ public final class ProxyRuntime implements AutoCloseable {
 
   public ProxyMetrics metrics() { return metrics; }
 
+  /**
+   * Stops as Linkerd's proxy does on SIGTERM: no new connections, HTTP/1 connections closed after
+   * their answers, requests in flight finished (up to {@code LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD}),
+   * then everything closed. Returns once the proxy has stopped.
+   */
   @Override
   public void close() {
-    discovery.close();
-    system.terminate();
+    stopping.stop();
     system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /** The graceful stop, once, whoever asks first (a signal, {@code /shutdown}, the proxy's owner). */
+  private static final class Stopping {
+    private final ActorSystem<?> system;
+    private final Discovery discovery;
+    private final List<Tcp.ServerBinding> listeners;
+    private final Duration grace;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    Stopping(ActorSystem<?> system, Discovery discovery, List<Tcp.ServerBinding> listeners, Duration grace) {
+      this.system = system;
+      this.discovery = discovery;
+      this.listeners = List.copyOf(listeners);
+      this.grace = grace;
+    }
+
+    void stop() {
+      if (!started.compareAndSet(false, true)) {
+        return;
+      }
+      Drain drain = Drain.get(system);
+      log.info("stopping: no new connections; {} request(s) in flight get up to {} to finish", drain.inFlight(), grace);
+      CompletableFuture.allOf(listeners.stream().map(l -> l.unbind().toCompletableFuture()).toArray(CompletableFuture[]::new))
+          .exceptionally(error -> null)
+          .thenCompose(unbound -> drain.drain(grace))
+          .whenComplete((finished, error) -> {
+            if (Boolean.FALSE.equals(finished)) {
+              log.warn("stopping: the grace period ended with {} request(s) in flight; closing them", drain.inFlight());
+            }
+            discovery.close();
+            system.terminate();
+          });
+    }
   }
 }

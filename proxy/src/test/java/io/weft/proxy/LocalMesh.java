@@ -26,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -155,18 +156,21 @@ public final class LocalMesh {
         .bind(new java.net.InetSocketAddress("127.0.0.1", port)).toCompletableFuture().join().localAddress().getPort();
   }
 
+  private static final io.weft.proxy.tcp.Dial DIAL = io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(1));
+
   /** An outbound proxy, not yet bound, that knows {@code own} as its own ports (the loop guard). */
   public static OutboundProxy outboundProxy(ActorSystem<?> system, Discovery discovery, Duration failfastTimeout, ProxyMetrics metrics,
                                             Optional<MeshTls> tls, java.util.Set<Integer> own) {
     HttpSettings settings = HttpSettings.from(system.settings().config());
     Balancing balancing = Balancing.linkerds(outboundSide(failfastTimeout));
     OutboundHttp http = new OutboundHttp(system, discovery, "cluster.local", balancing, metrics,
-        new HttpClients(system, settings.clients(Duration.ofSeconds(1), 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls,
+        new HttpClients(system, settings.clients(DIAL, 100_000), tls), settings.maxRetryBodyBytes(), own, false, tls,
         new io.weft.proxy.tap.Taps(system, 1, () -> {}, System::nanoTime));
-    OutboundOpaque opaque = new OutboundOpaque(system, discovery, Duration.ofSeconds(1), failfastTimeout, balancing, tls);
+    OutboundOpaque opaque = new OutboundOpaque(system, discovery, DIAL, failfastTimeout, balancing, tls);
     return new OutboundProxy(system, metrics.tcp(), http, opaque, new OutboundProxy.Settings(Duration.ofSeconds(10), 2048, own,
         settings.limits(), system.settings().config().getDuration("weft.proxy.detect.server-first-probe"),
-        io.weft.proxy.outbound.ServerFirstMemory.Settings.from(system.settings().config().getConfig("weft.proxy.detect.server-first"))));
+        io.weft.proxy.outbound.ServerFirstMemory.Settings.from(system.settings().config().getConfig("weft.proxy.detect.server-first")),
+        io.weft.proxy.http.Http2Keepalive.NONE, io.weft.proxy.tcp.TcpOptions.NONE));
   }
 
   /** An inbound proxy as a pod has it (HTTP-aware, Linkerd's default opaque ports), not yet bound. */
@@ -189,11 +193,12 @@ public final class LocalMesh {
     java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
     HttpSettings settings = HttpSettings.from(system.settings().config());
     return new InboundProxy(system, metrics, new InboundHttp(system, new HttpClients(system,
-        settings.clients(Duration.ofSeconds(1), 100_000), Optional.empty()), metrics.http(),
+        settings.clients(DIAL, 100_000), Optional.empty()), metrics.http(),
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
         Duration.ofSeconds(1), new io.weft.proxy.tap.Taps(system, 1, () -> {}, System::nanoTime)),
-        new InboundProxy.Settings(detectTimeout, 2048, Duration.ofSeconds(1), ownPorts, opaque, settings.limits(),
-            system.settings().config().getDuration("weft.proxy.detect.server-first-probe"), policy), tls);
+        new InboundProxy.Settings(detectTimeout, 2048, DIAL, ownPorts, opaque, settings.limits(),
+            system.settings().config().getDuration("weft.proxy.detect.server-first-probe"), policy, java.util.Set.of(),
+            io.weft.proxy.http.Http2Keepalive.NONE, io.weft.proxy.tcp.TcpOptions.NONE), tls);
   }
 
   /** A proxy's actor system, with extra Pekko {@code settings} if any. */
@@ -211,7 +216,7 @@ public final class LocalMesh {
     return new Discovery(system, destinationClient(system, port),
         Optional.of(ControlPlaneClient.outboundPolicies(system, new InetSocketAddress("127.0.0.1", port))),
         new Discovery.Settings("{}", Duration.ofMillis(100),
-        Duration.ofSeconds(1), idleTimeout, ProxyConfig.fromEnv(Map.of()).controlPlane().stream()));
+        Duration.ofSeconds(1), idleTimeout, ProxyConfig.fromEnv(Map.of()).controlPlane().stream(), List.of()));
   }
 
   /** A Destination client of the control plane on {@code port}, as the proxy makes it. */

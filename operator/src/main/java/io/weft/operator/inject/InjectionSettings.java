@@ -10,7 +10,21 @@ import java.util.List;
 public record InjectionSettings(String proxyImage, String proxyVersion, String initImage, String controlPlaneNamespace,
                                 String trustDomain, String clusterDomain, String trustAnchorsPem, int proxyUid,
                                 boolean cniEnabled, List<Integer> defaultOpaquePorts, String defaultInboundPolicy,
-                                String clusterNetworks, String createdBy) {
+                                String clusterNetworks, ProxyDefaults proxy, String createdBy) {
+  /** The rest of a proxy's environment by default, written as given ({@code weft.proxy-injector.proxy}: Linkerd's chart values). */
+  public record ProxyDefaults(String logLevel, String logFormat, String inboundConnectTimeout, String outboundConnectTimeout,
+                              String inboundDiscoveryIdleTimeout, String outboundDiscoveryIdleTimeout,
+                              String controlStreamInitialTimeout, String controlStreamIdleTimeout, String controlStreamLifetime,
+                              String keepalive, String userTimeout, String http2KeepAliveInterval, String http2KeepAliveTimeout) {
+    static ProxyDefaults from(com.typesafe.config.Config c) {
+      return new ProxyDefaults(c.getString("log-level"), c.getString("log-format"), c.getString("inbound-connect-timeout"),
+          c.getString("outbound-connect-timeout"), c.getString("inbound-discovery-idle-timeout"),
+          c.getString("outbound-discovery-idle-timeout"), c.getString("control-stream-initial-timeout"),
+          c.getString("control-stream-idle-timeout"), c.getString("control-stream-lifetime"), c.getString("keepalive"),
+          c.getString("user-timeout"), c.getString("http2-keep-alive-interval"), c.getString("http2-keep-alive-timeout"));
+    }
+  }
+
   public static final int INBOUND_PORT = 4143;
   public static final int OUTBOUND_PORT = 4140;
   public static final int ADMIN_PORT = 4191;
@@ -35,7 +49,8 @@ public record InjectionSettings(String proxyImage, String proxyVersion, String i
         injector.getString("init-image"), discovery.getString("control-plane-namespace"), discovery.getString("trust-domain"),
         discovery.getString("cluster-domain"), trustAnchorsPem, injector.getInt("proxy-uid"), injector.getBoolean("cni-enabled"),
         io.weft.protocol.net.PortRanges.parse(discovery.getString("default-opaque-ports")).stream().boxed().toList(),
-        injector.getString("default-inbound-policy"), injector.getString("cluster-networks"), createdBy);
+        injector.getString("default-inbound-policy"), injector.getString("cluster-networks"),
+        ProxyDefaults.from(injector.getConfig("proxy")), createdBy);
   }
 
   /** The defaults (reference.conf: Linkerd's names, ports and proxy user) with these trust anchors. */

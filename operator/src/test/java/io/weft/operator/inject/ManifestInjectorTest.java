@@ -1,21 +1,24 @@
 package io.weft.operator.inject;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.weft.operator.inject.InjectedManifests.container;
+import static io.weft.operator.inject.InjectedManifests.documents;
+import static io.weft.operator.inject.InjectedManifests.env;
+import static io.weft.operator.inject.InjectedManifests.names;
+import static io.weft.operator.inject.InjectedManifests.podMeta;
+import static io.weft.operator.inject.InjectedManifests.podSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The injection engine over manifests, as `weft inject`/`uninject` and the webhook use it. */
 class ManifestInjectorTest {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final String ANCHORS = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   private static final InjectionSettings SETTINGS = InjectionSettings.defaults("1.2.3", ANCHORS, "weft/test");
   private final ManifestInjector injector = new ManifestInjector(new ProxyInjector(SETTINGS));
@@ -169,7 +172,7 @@ class ManifestInjectorTest {
         .yaml()).get(0));
     JsonNode proxy = container(spec, "initContainers", "linkerd-proxy");
     assertThat(env(proxy)).containsEntry("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", "4000,4001,4002")
-        .containsEntry("LINKERD2_PROXY_LOG", "debug").containsEntry("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", "deny")
+        .containsEntry("LINKERD2_PROXY_LOG", "debug,[{headers}]=off,[{request}]=off").containsEntry("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", "deny")
         .containsEntry("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16,fd00::/8")
         .containsEntry("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", "true");
     assertThat(proxy.has("startupProbe")).isFalse();
@@ -189,7 +192,7 @@ class ManifestInjectorTest {
     // CNI mode: no init container, no xtables volume.
     ManifestInjector cni = new ManifestInjector(new ProxyInjector(new InjectionSettings(SETTINGS.proxyImage(),
         SETTINGS.proxyVersion(), SETTINGS.initImage(), "linkerd", "cluster.local", "cluster.local", ANCHORS, 2102, true,
-        SETTINGS.defaultOpaquePorts(), SETTINGS.defaultInboundPolicy(), SETTINGS.clusterNetworks(), "weft/test")));
+        SETTINGS.defaultOpaquePorts(), SETTINGS.defaultInboundPolicy(), SETTINGS.clusterNetworks(), SETTINGS.proxy(), "weft/test")));
     JsonNode withCni = podSpec(documents(cni.inject(workload("Deployment", "{}"), ProxyInjector.Mode.MANUAL, false).yaml()).get(0));
     assertThat(names(withCni.path("initContainers"))).containsExactly("linkerd-proxy");
     assertThat(names(withCni.path("volumes"))).doesNotContain("linkerd-proxy-init-xtables-lock");
@@ -222,7 +225,7 @@ class ManifestInjectorTest {
     ProxyInjector engine = new ProxyInjector(SETTINGS);
     assertThat(webhook(engine, "{}", Map.of(ProxyInjector.INJECT, "enabled"))).isInstanceOf(Outcome.Injected.class);
     assertThat(webhook(engine, "{}", Map.of())).isEqualTo(new Outcome.Skipped("injection_enable_annotation_absent",
-        "neither the pod nor its namespace has linkerd.io/inject"));
+        "neither the namespace nor the pod have the annotation \"linkerd.io/inject:enabled\""));
     assertThat(webhook(engine, "{linkerd.io/inject: disabled}", Map.of(ProxyInjector.INJECT, "enabled")))
         .isInstanceOf(Outcome.Skipped.class);
     assertThat(webhook(engine, "{linkerd.io/inject: enabled}", Map.of(ProxyInjector.INJECT, "disabled")))
@@ -235,67 +238,12 @@ class ManifestInjectorTest {
     engine.inject((ObjectNode) template.get("metadata"), (ObjectNode) template.get("spec"), "Deployment", "web", "shop",
         Map.of(ProxyInjector.INJECT, "ingress", "config.linkerd.io/proxy-log-level", "trace"), ProxyInjector.Mode.WEBHOOK, false);
     assertThat(env(container(template.get("spec"), "initContainers", "linkerd-proxy")))
-        .containsEntry("LINKERD2_PROXY_LOG", "trace").containsEntry("LINKERD2_PROXY_INGRESS_MODE", "true");
+        .containsEntry("LINKERD2_PROXY_LOG", "trace,[{headers}]=off,[{request}]=off").containsEntry("LINKERD2_PROXY_INGRESS_MODE", "true");
   }
 
   private static Outcome webhook(ProxyInjector engine, String podAnnotations, Map<String, String> namespace) throws Exception {
     ObjectNode template = (ObjectNode) documents(workload("Deployment", podAnnotations)).get(0).path("spec").path("template");
     return engine.inject((ObjectNode) template.get("metadata"), (ObjectNode) template.get("spec"), "Deployment", "web", "shop",
         namespace, ProxyInjector.Mode.WEBHOOK, false);
-  }
-
-  private static List<JsonNode> documents(String yaml) throws Exception {
-    List<JsonNode> out = new ArrayList<>();
-    try (var it = YAML.readerFor(JsonNode.class).readValues(yaml)) {
-      while (it.hasNext()) {
-        JsonNode n = (JsonNode) it.next();
-        if (n != null && !n.isNull()) {
-          out.add(n);
-        }
-      }
-    }
-    return out;
-  }
-
-  private static JsonNode template(JsonNode resource) {
-    return switch (resource.path("kind").asText()) {
-      case "Pod" -> resource;
-      case "CronJob" -> resource.path("spec").path("jobTemplate").path("spec").path("template");
-      default -> resource.path("spec").path("template");
-    };
-  }
-
-  private static JsonNode podSpec(JsonNode resource) {
-    return template(resource).path("spec");
-  }
-
-  private static JsonNode podMeta(JsonNode resource) {
-    return template(resource).path("metadata");
-  }
-
-  private static JsonNode container(JsonNode spec, String list, String name) {
-    for (JsonNode c : spec.path(list)) {
-      if (c.path("name").asText().equals(name)) {
-        return c;
-      }
-    }
-    throw new AssertionError("no " + name + " in " + list + ": " + spec);
-  }
-
-  /** The names of a list's elements (containers, volumes), in order. */
-  private static List<String> names(JsonNode list) {
-    List<String> names = new ArrayList<>();
-    list.forEach(e -> names.add(e.path("name").asText()));
-    return names;
-  }
-
-  private static Map<String, String> env(JsonNode container) {
-    Map<String, String> env = new java.util.LinkedHashMap<>();
-    container.path("env").forEach(e -> {
-      if (e.has("value")) {
-        env.put(e.path("name").asText(), e.path("value").asText());
-      }
-    });
-    return env;
   }
 }

@@ -47,6 +47,19 @@ public enum DefaultPolicy {
         .map(DefaultPolicy::linkerdName).collect(Collectors.joining(", ")) + ")");
   }
 
+  /**
+   * This policy on a port that requires a meshed client ({@code config.linkerd.io/proxy-require-identity-inbound-ports}):
+   * as strict as this one and never admitting a client without an identity. {@code audit} stays
+   * audit (it admits and counts; requiring an identity would change what it reports on).
+   */
+  public DefaultPolicy requiringIdentity() {
+    return switch (this) {
+      case ALL_UNAUTHENTICATED -> ALL_AUTHENTICATED;
+      case CLUSTER_UNAUTHENTICATED -> CLUSTER_AUTHENTICATED;
+      default -> this;
+    };
+  }
+
   /** Whether {@code client} may reach a port this policy guards, given the cluster's networks. */
   public boolean allows(Client client, List<Cidr> clusterNetworks) {
     if (!allowsAnyone) {

@@ -2,10 +2,12 @@ package io.weft.proxy.admin;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import org.slf4j.Logger;
 
@@ -18,21 +20,34 @@ import org.slf4j.Logger;
  */
 public final class ProxyLogging extends ContextAwareBase implements Configurator {
   private static final String PROPERTY = "weft.proxy.logging";
+  private static final String JSON = "json";
+  private static final String PLAIN = "plain";
   private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
 
-  /** Called first thing by the proxy program, before anything logs. */
-  public static void useForThisProcess() {
-    System.setProperty(PROPERTY, "true");
+  /**
+   * Called first thing by the proxy program, before anything logs; {@code format} is
+   * {@code LINKERD2_PROXY_LOG_FORMAT}: {@code json} for one JSON object per event, else plain lines
+   * (the proxy's configuration refuses any other value once it is read).
+   */
+  public static void useForThisProcess(String format) {
+    System.setProperty(PROPERTY, "json".equals(format) ? JSON : PLAIN);
   }
 
   @Override
   public ExecutionStatus configure(LoggerContext context) {
-    if (!Boolean.getBoolean(PROPERTY)) {
+    String format = System.getProperty(PROPERTY);
+    if (format == null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    Encoder<ILoggingEvent> encoder;
+    if (format.equals(JSON)) {
+      encoder = new JsonEncoder();
+    } else {
+      PatternLayoutEncoder lines = new PatternLayoutEncoder();
+      lines.setPattern(PATTERN);
+      encoder = lines;
+    }
     encoder.setContext(context);
-    encoder.setPattern(PATTERN);
     encoder.start();
     ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
     stderr.setContext(context);

@@ -10,16 +10,20 @@ import java.util.regex.Pattern;
 
 /** Reads typed values from the environment in the formats Linkerd's proxy and injector use. */
 final class EnvReader {
+  private static final String PREFIX = "LINKERD2_PROXY_";
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern ADDRESS = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
 
   private final Map<String, String> env;
+  private final java.util.Set<String> read = new java.util.HashSet<>();
+  private final java.util.List<ProxyConfig.Notice> notices = new java.util.ArrayList<>();
 
   EnvReader(Map<String, String> env) {
     this.env = env;
   }
 
   Optional<String> string(String name) {
+    read.add(name);
     String v = env.get(name);
     return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
   }
@@ -89,7 +93,10 @@ final class EnvReader {
 
   /** {@code 0.0.0.0:4143}, {@code [::]:4143}, {@code :4190} (all interfaces). */
   InetSocketAddress address(String name, String fallback) {
-    String v = string(name).orElse(fallback);
+    return parseAddress(name, string(name).orElse(fallback));
+  }
+
+  private static InetSocketAddress parseAddress(String name, String v) {
     Matcher m = ADDRESS.matcher(v);
     if (!m.matches()) {
       throw new ProxyConfigException(name + ": '" + v + "' is not an address like 0.0.0.0:4143 or [::]:4143");
@@ -100,6 +107,41 @@ final class EnvReader {
     }
     String host = m.group(1) != null ? m.group(1) : m.group(2).isEmpty() ? "0.0.0.0" : m.group(2);
     return InetSocketAddress.createUnresolved(host, port);
+  }
+
+  /** Comma-separated addresses, each like {@link #address}. */
+  java.util.List<InetSocketAddress> addresses(String name, String fallback) {
+    java.util.List<InetSocketAddress> out = new java.util.ArrayList<>();
+    for (String item : string(name).orElse(fallback).split(",")) {
+      if (!item.isBlank()) {
+        out.add(parseAddress(name, item.trim()));
+      }
+    }
+    if (out.isEmpty()) {
+      throw new ProxyConfigException(name + ": no address given");
+    }
+    return java.util.List.copyOf(out);
+  }
+
+  /**
+   * A variable this proxy reads but cannot honour with {@code value}: it is noted (and logged once
+   * at start) rather than silently dropped. Returns whether it was set.
+   */
+  boolean unsupported(String name, java.util.function.Predicate<String> honoured, String why) {
+    Optional<String> v = string(name);
+    v.filter(honoured.negate()).ifPresent(value -> notices.add(new ProxyConfig.Notice(name, value, why)));
+    return v.isPresent();
+  }
+
+  /**
+   * What this proxy will not act on: each variable it cannot honour, and each
+   * {@code LINKERD2_PROXY_*} variable nothing here reads (a misspelling, or a newer Linkerd's).
+   */
+  java.util.List<ProxyConfig.Notice> notices() {
+    java.util.List<ProxyConfig.Notice> out = new java.util.ArrayList<>(notices);
+    env.keySet().stream().filter(n -> n.startsWith(PREFIX) && !read.contains(n)).sorted()
+        .forEach(n -> out.add(new ProxyConfig.Notice(n, env.get(n), "not a setting this proxy knows")));
+    return java.util.List.copyOf(out);
   }
 
   /** Comma-separated ports and ranges: {@code 25,587,4000-4100}. */

@@ -6,6 +6,10 @@ import io.weft.proxy.identity.ProxyIdentity;
 import io.weft.protocol.net.Cidr;
 import io.weft.protocol.policy.DefaultPolicy;
 
+import io.weft.proxy.http.Http2Keepalive;
+import io.weft.proxy.tcp.TcpOptions;
+
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,29 +24,60 @@ import java.util.Optional;
  * setting read in one place. Defaults are Linkerd's proxy's unless a comment says otherwise.
  */
 public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane controlPlane, Admin admin,
-                          Optional<ProxyIdentity.Config> identity, String logLevel) {
+                          Optional<ProxyIdentity.Config> identity, Process process, List<Notice> notices) {
 
   /**
    * Connections to this pod: where they are accepted, how long detection and the dial to the
-   * application may take, and who may connect (the default policy over the cluster's networks).
+   * application may take, who may connect (the default policy over the cluster's networks, and the
+   * ports that require a meshed client whatever the default), which of the pod's addresses it
+   * serves ({@code LINKERD2_PROXY_INBOUND_IPS}, all when empty), and its sockets' and HTTP/2
+   * server's keep-alive.
    */
   public record Inbound(InetSocketAddress listen, Duration detectTimeout, Duration connectTimeout, Side limits,
-                        BitSet opaquePorts, DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks) {}
+                        BitSet opaquePorts, DefaultPolicy defaultPolicy, List<Cidr> clusterNetworks, List<InetAddress> ips,
+                        BitSet identityRequiredPorts, Sockets sockets, Http2Keepalive http2) {}
 
   /**
-   * Connections from this pod: where they are accepted, detection and dial limits, ingress mode
-   * ({@code l5d-dst-override} routing), and how long an unused destination's resolution is kept.
+   * Connections from this pod: where they are accepted (every address of
+   * {@code LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS}), detection and dial limits, ingress mode
+   * ({@code l5d-dst-override} routing), how long an unused destination's resolution is kept, and its
+   * sockets' and HTTP/2 server's keep-alive.
    */
-  public record Outbound(InetSocketAddress listen, Duration detectTimeout, Duration connectTimeout, Side limits,
-                         boolean ingressMode, Duration discoveryIdleTimeout) {}
+  public record Outbound(List<InetSocketAddress> listens, Duration detectTimeout, Duration connectTimeout, Side limits,
+                         boolean ingressMode, Duration discoveryIdleTimeout, Sockets sockets, Http2Keepalive http2) {
+    /** The first listening address, the one the proxy reports. */
+    public InetSocketAddress listen() {
+      return listens.getFirst();
+    }
+  }
+
+  /** TCP keep-alive and {@code TCP_USER_TIMEOUT} for the connections a side accepts and those it makes. */
+  public record Sockets(TcpOptions accept, TcpOptions connect) {
+    public static final Sockets NONE = new Sockets(TcpOptions.NONE, TcpOptions.NONE);
+  }
+
+  /**
+   * The process: its log filter and format ({@code plain} or {@code json}), the cores it sizes its
+   * threads for ({@code LINKERD2_PROXY_CORES}; unset: the machine's, at most the proxy's default),
+   * and how long a SIGTERM lets in-flight work finish.
+   */
+  public record Process(String logLevel, String logFormat, Optional<Integer> cores, Duration shutdownGracePeriod) {}
+
+  /** A variable the proxy was given but will not act on, and why: logged once at start. */
+  public record Notice(String variable, String value, String why) {
+    public String message() {
+      return variable + "=" + value + " is ignored: " + why;
+    }
+  }
 
   /**
    * The control plane: the Destination API's address and identity, the context token the proxy
-   * sends with every lookup, the receive limits of its streams, and the cluster's DNS domain
+   * sends with every lookup, the networks whose addresses are looked up at all (others are
+   * reached as addressed, without asking), the receive limits of its streams, and the cluster's DNS domain
    * (from the profile suffixes, {@code svc.<domain>.}).
    */
   public record ControlPlane(Optional<InetSocketAddress> destinationAddress, Optional<String> destinationName,
-                             String destinationContext, ControlStream stream, String clusterDomain, Optional<PolicyService> policy) {}
+                             String destinationContext, List<Cidr> profileNetworks, ControlStream stream, String clusterDomain, Optional<PolicyService> policy) {}
 
   /**
    * The inbound policy API ({@code LINKERD2_PROXY_POLICY_SVC_ADDR}) and its identity
@@ -83,15 +118,43 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
 
   public static ProxyConfig fromEnv(Map<String, String> env) {
     EnvReader e = new EnvReader(env);
-    return new ProxyConfig(inbound(e), outbound(e), controlPlane(e), new Admin(
+    ProxyConfig config = new ProxyConfig(inbound(e), outbound(e), controlPlane(e), new Admin(
         e.address("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:4191"), // Linkerd's admin port, local only by default
         e.address("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190"), // Linkerd's tap port
         e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false), // off: only the pod's own tooling may stop it
         e.bool("LINKERD2_PROXY_TAP_DISABLED", false) ? Optional.empty() : e.string("LINKERD2_PROXY_TAP_SVC_NAME")),
-        identity(e), e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"));
+        identity(e), process(e), List.of());
+    unsupported(e);
+    return new ProxyConfig(config.inbound, config.outbound, config.controlPlane, config.admin, config.identity, config.process,
+        e.notices());
+  }
+
+  private static Process process(EnvReader e) {
+    String format = e.string("LINKERD2_PROXY_LOG_FORMAT").orElse("plain");
+    if (!format.equals("plain") && !format.equals("json")) {
+      throw new ProxyConfigException("LINKERD2_PROXY_LOG_FORMAT: '" + format + "' is not plain or json");
+    }
+    Optional<Integer> cores = e.string("LINKERD2_PROXY_CORES").map(v -> e.integer("LINKERD2_PROXY_CORES", 0));
+    if (cores.filter(n -> n < 1).isPresent()) {
+      throw new ProxyConfigException("LINKERD2_PROXY_CORES: " + cores.get() + " is not a positive number of cores");
+    }
+    return new Process(e.string("LINKERD2_PROXY_LOG").orElse("warn,linkerd=info"), format, cores,
+        e.duration("LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD", Duration.ofMinutes(2)));
+  }
+
+  /** Linkerd settings Weft's proxy reads but does not act on (with the values it would act on anyway). */
+  private static void unsupported(EnvReader e) {
+    e.unsupported("LINKERD2_PROXY_ACCESS_LOG", v -> false, "access logs are not written (tap shows each request)");
+    e.unsupported("LINKERD2_PROXY_INBOUND_DISCOVERY_IDLE_TIMEOUT", v -> false,
+        "the ports of LINKERD2_PROXY_INBOUND_PORTS are followed for the proxy's life and others get the default policy");
+    e.unsupported("LINKERD2_PROXY_OUTBOUND_METRICS_HOSTNAME_LABELS", v -> v.equalsIgnoreCase("false"),
+        "outbound metrics carry no hostname label");
   }
 
   private static Inbound inbound(EnvReader e) {
+    BitSet identityRequired = e.ports("LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY", "");
+    // Mesh TLS always proves a client's identity, so requiring TLS requires what requiring identity does.
+    identityRequired.or(e.ports("LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_TLS", ""));
     return new Inbound(e.address("LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143"),
         e.duration("LINKERD2_PROXY_INBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)), // then the connection is served as opaque TCP
         // The application is on this host: a dial that takes longer than this will not succeed.
@@ -103,11 +166,16 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
             e.duration("LINKERD2_PROXY_INBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(10))),
         e.ports("LINKERD2_PROXY_INBOUND_PORTS_DISABLE_PROTOCOL_DETECTION", DEFAULT_OPAQUE_PORTS),
         e.parsed("LINKERD2_PROXY_INBOUND_DEFAULT_POLICY", DefaultPolicy::parse, DefaultPolicy.ALL_UNAUTHENTICATED),
-        e.list("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", Cidr::parse, DEFAULT_CLUSTER_NETWORKS));
+        e.list("LINKERD2_PROXY_POLICY_CLUSTER_NETWORKS", Cidr::parse, DEFAULT_CLUSTER_NETWORKS),
+        e.list("LINKERD2_PROXY_INBOUND_IPS", ProxyConfig::ipAddress, ""), identityRequired, sockets(e, "INBOUND"),
+        http2(e, "INBOUND"));
   }
 
   private static Outbound outbound(EnvReader e) {
-    return new Outbound(e.address("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140"),
+    // LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS supersedes the single address (Linkerd's injector writes both).
+    String single = e.string("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR").orElse("127.0.0.1:4140");
+    e.address("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", single);
+    return new Outbound(e.addresses("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS", single),
         e.duration("LINKERD2_PROXY_OUTBOUND_DETECT_TIMEOUT", Duration.ofSeconds(10)),
         e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_TIMEOUT", Duration.ofSeconds(1)), // a peer across the network
         new Side(e.integer("LINKERD2_PROXY_OUTBOUND_HTTP_QUEUE_CAPACITY", 100),
@@ -116,7 +184,31 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
             e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MIN", Duration.ofMillis(100)),
             e.duration("LINKERD2_PROXY_OUTBOUND_CONNECT_EXP_BACKOFF_MAX", Duration.ofSeconds(60))),
         e.bool("LINKERD2_PROXY_INGRESS_MODE", false),
-        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)));
+        e.duration("LINKERD2_PROXY_OUTBOUND_DISCOVERY_IDLE_TIMEOUT", Duration.ofSeconds(5)), sockets(e, "OUTBOUND"),
+        http2(e, "OUTBOUND"));
+  }
+
+  /** {@code LINKERD2_PROXY_<SIDE>_{ACCEPT,CONNECT}_{KEEPALIVE,USER_TIMEOUT}}. */
+  private static Sockets sockets(EnvReader e, String side) {
+    return new Sockets(tcp(e, "LINKERD2_PROXY_" + side + "_ACCEPT_"), tcp(e, "LINKERD2_PROXY_" + side + "_CONNECT_"));
+  }
+
+  private static TcpOptions tcp(EnvReader e, String prefix) {
+    return new TcpOptions(optionalDuration(e, prefix + "KEEPALIVE"), optionalDuration(e, prefix + "USER_TIMEOUT"));
+  }
+
+  /** {@code LINKERD2_PROXY_<SIDE>_SERVER_HTTP2_KEEP_ALIVE_{INTERVAL,TIMEOUT}}. */
+  private static Http2Keepalive http2(EnvReader e, String side) {
+    String prefix = "LINKERD2_PROXY_" + side + "_SERVER_HTTP2_KEEP_ALIVE_";
+    return new Http2Keepalive(optionalDuration(e, prefix + "INTERVAL"), optionalDuration(e, prefix + "TIMEOUT"));
+  }
+
+  private static Optional<Duration> optionalDuration(EnvReader e, String name) {
+    return e.string(name).map(v -> e.duration(name, Duration.ZERO));
+  }
+
+  private static InetAddress ipAddress(String literal) {
+    return io.weft.protocol.net.TcpAddresses.parseLiteral(literal);
   }
 
   private static ControlPlane controlPlane(EnvReader e) {
@@ -129,6 +221,8 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
           + "(" + dst.get().getHostString() + " is not a loopback address)");
     }
     return new ControlPlane(dst, dstName, e.string("LINKERD2_PROXY_DESTINATION_CONTEXT").orElse(""),
+        // Unset, every address is looked up (Weft's demo and tests run without the injector's networks).
+        e.list("LINKERD2_PROXY_DESTINATION_PROFILE_NETWORKS", Cidr::parse, ""),
         new ControlStream(e.duration("LINKERD2_PROXY_CONTROL_STREAM_INITIAL_TIMEOUT", Duration.ofSeconds(3)),
             e.duration("LINKERD2_PROXY_CONTROL_STREAM_IDLE_TIMEOUT", Duration.ofMinutes(5)),
             e.duration("LINKERD2_PROXY_CONTROL_STREAM_LIFETIME", Duration.ofHours(1))),

@@ -35,10 +35,11 @@ public final class Discovery implements AutoCloseable {
 
   /**
    * The context token sent with every lookup, the reconnect backoff, how long an unused authority
-   * is followed, and the streams' receive limits.
+   * is followed, the streams' receive limits, and the networks whose addresses are looked up
+   * ({@code LINKERD2_PROXY_DESTINATION_PROFILE_NETWORKS}; every address when empty).
    */
   public record Settings(String contextToken, Duration minBackoff, Duration maxBackoff, Duration idleTimeout,
-                         ProxyConfig.ControlStream stream) {}
+                         ProxyConfig.ControlStream stream, java.util.List<io.weft.protocol.net.Cidr> networks) {}
 
   private final ActorSystem<?> system;
   private final Supplier<DestinationClient> client;
@@ -88,6 +89,14 @@ public final class Discovery implements AutoCloseable {
     }));
     Duration sweep = settings.idleTimeout().dividedBy(2);
     this.sweeper = system.scheduler().scheduleAtFixedRate(sweep, sweep, this::dropIdle, system.executionContext());
+  }
+
+  /**
+   * Whether the control plane is asked about {@code address} at all: one outside the profile
+   * networks (the internet, a node) is reached as addressed without a lookup, as Linkerd's proxy does.
+   */
+  public boolean looksUp(java.net.InetAddress address) {
+    return settings.networks().isEmpty() || settings.networks().stream().anyMatch(n -> n.contains(address));
   }
 
   /** The endpoints of {@code authority} ({@code name.ns.svc.cluster.local:port} or {@code ip:port}), followed from first use. */

@@ -32,7 +32,7 @@ public final class HttpClients {
    * connection; {@code upgradeHttp1}: HTTP/1 to a peer proxy travels as HTTP/2 ({@link OrigProto})
    * instead of over pooled HTTP/1 connections.
    */
-  public record Settings(Http1Pool.Settings pool, Duration connectTimeout, int http2QueueSize, boolean upgradeHttp1) {}
+  public record Settings(Http1Pool.Settings pool, io.weft.proxy.tcp.Dial dial, int http2QueueSize, boolean upgradeHttp1) {}
 
   private final ActorSystem<?> system;
   private final Materializer materializer;
@@ -47,12 +47,13 @@ public final class HttpClients {
     this.settings = settings;
     this.tls = tls;
     this.http2 = new Http2Upstreams(system, settings.http2QueueSize(), settings.pool().lifetime());
-    this.directHttp2 = ClientConnectionSettings.create(system.classicSystem());
+    this.directHttp2 = ClientConnectionSettings.create(system.classicSystem())
+        .withConnectingTimeout(settings.dial().timeout()).withSocketOptions(settings.dial().options());
   }
 
   /** The address itself. */
   public Service<Request, Response> direct(InetSocketAddress address) {
-    Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.connection(system, address, settings.connectTimeout()),
+    Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.connection(system, address, settings.dial()),
         settings.pool(), address.toString());
     return new Endpoint(address, pool, directHttp2, false);
   }
@@ -66,7 +67,7 @@ public final class HttpClients {
     var secured = peerIdentity.flatMap(id -> tls.map(t -> t.client(id)));
     Header http1 = Header.newBuilder().setPort(address.getPort())
         .setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance())).build();
-    Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.peerConnection(system, peer, http1, settings.connectTimeout(),
+    Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.peerConnection(system, peer, http1, settings.dial(),
         secured), settings.pool(), address + " via its proxy");
     ClientConnectionSettings viaPeer = directHttp2.withTransport(MeshClientTransport.viaPeerProxy(peer, address.getPort(), secured));
     return new Endpoint(address, pool, viaPeer, true);

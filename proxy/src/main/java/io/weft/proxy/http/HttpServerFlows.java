@@ -37,11 +37,22 @@ public final class HttpServerFlows {
   private final TelemetrySpi telemetry;
   private final DateHeaderRendering dates;
   private final Http1Limits limits;
+  private final Drain drain;
 
   public HttpServerFlows(ActorSystem<?> system, Http1Limits limits) {
+    this(system, limits, Http2Keepalive.NONE);
+  }
+
+  /** {@code keepalive}: the HTTP/2 server's pings of a quiet connection (Linkerd's {@code *_SERVER_HTTP2_KEEP_ALIVE_*}). */
+  public HttpServerFlows(ActorSystem<?> system, Http1Limits limits, Http2Keepalive keepalive) {
     this.system = system;
     this.limits = limits;
-    this.settings = ServerSettings.create(system.classicSystem());
+    this.drain = Drain.get(system);
+    ServerSettings defaults = ServerSettings.create(system.classicSystem());
+    var http2 = defaults.getHttp2Settings();
+    http2 = keepalive.interval().map(http2::withPingInterval).orElse(http2);
+    http2 = keepalive.timeout().map(http2::withPingTimeout).orElse(http2);
+    this.settings = defaults.withHttp2Settings(http2);
     this.log = Logging.getLogger(system.classicSystem(), HttpServerFlows.class);
     this.telemetry = TelemetrySpi.create(system.classicSystem());
     // The Date header renderer Pekko's own HTTP/2 server shares: refreshed once a second by the scheduler.
@@ -50,12 +61,13 @@ public final class HttpServerFlows {
 
   /** HTTP/1.x: requests answered in order, one at a time (pipelined ones wait their turn). */
   public Flow<ByteString, ByteString, NotUsed> http1(Service<Request, Response> service) {
-    return Http1Server.flow(service, limits);
+    return Http1Server.flow(drain.counting(service, true), limits);
   }
 
   /** HTTP/2 (prior knowledge): streams answered concurrently, up to the server's stream limit. */
   public Flow<ByteString, ByteString, NotUsed> http2(Service<Request, Response> service) {
-    return http2Handler(request -> service.call(Http2Bridge.request(request)).thenApply(Http2Bridge::toPekko));
+    Service<Request, Response> counted = drain.counting(service, false);
+    return http2Handler(request -> counted.call(Http2Bridge.request(request)).thenApply(Http2Bridge::toPekko));
   }
 
   /** HTTP/2 (prior knowledge) answered by a Pekko handler (a gRPC service's). */

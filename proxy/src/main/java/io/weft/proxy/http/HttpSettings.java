@@ -23,7 +23,7 @@ public record HttpSettings(Http1Pool.Settings pool, boolean upgradeHttp1, long m
   }
 
   /** Client settings for one direction: its connect timeout and how many requests may wait on one HTTP/2 connection. */
-  public HttpClients.Settings clients(Duration connectTimeout, int http2QueueSize) {
-    return new HttpClients.Settings(pool, connectTimeout, http2QueueSize, upgradeHttp1);
+  public HttpClients.Settings clients(io.weft.proxy.tcp.Dial dial, int http2QueueSize) {
+    return new HttpClients.Settings(pool, dial, http2QueueSize, upgradeHttp1);
   }
 }

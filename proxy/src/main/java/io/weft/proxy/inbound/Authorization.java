@@ -68,8 +68,8 @@ final class Authorization {
       return new Decision(rule.isPresent(), new AuthzMetrics.Labels(target, peer, server(port.get()), DEFAULT_ROUTE,
           rule.map(Authorization::named).orElse(AuthzMetrics.Named.NONE)));
     }
-    AuthzMetrics.Named byDefault = new AuthzMetrics.Named("", DEFAULT_KIND, policy.defaultPolicy().linkerdName());
-    return new Decision(policy.allows(client), new AuthzMetrics.Labels(target, peer, byDefault, DEFAULT_ROUTE, byDefault));
+    AuthzMetrics.Named byDefault = new AuthzMetrics.Named("", DEFAULT_KIND, policy.defaultFor(target.getPort()).linkerdName());
+    return new Decision(policy.allows(client, target.getPort()), new AuthzMetrics.Labels(target, peer, byDefault, DEFAULT_ROUTE, byDefault));
   }
 
   private static AuthzMetrics.Named server(PortPolicy port) {

@@ -7,6 +7,9 @@ import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.policy.InboundPolicy;
+import io.weft.proxy.http.Http2Keepalive;
+import io.weft.proxy.tcp.Dial;
+import io.weft.proxy.tcp.TcpOptions;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.ProxyListener;
 import io.weft.streams.detect.Protocol;
@@ -47,10 +50,13 @@ public final class InboundProxy {
    * application's ports whose bytes are relayed without looking at them; {@code http1}: the bounds
    * of an HTTP/1 head; {@code serverFirstProbe}: how long a plaintext client may say nothing before
    * the application is asked whether it speaks first ({@link ServerFirstProbe}); {@code policy}: who
-   * may reach the application.
+   * may reach the application; {@code ips}: the pod's addresses, the only original destinations
+   * served (any when empty: a connection to another address would be relayed elsewhere);
+   * {@code http2}: the HTTP/2 server's pings; {@code accepted}: the TCP settings of peers' connections.
    */
-  public record Settings(Duration detectTimeout, int detectMaxBytes, Duration connectTimeout, Set<Integer> ownPorts,
-                         BitSet opaquePorts, Http1Limits http1, Duration serverFirstProbe, InboundPolicy policy) {}
+  public record Settings(Duration detectTimeout, int detectMaxBytes, Dial dial, Set<Integer> ownPorts,
+                         BitSet opaquePorts, Http1Limits http1, Duration serverFirstProbe, InboundPolicy policy,
+                         Set<java.net.InetAddress> ips, Http2Keepalive http2, TcpOptions accepted) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -75,11 +81,11 @@ public final class InboundProxy {
     this.authorization = new Authorization(settings.policy(), metrics.authz());
     this.settings = settings;
     this.http = http;
-    this.httpFlows = new HttpServerFlows(system, settings.http1());
+    this.httpFlows = new HttpServerFlows(system, settings.http1(), settings.http2());
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
-    return ProxyListener.bind(system, listen, metrics, DIRECTION, this::connection);
+    return ProxyListener.bind(system, listen, settings.accepted(), metrics, DIRECTION, this::connection);
   }
 
   /** The flow of one connection that arrived at {@code local}, redirected from {@code original} if intercepted. */
@@ -90,10 +96,10 @@ public final class InboundProxy {
     // once. (With connection tracking on, a connection nobody redirected reports where it is.)
     // Only a client the policy lets reach the application without an identity may have it asked:
     // the probe connects before the client has shown anything.
-    return original.filter(target -> !target.equals(local) && !settings.ownPorts().contains(target.getPort()))
+    return original.filter(target -> !target.equals(local) && !settings.ownPorts().contains(target.getPort()) && serves(target))
         .filter(target -> authorization.allowsUnidentified(remote, target))
         .map(target -> ServerFirstProbe.around(detected, settings.serverFirstProbe(),
-            () -> Forwarding.to(system, target, settings.connectTimeout()), () -> {
+            () -> Forwarding.to(system, target, settings.dial()), () -> {
               metrics.detected(DIRECTION, OPAQUE);
               measured.plain();
             }))
@@ -148,11 +154,23 @@ public final class InboundProxy {
         Protocol spoken = session.hasHttp2() ? new Protocol.Http2() : session.hasHttp1() ? new Protocol.Http1() : protocol;
         yield toApplication(target, spoken, remote, peer);
       }
-      default -> original.map(target -> toApplication(target, protocol, remote, peer)).orElseGet(() -> {
+      default -> original.map(target -> serves(target) ? toApplication(target, protocol, remote, peer) : foreign(target, remote))
+          .orElseGet(() -> {
         log.debug("inbound connection to {} carries no transport header and has no original destination; closing", local);
         return Forwarding.refused();
       });
     };
+  }
+
+  /** Whether {@code target} is this pod's (Linkerd's {@code LINKERD2_PROXY_INBOUND_IPS}; any when none are given). */
+  private boolean serves(InetSocketAddress target) {
+    return settings.ips().isEmpty() || settings.ips().contains(target.getAddress());
+  }
+
+  /** A connection meant for another host: serving it would make this proxy a relay for anyone who can reach it. */
+  private static Flow<ByteString, ByteString, NotUsed> foreign(InetSocketAddress target, InetSocketAddress remote) {
+    log.warn("inbound connection from {} was for {}, not one of this pod's addresses; closing", remote, target);
+    return Forwarding.refused();
   }
 
   private Flow<ByteString, ByteString, NotUsed> toApplication(InetSocketAddress target, Protocol protocol,
@@ -162,12 +180,12 @@ public final class InboundProxy {
       return Forwarding.refused();
     }
     if (settings.opaquePorts().get(target.getPort())) {
-      return authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.connectTimeout()));
+      return authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.dial()));
     }
     return switch (protocol) {
       case Protocol.Http1 h -> httpFlows.http1(authorization.http(remote, target, peer).wrap(http.service(target, peer, remote)));
       case Protocol.Http2 h -> httpFlows.http2(authorization.http(remote, target, peer).wrap(http.service(target, peer, remote)));
-      default -> authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.connectTimeout()));
+      default -> authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.dial()));
     };
   }
 }

@@ -99,6 +99,10 @@ public final class OutboundHttp implements Service<Request, Response> {
     InetSocketAddress to = original.get();
     String authority = TcpAddresses.format(TcpAddresses.of(to.getAddress(), to.getPort()));
     String host = to.getAddress().getHostAddress();
+    if (!discovery.looksUp(to.getAddress())) {
+      Service<Request, Response> direct = addressed(authority, host, to.getPort());
+      return request -> direct.call(withClient(request, client));
+    }
     return request -> dispatch(authority, host, to.getPort(), withClient(request, client));
   }
 

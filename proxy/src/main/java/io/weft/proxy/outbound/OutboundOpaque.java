@@ -8,6 +8,7 @@ import io.weft.protocol.transport.Header;
 import io.weft.proxy.discovery.Discovery;
 import io.weft.proxy.discovery.Resolution;
 import io.weft.proxy.identity.MeshTls;
+import io.weft.proxy.tcp.Dial;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.balance.P2cBalancer;
 import org.apache.pekko.NotUsed;
@@ -30,7 +31,7 @@ import java.util.concurrent.CompletionStage;
 public final class OutboundOpaque {
   private final ActorSystem<?> system;
   private final Discovery discovery;
-  private final Duration connectTimeout;
+  private final Dial dial;
   private final Duration discoveryWait;
 
   private final PeerIdentity peers;
@@ -42,19 +43,22 @@ public final class OutboundOpaque {
    * {@code discoveryWait}: how long a new address waits for the control plane's first answer;
    * {@code tls}: this proxy's mesh TLS, used for every endpoint discovery names an identity for.
    */
-  public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Duration connectTimeout, Duration discoveryWait,
+  public OutboundOpaque(ActorSystem<?> system, Discovery discovery, Dial dial, Duration discoveryWait,
                         Balancing balancing, Optional<MeshTls> tls) {
     this.tls = tls;
     this.balancing = balancing;
     this.peers = new PeerIdentity(tls);
     this.system = system;
     this.discovery = discovery;
-    this.connectTimeout = connectTimeout;
+    this.dial = dial;
     this.discoveryWait = discoveryWait;
   }
 
   /** A relay to where {@code original} leads, connected as soon as discovery has answered (the client may say nothing first). */
   Flow<ByteString, ByteString, NotUsed> to(InetSocketAddress original) {
+    if (!discovery.looksUp(original.getAddress())) {
+      return Forwarding.to(system, original, dial);
+    }
     Resolution resolution = discovery.resolve(authority(original));
     CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answeredWithin(discoveryWait)
         .thenApply(answered -> choose(resolution, original));
@@ -67,6 +71,9 @@ public final class OutboundOpaque {
    * outbound side does. Known at once after the first lookup; the first waits for the answer.
    */
   CompletionStage<Boolean> markedOpaque(InetSocketAddress original) {
+    if (!discovery.looksUp(original.getAddress())) {
+      return CompletableFuture.completedFuture(false);
+    }
     LatestAnswer<DestinationProfile> profile = discovery.profile(authority(original));
     if (profile.current().isPresent()) {
       return CompletableFuture.completedFuture(profile.current().get().getOpaqueProtocol());
@@ -83,15 +90,15 @@ public final class OutboundOpaque {
     Optional<P2cBalancer.Endpoint<WeightedAddr>> picked = resolution.exists().orElse(false)
         ? balancers.get(resolution, balancing::following).pick() : Optional.empty();
     if (picked.isEmpty()) {
-      return Forwarding.to(system, original, connectTimeout);
+      return Forwarding.to(system, original, dial);
     }
     P2cBalancer.Endpoint<WeightedAddr> endpoint = picked.get();
     InetSocketAddress address = TcpAddresses.toSocketAddress(endpoint.id().getAddr());
     int inboundPort = endpoint.id().getProtocolHint().getOpaqueTransport().getInboundPort();
     Flow<ByteString, ByteString, NotUsed> onward = inboundPort == 0
-        ? Forwarding.to(system, address, connectTimeout)
+        ? Forwarding.to(system, address, dial)
         : Forwarding.viaPeerProxy(system, new InetSocketAddress(address.getAddress(), inboundPort),
-            Header.newBuilder().setPort(address.getPort()).build(), connectTimeout,
+            Header.newBuilder().setPort(address.getPort()).build(), dial,
             peers.of(endpoint.id()).flatMap(identity -> tls.map(t -> t.client(identity))));
     // Connection-level load: an open connection is a request in flight until it closes.
     endpoint.load().started();

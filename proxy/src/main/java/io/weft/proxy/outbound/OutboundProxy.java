@@ -1,6 +1,8 @@
 package io.weft.proxy.outbound;
 
+import io.weft.proxy.http.Http2Keepalive;
 import io.weft.proxy.http.HttpServerFlows;
+import io.weft.proxy.tcp.TcpOptions;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.proxy.tcp.ProxyListener;
@@ -39,10 +41,12 @@ public final class OutboundProxy {
    * {@code ownPorts}: the proxy's listening ports, never a valid target; {@code http1}: the bounds
    * of an HTTP/1 head; {@code serverFirstProbe}: how long a client may say nothing before the
    * proxy connects where it was going, in case the server speaks first ({@link ServerFirstProbe});
-   * {@code serverFirst}: the {@code weft.proxy.detect.server-first} settings of remembering it.
+   * {@code serverFirst}: the {@code weft.proxy.detect.server-first} settings of remembering it;
+   * {@code http2}: the HTTP/2 server's pings; {@code accepted}: the application's connections' TCP settings.
    */
   public record Settings(Duration detectTimeout, int detectMaxBytes, Set<Integer> ownPorts, Http1Limits http1,
-                         Duration serverFirstProbe, ServerFirstMemory.Settings serverFirst) {}
+                         Duration serverFirstProbe, ServerFirstMemory.Settings serverFirst, Http2Keepalive http2,
+                         TcpOptions accepted) {}
 
   private final ActorSystem<?> system;
   private final TcpMetrics metrics;
@@ -56,7 +60,7 @@ public final class OutboundProxy {
                        Settings settings) {
     this.system = system;
     this.metrics = metrics;
-    this.httpFlows = new HttpServerFlows(system, settings.http1());
+    this.httpFlows = new HttpServerFlows(system, settings.http1(), settings.http2());
     this.http = http;
     this.opaque = opaque;
     this.settings = settings;
@@ -64,7 +68,7 @@ public final class OutboundProxy {
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
-    return ProxyListener.bind(system, listen, metrics, DIRECTION, this::connection);
+    return ProxyListener.bind(system, listen, settings.accepted(), metrics, DIRECTION, this::connection);
   }
 
   /** The flow of one connection from {@code remote}, redirected from {@code original} if intercepted. */

@@ -23,15 +23,15 @@ public final class Forwarding {
   private Forwarding() {}
 
   /** Relays the connection's bytes to {@code target}, half-close aware. */
-  public static Flow<ByteString, ByteString, NotUsed> to(ActorSystem<?> system, InetSocketAddress target, Duration connectTimeout) {
-    return connection(system, target, connectTimeout).mapMaterializedValue(connected -> NotUsed.notUsed());
+  public static Flow<ByteString, ByteString, NotUsed> to(ActorSystem<?> system, InetSocketAddress target, Dial dial) {
+    return connection(system, target, dial).mapMaterializedValue(connected -> NotUsed.notUsed());
   }
 
   /** A TCP connection to {@code target}, half-close aware; it materializes into its connection's completion. */
   public static Flow<ByteString, ByteString, CompletionStage<?>> connection(ActorSystem<?> system, InetSocketAddress target,
-                                                                           Duration connectTimeout) {
-    return Tcp.get(system).outgoingConnection(target, Optional.empty(), List.of(), true,
-            Optional.of(connectTimeout), Optional.empty())
+                                                                           Dial dial) {
+    return Tcp.get(system).outgoingConnection(target, Optional.empty(), dial.options(), true,
+            Optional.of(dial.timeout()), Optional.empty())
         .mapMaterializedValue(connected -> (CompletionStage<?>) connected);
   }
 
@@ -40,17 +40,17 @@ public final class Forwarding {
    * of its pod's ports the connection is for; inside mesh TLS when {@code tls} is given.
    */
   public static Flow<ByteString, ByteString, NotUsed> viaPeerProxy(ActorSystem<?> system, InetSocketAddress peerInbound,
-                                                                   Header header, Duration connectTimeout,
+                                                                   Header header, Dial dial,
                                                                    Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
-    return peerConnection(system, peerInbound, header, connectTimeout, tls).mapMaterializedValue(connected -> NotUsed.notUsed());
+    return peerConnection(system, peerInbound, header, dial, tls).mapMaterializedValue(connected -> NotUsed.notUsed());
   }
 
   /** As {@link #viaPeerProxy}, materializing into the TCP connection's completion. */
   public static Flow<ByteString, ByteString, CompletionStage<?>> peerConnection(ActorSystem<?> system, InetSocketAddress peerInbound,
-      Header header, Duration connectTimeout, Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
+      Header header, Dial dial, Optional<BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed>> tls) {
     return Flow.<ByteString>create()
         .prepend(Source.single(ByteString.fromArray(TransportHeaderCodec.encode(header))))
-        .viaMat(secured(connection(system, peerInbound, connectTimeout), tls), Keep.right());
+        .viaMat(secured(connection(system, peerInbound, dial), tls), Keep.right());
   }
 
   /** {@code connection} with {@code tls} (if any) between it and the plaintext. */

@@ -62,7 +62,8 @@ public final class OriginalDestination {
     }
   }
 
-  private static int fd(SocketChannel channel) throws ReflectiveOperationException {
+  /** The channel's file descriptor, for the socket calls Java has no API for. */
+  static int fd(SocketChannel channel) throws ReflectiveOperationException {
     Method getFdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
     return (int) getFdVal.invoke(channel);
   }

@@ -31,10 +31,13 @@ public final class ProxyListener {
 
   private ProxyListener() {}
 
-  public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, InetSocketAddress listen, TcpMetrics metrics,
-                                                        String direction, Handler handler) {
+  /** Listens on {@code listen}; each accepted connection gets {@code accepted}'s socket settings. */
+  public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, InetSocketAddress listen, TcpOptions accepted,
+                                                        TcpMetrics metrics, String direction, Handler handler) {
     OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, List.of(originalDestinations), true,
+    List<org.apache.pekko.io.Inet.SocketOption> options = new java.util.ArrayList<>(SocketTuning.of(accepted));
+    options.add(originalDestinations);
+    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, options, true,
             Optional.empty())
         .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(direction,
             measured -> handler.connection(connection.localAddress(), connection.remoteAddress(),

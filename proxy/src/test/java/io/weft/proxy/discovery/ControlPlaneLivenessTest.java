@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +73,7 @@ class ControlPlaneLivenessTest {
 
   private Discovery discovery(ControlPlaneClient<DestinationClient> client, ProxyConfig.ControlStream limits) {
     return new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1),
-        Duration.ofMinutes(5), limits));
+        Duration.ofMinutes(5), limits, List.of()));
   }
 
   private static ProxyConfig.ControlStream defaultLimits() {

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,7 +110,7 @@ class DiscoveryTest {
     Duration idle = Duration.ofSeconds(5);
     ProxyConfig defaults = ProxyConfig.fromEnv(Map.of());
     discovery = new Discovery(proxySystem, LocalMesh.destinationClient(proxySystem, port), java.util.Optional.empty(),
-        new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlPlane().stream()), now::get);
+        new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1), idle, defaults.controlPlane().stream(), List.of()), now::get);
     Resolution first = discovery.resolve(AUTHORITY);
     await().atMost(PATIENCE).until(() -> first.endpoints().size() == 1);
 

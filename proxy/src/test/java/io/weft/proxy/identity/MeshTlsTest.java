@@ -200,7 +200,7 @@ class MeshTlsTest {
       MeshTls tls = new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
       ByteString echoed = Source.single(payload).concat(Source.never())
           .via(Forwarding.viaPeerProxy(client, new InetSocketAddress("127.0.0.1", pair.inboundPort()),
-              Header.newBuilder().setPort(echo.getLocalPort()).build(), Duration.ofSeconds(5),
+              Header.newBuilder().setPort(echo.getLocalPort()).build(), io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(5)),
               Optional.of(tls.client(ProxyPair.SERVER_ID))))
           .scan(ByteString.emptyByteString(), ByteString::concat)
           .takeWhile(received -> received.size() < payload.size(), true)
@@ -219,7 +219,7 @@ class MeshTlsTest {
     return Source.single(ByteString.fromString("GET " + path + " HTTP/1.1\r\nHost: api.shop\r\nConnection: close\r\n\r\n"))
         .concat(Source.never())
         .via(Forwarding.viaPeerProxy(client, new InetSocketAddress("127.0.0.1", pair.inboundPort()), header(appPort),
-            Duration.ofSeconds(5), Optional.of(tls.client(ProxyPair.SERVER_ID))))
+            io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(5)), Optional.of(tls.client(ProxyPair.SERVER_ID))))
         .completionTimeout(Duration.ofSeconds(30))
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), client)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);

@@ -72,7 +72,7 @@ class InboundProxyTest {
 
   private String through(Header header, String payload) throws Exception {
     return Source.single(ByteString.fromString(payload))
-        .via(Forwarding.viaPeerProxy(system, new InetSocketAddress("127.0.0.1", proxyPort), header, Duration.ofSeconds(1), Optional.empty()))
+        .via(Forwarding.viaPeerProxy(system, new InetSocketAddress("127.0.0.1", proxyPort), header, io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(1)), Optional.empty()))
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system)
         .toCompletableFuture().get(30, TimeUnit.SECONDS).utf8String();
   }
@@ -115,7 +115,7 @@ class InboundProxyTest {
     }
     var result = Source.single(ByteString.fromString("x"))
         .via(Forwarding.viaPeerProxy(system, new InetSocketAddress("127.0.0.1", proxyPort),
-            Header.newBuilder().setPort(closed).build(), Duration.ofSeconds(1), Optional.empty()))
+            Header.newBuilder().setPort(closed).build(), io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(1)), Optional.empty()))
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system)
         .toCompletableFuture();
     // Connection refused upstream: the client's connection ends, with nothing from the application.

@@ -162,8 +162,9 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
           closeAfter = true;
         }
       }
-      // A client that closed its side gets this answer, and the connection closes after it.
-      closeAfter |= inputClosed;
+      // A client that closed its side gets this answer, and the connection closes after it; so does
+      // one whose server is draining.
+      closeAfter |= inputClosed || response.get(io.weft.streams.http.LastOnConnection.class) != null;
       writeMessage(Http1Renderer.responseHead(response, framing, closeAfter && framing != Framing.TUNNEL, client), body, framing);
       if (tunnel) {
         openTunnel();

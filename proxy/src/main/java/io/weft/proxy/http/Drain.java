@@ -1,0 +1,81 @@
+package io.weft.proxy.http;
+
+import io.weft.streams.http.LastOnConnection;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.service.Service;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A proxy's requests in flight, for a graceful stop (SIGTERM, as Linkerd's proxy drains): once
+ * {@link #drain} is called, HTTP/1 answers close their connections, and the returned stage completes
+ * when the last request in flight has sent its response body — or when the grace period ends. One
+ * per actor system, so every server flow of the proxy counts into it.
+ */
+public final class Drain implements Extension {
+  private static final ExtensionId<Drain> ID = new ExtensionId<>() {
+    @Override
+    public Drain createExtension(ActorSystem<?> system) {
+      return new Drain();
+    }
+  };
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final CompletableFuture<Boolean> idle = new CompletableFuture<>();
+  private volatile boolean draining;
+
+  private Drain() {}
+
+  public static Drain get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** {@code service}, its requests counted until their response bodies end; {@code http1}: mark answers that end the connection. */
+  Service<Request, Response> counting(Service<Request, Response> service, boolean http1) {
+    return request -> {
+      inFlight.incrementAndGet();
+      return service.call(request).handle((response, error) -> {
+        if (response == null) {
+          finished();
+          throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);
+        }
+        if (http1 && draining) {
+          response.put(LastOnConnection.class, LastOnConnection.INSTANCE);
+        }
+        BodyWatch.watch(response, (bytes, trailers, failure) -> finished());
+        return response;
+      });
+    };
+  }
+
+  private void finished() {
+    if (inFlight.decrementAndGet() == 0 && draining) {
+      idle.complete(true);
+    }
+  }
+
+  /** How many requests are in flight now. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  /**
+   * Stops keeping HTTP/1 connections open and completes with true once no request is in flight,
+   * or with false after {@code grace} with requests still unfinished.
+   */
+  public CompletionStage<Boolean> drain(Duration grace) {
+    draining = true;
+    if (inFlight.get() == 0) {
+      idle.complete(true);
+    }
+    return idle.completeOnTimeout(false, grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

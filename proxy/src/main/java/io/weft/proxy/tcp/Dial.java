@@ -1,0 +1,23 @@
+package io.weft.proxy.tcp;
+
+import org.apache.pekko.io.Inet;
+
+import java.time.Duration;
+import java.util.List;
+
+/** How a side makes its connections: the time a dial may take, and the socket options each connection gets. */
+public record Dial(Duration timeout, List<Inet.SocketOption> options) {
+  public Dial {
+    options = List.copyOf(options);
+  }
+
+  /** A dial with the OS's socket settings. */
+  public static Dial within(Duration timeout) {
+    return new Dial(timeout, List.of());
+  }
+
+  /** A dial with Linkerd's connect settings ({@code *_CONNECT_KEEPALIVE}, {@code *_CONNECT_USER_TIMEOUT}). */
+  public static Dial of(Duration timeout, TcpOptions connect) {
+    return new Dial(timeout, SocketTuning.of(connect));
+  }
+}
