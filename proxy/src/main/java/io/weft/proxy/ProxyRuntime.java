@@ -62,13 +62,13 @@ public final class ProxyRuntime implements AutoCloseable {
   private final ProxyMetrics metrics;
   private final InetSocketAddress admin;
   private final InetSocketAddress inbound;
-  private final InetSocketAddress outbound;
+  private final List<InetSocketAddress> outbound;
 
   private final CompletionStage<Void> ready;
   private final Stopping stopping;
 
   private ProxyRuntime(ActorSystem<Void> system, Discovery discovery, ProxyMetrics metrics, InetSocketAddress admin,
-                       InetSocketAddress inbound, InetSocketAddress outbound, CompletionStage<Void> ready, Stopping stopping) {
+                       InetSocketAddress inbound, List<InetSocketAddress> outbound, CompletionStage<Void> ready, Stopping stopping) {
     this.ready = ready;
     this.stopping = stopping;
     this.system = system;
@@ -148,7 +148,7 @@ public final class ProxyRuntime implements AutoCloseable {
       for (InetSocketAddress listen : config.outbound().listens()) {
         listeners.add(outboundProxy.bind(listen).toCompletableFuture().join());
       }
-      InetSocketAddress outbound = listeners.get(1).localAddress();
+      List<InetSocketAddress> outbound = listeners.subList(1, listeners.size()).stream().map(Tcp.ServerBinding::localAddress).toList();
       Stopping stopping = new Stopping(system, discovery, listeners, config.process().shutdownGracePeriod());
       serveTap(system, config.admin(), tls, taps, http);
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
@@ -200,7 +200,11 @@ public final class ProxyRuntime implements AutoCloseable {
 
   public InetSocketAddress inboundAddress() { return inbound; }
 
-  public InetSocketAddress outboundAddress() { return outbound; }
+  /** The first outbound listener's address (the one Linkerd's single-address setting names). */
+  public InetSocketAddress outboundAddress() { return outbound.getFirst(); }
+
+  /** Every outbound listener's address ({@code LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS}). */
+  public List<InetSocketAddress> outboundAddresses() { return outbound; }
 
   public ActorSystem<Void> system() { return system; }
 

@@ -189,6 +189,13 @@ public final class LocalMesh {
   public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
                                           java.util.Set<Integer> ownPorts, Optional<MeshTls> tls,
                                           io.weft.proxy.policy.InboundPolicy policy) {
+    return inboundProxy(system, metrics, detectTimeout, ownPorts, tls, policy, java.util.Set.of());
+  }
+
+  /** As above, serving only connections for {@code ips} (Linkerd's {@code LINKERD2_PROXY_INBOUND_IPS}; all when empty). */
+  public static InboundProxy inboundProxy(ActorSystem<?> system, ProxyMetrics metrics, Duration detectTimeout,
+                                          java.util.Set<Integer> ownPorts, Optional<MeshTls> tls,
+                                          io.weft.proxy.policy.InboundPolicy policy, java.util.Set<java.net.InetAddress> ips) {
     java.util.BitSet opaque = new java.util.BitSet();
     java.util.Arrays.stream(ProxyConfig.DEFAULT_OPAQUE_PORTS.split(",")).mapToInt(Integer::parseInt).forEach(opaque::set);
     HttpSettings settings = HttpSettings.from(system.settings().config());
@@ -197,7 +204,7 @@ public final class LocalMesh {
         new ProxyConfig.Side(100, Duration.ofSeconds(1), 100_000, Duration.ofMillis(100), Duration.ofSeconds(10)),
         Duration.ofSeconds(1), new io.weft.proxy.tap.Taps(system, 1, () -> {}, System::nanoTime)),
         new InboundProxy.Settings(detectTimeout, 2048, DIAL, ownPorts, opaque, settings.limits(),
-            system.settings().config().getDuration("weft.proxy.detect.server-first-probe"), policy, java.util.Set.of(),
+            system.settings().config().getDuration("weft.proxy.detect.server-first-probe"), policy, ips,
             io.weft.proxy.http.Http2Keepalive.NONE, io.weft.proxy.tcp.TcpOptions.NONE), tls);
   }
 

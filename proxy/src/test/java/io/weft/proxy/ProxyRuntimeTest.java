@@ -48,6 +48,25 @@ class ProxyRuntimeTest {
   }
 
   @Test
+  void itListensOnEveryOutboundAddressAndSizesItsThreadsToItsCores() throws Exception {
+    Map<String, String> env = new HashMap<>(LISTEN_ANYWHERE);
+    env.put("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS", "127.0.0.1:0,127.0.0.2:0");
+    env.put("LINKERD2_PROXY_CORES", "1");
+    try (ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
+      assertThat(proxy.system().settings().config().getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-max"))
+          .isEqualTo(1);
+      assertThat(proxy.outboundAddresses()).extracting(java.net.InetSocketAddress::getHostString)
+          .containsExactly("127.0.0.1", "127.0.0.2");
+      for (var address : proxy.outboundAddresses()) {
+        try (var socket = new java.net.Socket()) {
+          socket.connect(address, 2000);
+          assertThat(socket.isConnected()).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
   void withIdentityItIsReadyOnlyOnceCertifiedAndKeepsItsCertificateWhileRenewalFails(@TempDir Path manifests) throws Exception {
     // Leaves of 4 s: the proxy tries to renew at 70 %, about 3 s after each certificate.
     TestIdentities identities = TestIdentities.create(Optional.of(Duration.ofSeconds(4)), List.of());

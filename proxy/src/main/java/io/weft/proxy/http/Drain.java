@@ -8,6 +8,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.util.ByteString;
+
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -15,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A proxy's requests in flight, for a graceful stop (SIGTERM, as Linkerd's proxy drains): once
+ * A proxy's requests and opaque connections in flight, for a graceful stop (SIGTERM, as Linkerd's proxy drains): once
  * {@link #drain} is called, HTTP/1 answers close their connections, and the returned stage completes
  * when the last request in flight has sent its response body — or when the grace period ends. One
  * per actor system, so every server flow of the proxy counts into it.
@@ -54,6 +58,15 @@ public final class Drain implements Extension {
         return response;
       });
     };
+  }
+
+  /** {@code connection}, counted as in flight until it closes (an opaque relay: its bytes are all the proxy knows). */
+  public <M> Flow<ByteString, ByteString, M> counting(Flow<ByteString, ByteString, M> connection) {
+    return Flow.<ByteString>create().watchTermination((notUsed, done) -> {
+      inFlight.incrementAndGet();
+      done.whenComplete((ok, error) -> finished());
+      return notUsed;
+    }).viaMat(connection, Keep.right());
   }
 
   private void finished() {

@@ -7,6 +7,7 @@ import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.policy.InboundPolicy;
+import io.weft.proxy.http.Drain;
 import io.weft.proxy.http.Http2Keepalive;
 import io.weft.proxy.tcp.Dial;
 import io.weft.proxy.tcp.TcpOptions;
@@ -65,6 +66,7 @@ public final class InboundProxy {
   private final HttpServerFlows httpFlows;
   private final Optional<MeshTls> tls;
   private final Authorization authorization;
+  private final Drain drain;
 
   public InboundProxy(ActorSystem<?> system, ProxyMetrics metrics, InboundHttp http, Settings settings) {
     this(system, metrics, http, settings, Optional.empty());
@@ -82,6 +84,7 @@ public final class InboundProxy {
     this.settings = settings;
     this.http = http;
     this.httpFlows = new HttpServerFlows(system, settings.http1(), settings.http2());
+    this.drain = Drain.get(system);
   }
 
   public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
@@ -99,7 +102,7 @@ public final class InboundProxy {
     return original.filter(target -> !target.equals(local) && !settings.ownPorts().contains(target.getPort()) && serves(target))
         .filter(target -> authorization.allowsUnidentified(remote, target))
         .map(target -> ServerFirstProbe.around(detected, settings.serverFirstProbe(),
-            () -> Forwarding.to(system, target, settings.dial()), () -> {
+            () -> relay(target), () -> {
               metrics.detected(DIRECTION, OPAQUE);
               measured.plain();
             }))
@@ -162,6 +165,11 @@ public final class InboundProxy {
     };
   }
 
+  /** The connection's bytes to the application as they are, counted in flight for a graceful stop. */
+  private Flow<ByteString, ByteString, NotUsed> relay(InetSocketAddress target) {
+    return drain.counting(Forwarding.to(system, target, settings.dial()));
+  }
+
   /** Whether {@code target} is this pod's (Linkerd's {@code LINKERD2_PROXY_INBOUND_IPS}; any when none are given). */
   private boolean serves(InetSocketAddress target) {
     return settings.ips().isEmpty() || settings.ips().contains(target.getAddress());
@@ -180,12 +188,12 @@ public final class InboundProxy {
       return Forwarding.refused();
     }
     if (settings.opaquePorts().get(target.getPort())) {
-      return authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.dial()));
+      return authorization.tcp(remote, target, peer, () -> relay(target));
     }
     return switch (protocol) {
       case Protocol.Http1 h -> httpFlows.http1(authorization.http(remote, target, peer).wrap(http.service(target, peer, remote)));
       case Protocol.Http2 h -> httpFlows.http2(authorization.http(remote, target, peer).wrap(http.service(target, peer, remote)));
-      default -> authorization.tcp(remote, target, peer, () -> Forwarding.to(system, target, settings.dial()));
+      default -> authorization.tcp(remote, target, peer, () -> relay(target));
     };
   }
 }

@@ -1,5 +1,6 @@
 package io.weft.proxy.outbound;
 
+import io.weft.proxy.http.Drain;
 import io.weft.proxy.http.Http2Keepalive;
 import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.tcp.TcpOptions;
@@ -55,12 +56,14 @@ public final class OutboundProxy {
   private final OutboundOpaque opaque;
   private final Settings settings;
   private final ServerFirstMemory serverFirst;
+  private final Drain drain;
 
   public OutboundProxy(ActorSystem<?> system, TcpMetrics metrics, OutboundHttp http, OutboundOpaque opaque,
                        Settings settings) {
     this.system = system;
     this.metrics = metrics;
     this.httpFlows = new HttpServerFlows(system, settings.http1(), settings.http2());
+    this.drain = Drain.get(system);
     this.http = http;
     this.opaque = opaque;
     this.settings = settings;
@@ -96,7 +99,7 @@ public final class OutboundProxy {
     }
     InetSocketAddress to = original.get();
     Flow<ByteString, ByteString, NotUsed> probed = ServerFirstProbe.around(detected, settings.serverFirstProbe(),
-        () -> opaque.to(to), () -> {
+        () -> drain.counting(opaque.to(to)), () -> {
           metrics.detected(DIRECTION, OPAQUE);
           serverFirst.learned(to);
         });
@@ -105,7 +108,7 @@ public final class OutboundProxy {
             return probed;
           }
           metrics.detected(DIRECTION, OPAQUE);
-          return opaque.to(to);
+          return drain.counting(opaque.to(to));
         }))
         .mapMaterializedValue(m -> NotUsed.notUsed());
   }

@@ -95,4 +95,24 @@ class InterceptionTest {
     redirect(source, app.getLocalPort(), guardedPort);
     assertThat(send(source, app.getLocalPort(), "loop")).isEmpty();
   }
+
+  @Test
+  void aRedirectedConnectionForAnAddressThatIsNotThePodsIsRefused() throws Exception {
+    // LINKERD2_PROXY_INBOUND_IPS names the pod's addresses: anything else would make the proxy a relay.
+    InboundProxy elsewhere = io.weft.proxy.LocalMesh.inboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics(),
+        Duration.ofMillis(500), Set.of(), java.util.Optional.empty(), io.weft.proxy.policy.InboundPolicy.allowAll(),
+        Set.of(InetAddress.getByName("127.0.0.1")));
+    int elsewherePort = elsewhere.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    int source = RedirectRules.freePort();
+    redirect(source, app.getLocalPort(), elsewherePort);
+    assertThat(send(source, app.getLocalPort(), "\u0000relay me")).isEmpty();
+
+    InboundProxy ours = io.weft.proxy.LocalMesh.inboundProxy(system, new io.weft.proxy.metrics.ProxyMetrics(),
+        Duration.ofMillis(500), Set.of(), java.util.Optional.empty(), io.weft.proxy.policy.InboundPolicy.allowAll(),
+        Set.of(InetAddress.getByName("127.0.0.1"), InetAddress.getByName(APP_IP)));
+    int oursPort = ours.bind(new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+    int another = RedirectRules.freePort();
+    redirect(another, app.getLocalPort(), oursPort);
+    assertThat(send(another, app.getLocalPort(), "\u0000mine")).startsWith("app saw \u0000mine from ");
+  }
 }
