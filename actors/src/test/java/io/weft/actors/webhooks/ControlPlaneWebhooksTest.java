@@ -93,7 +93,7 @@ class ControlPlaneWebhooksTest {
       uri = URI.create("https://localhost:" + controlPlane.webhookPort().orElseThrow() + "/");
       JsonNode shop = JSON.readTree(post(podReview("u-4", "shop")).body()).path("response");
       String patch = new String(Base64.getDecoder().decode(shop.path("patch").asText()), java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(patch).contains("linkerd-proxy").contains("\"LINKERD2_PROXY_LOG\",\"value\":\"debug\"");
+      assertThat(patch).contains("linkerd-proxy").contains("\"LINKERD2_PROXY_LOG\",\"value\":\"debug,[{headers}]=off,[{request}]=off\"");
       JsonNode other = JSON.readTree(post(podReview("u-5", "other")).body()).path("response");
       assertThat(other.has("patch")).isFalse();
       // Counted, with Linkerd's metric names and skip reason, on the node's admin port.

@@ -1,6 +1,7 @@
 package io.weft.proxy.http;
 
 import io.weft.streams.http.Body;
+import org.apache.pekko.NotUsed;
 import io.weft.streams.http.Headers;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
@@ -46,15 +47,58 @@ public final class Http2Bridge {
   private Http2Bridge() {}
 
   public static Request request(HttpRequest pekko) {
+    return request(pekko, pekko.entity());
+  }
+
+  /**
+   * As {@link #request(HttpRequest)}, its body ending with the trailers its stream ended with
+   * ({@code trailers}: the connection's, kept by {@link Http2Guard}, as Pekko drops them).
+   */
+  public static Request request(HttpRequest pekko, RequestTrailers trailers) {
+    HttpEntity entity = pekko.entity();
+    if (entity instanceof HttpEntity.Strict || entity.isKnownEmpty()) {
+      return request(pekko, entity);
+    }
+    org.apache.pekko.http.javadsl.model.AttributeKey<Object> streamId = org.apache.pekko.http.impl.engine.http2.Http2$.MODULE$.streamId();
+    int stream = (Integer) pekko.getAttribute(streamId).orElse(0);
+    return request(pekko, withTrailers(entity, () -> trailers.take(stream)));
+  }
+
+  private static Request request(HttpRequest pekko, HttpEntity entity) {
     var scala = (org.apache.pekko.http.scaladsl.model.HttpRequest) pekko;
-    Headers headers = headers(pekko.getHeaders(), pekko.entity());
+    Headers headers = headers(pekko.getHeaders(), entity);
     String target = scala.uri().toRelative().toString();
     String authority = RequestAuthority.of(pekko);
-    Body body = body(pekko.entity());
+    Body body = body(entity);
     Request request = new Request(pekko.method().value(), target.isEmpty() ? "/" : target, authority,
         HttpVersion.HTTP_2, headers, body);
     request.scheme(scala.uri().scheme().isEmpty() ? "http" : scala.uri().scheme());
-    return request.put(Origin.class, new Origin(body, pekko.entity()));
+    return request.put(Origin.class, new Origin(body, entity));
+  }
+
+  /** {@code entity}'s data as chunks, then a last chunk with the trailers {@code ended} names once the data is done (if any). */
+  @SuppressWarnings("unchecked")
+  private static HttpEntity withTrailers(HttpEntity entity,
+                                         java.util.function.Supplier<List<RequestFieldRules.Field>> ended) {
+    org.apache.pekko.stream.javadsl.Source<HttpEntity.ChunkStreamPart, ?> data = entity instanceof HttpEntity.Chunked chunked
+        ? chunked.getChunks().filter(part -> !part.isLastChunk())
+        : entity.getDataBytes().map(HttpEntity.ChunkStreamPart::create);
+    org.apache.pekko.stream.javadsl.Source<HttpEntity.ChunkStreamPart, NotUsed> last =
+        org.apache.pekko.stream.javadsl.Source.lazySource(() -> {
+          List<RequestFieldRules.Field> fields = ended.get();
+          if (fields.isEmpty()) {
+            return org.apache.pekko.stream.javadsl.Source.<HttpEntity.ChunkStreamPart>empty();
+          }
+          List<org.apache.pekko.http.scaladsl.model.HttpHeader> trailer = new ArrayList<>(fields.size());
+          fields.forEach(f -> trailer.add(org.apache.pekko.http.scaladsl.model.headers.RawHeader.apply(f.name(), f.value())));
+          return org.apache.pekko.stream.javadsl.Source.<HttpEntity.ChunkStreamPart>single(
+              org.apache.pekko.http.scaladsl.model.HttpEntity.LastChunk$.MODULE$.apply("",
+                  scala.jdk.javaapi.CollectionConverters.asScala(trailer).toList()));
+        }).mapMaterializedValue(m -> NotUsed.notUsed());
+    var parts = (org.apache.pekko.stream.scaladsl.Source<org.apache.pekko.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>)
+        (Object) data.concat(last).asScala();
+    return org.apache.pekko.http.scaladsl.model.HttpEntity.Chunked$.MODULE$.apply(
+        (org.apache.pekko.http.scaladsl.model.ContentType) entity.getContentType(), parts);
   }
 
   public static HttpRequest toPekko(Request request) {

@@ -64,14 +64,23 @@ public final class HttpServerFlows {
     return Http1Server.flow(drain.counting(service, true), limits);
   }
 
-  /** HTTP/2 (prior knowledge): streams answered concurrently, up to the server's stream limit. */
+  /**
+   * HTTP/2 (prior knowledge): streams answered concurrently, up to the server's stream limit;
+   * malformed requests refused stream by stream and request trailers kept ({@link Http2Guard}).
+   */
   public Flow<ByteString, ByteString, NotUsed> http2(Service<Request, Response> service) {
     Service<Request, Response> counted = drain.counting(service, false);
-    return http2Handler(request -> counted.call(Http2Bridge.request(request)).thenApply(Http2Bridge::toPekko));
+    RequestTrailers trailers = new RequestTrailers();
+    return Http2Guard.of(limits.maxHeadBytes(), trailers).join(
+        pekkoHttp2(request -> counted.call(Http2Bridge.request(request, trailers)).thenApply(Http2Bridge::toPekko)));
   }
 
-  /** HTTP/2 (prior knowledge) answered by a Pekko handler (a gRPC service's). */
+  /** HTTP/2 (prior knowledge) answered by a Pekko handler (a gRPC service's), malformed requests refused as above. */
   public Flow<ByteString, ByteString, NotUsed> http2Handler(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    return Http2Guard.of(limits.maxHeadBytes(), new RequestTrailers()).join(pekkoHttp2(handler));
+  }
+
+  private Flow<ByteString, ByteString, NotUsed> pekkoHttp2(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     var scalaSettings = (org.apache.pekko.http.scaladsl.settings.ServerSettings) settings;
     var stack = Http2Blueprint.serverStack(scalaSettings, log, Http2Blueprint.serverStack$default$3(), false,
         telemetry, dates);
