@@ -13,12 +13,9 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InjectedProxyEnvironmentTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
   /** What the kubelet knows of the pod when it starts the proxy. */
   private static final Map<String, String> POD_FIELDS = Map.of("metadata.name", "web-5f7d8c-x2x9q", "metadata.namespace", "emojivoto",
       "metadata.uid", "0b7d6a3e-9c1f-4a51-8f0e-3c2d1b0a9f8e", "spec.nodeName", "node-1", "spec.serviceAccountName", "web",
@@ -65,21 +61,7 @@ class InjectedProxyEnvironmentTest {
       }
     }
     assertThat(proxy).as("the injected proxy").isNotNull();
-    // As the kubelet does: fields from the pod, then each value's $(VAR) from the variables before it.
-    Map<String, String> env = new LinkedHashMap<>();
-    for (JsonNode e : proxy.path("env")) {
-      String value = e.has("value") ? e.path("value").asText()
-          : POD_FIELDS.get(e.path("valueFrom").path("fieldRef").path("fieldPath").asText());
-      assertThat(value).as("the value of %s", e.path("name").asText()).isNotNull();
-      Matcher m = REFERENCE.matcher(value);
-      StringBuilder expanded = new StringBuilder();
-      while (m.find()) {
-        m.appendReplacement(expanded, Matcher.quoteReplacement(env.getOrDefault(m.group(1), m.group())));
-      }
-      m.appendTail(expanded);
-      env.put(e.path("name").asText(), expanded.toString());
-    }
-    return env;
+    return io.weft.proxy.KubeletEnvironment.of(proxy, POD_FIELDS);
   }
 
   @Test
@@ -120,6 +102,19 @@ class InjectedProxyEnvironmentTest {
     assertThat(config.process().shutdownGracePeriod()).isEqualTo(Duration.ofMinutes(2));
     // Linkerd's log filter, span filters and all, is one the proxy's log levels take.
     new LogLevels(config.process().logLevel());
+
+    // And a proxy starts from it: what only a cluster has (addresses, the identity service) made local.
+    Map<String, String> local = new java.util.HashMap<>(env);
+    local.keySet().removeIf(name -> name.startsWith("LINKERD2_PROXY_IDENTITY_"));
+    local.putAll(Map.of("LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "127.0.0.1:0", "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:0",
+        "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS", "127.0.0.1:0,[::1]:0", "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:0",
+        "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "127.0.0.1:0", "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:1",
+        "LINKERD2_PROXY_POLICY_SVC_ADDR", "127.0.0.1:1"));
+    try (io.weft.proxy.ProxyRuntime proxy = io.weft.proxy.ProxyRuntime.start(ProxyConfig.fromEnv(local), local,
+        com.typesafe.config.ConfigFactory.load())) {
+      proxy.ready().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(proxy.inboundAddress().getPort()).isPositive();
+    }
   }
 
   @Test

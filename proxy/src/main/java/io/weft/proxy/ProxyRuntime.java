@@ -145,8 +145,14 @@ public final class ProxyRuntime implements AutoCloseable {
           new OutboundProxy.Settings(config.outbound().detectTimeout(), DETECT_MAX_BYTES, ownPorts, http.limits(),
               system.settings().config().getDuration(SERVER_FIRST_PROBE), ServerFirstMemory.Settings.from(system.settings().config().getConfig(SERVER_FIRST)),
               config.outbound().http2(), config.outbound().sockets().accept()));
-      for (InetSocketAddress listen : config.outbound().listens()) {
-        listeners.add(outboundProxy.bind(listen).toCompletableFuture().join());
+      listeners.add(outboundProxy.bind(config.outbound().listen()).toCompletableFuture().join());
+      // The other addresses (Linkerd's IPv6 loopback) are a convenience: a pod without IPv6 still runs.
+      for (InetSocketAddress listen : config.outbound().listens().subList(1, config.outbound().listens().size())) {
+        try {
+          listeners.add(outboundProxy.bind(listen).toCompletableFuture().join());
+        } catch (java.util.concurrent.CompletionException e) {
+          log.warn("outbound listener on {} not started: {}", listen, e.getCause() == null ? e : e.getCause().getMessage());
+        }
       }
       List<InetSocketAddress> outbound = listeners.subList(1, listeners.size()).stream().map(Tcp.ServerBinding::localAddress).toList();
       Stopping stopping = new Stopping(system, discovery, listeners, config.process().shutdownGracePeriod());

@@ -50,7 +50,8 @@ class ProxyRuntimeTest {
   @Test
   void itListensOnEveryOutboundAddressAndSizesItsThreadsToItsCores() throws Exception {
     Map<String, String> env = new HashMap<>(LISTEN_ANYWHERE);
-    env.put("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS", "127.0.0.1:0,127.0.0.2:0");
+    // The third cannot be bound here (not an address of this host): the proxy runs on the others.
+    env.put("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS", "127.0.0.1:0,127.0.0.2:0,192.0.2.1:0");
     env.put("LINKERD2_PROXY_CORES", "1");
     try (ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
       assertThat(proxy.system().settings().config().getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-max"))

@@ -35,6 +35,8 @@ public final class Http2Bridge {
   /** Pekko's javadsl names HTTP/1.x only. */
   static final HttpProtocol HTTP_2 = (HttpProtocol) org.apache.pekko.http.scaladsl.model.HttpProtocols.getForKey("HTTP/2.0").get();
   private static final String CONTENT_TYPE = "content-type";
+  /** Fields Pekko's renderer takes only as its own header models. */
+  private static final java.util.Set<String> MODELED = java.util.Set.of("date", "server", "user-agent");
   /** Pekko's handle on the server's request timeout, not a field of the request. */
   private static final String TIMEOUT_ACCESS = "timeout-access";
   /** Content types seen, parsed once each (a proxy sees few distinct ones: gRPC's, JSON, ...). */
@@ -56,11 +58,13 @@ public final class Http2Bridge {
    */
   public static Request request(HttpRequest pekko, RequestTrailers trailers) {
     HttpEntity entity = pekko.entity();
-    if (entity instanceof HttpEntity.Strict || entity.isKnownEmpty()) {
-      return request(pekko, entity);
-    }
     org.apache.pekko.http.javadsl.model.AttributeKey<Object> streamId = org.apache.pekko.http.impl.engine.http2.Http2$.MODULE$.streamId();
     int stream = (Integer) pekko.getAttribute(streamId).orElse(0);
+    if (entity instanceof HttpEntity.Strict || entity.isKnownEmpty()) {
+      // Pekko collected the whole stream before the request was handed over: its trailers are in already.
+      List<RequestFieldRules.Field> ended = trailers.take(stream);
+      return request(pekko, ended.isEmpty() ? entity : withTrailers(entity, () -> ended));
+    }
     return request(pekko, withTrailers(entity, () -> trailers.take(stream)));
   }
 
@@ -96,7 +100,7 @@ public final class Http2Bridge {
                   scala.jdk.javaapi.CollectionConverters.asScala(trailer).toList()));
         }).mapMaterializedValue(m -> NotUsed.notUsed());
     var parts = (org.apache.pekko.stream.scaladsl.Source<org.apache.pekko.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>)
-        (Object) data.concat(last).asScala();
+        (Object) data.concatLazy(last).asScala(); // lazily: the trailers are known only once the data has ended
     return org.apache.pekko.http.scaladsl.model.HttpEntity.Chunked$.MODULE$.apply(
         (org.apache.pekko.http.scaladsl.model.ContentType) entity.getContentType(), parts);
   }
@@ -141,14 +145,26 @@ public final class Http2Bridge {
     return headers;
   }
 
-  /** Pekko keeps the content type on the entity: every other field goes as it is. */
+  /**
+   * Pekko keeps the content type on the entity: every other field goes as it is — as a raw field,
+   * except the few Pekko renders itself unless given its own model of them (as raw fields it would
+   * drop them with a warning per message).
+   */
   private static List<HttpHeader> raw(Headers headers) {
     List<HttpHeader> raw = new ArrayList<>(headers.size());
     for (int i = 0; i < headers.size(); i++) {
       String name = headers.name(i);
-      if (!name.equalsIgnoreCase(CONTENT_TYPE) && !name.equalsIgnoreCase("content-length")) {
-        raw.add(RawHeader.create(name, headers.value(i)));
+      if (name.equalsIgnoreCase(CONTENT_TYPE) || name.equalsIgnoreCase("content-length")) {
+        continue;
       }
+      if (MODELED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        HttpHeader modeled = HttpHeader.parse(name, headers.value(i));
+        if (!(modeled instanceof RawHeader)) {
+          raw.add(modeled);
+        }
+        continue;
+      }
+      raw.add(RawHeader.create(name, headers.value(i)));
     }
     return raw;
   }

@@ -51,7 +51,7 @@ public final class HttpServerFlows {
     ServerSettings defaults = ServerSettings.create(system.classicSystem());
     var http2 = defaults.getHttp2Settings();
     http2 = keepalive.interval().map(http2::withPingInterval).orElse(http2);
-    http2 = keepalive.timeout().map(http2::withPingTimeout).orElse(http2);
+    http2 = keepalive.pekkoTimeout().map(http2::withPingTimeout).orElse(http2);
     this.settings = defaults.withHttp2Settings(http2);
     this.log = Logging.getLogger(system.classicSystem(), HttpServerFlows.class);
     this.telemetry = TelemetrySpi.create(system.classicSystem());

@@ -113,22 +113,14 @@ class NetworkNamespaceInterceptionTest {
   }
 
   /**
-   * The proxy container's environment as the kubelet would give it: field references resolved for
-   * this pod, {@code $(VAR)} expanded; then what only a cluster provides (DNS names of the
-   * control plane, the projected token, the identity emptyDir) pointed at this machine's.
+   * The proxy container's environment as the kubelet would give it for this pod; then what only a
+   * cluster provides (DNS names of the control plane, the projected token, the identity emptyDir)
+   * pointed at this machine's.
    */
-  private static Map<String, String> proxyEnvironment(com.fasterxml.jackson.databind.JsonNode proxy, Map<String, String> overrides) {
-    Map<String, String> fields = Map.of("metadata.name", "app", "metadata.namespace", "shop", "spec.nodeName", "node",
-        "spec.serviceAccountName", "default");
-    Map<String, String> env = new java.util.LinkedHashMap<>();
-    for (var e : proxy.path("env")) {
-      String value = e.has("value") ? e.path("value").asText()
-          : fields.get(e.path("valueFrom").path("fieldRef").path("fieldPath").asText());
-      for (var known : env.entrySet()) {
-        value = value.replace("$(" + known.getKey() + ")", known.getValue());
-      }
-      env.put(e.path("name").asText(), value);
-    }
+  private Map<String, String> proxyEnvironment(com.fasterxml.jackson.databind.JsonNode proxy, Map<String, String> overrides) {
+    Map<String, String> env = new java.util.LinkedHashMap<>(io.weft.proxy.KubeletEnvironment.of(proxy, Map.of(
+        "metadata.name", "app", "metadata.namespace", "shop", "metadata.uid", "6c0d5b0e-5c3a-4f7e-9a43-2f1a7b9c1d20",
+        "spec.nodeName", "node", "spec.serviceAccountName", "default", "status.podIPs", podIp)));
     env.putAll(overrides);
     return env;
   }
@@ -204,7 +196,11 @@ class NetworkNamespaceInterceptionTest {
         "LINKERD2_PROXY_IDENTITY_TOKEN_FILE", identities.tokenFile("default", "shop").toString(),
         "LINKERD2_PROXY_IDENTITY_DIR", Files.createDirectories(work.resolve("end-entity")).toString())),
         "proxy");
-    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> get("http://" + podIp + ":4191/ready").statusCode() == 200);
+    try {
+      await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> get("http://" + podIp + ":4191/ready").statusCode() == 200);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the proxy in the pod never became ready; it said:\n" + Files.readString(work.resolve("proxy.log")), e);
+    }
   }
 
   @AfterAll
