@@ -45,6 +45,32 @@ public final class RawHttp2 implements AutoCloseable {
   private final DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
   private int nextStream = 1;
 
+  /** One frame as read off the wire. */
+  record Frame(int type, int flags, int stream, byte[] payload) {
+    /** The next frame of {@code in}. */
+    static Frame read(DataInputStream in) throws IOException {
+      int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+      int type = in.readUnsignedByte();
+      int flags = in.readUnsignedByte();
+      int stream = in.readInt() & 0x7fffffff;
+      return new Frame(type, flags, stream, in.readNBytes(length));
+    }
+
+    /** The payload without its padding (and a HEADERS frame's priority fields). */
+    byte[] unpadded() {
+      int start = 0;
+      int end = payload.length;
+      if ((flags & 0x8) != 0) { // PADDED
+        start = 1;
+        end -= payload[0] & 0xff;
+      }
+      if (type == HEADERS && (flags & 0x20) != 0) { // PRIORITY
+        start += 5;
+      }
+      return java.util.Arrays.copyOfRange(payload, start, end);
+    }
+  }
+
   /** What became of one stream: its response headers, body, trailers, or the reset that ended it. */
   public record Exchange(Map<String, String> headers, String body, Map<String, String> trailers, Integer resetCode) {
     public String status() {
@@ -108,11 +134,12 @@ public final class RawHttp2 implements AutoCloseable {
     Map<String, String> trailers = new LinkedHashMap<>();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
-      int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
-      int type = in.readUnsignedByte();
-      int flags = in.readUnsignedByte();
-      int id = in.readInt() & 0x7fffffff;
-      byte[] payload = in.readNBytes(length);
+      Frame frame = Frame.read(in);
+      int type = frame.type();
+      int flags = frame.flags();
+      int id = frame.stream();
+      byte[] payload = frame.payload();
+      int length = payload.length;
       switch (type) {
         case SETTINGS -> {
           if ((flags & ACK) == 0) {
@@ -139,7 +166,7 @@ public final class RawHttp2 implements AutoCloseable {
             if ((flags & END_HEADERS) == 0) {
               throw new IOException("header blocks split into CONTINUATION frames are not expected here");
             }
-            Map<String, String> decoded = decode(id, type == HEADERS ? unpad(flags, payload) : payload);
+            Map<String, String> decoded = decode(id, frame.unpadded());
             if (headers == null) {
               headers = decoded;
             } else {
@@ -152,7 +179,7 @@ public final class RawHttp2 implements AutoCloseable {
         }
         case DATA -> {
           if (id == stream) {
-            byte[] data = unpad(flags, payload);
+            byte[] data = frame.unpadded();
             body.write(data);
             if (length > 0) {
               // Keep the windows open for the next request.
@@ -177,20 +204,12 @@ public final class RawHttp2 implements AutoCloseable {
     return out;
   }
 
-  private static byte[] unpad(int flags, byte[] payload) {
-    int start = 0;
-    int end = payload.length;
-    if ((flags & 0x8) != 0) { // PADDED
-      start = 1;
-      end -= payload[0] & 0xff;
-    }
-    if ((flags & 0x20) != 0) { // PRIORITY
-      start += 5;
-    }
-    return java.util.Arrays.copyOfRange(payload, start, end);
+  private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+    write(out, type, flags, stream, payload);
   }
 
-  private void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+  /** One frame onto {@code out}. */
+  static void write(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
     out.write(new byte[] {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length, (byte) type,
         (byte) flags});
     out.write(intBytes(stream));
@@ -206,7 +225,7 @@ public final class RawHttp2 implements AutoCloseable {
     b.writeBytes(bytes);
   }
 
-  private static byte[] intBytes(int v) {
+  static byte[] intBytes(int v) {
     return new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v};
   }
 

@@ -62,12 +62,11 @@ public final class RawHttp2Server implements AutoCloseable {
       DefaultHttp2HeadersDecoder decoder = new DefaultHttp2HeadersDecoder(false);
       Map<Integer, Stream> streams = new HashMap<>();
       while (true) {
-        int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
-        int type = in.readUnsignedByte();
-        int flags = in.readUnsignedByte();
-        int id = in.readInt() & 0x7fffffff;
-        byte[] payload = in.readNBytes(length);
-        switch (type) {
+        RawHttp2.Frame frame = RawHttp2.Frame.read(in);
+        int flags = frame.flags();
+        int id = frame.stream();
+        byte[] payload = frame.payload();
+        switch (frame.type()) {
           case 0x4 -> {
             if ((flags & 0x1) == 0) {
               frame(out, 0x4, 0x1, 0, new byte[0]);
@@ -79,10 +78,7 @@ public final class RawHttp2Server implements AutoCloseable {
             }
           }
           case 0x1 -> {
-            int start = (flags & 0x8) != 0 ? 1 : 0;
-            int end = payload.length - ((flags & 0x8) != 0 ? payload[0] & 0xff : 0);
-            start += (flags & 0x20) != 0 ? 5 : 0;
-            Http2Headers decoded = decoder.decodeHeaders(id, Unpooled.wrappedBuffer(payload, start, end - start));
+            Http2Headers decoded = decoder.decodeHeaders(id, Unpooled.wrappedBuffer(frame.unpadded()));
             Map<String, String> fields = new LinkedHashMap<>();
             decoded.forEach(e -> fields.put(e.getKey().toString(), e.getValue().toString()));
             Stream stream = streams.get(id);
@@ -99,14 +95,12 @@ public final class RawHttp2Server implements AutoCloseable {
           }
           case 0x0 -> {
             Stream stream = streams.get(id);
-            int start = (flags & 0x8) != 0 ? 1 : 0;
-            int end = payload.length - ((flags & 0x8) != 0 ? payload[0] & 0xff : 0);
             if (stream != null) {
-              stream.body().write(payload, start, end - start);
+              stream.body().writeBytes(frame.unpadded());
             }
-            if (length > 0) {
-              frame(out, 0x8, 0, 0, int32(length));
-              frame(out, 0x8, 0, id, int32(length));
+            if (payload.length > 0) {
+              frame(out, 0x8, 0, 0, RawHttp2.intBytes(payload.length));
+              frame(out, 0x8, 0, id, RawHttp2.intBytes(payload.length));
             }
             if ((flags & 0x1) != 0 && stream != null) {
               answer(out, id, streams.remove(id));
@@ -133,14 +127,7 @@ public final class RawHttp2Server implements AutoCloseable {
   }
 
   private static void frame(OutputStream out, int type, int flags, int stream, byte[] payload) throws IOException {
-    out.write(new byte[] {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length, (byte) type,
-        (byte) flags});
-    out.write(int32(stream));
-    out.write(payload);
-  }
-
-  private static byte[] int32(int v) {
-    return new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v};
+    RawHttp2.write(out, type, flags, stream, payload);
   }
 
   @Override

@@ -227,4 +227,52 @@ class ProtoGoldenBytesTest {
             .setSessionProtocol(SessionProtocol.newBuilder().setHttp2(SessionProtocol.Http2.getDefaultInstance())).build(),
         message(uint(1, 8080), string(2, "web.shop.svc.cluster.local"), bytes(3, message(bytes(2, new byte[0])))));
   }
+
+  /** {@code google.protobuf.Duration} of whole seconds. */
+  private static byte[] seconds(int field, long value) {
+    return bytes(field, message(uint(1, value)));
+  }
+
+  @Test
+  void profile() {
+    com.google.protobuf.Duration tenSeconds = com.google.protobuf.Duration.newBuilder().setSeconds(10).build();
+    golden(io.linkerd.proxy.profile.ServiceProfile.newBuilder()
+            .addRequestClasses(io.linkerd.proxy.profile.RequestClass.newBuilder()
+                .setCondition(io.linkerd.proxy.profile.RequestMatch.newBuilder().setPath("^/books/.*$"))
+                .addResponseClasses(io.linkerd.proxy.profile.ResponseClass.newBuilder()
+                    .setCondition(io.linkerd.proxy.profile.ResponseMatch.newBuilder()
+                        .setStatus(io.linkerd.proxy.profile.HttpStatusRange.newBuilder().setMin(500)))
+                    .setIsFailure(true).setIsRetryable(true)))
+            .setRetryBudget(io.linkerd.proxy.profile.RetryBudget.newBuilder().setMaxRetryRatio(0.2f).setTtl(tenSeconds)
+                .setAdditionalRetriesPerSecond(10))
+            .setDefaultRetryTimeout(tenSeconds).build(),
+        message(bytes(1, message(bytes(1, message(string(4, "^/books/.*$"))),
+                bytes(2, message(bytes(1, message(bytes(4, message(uint(1, 500))))), uint(2, 1), uint(3, 1))))),
+            bytes(2, message(fixed32(1, Float.floatToIntBits(0.2f)), seconds(2, 10), uint(3, 10))),
+            seconds(3, 10)));
+  }
+
+  @Test
+  void clientPolicy() {
+    var timeout = io.linkerd.proxy.client_policy.Filter.newBuilder().setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(2));
+    var route = io.linkerd.proxy.client_policy.HttpRoute.newBuilder()
+        .addRules(io.linkerd.proxy.client_policy.HttpRoute.Rule.newBuilder().addFilters(timeout));
+    var protocol = io.linkerd.proxy.client_policy.ProxyProtocol.newBuilder()
+        .setHttp2(io.linkerd.proxy.client_policy.ProxyProtocol.Http2.newBuilder().addRoutes(route));
+    byte[] timeoutBytes = message(seconds(1, 2));
+    byte[] routeBytes = message(bytes(3, message(bytes(2, timeoutBytes))));
+    golden(io.linkerd.proxy.client_policy.ClientPolicy.newBuilder().setFullyQualifiedName("web.shop.svc.cluster.local")
+            .setProtocol(protocol).build(),
+        message(string(1, "web.shop.svc.cluster.local"), bytes(2, message(bytes(5, message(bytes(2, routeBytes)))))));
+  }
+
+  @Test
+  void autoregistration() {
+    golden(io.linkerd.proxy.expansion.RegisterRequest.newBuilder().setSni("vm.shop").setIdentity("vm.shop.id")
+            .setAddr(TcpAddress.newBuilder().setIp(IPAddress.newBuilder().setIpv4(0x0A000007)).setPort(8080)).build(),
+        message(string(1, "vm.shop"), string(2, "vm.shop.id"), bytes(3, TEN_0_0_7_PORT_8080)));
+    golden(io.linkerd.proxy.expansion.RegisterResponse.newBuilder().setWorkloadEntryName("vm-1")
+            .putProxyEnvVars("LINKERD2_PROXY_LOG", "info").build(),
+        message(string(1, "vm-1"), entry(2, "LINKERD2_PROXY_LOG", "info")));
+  }
 }

@@ -151,9 +151,7 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
 
         @Override
         public void onUpstreamFinish() {
-          if (out.isEmpty() && ownFrames.isEmpty()) {
-            complete(toClient);
-          }
+          flushToClient(); // whatever is left goes out as it is, then the way back ends
         }
       });
       setHandler(toClient, new AbstractOutHandler() {
@@ -213,11 +211,16 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
       }
       switch (type) {
         case HEADERS -> {
+          Optional<ByteString> fragment = fragment(frame.drop(FRAME_HEADER), flags);
+          if (fragment.isEmpty()) {
+            toServerQueue.add(frame); // padding longer than the frame: Pekko ends the connection, as RFC 9113 says
+            return;
+          }
           block = new ByteStringBuilder();
           blockFrames = new ByteStringBuilder();
           blockStream = stream;
           blockFlags = flags;
-          block.append(fragment(frame.drop(FRAME_HEADER), flags));
+          block.append(fragment.get());
           blockFrames.append(frame);
           if ((flags & END_HEADERS) != 0) {
             headerBlock();
@@ -334,30 +337,34 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
       }
     }
 
-    /** The server's bytes as they come, with this guard's frames put in between two of its frames. */
+    /**
+     * The server's bytes as they come, with this guard's frames put in between two of its frames;
+     * once the server is done, everything left.
+     */
     private void flushToClient() {
       if (!isAvailable(toClient)) {
         return;
       }
+      boolean serverDone = isClosed(fromServer);
       ByteStringBuilder next = new ByteStringBuilder();
-      int whole = wholeFrames(out);
+      int whole = serverDone ? out.size() : wholeFrames(out);
       if (whole > 0) {
         next.append(out.take(whole));
         out = out.drop(whole);
         serverSpoke = true; // the server's SETTINGS goes first: nothing of the guard's before it
       }
-      if (serverSpoke && out.isEmpty()) {
+      if ((serverSpoke || serverDone) && out.isEmpty()) {
         while (!ownFrames.isEmpty()) {
           next.append(ownFrames.poll());
         }
       }
       if (next.length() > 0) {
         push(toClient, next.result());
-      } else if (isClosed(fromServer) && out.isEmpty() && ownFrames.isEmpty()) {
+      } else if (serverDone) {
         complete(toClient);
         return;
       }
-      if (!hasBeenPulled(fromServer) && !isClosed(fromServer)) {
+      if (!serverDone && !hasBeenPulled(fromServer)) {
         pull(fromServer);
       }
     }
@@ -382,18 +389,21 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
     }
   }
 
-  /** A HEADERS frame's header block fragment, without its padding and priority fields. */
-  private static ByteString fragment(ByteString payload, int flags) {
+  /** A HEADERS frame's header block fragment, without its padding and priority fields; empty when they do not fit. */
+  private static Optional<ByteString> fragment(ByteString payload, int flags) {
     int start = 0;
     int end = payload.size();
     if ((flags & PADDED) != 0) {
+      if (payload.isEmpty()) {
+        return Optional.empty();
+      }
       start = 1;
       end -= payload.apply(0) & 0xff;
     }
     if ((flags & PRIORITY) != 0) {
       start += 5;
     }
-    return payload.slice(start, Math.max(start, end));
+    return start > end ? Optional.empty() : Optional.of(payload.slice(start, end));
   }
 
   private static ByteString rstStream(int stream) {
