@@ -1,4 +1,4 @@
-package io.weft.cli;
+package io.weft.proxy.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +8,6 @@ import io.weft.operator.inject.ManifestInjector;
 import io.weft.operator.inject.ProxyInjector;
 import io.weft.proxy.TestIdentities;
 import io.weft.proxy.admin.LogLevels;
-import io.weft.proxy.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
