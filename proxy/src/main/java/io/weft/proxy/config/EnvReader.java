@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 /** Reads typed values from the environment in the formats Linkerd's proxy and injector use. */
 final class EnvReader {
   private static final String PREFIX = "LINKERD2_PROXY_";
+  private static final String UNREAD = "not used by this proxy (a name it does not know, or one the other settings leave out)";
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
   private static final Pattern ADDRESS = Pattern.compile("(?:\\[([0-9a-fA-F:.]+)]|([^:\\[\\]]*)):(\\d{1,5})");
 
@@ -140,7 +141,7 @@ final class EnvReader {
   java.util.List<ProxyConfig.Notice> notices() {
     java.util.List<ProxyConfig.Notice> out = new java.util.ArrayList<>(notices);
     env.keySet().stream().filter(n -> n.startsWith(PREFIX) && !read.contains(n)).sorted()
-        .forEach(n -> out.add(new ProxyConfig.Notice(n, env.get(n), "not a setting this proxy knows")));
+        .forEach(n -> out.add(new ProxyConfig.Notice(n, env.get(n), UNREAD)));
     return java.util.List.copyOf(out);
   }
 

@@ -118,15 +118,18 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
 
   public static ProxyConfig fromEnv(Map<String, String> env) {
     EnvReader e = new EnvReader(env);
-    ProxyConfig config = new ProxyConfig(inbound(e), outbound(e), controlPlane(e), new Admin(
+    Inbound inbound = inbound(e);
+    Outbound outbound = outbound(e);
+    ControlPlane controlPlane = controlPlane(e);
+    Admin admin = new Admin(
         e.address("LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:4191"), // Linkerd's admin port, local only by default
         e.address("LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "0.0.0.0:4190"), // Linkerd's tap port
         e.bool("LINKERD2_PROXY_SHUTDOWN_ENDPOINT_ENABLED", false), // off: only the pod's own tooling may stop it
-        e.bool("LINKERD2_PROXY_TAP_DISABLED", false) ? Optional.empty() : e.string("LINKERD2_PROXY_TAP_SVC_NAME")),
-        identity(e), process(e), List.of());
+        e.bool("LINKERD2_PROXY_TAP_DISABLED", false) ? Optional.empty() : e.string("LINKERD2_PROXY_TAP_SVC_NAME"));
+    Optional<ProxyIdentity.Config> identity = identity(e);
+    Process process = process(e);
     unsupported(e);
-    return new ProxyConfig(config.inbound, config.outbound, config.controlPlane, config.admin, config.identity, config.process,
-        e.notices());
+    return new ProxyConfig(inbound, outbound, controlPlane, admin, identity, process, e.notices());
   }
 
   private static Process process(EnvReader e) {

@@ -46,7 +46,14 @@ public final class Drain implements Extension {
   Service<Request, Response> counting(Service<Request, Response> service, boolean http1) {
     return request -> {
       inFlight.incrementAndGet();
-      return service.call(request).handle((response, error) -> {
+      CompletionStage<Response> answer;
+      try {
+        answer = service.call(request);
+      } catch (RuntimeException e) {
+        finished();
+        throw e;
+      }
+      return answer.handle((response, error) -> {
         if (response == null) {
           finished();
           throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);

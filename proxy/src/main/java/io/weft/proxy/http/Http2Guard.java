@@ -59,6 +59,8 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
   /** Pekko's default (and smallest allowed) frame size: re-encoded blocks are split to fit it. */
   private static final int MAX_FRAME = 16_384;
   private static final ByteOrder NETWORK = ByteOrder.BIG_ENDIAN;
+  /** Resets owed to a client that does not read: past this many, the guard stops reading its requests. */
+  private static final int MAX_OWN_FRAMES = 1024;
 
   private final Inlet<ByteString> fromClient = Inlet.create("Http2Guard.fromClient");
   private final Outlet<ByteString> toServer = Outlet.create("Http2Guard.toServer");
@@ -120,9 +122,7 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
           readFrames();
           forwardToServer();
           flushToClient();
-          if (toServerQueue.isEmpty() && !hasBeenPulled(fromClient) && !isClosed(fromClient)) {
-            pull(fromClient);
-          }
+          pullClient();
         }
 
         @Override
@@ -137,9 +137,7 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
         @Override
         public void onPull() {
           forwardToServer();
-          if (toServerQueue.isEmpty() && !hasBeenPulled(fromClient) && !isClosed(fromClient)) {
-            pull(fromClient);
-          }
+          pullClient();
         }
       });
       setHandler(fromServer, new AbstractInHandler() {
@@ -158,8 +156,16 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
         @Override
         public void onPull() {
           flushToClient();
+          pullClient();
         }
       });
+    }
+
+    /** More of the client's bytes, once what it sent is passed on and it reads what it is owed. */
+    private void pullClient() {
+      if (toServerQueue.isEmpty() && ownFrames.size() < MAX_OWN_FRAMES && !hasBeenPulled(fromClient) && !isClosed(fromClient)) {
+        pull(fromClient);
+      }
     }
 
     private void readFrames() {
