@@ -112,26 +112,19 @@ final class EnvReader {
 
   /** Comma-separated addresses, each like {@link #address}. */
   java.util.List<InetSocketAddress> addresses(String name, String fallback) {
-    java.util.List<InetSocketAddress> out = new java.util.ArrayList<>();
-    for (String item : string(name).orElse(fallback).split(",")) {
-      if (!item.isBlank()) {
-        out.add(parseAddress(name, item.trim()));
-      }
-    }
+    java.util.List<InetSocketAddress> out = list(name, item -> parseAddress(name, item), fallback);
     if (out.isEmpty()) {
       throw new ProxyConfigException(name + ": no address given");
     }
-    return java.util.List.copyOf(out);
+    return out;
   }
 
   /**
-   * A variable this proxy reads but cannot honour with {@code value}: it is noted (and logged once
-   * at start) rather than silently dropped. Returns whether it was set.
+   * A variable this proxy reads but cannot honour with its value ({@code honoured} says which it
+   * can): it is noted (and logged once at start) rather than silently dropped.
    */
-  boolean unsupported(String name, java.util.function.Predicate<String> honoured, String why) {
-    Optional<String> v = string(name);
-    v.filter(honoured.negate()).ifPresent(value -> notices.add(new ProxyConfig.Notice(name, value, why)));
-    return v.isPresent();
+  void unsupported(String name, java.util.function.Predicate<String> honoured, String why) {
+    string(name).filter(honoured.negate()).ifPresent(value -> notices.add(new ProxyConfig.Notice(name, value, why)));
   }
 
   /**

@@ -52,9 +52,7 @@ public record ProxyConfig(Inbound inbound, Outbound outbound, ControlPlane contr
   }
 
   /** TCP keep-alive and {@code TCP_USER_TIMEOUT} for the connections a side accepts and those it makes. */
-  public record Sockets(TcpOptions accept, TcpOptions connect) {
-    public static final Sockets NONE = new Sockets(TcpOptions.NONE, TcpOptions.NONE);
-  }
+  public record Sockets(TcpOptions accept, TcpOptions connect) {}
 
   /**
    * The process: its log filter and format ({@code plain} or {@code json}), the cores it sizes its

@@ -99,6 +99,12 @@ public final class Discovery implements AutoCloseable {
     return settings.networks().isEmpty() || settings.networks().stream().anyMatch(n -> n.contains(address));
   }
 
+  /** As {@link #looksUp(java.net.InetAddress)} for a request's host: a name is always looked up. */
+  public boolean looksUp(String host) {
+    return settings.networks().isEmpty() || !io.weft.protocol.net.TcpAddresses.isIpLiteral(host)
+        || looksUp(io.weft.protocol.net.TcpAddresses.parseLiteral(host));
+  }
+
   /** The endpoints of {@code authority} ({@code name.ns.svc.cluster.local:port} or {@code ip:port}), followed from first use. */
   public Resolution resolve(String authority) {
     return endpoints.get(authority);

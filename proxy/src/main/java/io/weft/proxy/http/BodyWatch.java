@@ -33,7 +33,7 @@ public final class BodyWatch {
     Body body = response.body();
     Http2Bridge.Origin origin = response.get(Http2Bridge.Origin.class);
     if (origin != null && origin.body() == body && origin.entity() instanceof HttpEntity.Chunked chunked) {
-      ResponseEntity entity = chunked(chunked, chunks(ended));
+      ResponseEntity entity = Http2Bridge.chunked(chunked.getContentType(), chunked.getChunks().via(chunks(ended)));
       Body watched = Http2Bridge.body(entity);
       response.body(watched).put(Http2Bridge.Origin.class, new Http2Bridge.Origin(watched, entity));
       return;
@@ -44,16 +44,6 @@ public final class BodyWatch {
       case Body.Streamed s -> response.body(new Body.Streamed(s.bytes().via(bytes(ended)), s.length()));
       case Body.Tunnel t -> response.body(new Body.Tunnel(t.bytes().via(bytes(ended))));
     }
-  }
-
-  /** {@code entity}'s chunks, trailers and all, through {@code via} (Pekko's javadsl makes chunked entities only from bytes). */
-  @SuppressWarnings("unchecked")
-  private static ResponseEntity chunked(HttpEntity.Chunked entity,
-                                        Flow<HttpEntity.ChunkStreamPart, HttpEntity.ChunkStreamPart, NotUsed> via) {
-    var parts = (org.apache.pekko.stream.scaladsl.Source<org.apache.pekko.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>)
-        (Object) entity.getChunks().via(via).asScala();
-    return org.apache.pekko.http.scaladsl.model.HttpEntity.Chunked$.MODULE$.apply(
-        (org.apache.pekko.http.scaladsl.model.ContentType) entity.getContentType(), parts);
   }
 
   private static Flow<ByteString, ByteString, NotUsed> bytes(Ended ended) {

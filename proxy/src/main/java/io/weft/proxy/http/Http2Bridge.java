@@ -81,7 +81,6 @@ public final class Http2Bridge {
   }
 
   /** {@code entity}'s data as chunks, then a last chunk with the trailers {@code ended} names once the data is done (if any). */
-  @SuppressWarnings("unchecked")
   private static HttpEntity withTrailers(HttpEntity entity,
                                          java.util.function.Supplier<List<RequestFieldRules.Field>> ended) {
     org.apache.pekko.stream.javadsl.Source<HttpEntity.ChunkStreamPart, ?> data = entity instanceof HttpEntity.Chunked chunked
@@ -99,10 +98,17 @@ public final class Http2Bridge {
               org.apache.pekko.http.scaladsl.model.HttpEntity.LastChunk$.MODULE$.apply("",
                   scala.jdk.javaapi.CollectionConverters.asScala(trailer).toList()));
         }).mapMaterializedValue(m -> NotUsed.notUsed());
-    var parts = (org.apache.pekko.stream.scaladsl.Source<org.apache.pekko.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>)
-        (Object) data.concatLazy(last).asScala(); // lazily: the trailers are known only once the data has ended
+    return chunked(entity.getContentType(), data.concatLazy(last)); // lazily: the trailers are known only once the data has ended
+  }
+
+  /** A chunked entity of exactly {@code parts}, last chunk and trailers included (Pekko's javadsl makes chunked entities only from bytes). */
+  @SuppressWarnings("unchecked")
+  static org.apache.pekko.http.scaladsl.model.HttpEntity.Chunked chunked(ContentType type,
+      org.apache.pekko.stream.javadsl.Source<HttpEntity.ChunkStreamPart, ?> parts) {
+    var scalaParts = (org.apache.pekko.stream.scaladsl.Source<org.apache.pekko.http.scaladsl.model.HttpEntity.ChunkStreamPart, Object>)
+        (Object) parts.asScala();
     return org.apache.pekko.http.scaladsl.model.HttpEntity.Chunked$.MODULE$.apply(
-        (org.apache.pekko.http.scaladsl.model.ContentType) entity.getContentType(), parts);
+        (org.apache.pekko.http.scaladsl.model.ContentType) type, scalaParts);
   }
 
   public static HttpRequest toPekko(Request request) {

@@ -178,7 +178,7 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
         prefaceRead = true;
       }
       while (in.size() >= FRAME_HEADER) {
-        int length = ((in.apply(0) & 0xff) << 16) | ((in.apply(1) & 0xff) << 8) | (in.apply(2) & 0xff);
+        int length = payloadLength(in, 0);
         if (in.size() < FRAME_HEADER + length) {
           return;
         }
@@ -334,9 +334,14 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
       return frames.result();
     }
 
+    /** All that is ready for the server in one element (as many frames as the client's bytes carried). */
     private void forwardToServer() {
-      while (!toServerQueue.isEmpty() && isAvailable(toServer)) {
-        push(toServer, toServerQueue.poll());
+      if (!toServerQueue.isEmpty() && isAvailable(toServer)) {
+        ByteStringBuilder next = new ByteStringBuilder();
+        while (!toServerQueue.isEmpty()) {
+          next.append(toServerQueue.poll());
+        }
+        push(toServer, next.result());
       }
       if (clientDone && toServerQueue.isEmpty() && !isClosed(toServer)) {
         complete(toServer);
@@ -379,7 +384,7 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
     private int wholeFrames(ByteString bytes) {
       int at = 0;
       while (bytes.size() - at >= FRAME_HEADER) {
-        int length = ((bytes.apply(at) & 0xff) << 16) | ((bytes.apply(at + 1) & 0xff) << 8) | (bytes.apply(at + 2) & 0xff);
+        int length = payloadLength(bytes, at);
         if (bytes.size() - at < FRAME_HEADER + length) {
           break;
         }
@@ -393,6 +398,11 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
       pull(fromClient);
       pull(fromServer);
     }
+  }
+
+  /** The payload length in the frame header that starts at {@code at}. */
+  private static int payloadLength(ByteString bytes, int at) {
+    return ((bytes.apply(at) & 0xff) << 16) | ((bytes.apply(at + 1) & 0xff) << 8) | (bytes.apply(at + 2) & 0xff);
   }
 
   /** A HEADERS frame's header block fragment, without its padding and priority fields; empty when they do not fit. */

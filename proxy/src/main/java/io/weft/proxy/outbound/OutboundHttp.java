@@ -126,15 +126,10 @@ public final class OutboundHttp implements Service<Request, Response> {
       // Addressed to the proxy itself: sending it on would come straight back, forever.
       return CompletableFuture.completedFuture(ProxyResponses.error(ProxyError.GATEWAY_LOOP, request));
     }
-    if (t.discoveryPath().isEmpty() || !looksUp(t.host())) {
+    if (t.discoveryPath().isEmpty() || !discovery.looksUp(t.host())) {
       return addressed(t.host() + ":" + t.port(), t.host(), t.port()).call(request);
     }
     return dispatch(t.discoveryPath().get(), t.host(), t.port(), request);
-  }
-
-  /** Whether the control plane is asked about {@code host}: a name always, an address only inside the profile networks. */
-  private boolean looksUp(String host) {
-    return !TcpAddresses.isIpLiteral(host) || discovery.looksUp(TcpAddresses.parseLiteral(host));
   }
 
   /**
