@@ -1,0 +1,118 @@
+package io.weft.streams.tcp;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One selector thread. It waits for sockets to become ready and calls their {@link Handler}s, and
+ * runs the tasks other threads hand it (registrations, interest changes, closes), which must happen
+ * here: a selector's interest set changes only on its next select, so a change made elsewhere
+ * would wait for the next readiness. Reads happen on this thread, into {@link #readBuffer()}; the
+ * bytes then go to the connection's stage as one message, so a request costs one hop between
+ * threads where Pekko IO's actors cost several.
+ */
+public final class EventLoop implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+
+  /** What a registered channel does when the selector finds it ready; called on the loop's thread. */
+  @FunctionalInterface
+  public interface Handler {
+    void ready(SelectionKey key);
+  }
+
+  private final Selector selector;
+  private final ByteBuffer readBuffer;
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** {@code readBufferSize}: the most one read takes from a socket. */
+  public EventLoop(String name, int readBufferSize) {
+    try {
+      selector = Selector.open();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open a selector for " + name, e);
+    }
+    readBuffer = ByteBuffer.allocateDirect(readBufferSize);
+    thread = Thread.ofPlatform().daemon().name(name).start(this::run);
+  }
+
+  /** Runs {@code task} on the loop's thread: now when called there, else after waking the selector. */
+  public void execute(Runnable task) {
+    if (Thread.currentThread() == thread) {
+      task.run();
+    } else {
+      tasks.add(task);
+      selector.wakeup();
+    }
+  }
+
+  /** Registers {@code channel} for {@code ops}, on the loop's thread; {@code registered} gets its key. */
+  public void register(SelectableChannel channel, int ops, Handler handler, java.util.function.Consumer<SelectionKey> registered) {
+    execute(() -> {
+      try {
+        registered.accept(channel.register(selector, ops, handler));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+  }
+
+  /** The loop's read buffer, cleared; only for use on the loop's thread, within one handler call. */
+  ByteBuffer readBuffer() {
+    return readBuffer.clear();
+  }
+
+  private void run() {
+    while (running) {
+      runTasks();
+      try {
+        selector.select(this::dispatch);
+      } catch (IOException | ClosedSelectorException e) {
+        if (running) {
+          log.error("event loop {} stopped: its selector failed: {}", thread.getName(), e.toString());
+        }
+        return;
+      }
+    }
+    try {
+      selector.close();
+    } catch (IOException e) {
+      log.debug("closing the selector of {}: {}", thread.getName(), e.toString());
+    }
+  }
+
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("event loop {}: a task failed: {}", thread.getName(), e.toString());
+      }
+    }
+  }
+
+  private void dispatch(SelectionKey key) {
+    try {
+      ((Handler) key.attachment()).ready(key);
+    } catch (RuntimeException e) {
+      log.warn("event loop {}: a handler failed: {}", thread.getName(), e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    selector.wakeup();
+  }
+}

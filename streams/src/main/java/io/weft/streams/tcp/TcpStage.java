@@ -1,0 +1,392 @@
+package io.weft.streams.tcp;
+
+import org.apache.pekko.Done;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.stage.AsyncCallback;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
+import org.apache.pekko.stream.stage.InHandler;
+import org.apache.pekko.stream.stage.OutHandler;
+import org.apache.pekko.stream.stage.TimerGraphStageLogic;
+import org.apache.pekko.util.ByteString;
+import scala.Tuple2;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * A TCP connection as a flow of bytes, on an {@link EventLoop} rather than Pekko IO's actors:
+ * bytes pushed in are written straight from the stage (only a full socket buffer waits for the
+ * selector), bytes read arrive as one message each. Half-close aware: the end of the input shuts
+ * the socket's output down and the peer's end completes the output; the socket closes once both
+ * are over. A failure on either side resets the connection. Materializes into the connection's
+ * addresses once connected.
+ */
+public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<ByteString, ByteString>, CompletionStage<TcpStage.Connected>> {
+  /** The two ends of a connection. */
+  public record Connected(InetSocketAddress local, InetSocketAddress remote) {}
+
+  private static final String CONNECT_TIMER = "connect";
+
+  private final Inlet<ByteString> in = Inlet.create("TcpStage.in");
+  private final Outlet<ByteString> out = Outlet.create("TcpStage.out");
+  private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+  private final EventLoops loops;
+  private final SocketChannel accepted;
+  private final InetSocketAddress target;
+  private final Duration connectTimeout;
+  private final Consumer<SocketChannel> configure;
+
+  private TcpStage(EventLoops loops, SocketChannel accepted, InetSocketAddress target, Duration connectTimeout,
+                   Consumer<SocketChannel> configure) {
+    this.loops = loops;
+    this.accepted = accepted;
+    this.target = target;
+    this.connectTimeout = connectTimeout;
+    this.configure = configure;
+  }
+
+  /**
+   * A new connection to {@code target}, given up with a {@link ConnectException} after
+   * {@code timeout}; {@code configure} sets its socket options once connected.
+   */
+  public static Flow<ByteString, ByteString, CompletionStage<Connected>> outgoing(EventLoops loops, InetSocketAddress target,
+                                                                                Duration timeout, Consumer<SocketChannel> configure) {
+    return Flow.fromGraph(new TcpStage(loops, null, target, timeout, configure));
+  }
+
+  /** A connection a listener accepted (non-blocking, its options set). */
+  public static Flow<ByteString, ByteString, CompletionStage<Connected>> accepted(EventLoops loops, SocketChannel channel) {
+    return Flow.fromGraph(new TcpStage(loops, channel, null, Duration.ZERO, c -> {}));
+  }
+
+  @Override
+  public FlowShape<ByteString, ByteString> shape() {
+    return shape;
+  }
+
+  @Override
+  public Tuple2<GraphStageLogic, CompletionStage<Connected>> createLogicAndMaterializedValue(Attributes attributes) {
+    Logic logic = new Logic();
+    return Tuple2.apply(logic, logic.connected);
+  }
+
+  private final class Logic extends TimerGraphStageLogic implements InHandler, OutHandler {
+    private final CompletableFuture<Connected> connected = new CompletableFuture<>();
+    private final EventLoop loop = loops.next();
+    private final Io io = new Io();
+    private final ArrayDeque<ByteString> received = new ArrayDeque<>();
+    private final AsyncCallback<ByteString> onRead = createAsyncCallback(this::read);
+    private final AsyncCallback<Done> onEnd = createAsyncCallback(done -> ended());
+    private final AsyncCallback<Done> onWritable = createAsyncCallback(done -> writePending());
+    private final AsyncCallback<Done> onConnect = createAsyncCallback(done -> established());
+    private final AsyncCallback<IOException> onFailure = createAsyncCallback(this::failed);
+    private SocketChannel channel;
+    private ByteBuffer pending;
+    private boolean inputEnded;
+    private boolean outputShut;
+    private boolean outDone;
+    private boolean closed;
+
+    Logic() {
+      super(shape);
+      setHandlers(in, out, this);
+    }
+
+    @Override
+    public void preStart() {
+      setKeepGoing(true);
+      if (accepted != null) {
+        channel = accepted;
+        loop.register(channel, SelectionKey.OP_READ, io, io::registered);
+        connected.complete(addresses());
+        pull(in);
+        return;
+      }
+      try {
+        channel = SocketChannel.open();
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (channel.connect(target)) {
+          loop.register(channel, SelectionKey.OP_READ, io, io::registered);
+          established();
+        } else {
+          loop.register(channel, SelectionKey.OP_CONNECT, io, io::registered);
+          scheduleOnce(CONNECT_TIMER, connectTimeout);
+        }
+      } catch (IOException e) {
+        failed(e);
+      }
+    }
+
+    private Connected addresses() {
+      try {
+        return new Connected((InetSocketAddress) channel.getLocalAddress(), (InetSocketAddress) channel.getRemoteAddress());
+      } catch (IOException e) {
+        return new Connected(null, target);
+      }
+    }
+
+    private void established() {
+      cancelTimer(CONNECT_TIMER);
+      configure.accept(channel);
+      connected.complete(addresses());
+      if (isClosed(in)) {
+        shutOutput();
+      } else if (!hasBeenPulled(in)) {
+        pull(in);
+      }
+    }
+
+    @Override
+    public void onTimer(Object key) {
+      failed(new ConnectException("connecting to " + target + " timed out after " + connectTimeout.toMillis() + " ms"));
+    }
+
+    private void read(ByteString bytes) {
+      if (outDone) {
+        io.release(bytes.size());
+      } else if (received.isEmpty() && isAvailable(out)) {
+        push(out, bytes);
+        io.release(bytes.size());
+      } else {
+        received.add(bytes);
+      }
+    }
+
+    @Override
+    public void onPull() {
+      ByteString next = received.poll();
+      if (next != null) {
+        push(out, next);
+        io.release(next.size());
+      } else if (inputEnded) {
+        completeOut();
+      }
+    }
+
+    private void ended() {
+      inputEnded = true;
+      if (received.isEmpty() && !outDone) {
+        completeOut();
+      }
+    }
+
+    private void completeOut() {
+      complete(out);
+      outDone = true;
+      closeWhenDone();
+    }
+
+    @Override
+    public void onDownstreamFinish(Throwable cause) {
+      outDone = true;
+      received.clear();
+      loop.execute(io::stopReading);
+      closeWhenDone();
+    }
+
+    @Override
+    public void onPush() {
+      ByteString bytes = grab(in);
+      pending = bytes.asByteBuffer();
+      writePending();
+    }
+
+    private void writePending() {
+      if (pending == null) {
+        return;
+      }
+      try {
+        while (pending.hasRemaining()) {
+          if (channel.write(pending) == 0) {
+            loop.execute(io::awaitWritable);
+            return;
+          }
+        }
+      } catch (IOException e) {
+        failed(e);
+        return;
+      }
+      pending = null;
+      if (isClosed(in)) {
+        shutOutput();
+      } else if (!hasBeenPulled(in)) {
+        pull(in);
+      }
+    }
+
+    @Override
+    public void onUpstreamFinish() {
+      if (pending == null && connected.isDone()) {
+        shutOutput();
+      }
+    }
+
+    @Override
+    public void onUpstreamFailure(Throwable cause) {
+      abort();
+      failStage(cause);
+    }
+
+    private void shutOutput() {
+      if (!outputShut) {
+        outputShut = true;
+        try {
+          channel.shutdownOutput();
+        } catch (IOException e) {
+          // the peer is gone; closing follows
+        }
+      }
+      closeWhenDone();
+    }
+
+    private void closeWhenDone() {
+      if (outDone && outputShut) {
+        close(false);
+        completeStage();
+      }
+    }
+
+    private void failed(IOException error) {
+      connected.completeExceptionally(error);
+      abort();
+      failStage(error);
+    }
+
+    private void abort() {
+      close(true);
+    }
+
+    /** Closes the channel on its loop; {@code reset}: with an RST, not a FIN. */
+    private void close(boolean reset) {
+      if (closed || channel == null) {
+        return;
+      }
+      closed = true;
+      SocketChannel c = channel;
+      loop.execute(() -> io.close(c, reset));
+    }
+
+    @Override
+    public void postStop() {
+      if (!connected.isDone()) {
+        connected.completeExceptionally(new ConnectException("the connection to " + target + " was given up"));
+      }
+      close(true);
+    }
+
+    /** The loop thread's side of the connection. */
+    private final class Io implements EventLoop.Handler {
+      private final AtomicLong unconsumed = new AtomicLong();
+      private SelectionKey key;
+      private boolean reading = true;
+
+      void registered(SelectionKey key) {
+        this.key = key;
+      }
+
+      @Override
+      public void ready(SelectionKey key) {
+        int ready = key.readyOps();
+        if ((ready & SelectionKey.OP_CONNECT) != 0) {
+          try {
+            channel.finishConnect();
+            key.interestOps(SelectionKey.OP_READ);
+            onConnect.invoke(Done.done());
+          } catch (IOException e) {
+            key.interestOps(0);
+            onFailure.invoke(e);
+          }
+          return;
+        }
+        if ((ready & SelectionKey.OP_WRITE) != 0) {
+          key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+          onWritable.invoke(Done.done());
+        }
+        if ((ready & SelectionKey.OP_READ) != 0) {
+          read(key);
+        }
+      }
+
+      private void read(SelectionKey key) {
+        ByteBuffer buffer = loop.readBuffer();
+        int n;
+        try {
+          n = channel.read(buffer);
+        } catch (IOException e) {
+          stopReading();
+          onFailure.invoke(e);
+          return;
+        }
+        if (n > 0) {
+          byte[] bytes = new byte[n];
+          buffer.flip().get(bytes);
+          onRead.invoke(ByteString.fromArrayUnsafe(bytes));
+          if (unconsumed.addAndGet(n) >= loops.readHighWater()) {
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+          }
+        } else if (n < 0) {
+          stopReading();
+          onEnd.invoke(Done.done());
+        }
+      }
+
+      /** Bytes the stage passed on; reading resumes when they bring the backlog under the mark. */
+      void release(int n) {
+        long now = unconsumed.addAndGet(-n);
+        if (now < loops.readHighWater() && now + n >= loops.readHighWater()) {
+          loop.execute(this::resume);
+        }
+      }
+
+      private void resume() {
+        if (reading && key != null && key.isValid() && unconsumed.get() < loops.readHighWater()) {
+          key.interestOps(key.interestOps() | SelectionKey.OP_READ);
+        }
+      }
+
+      void stopReading() {
+        reading = false;
+        if (key != null && key.isValid()) {
+          key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+        }
+      }
+
+      void awaitWritable() {
+        if (key != null && key.isValid()) {
+          key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        }
+      }
+
+      void close(SocketChannel c, boolean reset) {
+        if (key != null) {
+          key.cancel();
+        }
+        try {
+          if (reset && c.isConnected()) {
+            c.setOption(StandardSocketOptions.SO_LINGER, 0);
+          }
+          c.close();
+        } catch (IOException e) {
+          // closing anyway
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.weft.streams.tcp;
+
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The event-loop TCP stage and listener over real sockets on loopback, against plain JDK sockets. */
+class TcpStageTest {
+  private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+  static ActorSystem system;
+  static EventLoops loops;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("tcp-stage-test");
+    loops = EventLoops.get(system);
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  /** An echo listener whose connections are the stage (accepted side) joined to {@code Flow.create()}. */
+  private static TcpListener.Binding echo() throws Exception {
+    return TcpListener.bind(loops, ANY_LOOPBACK, 16, system.dispatcher(),
+        channel -> TcpStage.accepted(loops, channel).join(Flow.create()).run(system));
+  }
+
+  @Test
+  void bytesGoBothWaysAndAHalfCloseIsAnsweredBeforeTheConnectionCloses() throws Exception {
+    TcpListener.Binding binding = echo();
+    try (Socket socket = new Socket("127.0.0.1", binding.localAddress().getPort())) {
+      socket.getOutputStream().write("hello, ".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write("loop".getBytes(StandardCharsets.US_ASCII));
+      socket.shutdownOutput();
+      // The echo's input ended, so its output ends after the last byte: the read ends, not hangs.
+      assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello, loop");
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void anOutgoingConnectionWritesReadsAndHalfClosesAgainstAJdkServer() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> {
+        try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+          byte[] all = in.readAllBytes(); // until the stage's half-close
+          out.write(new String(all, StandardCharsets.US_ASCII).toUpperCase().getBytes(StandardCharsets.US_ASCII));
+        } catch (Exception e) {
+          // the test fails on what it reads
+        }
+      });
+      var result = Source.from(java.util.List.of("abc", "def")).map(ByteString::fromString)
+          .viaMat(TcpStage.outgoing(loops, new InetSocketAddress("127.0.0.1", server.getLocalPort()), Duration.ofSeconds(5), c -> {}),
+              Keep.right())
+          .toMat(Sink.fold(ByteString.emptyByteString(), ByteString::concat), Keep.both())
+          .run(system);
+      TcpStage.Connected connected = result.first().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(connected.remote().getPort()).isEqualTo(server.getLocalPort());
+      assertThat(result.second().toCompletableFuture().get(10, TimeUnit.SECONDS).utf8String()).isEqualTo("ABCDEF");
+    }
+  }
+
+  @Test
+  void megabytesCrossASlowReaderWithoutLossOrReordering() throws Exception {
+    TcpListener.Binding binding = echo();
+    byte[] payload = new byte[8 * 1024 * 1024];
+    for (int i = 0; i < payload.length; i++) {
+      payload[i] = (byte) (i * 31 + (i >>> 12));
+    }
+    try {
+      // Written in 64 KiB pieces, read back slowly: both socket buffers fill, so the stage waits for
+      // the selector to say writable, and the echo's reads stop at the high-water mark.
+      CompletionStage<ByteString> back = Source.range(0, payload.length / 65536 - 1)
+          .map(i -> ByteString.fromArray(payload, i * 65536, 65536))
+          .via(TcpStage.outgoing(loops, binding.localAddress(), Duration.ofSeconds(5), c -> {}))
+          .throttle(64, Duration.ofMillis(10))
+          .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
+      byte[] received = back.toCompletableFuture().get(60, TimeUnit.SECONDS).toArray();
+      assertThat(received.length).isEqualTo(payload.length);
+      assertThat(Arrays.equals(received, payload)).isTrue();
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aRefusedConnectionFailsTheFlowAndItsMaterializedValueWithConnectException() throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    var result = Source.<ByteString>maybe()
+        .viaMat(TcpStage.outgoing(loops, new InetSocketAddress("127.0.0.1", closedPort), Duration.ofSeconds(5), c -> {}),
+            Keep.right())
+        .toMat(Sink.ignore(), Keep.both())
+        .run(system);
+    assertThatThrownBy(() -> result.first().toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(ConnectException.class);
+    assertThatThrownBy(() -> result.second().toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ConnectException.class);
+  }
+
+  @Test
+  void aPeerThatResetsFailsTheFlow() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> {
+        try (Socket s = server.accept()) {
+          s.getInputStream().read();
+          s.setSoLinger(true, 0); // close with RST
+        } catch (Exception e) {
+          // the test fails on what it reads
+        }
+      });
+      CompletionStage<ByteString> done = Source.single(ByteString.fromString("x")).concat(Source.maybe())
+          .via(TcpStage.outgoing(loops, new InetSocketAddress("127.0.0.1", server.getLocalPort()), Duration.ofSeconds(5), c -> {}))
+          .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
+      assertThatThrownBy(() -> done.toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .hasRootCauseInstanceOf(java.net.SocketException.class);
+    }
+  }
+
+  @Test
+  void anUnboundListenerRefusesNewConnectionsAndItsConnectionsGoOn() throws Exception {
+    TcpListener.Binding binding = echo();
+    int port = binding.localAddress().getPort();
+    try (Socket open = new Socket("127.0.0.1", port)) {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+      open.getOutputStream().write("still here".getBytes(StandardCharsets.US_ASCII));
+      open.shutdownOutput();
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      open.getInputStream().transferTo(all);
+      assertThat(all.toString(StandardCharsets.US_ASCII)).isEqualTo("still here");
+    }
+  }
+}
