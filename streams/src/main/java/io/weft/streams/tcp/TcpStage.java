@@ -310,7 +310,7 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
             key.interestOps(SelectionKey.OP_READ);
             onConnect.invoke(Done.done());
           } catch (IOException e) {
-            key.interestOps(0);
+            // A failed connect closes the channel, and so cancels its key.
             onFailure.invoke(e);
           }
           return;

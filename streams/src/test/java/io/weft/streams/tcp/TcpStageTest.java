@@ -127,6 +127,32 @@ class TcpStageTest {
   }
 
   @Test
+  void aConnectionThatIsNotAcceptedInTimeIsGivenUp() throws Exception {
+    // A listener that never accepts, its backlog full: the kernel drops further SYNs unanswered.
+    try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      java.util.List<java.nio.channels.SocketChannel> queued = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 8; i++) {
+          java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open();
+          c.configureBlocking(false);
+          c.connect(server.getLocalSocketAddress());
+          queued.add(c);
+        }
+        var connected = Source.<ByteString>maybe()
+            .viaMat(TcpStage.outgoing(loops, (InetSocketAddress) server.getLocalSocketAddress(), Duration.ofMillis(300), c -> {}),
+                Keep.right())
+            .to(Sink.ignore()).run(system);
+        assertThatThrownBy(() -> connected.toCompletableFuture().get(10, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(ConnectException.class).hasMessageContaining("timed out after 300 ms");
+      } finally {
+        for (var c : queued) {
+          c.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void aPeerThatResetsFailsTheFlow() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Thread.ofVirtual().start(() -> {
