@@ -1,5 +1,6 @@
 package io.weft.proxy;
 
+import io.weft.streams.tcp.TcpListener;
 import io.weft.proxy.config.ProxyConfigException;
 import io.weft.proxy.config.ProxyConfig;
 import com.typesafe.config.Config;
@@ -27,7 +28,6 @@ import io.weft.proxy.discovery.Following;
 import io.weft.proxy.tap.TapServer;
 import io.weft.proxy.tap.Taps;
 import io.weft.proxy.tcp.Dial;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -124,7 +124,7 @@ public final class ProxyRuntime implements AutoCloseable {
       Dial toApplicationDial = Dial.of(config.inbound().connectTimeout(), config.inbound().sockets().connect());
       HttpClients toApplication = new HttpClients(system, http.clients(toApplicationDial,
           config.inbound().limits().maxInFlight()), Optional.empty());
-      List<Tcp.ServerBinding> listeners = new ArrayList<>();
+      List<TcpListener.Binding> listeners = new ArrayList<>();
       listeners.add(new InboundProxy(system, metrics, new InboundHttp(system, toApplication, metrics.http(),
           config.inbound().limits(), config.inbound().connectTimeout(), taps),
           new InboundProxy.Settings(config.inbound().detectTimeout(), DETECT_MAX_BYTES, toApplicationDial, ownPorts,
@@ -154,7 +154,7 @@ public final class ProxyRuntime implements AutoCloseable {
           log.warn("outbound listener on {} not started: {}", listen, e.getCause() == null ? e : e.getCause().getMessage());
         }
       }
-      List<InetSocketAddress> outbound = listeners.subList(1, listeners.size()).stream().map(Tcp.ServerBinding::localAddress).toList();
+      List<InetSocketAddress> outbound = listeners.subList(1, listeners.size()).stream().map(TcpListener.Binding::localAddress).toList();
       Stopping stopping = new Stopping(system, discovery, listeners, config.process().shutdownGracePeriod());
       serveTap(system, config.admin(), tls, taps, http);
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
@@ -184,7 +184,7 @@ public final class ProxyRuntime implements AutoCloseable {
       return;
     }
     TapServer.bind(system, admin.controlListen(), tls.get(), admin.tapIdentity().get(), taps,
-        new io.weft.proxy.http.HttpServerFlows(system, http.limits())).toCompletableFuture().join();
+        new io.weft.proxy.http.HttpServerFlows(system, http.limits()));
   }
 
   /** The proxy's required Pekko settings layered over {@code given}. */
@@ -231,11 +231,11 @@ public final class ProxyRuntime implements AutoCloseable {
   private static final class Stopping {
     private final ActorSystem<?> system;
     private final Discovery discovery;
-    private final List<Tcp.ServerBinding> listeners;
+    private final List<TcpListener.Binding> listeners;
     private final Duration grace;
     private final AtomicBoolean started = new AtomicBoolean();
 
-    Stopping(ActorSystem<?> system, Discovery discovery, List<Tcp.ServerBinding> listeners, Duration grace) {
+    Stopping(ActorSystem<?> system, Discovery discovery, List<TcpListener.Binding> listeners, Duration grace) {
       this.system = system;
       this.discovery = discovery;
       this.listeners = List.copyOf(listeners);

@@ -1,12 +1,9 @@
 package io.weft.proxy.identity;
 
 import io.weft.protocol.identity.TrustBundle;
+import io.weft.streams.tls.TlsStage;
 import org.apache.pekko.NotUsed;
-import org.apache.pekko.stream.TLSClosing;
-import org.apache.pekko.stream.TLSProtocol;
 import org.apache.pekko.stream.javadsl.BidiFlow;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.TLS;
 import org.apache.pekko.util.ByteString;
 
 import javax.net.ssl.SNIHostName;
@@ -54,14 +51,7 @@ public final class MeshTls {
 
   /** Encrypts a connection to a peer proxy that must prove {@code peerIdentity}; plaintext on the left. */
   public BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> client(String peerIdentity) {
-    return plaintext().atop(TLS.create(() -> clientEngine(peerIdentity), TLSClosing.eagerClose()));
-  }
-
-  private static BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed> plaintext() {
-    return BidiFlow.fromFlows(Flow.<ByteString, TLSProtocol.SslTlsOutbound>fromFunction(TLSProtocol.SendBytes::new),
-        Flow.<TLSProtocol.SslTlsInbound>create()
-            .filter(in -> in instanceof TLSProtocol.SessionBytes)
-            .map(in -> ((TLSProtocol.SessionBytes) in).bytes()));
+    return TlsStage.create(() -> clientEngine(peerIdentity), session -> {});
   }
 
   SSLEngine clientEngine(String peerIdentity) {
@@ -106,6 +96,6 @@ public final class MeshTls {
    * the client's identity) before the first plaintext byte reaches the inner flow.
    */
   public BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> server(Consumer<SSLSession> established) {
-    return TLS.create(this::serverEngine, established, TLSClosing.eagerClose()).reversed().atop(plaintext().reversed());
+    return TlsStage.create(this::serverEngine, established).reversed();
   }
 }

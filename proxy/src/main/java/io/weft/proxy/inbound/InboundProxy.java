@@ -1,5 +1,6 @@
 package io.weft.proxy.inbound;
 
+import io.weft.streams.tcp.TcpListener;
 import io.weft.protocol.transport.SessionProtocol;
 import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.identity.MeshTls;
@@ -20,7 +21,6 @@ import io.weft.streams.http1.Http1Limits;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +87,7 @@ public final class InboundProxy {
     this.drain = Drain.get(system);
   }
 
-  public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
+  public CompletionStage<TcpListener.Binding> bind(InetSocketAddress listen) {
     return ProxyListener.bind(system, listen, settings.accepted(), metrics, DIRECTION, this::connection);
   }
 

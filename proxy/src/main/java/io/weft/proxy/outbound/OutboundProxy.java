@@ -1,5 +1,6 @@
 package io.weft.proxy.outbound;
 
+import io.weft.streams.tcp.TcpListener;
 import io.weft.proxy.http.Drain;
 import io.weft.proxy.http.Http2Keepalive;
 import io.weft.proxy.http.HttpServerFlows;
@@ -15,7 +16,6 @@ import io.weft.streams.http1.Http1Limits;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +70,7 @@ public final class OutboundProxy {
     this.serverFirst = new ServerFirstMemory(settings.serverFirst(), System::nanoTime);
   }
 
-  public CompletionStage<Tcp.ServerBinding> bind(InetSocketAddress listen) {
+  public CompletionStage<TcpListener.Binding> bind(InetSocketAddress listen) {
     return ProxyListener.bind(system, listen, settings.accepted(), metrics, DIRECTION, this::connection);
   }
 

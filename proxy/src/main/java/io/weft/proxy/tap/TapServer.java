@@ -10,7 +10,10 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
+import io.weft.streams.tcp.EventLoops;
+import io.weft.streams.tcp.TcpListener;
+import io.weft.streams.tcp.TcpStage;
+import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,20 +33,24 @@ public final class TapServer {
   /** gRPC's PERMISSION_DENIED. */
   private static final String PERMISSION_DENIED = "7";
 
+  private static final int BACKLOG = 128;
+
   private TapServer() {}
 
-  public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, InetSocketAddress listen, MeshTls tls,
+  public static TcpListener.Binding bind(ActorSystem<?> system, InetSocketAddress listen, MeshTls tls,
                                                         String tapIdentity, Taps taps, HttpServerFlows flows) {
     // Made on the first tap, so a proxy nobody taps never loads the gRPC server's classes.
     var grpc = new java.util.concurrent.atomic.AtomicReference<org.apache.pekko.japi.function.Function<HttpRequest,
         CompletionStage<HttpResponse>>>();
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort())
-        .to(Sink.foreach(connection -> {
+    EventLoops loops = EventLoops.get(system.classicSystem());
+    Materializer materializer = Materializer.matFromSystem(system);
+    try {
+      return TcpListener.bind(loops, listen, BACKLOG, system.executionContext(), channel -> {
           AtomicReference<String> client = new AtomicReference<>("");
           var served = flows.http2Handler(request -> {
             String identity = client.get();
             if (!identity.equals(tapIdentity)) {
-              log.warn("refused a tap from {} (identity '{}'): only {} may tap this proxy", connection.remoteAddress(),
+              log.warn("refused a tap from {} (identity '{}'): only {} may tap this proxy", remote(channel),
                   identity, tapIdentity);
               return CompletableFuture.completedFuture(denied(identity, tapIdentity));
             }
@@ -53,10 +60,21 @@ public final class TapServer {
               return CompletableFuture.failedFuture(e);
             }
           });
-          connection.handleWith(tls.server(session -> client.set(MeshTls.peerIdentity(session).orElse(""))).join(served),
-              system);
-        }))
-        .run(system);
+          TcpStage.accepted(loops, channel)
+              .join(tls.server(session -> client.set(MeshTls.peerIdentity(session).orElse(""))).join(served))
+              .run(materializer);
+        });
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Object remote(java.nio.channels.SocketChannel channel) {
+    try {
+      return channel.getRemoteAddress();
+    } catch (java.io.IOException e) {
+      return "a closed connection";
+    }
   }
 
   private static HttpResponse denied(String identity, String tapIdentity) {

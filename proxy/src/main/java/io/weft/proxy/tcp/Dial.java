@@ -5,19 +5,20 @@ import org.apache.pekko.io.Inet;
 import java.time.Duration;
 import java.util.List;
 
-/** How a side makes its connections: the time a dial may take, and the socket options each connection gets. */
-public record Dial(Duration timeout, List<Inet.SocketOption> options) {
-  public Dial {
-    options = List.copyOf(options);
-  }
-
+/** How a side makes its connections: the time a dial may take, and the TCP settings each connection gets. */
+public record Dial(Duration timeout, TcpOptions tcp) {
   /** A dial with the OS's socket settings. */
   public static Dial within(Duration timeout) {
-    return new Dial(timeout, List.of());
+    return new Dial(timeout, TcpOptions.NONE);
   }
 
   /** A dial with Linkerd's connect settings ({@code *_CONNECT_KEEPALIVE}, {@code *_CONNECT_USER_TIMEOUT}). */
   public static Dial of(Duration timeout, TcpOptions connect) {
-    return new Dial(timeout, SocketTuning.of(connect));
+    return new Dial(timeout, connect);
+  }
+
+  /** The settings as Pekko socket options, for connections Pekko HTTP makes. */
+  public List<Inet.SocketOption> options() {
+    return SocketTuning.of(tcp);
   }
 }

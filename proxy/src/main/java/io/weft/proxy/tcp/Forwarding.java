@@ -2,6 +2,8 @@ package io.weft.proxy.tcp;
 
 import io.weft.protocol.transport.Header;
 import io.weft.protocol.transport.TransportHeaderCodec;
+import io.weft.streams.tcp.EventLoops;
+import io.weft.streams.tcp.TcpStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.BidiFlow;
@@ -9,7 +11,6 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
 import java.net.InetSocketAddress;
@@ -30,8 +31,8 @@ public final class Forwarding {
   /** A TCP connection to {@code target}, half-close aware; it materializes into its connection's completion. */
   public static Flow<ByteString, ByteString, CompletionStage<?>> connection(ActorSystem<?> system, InetSocketAddress target,
                                                                            Dial dial) {
-    return Tcp.get(system).outgoingConnection(target, Optional.empty(), dial.options(), true,
-            Optional.of(dial.timeout()), Optional.empty())
+    return TcpStage.outgoing(EventLoops.get(system.classicSystem()), target, dial.timeout(),
+            channel -> SocketTuning.apply(channel, dial.tcp()))
         .mapMaterializedValue(connected -> (CompletionStage<?>) connected);
   }
 

@@ -23,9 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where an intercepted connection was going before iptables redirected it to the proxy:
- * {@code getsockopt(fd, SOL_IP, SO_ORIGINAL_DST)}, called through the FFM API. Pekko's TCP layer
- * does not expose sockets, so {@link Recorder} is a socket option whose after-connect hook reads the
- * destination of every accepted connection, for the connection handler to take by peer address.
+ * {@code getsockopt(fd, SOL_IP, SO_ORIGINAL_DST)}, called through the FFM API.
  * Needs {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} (the fd) and native access.
  */
 public final class OriginalDestination {
@@ -66,26 +64,5 @@ public final class OriginalDestination {
   static int fd(SocketChannel channel) throws ReflectiveOperationException {
     Method getFdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
     return (int) getFdVal.invoke(channel);
-  }
-
-  /** A socket option for a listener: records each accepted connection's original destination. */
-  public static final class Recorder extends Inet.AbstractSocketOption {
-    private final Map<InetSocketAddress, InetSocketAddress> byPeer = new ConcurrentHashMap<>();
-
-    @Override
-    public void afterConnect(Socket socket) {
-      SocketChannel channel = socket.getChannel();
-      if (channel != null) {
-        // Once netfilter tracks connections, one made to the proxy itself reports its own address:
-        // that connection was not redirected, so it has no original destination.
-        of(channel).filter(dst -> !dst.equals(socket.getLocalSocketAddress()))
-            .ifPresent(dst -> byPeer.put((InetSocketAddress) socket.getRemoteSocketAddress(), dst));
-      }
-    }
-
-    /** The original destination of the connection from {@code peer}, removed once taken. */
-    public Optional<InetSocketAddress> take(InetSocketAddress peer) {
-      return Optional.ofNullable(byPeer.remove(peer));
-    }
   }
 }

@@ -1,16 +1,19 @@
 package io.weft.proxy.tcp;
 
 import io.weft.proxy.metrics.TcpMetrics;
+import io.weft.streams.tcp.EventLoops;
+import io.weft.streams.tcp.TcpListener;
+import io.weft.streams.tcp.TcpStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -32,16 +35,39 @@ public final class ProxyListener {
   private ProxyListener() {}
 
   /** Listens on {@code listen}; each accepted connection gets {@code accepted}'s socket settings. */
-  public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, InetSocketAddress listen, TcpOptions accepted,
-                                                        TcpMetrics metrics, String direction, Handler handler) {
-    OriginalDestination.Recorder originalDestinations = new OriginalDestination.Recorder();
-    List<org.apache.pekko.io.Inet.SocketOption> options = new java.util.ArrayList<>(SocketTuning.of(accepted));
-    options.add(originalDestinations);
-    return Tcp.get(system).bind(listen.getHostString(), listen.getPort(), BACKLOG, options, true,
-            Optional.empty())
-        .to(Sink.foreach(connection -> connection.handleWith(metrics.accepted(direction,
-            measured -> handler.connection(connection.localAddress(), connection.remoteAddress(),
-                originalDestinations.take(connection.remoteAddress()), measured)), system)))
-        .run(system);
+  public static CompletionStage<TcpListener.Binding> bind(ActorSystem<?> system, InetSocketAddress listen, TcpOptions accepted,
+                                                          TcpMetrics metrics, String direction, Handler handler) {
+    EventLoops loops = EventLoops.get(system.classicSystem());
+    Materializer materializer = Materializer.matFromSystem(system);
+    try {
+      return CompletableFuture.completedFuture(TcpListener.bind(loops, listen, BACKLOG, system.executionContext(), channel -> {
+        SocketTuning.apply(channel, accepted);
+        InetSocketAddress local;
+        InetSocketAddress remote;
+        try {
+          local = (InetSocketAddress) channel.getLocalAddress();
+          remote = (InetSocketAddress) channel.getRemoteAddress();
+        } catch (IOException e) {
+          closeQuietly(channel);
+          return; // the client is already gone
+        }
+        // Once netfilter tracks connections, one made to the proxy itself reports its own address:
+        // that connection was not redirected, so it has no original destination.
+        Optional<InetSocketAddress> original = OriginalDestination.of(channel).filter(dst -> !dst.equals(local));
+        TcpStage.accepted(loops, channel)
+            .join(metrics.accepted(direction, measured -> handler.connection(local, remote, original, measured)))
+            .run(materializer);
+      }));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static void closeQuietly(java.nio.channels.SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
   }
 }

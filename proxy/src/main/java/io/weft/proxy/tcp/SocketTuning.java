@@ -13,12 +13,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Linkerd's per-connection TCP settings as a Pekko socket option: keep-alive probes after an idle
+ * Linkerd's per-connection TCP settings, on a channel or as a Pekko socket option: keep-alive probes after an idle
  * time ({@code *_KEEPALIVE}), and {@code TCP_USER_TIMEOUT} ({@code *_USER_TIMEOUT}: how long sent
  * data may go unacknowledged before the kernel gives the connection up — a peer that vanished is
  * noticed in seconds rather than the kernel's ~15 minutes of retransmissions). Java has no API for
@@ -46,16 +47,23 @@ public final class SocketTuning extends Inet.AbstractSocketOption {
 
   @Override
   public void afterConnect(Socket socket) {
+    if (socket.getChannel() != null) {
+      apply(socket.getChannel(), options);
+    }
+  }
+
+  /** Sets {@code options} on a connected socket. */
+  public static void apply(SocketChannel channel, TcpOptions options) {
     try {
       if (options.keepalive().isPresent()) {
-        socket.setKeepAlive(true);
-        socket.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, seconds(options.keepalive().get()));
+        channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        channel.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, seconds(options.keepalive().get()));
       }
-      if (options.userTimeout().isPresent() && socket.getChannel() != null) {
-        userTimeout(socket.getChannel(), options.userTimeout().get());
+      if (options.userTimeout().isPresent()) {
+        userTimeout(channel, options.userTimeout().get());
       }
     } catch (IOException | RuntimeException e) {
-      log.debug("cannot tune socket {}: {}", socket, e.toString());
+      log.debug("cannot tune socket {}: {}", channel, e.toString());
     }
   }
 

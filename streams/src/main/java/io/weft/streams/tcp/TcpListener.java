@@ -43,7 +43,7 @@ public final class TcpListener {
     ServerSocketChannel server = ServerSocketChannel.open();
     try {
       server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-      server.bind(address, backlog);
+      server.bind(address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address, backlog);
       server.configureBlocking(false);
     } catch (IOException e) {
       server.close();

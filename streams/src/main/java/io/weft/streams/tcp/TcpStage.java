@@ -122,7 +122,12 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
         channel = SocketChannel.open();
         channel.configureBlocking(false);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        if (channel.connect(target)) {
+        // A name (rare: the proxy dials addresses) is looked up here, as Pekko IO did.
+        InetSocketAddress resolved = target.isUnresolved() ? new InetSocketAddress(target.getHostString(), target.getPort()) : target;
+        if (resolved.isUnresolved()) {
+          throw new ConnectException("cannot resolve " + target.getHostString());
+        }
+        if (channel.connect(resolved)) {
           loop.register(channel, SelectionKey.OP_READ, io, io::registered);
           established();
         } else {

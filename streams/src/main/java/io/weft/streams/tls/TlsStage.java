@@ -1,0 +1,340 @@
+package io.weft.streams.tls;
+
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.BidiShape;
+import org.apache.pekko.stream.Inlet;
+import org.apache.pekko.stream.Outlet;
+import org.apache.pekko.stream.javadsl.BidiFlow;
+import org.apache.pekko.stream.stage.AbstractInHandler;
+import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.GraphStage;
+import org.apache.pekko.stream.stage.GraphStageLogic;
+import org.apache.pekko.util.ByteString;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSession;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * TLS as a stage in the connection's own graph: an {@link SSLEngine} driven where the bytes are,
+ * rather than in an actor of its own as Pekko's TLS is, so a record costs no hop between threads.
+ * Top: plaintext in, records out; bottom: records in, plaintext out. {@code established} learns
+ * the session before the first plaintext byte is passed on. Closing is per direction, as TLS 1.3
+ * allows: the end of the plaintext sends close_notify and the end of the records (or the peer's
+ * close_notify) ends the plaintext out, so a half-closed connection stays half-open through TLS. A
+ * TLS failure sends the engine's alert to the peer, then fails the plaintext side with it.
+ */
+public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private final Inlet<ByteString> plainIn = Inlet.create("Tls.plainIn");
+  private final Outlet<ByteString> cipherOut = Outlet.create("Tls.cipherOut");
+  private final Inlet<ByteString> cipherIn = Inlet.create("Tls.cipherIn");
+  private final Outlet<ByteString> plainOut = Outlet.create("Tls.plainOut");
+  private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape = BidiShape.of(plainIn, cipherOut, cipherIn, plainOut);
+  private final Supplier<SSLEngine> engines;
+  private final Consumer<SSLSession> established;
+
+  private TlsStage(Supplier<SSLEngine> engines, Consumer<SSLSession> established) {
+    this.engines = engines;
+    this.established = established;
+  }
+
+  /** A TLS session on a connection, with an engine from {@code engines} (client or server mode already set). */
+  public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> create(Supplier<SSLEngine> engines,
+                                                                                     Consumer<SSLSession> established) {
+    return BidiFlow.fromGraph(new TlsStage(engines, established));
+  }
+
+  @Override
+  public BidiShape<ByteString, ByteString, ByteString, ByteString> shape() {
+    return shape;
+  }
+
+  @Override
+  public GraphStageLogic createLogic(Attributes attributes) {
+    return new Logic();
+  }
+
+  private final class Logic extends GraphStageLogic {
+    private SSLEngine engine;
+    /** Records received and not yet unwrapped, ready to read. */
+    private ByteBuffer netIn;
+    /** Records wrapped and not yet passed on, being written. */
+    private ByteBuffer netOut;
+    /** Plaintext unwrapped and not yet queued, being written. */
+    private ByteBuffer appOut;
+    private ByteBuffer plaintext;
+    private final ArrayDeque<ByteString> records = new ArrayDeque<>();
+    private final ArrayDeque<ByteString> plain = new ArrayDeque<>();
+    private boolean sessionKnown;
+    private boolean closeSent;
+    private boolean inboundDone;
+
+    Logic() {
+      super(shape);
+      setHandler(plainIn, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          plaintext = grab(plainIn).asByteBuffer();
+          pump();
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          pump();
+        }
+      });
+      setHandler(cipherIn, new AbstractInHandler() {
+        @Override
+        public void onPush() {
+          received(grab(cipherIn));
+          pump();
+        }
+
+        @Override
+        public void onUpstreamFinish() {
+          if (!inboundDone) {
+            if (!sessionKnown) {
+              refuse(new SSLHandshakeException("the peer closed the connection during the TLS handshake"));
+              return;
+            }
+            // The peer went without close_notify: what it sent is all there is.
+            inboundDone = true;
+          }
+          pump();
+        }
+      });
+      setHandler(cipherOut, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pump();
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          // Nothing more can be sent: the plaintext to send is not wanted either.
+          cancel(plainIn, cause);
+          closeSent = true;
+          pump();
+        }
+      });
+      setHandler(plainOut, new AbstractOutHandler() {
+        @Override
+        public void onPull() {
+          pump();
+        }
+
+        @Override
+        public void onDownstreamFinish(Throwable cause) {
+          plain.clear();
+          inboundDone = true;
+          cancel(cipherIn, cause);
+          pump();
+        }
+      });
+    }
+
+    @Override
+    public void preStart() {
+      engine = engines.get();
+      SSLSession session = engine.getSession();
+      netIn = ByteBuffer.allocate(session.getPacketBufferSize()).flip();
+      netOut = ByteBuffer.allocate(session.getPacketBufferSize());
+      appOut = ByteBuffer.allocate(session.getApplicationBufferSize());
+      try {
+        engine.beginHandshake();
+      } catch (SSLException e) {
+        refuse(e);
+        return;
+      }
+      pump();
+    }
+
+    private void received(ByteString bytes) {
+      if (netIn.capacity() - netIn.remaining() < bytes.size()) {
+        ByteBuffer larger = ByteBuffer.allocate(Math.max(netIn.capacity() * 2, netIn.remaining() + bytes.size()));
+        larger.put(netIn);
+        netIn = larger;
+      } else {
+        netIn.compact();
+      }
+      bytes.copyToBuffer(netIn);
+      netIn.flip();
+    }
+
+    /** Runs the engine as far as the bytes in hand take it, then passes on what it made. */
+    private void pump() {
+      try {
+        boolean progress = true;
+        while (progress) {
+          progress = switch (engine.getHandshakeStatus()) {
+            case NEED_TASK -> runTasks();
+            case NEED_WRAP -> wrap(EMPTY);
+            case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> unwrap();
+            default -> exchange();
+          };
+        }
+      } catch (SSLException e) {
+        refuse(e);
+        return;
+      }
+      flush();
+    }
+
+    private boolean runTasks() {
+      Runnable task;
+      while ((task = engine.getDelegatedTask()) != null) {
+        task.run();
+      }
+      return true;
+    }
+
+    /** Application data both ways once the handshake is over; closes the sending side when asked. */
+    private boolean exchange() throws SSLException {
+      boolean progress = false;
+      if (netIn.hasRemaining() && !inboundDone) {
+        progress = unwrap();
+      }
+      if (plaintext != null && sessionKnown && !closeSent) {
+        progress |= wrap(plaintext);
+        if (!plaintext.hasRemaining()) {
+          plaintext = null;
+        }
+      }
+      if (plaintext == null && isClosed(plainIn) && !closeSent) {
+        engine.closeOutbound();
+        closeSent = true;
+        progress = true;
+      }
+      return progress;
+    }
+
+    private boolean wrap(ByteBuffer source) throws SSLException {
+      if (netOut.remaining() < engine.getSession().getPacketBufferSize()) {
+        queueRecords();
+        if (netOut.remaining() < engine.getSession().getPacketBufferSize()) {
+          netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        }
+      }
+      SSLEngineResult result = engine.wrap(source, netOut);
+      finishedIf(result);
+      return switch (result.getStatus()) {
+        case OK -> result.bytesConsumed() > 0 || result.bytesProduced() > 0;
+        case CLOSED -> result.bytesProduced() > 0;
+        default -> throw new SSLException("cannot wrap: " + result);
+      };
+    }
+
+    private boolean unwrap() throws SSLException {
+      if (inboundDone) {
+        return false;
+      }
+      if (appOut.remaining() < engine.getSession().getApplicationBufferSize()) {
+        queuePlain();
+        if (appOut.remaining() < engine.getSession().getApplicationBufferSize()) {
+          appOut = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+        }
+      }
+      SSLEngineResult result = engine.unwrap(netIn, appOut);
+      finishedIf(result);
+      return switch (result.getStatus()) {
+        case OK -> result.bytesConsumed() > 0 || result.bytesProduced() > 0;
+        case BUFFER_UNDERFLOW -> false;
+        case CLOSED -> {
+          inboundDone = true;
+          yield true;
+        }
+        case BUFFER_OVERFLOW -> throw new SSLException("cannot unwrap: " + result);
+      };
+    }
+
+    private void finishedIf(SSLEngineResult result) {
+      if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED && !sessionKnown) {
+        sessionKnown = true;
+        established.accept(engine.getSession());
+      }
+    }
+
+    private void queueRecords() {
+      if (netOut.position() > 0) {
+        records.add(ByteString.fromByteBuffer(netOut.flip()));
+        netOut.clear();
+      }
+    }
+
+    private void queuePlain() {
+      if (appOut.position() > 0) {
+        plain.add(ByteString.fromByteBuffer(appOut.flip()));
+        appOut.clear();
+      }
+    }
+
+    /** Passes on what is ready, asks for what is needed, and ends each side that is over. */
+    private void flush() {
+      queueRecords();
+      queuePlain();
+      if (isAvailable(cipherOut) && !records.isEmpty()) {
+        push(cipherOut, records.size() == 1 ? records.poll() : drain(records));
+      }
+      if (sessionKnown && isAvailable(plainOut) && !plain.isEmpty()) {
+        push(plainOut, plain.size() == 1 ? plain.poll() : drain(plain));
+      }
+      if (engine.isOutboundDone() && records.isEmpty() && !isClosed(cipherOut)) {
+        complete(cipherOut);
+        cancel(plainIn);
+      }
+      if (inboundDone && plain.isEmpty() && !isClosed(plainOut)) {
+        complete(plainOut);
+        cancel(cipherIn);
+      }
+      if (plaintext == null && !closeSent && !isClosed(plainIn) && !hasBeenPulled(plainIn)) {
+        pull(plainIn);
+      }
+      boolean handshaking = !sessionKnown;
+      if (!inboundDone && !isClosed(cipherIn) && !hasBeenPulled(cipherIn) && (handshaking || plain.isEmpty())) {
+        pull(cipherIn);
+      }
+    }
+
+    private ByteString drain(ArrayDeque<ByteString> queue) {
+      ByteString all = ByteString.emptyByteString();
+      ByteString next;
+      while ((next = queue.poll()) != null) {
+        all = all.concat(next);
+      }
+      return all;
+    }
+
+    /** Sends the engine's alert, if it has one, then fails the plaintext side with {@code error}. */
+    private void refuse(SSLException error) {
+      try {
+        engine.closeOutbound();
+        queueRecords();
+        netOut.clear();
+        while (!engine.isOutboundDone() && engine.wrap(EMPTY, netOut).bytesProduced() > 0) {
+          queueRecords();
+        }
+      } catch (SSLException | RuntimeException alsoFailed) {
+        // no alert to send
+      }
+      queueRecords();
+      cancel(plainIn, error);
+      cancel(cipherIn, error);
+      fail(plainOut, error);
+      if (records.isEmpty()) {
+        complete(cipherOut);
+      } else {
+        emitMultiple(cipherOut, java.util.List.copyOf(records).iterator(), () -> complete(cipherOut));
+        records.clear();
+      }
+    }
+  }
+}
