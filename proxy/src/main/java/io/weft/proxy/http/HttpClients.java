@@ -48,7 +48,7 @@ public final class HttpClients {
     this.tls = tls;
     this.http2 = new Http2Upstreams(system, settings.http2QueueSize(), settings.pool().lifetime());
     this.directHttp2 = ClientConnectionSettings.create(system.classicSystem())
-        .withConnectingTimeout(settings.dial().timeout()).withSocketOptions(settings.dial().options());
+        .withConnectingTimeout(settings.dial().timeout()).withTransport(Http2Transport.plain(settings.dial()));
   }
 
   /** The address itself. */
@@ -69,7 +69,8 @@ public final class HttpClients {
         .setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance())).build();
     Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.peerConnection(system, peer, http1, settings.dial(),
         secured), settings.pool(), address + " via its proxy");
-    ClientConnectionSettings viaPeer = directHttp2.withTransport(MeshClientTransport.viaPeerProxy(peer, address.getPort(), secured));
+    ClientConnectionSettings viaPeer = directHttp2.withTransport(Http2Transport.viaPeerProxy(peer, address.getPort(), secured,
+        settings.dial()));
     return new Endpoint(address, pool, viaPeer, true);
   }
 

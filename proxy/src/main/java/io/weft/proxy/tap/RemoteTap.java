@@ -3,7 +3,8 @@ package io.weft.proxy.tap;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.linkerd.proxy.tap.ObserveRequest;
 import io.linkerd.proxy.tap.TapEvent;
-import io.weft.proxy.http.MeshClientTransport;
+import io.weft.proxy.http.Http2Transport;
+import io.weft.proxy.tcp.Dial;
 import io.weft.proxy.identity.MeshTls;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -47,8 +48,8 @@ public final class RemoteTap {
   /** {@code proxy}'s tap port at {@code address}; {@code proxyIdentity}: the identity its TLS must prove. */
   public static Source<TapEvent, NotUsed> observe(ActorSystem<?> system, MeshTls tls, InetSocketAddress address,
                                                   String proxyIdentity, ObserveRequest request) {
-    ClientConnectionSettings settings = ClientConnectionSettings.create(system.classicSystem())
-        .withTransport(MeshClientTransport.direct(address, tls.client(proxyIdentity)));
+    ClientConnectionSettings settings = ClientConnectionSettings.create(system.classicSystem());
+    settings = settings.withTransport(Http2Transport.direct(address, tls.client(proxyIdentity), Dial.within(java.time.Duration.ofNanos(settings.getConnectingTimeout().toNanos()))));
     var connection = Http.get(system).connectionTo(address.getHostString()).toPort(address.getPort())
         .withClientConnectionSettings(settings).http2WithPriorKnowledge();
     byte[] message = request.toByteArray();

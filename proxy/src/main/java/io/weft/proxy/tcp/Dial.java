@@ -1,9 +1,6 @@
 package io.weft.proxy.tcp;
 
-import org.apache.pekko.io.Inet;
-
 import java.time.Duration;
-import java.util.List;
 
 /** How a side makes its connections: the time a dial may take, and the TCP settings each connection gets. */
 public record Dial(Duration timeout, TcpOptions tcp) {
@@ -15,10 +12,5 @@ public record Dial(Duration timeout, TcpOptions tcp) {
   /** A dial with Linkerd's connect settings ({@code *_CONNECT_KEEPALIVE}, {@code *_CONNECT_USER_TIMEOUT}). */
   public static Dial of(Duration timeout, TcpOptions connect) {
     return new Dial(timeout, connect);
-  }
-
-  /** The settings as Pekko socket options, for connections Pekko HTTP makes. */
-  public List<Inet.SocketOption> options() {
-    return SocketTuning.of(tcp);
   }
 }

@@ -31,9 +31,13 @@ public final class Forwarding {
   /** A TCP connection to {@code target}, half-close aware; it materializes into its connection's completion. */
   public static Flow<ByteString, ByteString, CompletionStage<?>> connection(ActorSystem<?> system, InetSocketAddress target,
                                                                            Dial dial) {
-    return TcpStage.outgoing(EventLoops.get(system.classicSystem()), target, dial.timeout(),
-            channel -> SocketTuning.apply(channel, dial.tcp()))
-        .mapMaterializedValue(connected -> (CompletionStage<?>) connected);
+    return outgoing(system.classicSystem(), target, dial).mapMaterializedValue(connected -> (CompletionStage<?>) connected);
+  }
+
+  /** As {@link #connection}, materializing into the connection's addresses. */
+  public static Flow<ByteString, ByteString, CompletionStage<TcpStage.Connected>> outgoing(
+      org.apache.pekko.actor.ActorSystem system, InetSocketAddress target, Dial dial) {
+    return TcpStage.outgoing(EventLoops.get(system), target, dial.timeout(), channel -> SocketTuning.apply(channel, dial.tcp()));
   }
 
   /**

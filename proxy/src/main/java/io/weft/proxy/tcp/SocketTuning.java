@@ -1,7 +1,6 @@
 package io.weft.proxy.tcp;
 
 import jdk.net.ExtendedSocketOptions;
-import org.apache.pekko.io.Inet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,20 +11,18 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 
 /**
- * Linkerd's per-connection TCP settings, on a channel or as a Pekko socket option: keep-alive probes after an idle
+ * Linkerd's per-connection TCP settings on a connected channel: keep-alive probes after an idle
  * time ({@code *_KEEPALIVE}), and {@code TCP_USER_TIMEOUT} ({@code *_USER_TIMEOUT}: how long sent
  * data may go unacknowledged before the kernel gives the connection up — a peer that vanished is
  * noticed in seconds rather than the kernel's ~15 minutes of retransmissions). Java has no API for
  * the latter, so it is {@code setsockopt} through the FFM API, as {@link OriginalDestination} reads.
  */
-public final class SocketTuning extends Inet.AbstractSocketOption {
+public final class SocketTuning {
   private static final Logger log = LoggerFactory.getLogger(SocketTuning.class);
   private static final int IPPROTO_TCP = 6;
   private static final int TCP_USER_TIMEOUT = 18;
@@ -34,23 +31,7 @@ public final class SocketTuning extends Inet.AbstractSocketOption {
       FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
           ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
-  private final TcpOptions options;
-
-  private SocketTuning(TcpOptions options) {
-    this.options = options;
-  }
-
-  /** The socket options for {@code options}: none when both are the OS's. */
-  public static List<Inet.SocketOption> of(TcpOptions options) {
-    return options.equals(TcpOptions.NONE) ? List.of() : List.of(new SocketTuning(options));
-  }
-
-  @Override
-  public void afterConnect(Socket socket) {
-    if (socket.getChannel() != null) {
-      apply(socket.getChannel(), options);
-    }
-  }
+  private SocketTuning() {}
 
   /** Sets {@code options} on a connected socket. */
   public static void apply(SocketChannel channel, TcpOptions options) {

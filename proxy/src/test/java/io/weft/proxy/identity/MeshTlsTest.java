@@ -210,6 +210,38 @@ class MeshTlsTest {
     }
   }
 
+  @Test
+  void aHalfCloseCrossesMeshTlsAndTheAnswerComesBack() throws Exception {
+    startPair(false);
+    client = LocalMesh.proxySystem();
+    try (java.net.ServerSocket app = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread.ofVirtual().start(() -> {
+        // An application that answers once its client has said all: it reads to the end of input.
+        try (Socket s = app.accept()) {
+          byte[] all = s.getInputStream().readAllBytes();
+          s.getOutputStream().write(new String(all, java.nio.charset.StandardCharsets.US_ASCII).toUpperCase()
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          // the test fails on what it did not get back
+        }
+      });
+      KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
+      MeshCredentials credentials = new MeshCredentials();
+      credentials.install(credential(keys, CertificateAuthority.leaf(identities.pki().issuer(), keys.getPublic(),
+          ProxyPair.CLIENT_ID, Instant.now().minusSeconds(60), Duration.ofDays(1)), identities.pki()));
+      MeshTls tls = new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
+      // The source ends after the request: the client's side closes (close_notify, then FIN) while
+      // the answer has yet to come, and both proxies keep the other direction open for it.
+      ByteString answer = Source.single(ByteString.fromString("said all"))
+          .via(Forwarding.viaPeerProxy(client, new InetSocketAddress("127.0.0.1", pair.inboundPort()),
+              Header.newBuilder().setPort(app.getLocalPort()).build(), io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(5)),
+              Optional.of(tls.client(ProxyPair.SERVER_ID))))
+          .completionTimeout(Duration.ofSeconds(30))
+          .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), client).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      assertThat(answer.utf8String()).isEqualTo("SAID ALL");
+    }
+  }
+
   private ByteString overMeshTls(MeshPki issuerOf, int appPort, String path) throws Exception {
     KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
     MeshCredentials credentials = new MeshCredentials();

@@ -54,13 +54,13 @@ public final class EchoServer implements AutoCloseable {
 
   /**
    * An application's exchange with the Service, its connection redirected to {@code outboundPort} as
-   * iptables would; the client waits for its answer before closing (a half-close over mesh TLS is
-   * issue 16's). The answer, or nothing when the connection was closed unanswered.
+   * iptables would; the client half-closes after its payload, and the half-close crosses mesh TLS
+   * between the proxies. The answer, or nothing when the connection was closed unanswered.
    */
   public static String meshed(RedirectRules rules, int outboundPort, String payload) throws Exception {
     int source = RedirectRules.freePort();
     rules.redirect(source, CLUSTER_IP, SERVICE_PORT, outboundPort);
-    return RedirectRules.exchange(source, CLUSTER_IP, SERVICE_PORT, payload, false);
+    return RedirectRules.send(source, CLUSTER_IP, SERVICE_PORT, payload);
   }
 
   @Override

@@ -33,16 +33,13 @@ class SocketTuningTest {
       assertThat(userTimeoutMillis(accepted)).isZero();
       assertThat(accepted.socket().getKeepAlive()).isFalse();
 
-      var tuning = SocketTuning.of(new TcpOptions(Optional.of(Duration.ofMillis(10_000)), Optional.of(Duration.ofSeconds(30))));
-      assertThat(tuning).hasSize(1);
-      tuning.getFirst().afterConnect(accepted.socket());
+      SocketTuning.apply(accepted, new TcpOptions(Optional.of(Duration.ofMillis(10_000)), Optional.of(Duration.ofSeconds(30))));
 
       assertThat(accepted.socket().getKeepAlive()).isTrue();
       assertThat(accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE)).isEqualTo(10);
       assertThat(userTimeoutMillis(accepted)).isEqualTo(30_000);
       assertThat(userTimeoutMillis(client)).as("the other end is untouched").isZero();
     }
-    assertThat(SocketTuning.of(TcpOptions.NONE)).isEmpty();
   }
 
   private static int userTimeoutMillis(SocketChannel channel) throws Throwable {

@@ -48,8 +48,8 @@ public final class EventLoop implements AutoCloseable {
 
   /** Runs {@code task} on the loop's thread: now when called there, else after waking the selector. */
   public void execute(Runnable task) {
-    if (Thread.currentThread() == thread) {
-      task.run();
+    if (Thread.currentThread() == thread || !running) {
+      task.run(); // after close: the channel it touches is closed already
     } else {
       tasks.add(task);
       selector.wakeup();
@@ -82,6 +82,16 @@ public final class EventLoop implements AutoCloseable {
           log.error("event loop {} stopped: its selector failed: {}", thread.getName(), e.toString());
         }
         return;
+      }
+    }
+    runTasks();
+    // What is still registered closes with the loop: a peer sees the connection end rather than
+    // wait on it, and a listener stops taking connections nobody would serve.
+    for (SelectionKey key : selector.keys()) {
+      try {
+        key.channel().close();
+      } catch (IOException e) {
+        log.debug("closing a channel of {}: {}", thread.getName(), e.toString());
       }
     }
     try {

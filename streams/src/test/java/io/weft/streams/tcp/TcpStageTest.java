@@ -172,10 +172,39 @@ class TcpStageTest {
   }
 
   @Test
+  void aTerminatedSystemClosesItsListenersAndConnections() throws Exception {
+    ActorSystem other = ActorSystem.create("tcp-stage-terminated");
+    EventLoops otherLoops = EventLoops.get(other);
+    // Connections that would stay open forever: the handler neither reads to the end nor closes.
+    TcpListener.Binding binding = TcpListener.bind(otherLoops, ANY_LOOPBACK, 16, other.dispatcher(),
+        channel -> TcpStage.accepted(otherLoops, channel).join(Flow.fromSinkAndSource(Sink.ignore(), Source.never())).run(other));
+    int port = binding.localAddress().getPort();
+    try (Socket open = new Socket("127.0.0.1", port)) {
+      open.getOutputStream().write('x');
+      other.terminate();
+      other.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      open.setSoTimeout(30_000);
+      // The peer sees the end (or a reset), not silence; the port takes no new connections.
+      int read;
+      try {
+        read = open.getInputStream().read();
+      } catch (java.net.SocketException reset) {
+        read = -1;
+      }
+      assertThat(read).isEqualTo(-1);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class));
+    }
+  }
+
+  @Test
   void anUnboundListenerRefusesNewConnectionsAndItsConnectionsGoOn() throws Exception {
     TcpListener.Binding binding = echo();
     int port = binding.localAddress().getPort();
     try (Socket open = new Socket("127.0.0.1", port)) {
+      // Served before the unbind (a connection still in the kernel's backlog would be reset by it).
+      open.getOutputStream().write('>');
+      assertThat(open.getInputStream().read()).isEqualTo('>');
       binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
       assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
       open.getOutputStream().write("still here".getBytes(StandardCharsets.US_ASCII));
