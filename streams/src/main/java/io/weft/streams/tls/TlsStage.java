@@ -74,6 +74,8 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private ByteBuffer plaintext;
     private final ArrayDeque<ByteString> records = new ArrayDeque<>();
     private final ArrayDeque<ByteString> plain = new ArrayDeque<>();
+    private int packetSize;
+    private int applicationSize;
     private boolean sessionKnown;
     private boolean closeSent;
     private boolean inboundDone;
@@ -145,10 +147,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     @Override
     public void preStart() {
       engine = engines.get();
-      SSLSession session = engine.getSession();
-      netIn = ByteBuffer.allocate(session.getPacketBufferSize()).flip();
-      netOut = ByteBuffer.allocate(session.getPacketBufferSize());
-      appOut = ByteBuffer.allocate(session.getApplicationBufferSize());
+      sizes(engine.getSession());
+      netIn = ByteBuffer.allocate(packetSize).flip();
+      netOut = ByteBuffer.allocate(packetSize);
+      appOut = ByteBuffer.allocate(applicationSize);
       try {
         engine.beginHandshake();
       } catch (SSLException e) {
@@ -156,6 +158,12 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         return;
       }
       pump();
+    }
+
+    /** The most one record takes, ciphered and plain (read once per session, not per record). */
+    private void sizes(SSLSession session) {
+      packetSize = session.getPacketBufferSize();
+      applicationSize = session.getApplicationBufferSize();
     }
 
     private void received(ByteString bytes) {
@@ -218,10 +226,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     }
 
     private boolean wrap(ByteBuffer source) throws SSLException {
-      if (netOut.remaining() < engine.getSession().getPacketBufferSize()) {
+      if (netOut.remaining() < packetSize) {
         queueRecords();
-        if (netOut.remaining() < engine.getSession().getPacketBufferSize()) {
-          netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        if (netOut.remaining() < packetSize) {
+          netOut = ByteBuffer.allocate(packetSize);
         }
       }
       SSLEngineResult result = engine.wrap(source, netOut);
@@ -237,10 +245,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       if (inboundDone) {
         return false;
       }
-      if (appOut.remaining() < engine.getSession().getApplicationBufferSize()) {
+      if (appOut.remaining() < applicationSize) {
         queuePlain();
-        if (appOut.remaining() < engine.getSession().getApplicationBufferSize()) {
-          appOut = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+        if (appOut.remaining() < applicationSize) {
+          appOut = ByteBuffer.allocate(applicationSize);
         }
       }
       SSLEngineResult result = engine.unwrap(netIn, appOut);
@@ -259,6 +267,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private void finishedIf(SSLEngineResult result) {
       if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED && !sessionKnown) {
         sessionKnown = true;
+        sizes(engine.getSession());
         established.accept(engine.getSession());
       }
     }

@@ -1,0 +1,183 @@
+package io.weft.streams.tls;
+
+import io.weft.protocol.identity.CertificateAuthority;
+import io.weft.protocol.identity.MeshKeys;
+import io.weft.streams.tcp.EventLoops;
+import io.weft.streams.tcp.TcpListener;
+import io.weft.streams.tcp.TcpStage;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The TLS stage over real TCP, against itself and against the JDK's SSLSocket (TLS 1.3, ECDSA P-256 as the mesh). */
+class TlsStageTest {
+  private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress("127.0.0.1", 0);
+  private static final char[] PASSWORD = "test".toCharArray();
+  static ActorSystem system;
+  static EventLoops loops;
+  static SSLContext server;
+  static SSLContext client;
+  static SSLContext stranger;
+
+  @BeforeAll
+  static void start() throws Exception {
+    system = ActorSystem.create("tls-stage-test");
+    loops = EventLoops.get(system);
+    Instant now = Instant.now().minusSeconds(60);
+    var anchor = CertificateAuthority.trustAnchor("root.test", now, Duration.ofDays(1));
+    var issuer = CertificateAuthority.issuer(anchor, "issuer.test", now, Duration.ofDays(1));
+    server = context(issuer, "server.test", anchor.certificate());
+    client = context(issuer, "client.test", anchor.certificate());
+    var otherAnchor = CertificateAuthority.trustAnchor("other.test", now, Duration.ofDays(1));
+    stranger = context(CertificateAuthority.issuer(otherAnchor, "other-issuer.test", now, Duration.ofDays(1)), "client.test",
+        otherAnchor.certificate());
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  private static SSLContext context(CertificateAuthority.Credential issuer, String name, X509Certificate anchor) throws Exception {
+    KeyPair keys = MeshKeys.newKeyPair();
+    X509Certificate leaf = CertificateAuthority.leaf(issuer, keys.getPublic(), name, Instant.now().minusSeconds(60), Duration.ofDays(1));
+    KeyStore keyStore = KeyStore.getInstance("PKCS12");
+    keyStore.load(null, null);
+    keyStore.setKeyEntry(name, keys.getPrivate(), PASSWORD, new Certificate[] {leaf, issuer.certificate()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keyStore, PASSWORD);
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("anchor", anchor);
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext context = SSLContext.getInstance("TLSv1.3");
+    context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return context;
+  }
+
+  private static SSLEngine engine(SSLContext context, boolean clientMode) {
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(clientMode);
+    SSLParameters parameters = engine.getSSLParameters();
+    parameters.setProtocols(new String[] {"TLSv1.3"});
+    parameters.setNeedClientAuth(!clientMode);
+    engine.setSSLParameters(parameters);
+    return engine;
+  }
+
+  /** A TLS server on the event loop whose application is {@code app}; {@code sessions} learns each session. */
+  private static TcpListener.Binding serve(Flow<ByteString, ByteString, ?> app, CompletableFuture<SSLSession> session,
+                                           CompletableFuture<Throwable> failure) throws Exception {
+    return TcpListener.bind(loops, ANY_LOOPBACK, 16, system.dispatcher(), channel -> TcpStage.accepted(loops, channel)
+        .join(TlsStage.create(() -> engine(server, false), session::complete).reversed()
+            .join(app.watchTermination((m, done) -> done.whenComplete((d, e) -> {
+              if (e != null) {
+                failure.complete(e);
+              }
+            }))))
+        .run(system));
+  }
+
+  private static CompletionStage<ByteString> exchange(SSLContext context, InetSocketAddress address, Source<ByteString, ?> payload) {
+    return payload
+        .via(TlsStage.create(() -> engine(context, true), s -> {}).join(TcpStage.outgoing(loops, address, Duration.ofSeconds(5), c -> {})))
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system);
+  }
+
+  @Test
+  void megabytesCrossBothWaysAndTheServerLearnsTheClientsCertificateFirst() throws Exception {
+    byte[] bytes = new byte[3 * 1024 * 1024 + 17];
+    new Random(42).nextBytes(bytes);
+    CompletableFuture<SSLSession> session = new CompletableFuture<>();
+    // The application's input ends only with the client's close_notify: the echo then ends its side.
+    TcpListener.Binding binding = serve(Flow.create(), session, new CompletableFuture<>());
+    try {
+      Source<ByteString, ?> payload = Source.range(0, bytes.length / 50_000)
+          .map(i -> ByteString.fromArray(bytes, i * 50_000, Math.min(50_000, bytes.length - i * 50_000)));
+      byte[] back = exchange(client, binding.localAddress(), payload).toCompletableFuture().get(60, TimeUnit.SECONDS).toArray();
+      assertThat(back.length).isEqualTo(bytes.length);
+      assertThat(Arrays.equals(back, bytes)).isTrue();
+      X509Certificate peer = (X509Certificate) session.get(10, TimeUnit.SECONDS).getPeerCertificates()[0];
+      assertThat(peer.getSubjectX500Principal().getName()).isEqualTo("CN=client.test");
+      assertThat(session.get().getProtocol()).isEqualTo("TLSv1.3");
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aHalfCloseReachesTheJdksTlsServerWhichStillAnswers() throws Exception {
+    SSLServerSocket jdk = (SSLServerSocket) server.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    jdk.setNeedClientAuth(true);
+    try (jdk) {
+      Thread.ofVirtual().start(() -> {
+        try (SSLSocket s = (SSLSocket) jdk.accept()) {
+          byte[] all = s.getInputStream().readAllBytes(); // until the stage's close_notify
+          s.getOutputStream().write(new String(all, StandardCharsets.US_ASCII).toUpperCase().getBytes(StandardCharsets.US_ASCII));
+        } catch (Exception e) {
+          // the test fails on what it reads
+        }
+      });
+      ByteString answer = exchange(client, new InetSocketAddress("127.0.0.1", jdk.getLocalPort()),
+          Source.from(java.util.List.of("said ", "all")).map(ByteString::fromString))
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(answer.utf8String()).isEqualTo("SAID ALL");
+    }
+  }
+
+  @Test
+  void aClientTheServerCannotTrustFailsAndTheServerSaysWhyWithAnAlert() throws Exception {
+    CompletableFuture<SSLSession> session = new CompletableFuture<>();
+    CompletableFuture<Throwable> serverFailure = new CompletableFuture<>();
+    TcpListener.Binding binding = serve(Flow.create(), session, serverFailure);
+    try {
+      // The stranger's anchor is not the server's, nor the server's the stranger's.
+      CompletionStage<ByteString> refused = exchange(stranger, binding.localAddress(),
+          Source.single(ByteString.fromString("hello")).concat(Source.never()));
+      assertThatThrownBy(() -> refused.toCompletableFuture().get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(SSLHandshakeException.class);
+      // The client refused the server's certificate and said so: the server fails on the alert,
+      // not on a connection that merely closed.
+      Throwable onServer = serverFailure.get(30, TimeUnit.SECONDS);
+      assertThat(onServer).isInstanceOf(SSLHandshakeException.class);
+      assertThat(onServer.getMessage()).contains("alert");
+      assertThat(session).isNotDone();
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}
