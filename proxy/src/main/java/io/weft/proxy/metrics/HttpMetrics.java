@@ -11,6 +11,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -30,6 +31,7 @@ public final class HttpMetrics {
   private final Counter requests;
   private final Counter responses;
   private final Histogram latency;
+  private final ConcurrentHashMap<Target, Series> series = new ConcurrentHashMap<>();
 
   HttpMetrics(PrometheusRegistry registry) {
     requests = Counter.builder().name("request_total").help("Total count of HTTP requests.")
@@ -66,8 +68,18 @@ public final class HttpMetrics {
     }
   }
 
-  /** Where a request went: the labels shared by its three families. */
+  /** Where a request went: the labels shared by its three families (equal when the labels are). */
   public record Target(String[] labels) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Target t && java.util.Arrays.equals(labels, t.labels);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Arrays.hashCode(labels);
+    }
+
     public static Target outbound(String authority, WeightedAddr endpoint, Map<String, String> serviceLabels) {
       return outbound(authority, endpoint, serviceLabels, Tls.NOT_PROVIDED_BY_DISCOVERY);
     }
@@ -88,8 +100,34 @@ public final class HttpMetrics {
   }
 
   public void requested(Target target) {
-    requests.labelValues(target.labels()).inc();
+    series(target).requests.inc();
   }
+
+  /** A target's data points, found with one lookup per request rather than one per family. */
+  private Series series(Target target) {
+    return series.computeIfAbsent(target, t -> new Series(requests.labelValues(t.labels())));
+  }
+
+  /** The data points of one target: its request count, and per status its response count and latency. */
+  private final class Series {
+    private final CounterDataPoint requests;
+    private final ConcurrentHashMap<Integer, Answered> answered = new ConcurrentHashMap<>();
+
+    Series(CounterDataPoint requests) {
+      this.requests = requests;
+    }
+
+    /** {@code key}: the status code, doubled, plus one for a failure (a gRPC failure can be a 200). */
+    Answered answered(Target target, int status, boolean failure) {
+      return answered.computeIfAbsent(status * 2 + (failure ? 1 : 0), key -> {
+        String code = Integer.toString(status);
+        return new Answered(responses.labelValues(concat(target.labels(), code, failure ? "failure" : "success")),
+            latency.labelValues(concat(target.labels(), code)));
+      });
+    }
+  }
+
+  private record Answered(CounterDataPoint responses, DistributionDataPoint latency) {}
 
   /**
    * Counts every request and its response (at the response's head) in the families of the
@@ -117,12 +155,9 @@ public final class HttpMetrics {
 
   /** A response's head went out {@code elapsedNanos} after its request's head came in. */
   public void responded(Target target, int status, boolean grpcFailure, long elapsedNanos) {
-    String code = Integer.toString(status);
-    String classification = status >= 500 || grpcFailure ? "failure" : "success";
-    CounterDataPoint r = responses.labelValues(concat(target.labels(), code, classification));
-    r.inc();
-    DistributionDataPoint l = latency.labelValues(concat(target.labels(), code));
-    l.observe(elapsedNanos / 1_000_000.0);
+    Answered answered = series(target).answered(target, status, status >= 500 || grpcFailure);
+    answered.responses().inc();
+    answered.latency().observe(elapsedNanos / 1_000_000.0);
   }
 
 

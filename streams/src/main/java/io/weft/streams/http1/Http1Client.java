@@ -66,6 +66,7 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     private boolean responseRead;
     private boolean closeAfter;
     private boolean tunnel;
+    private long idleSince;
 
     Logic() {
       super(shape, Http1Client.this.in, Http1Client.this.out, Http1Client.this.limits, 502);
@@ -104,7 +105,6 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
             : "the connection closed before the request", false, null));
         return;
       }
-      cancelTimer(IDLE_TIMER);
       request = r;
       response = answer;
       requestWritten = false;
@@ -208,7 +208,12 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     private void idle() {
       request = null;
       response = null;
-      scheduleOnce(IDLE_TIMER, settings.idleTimeout());
+      idleSince = System.nanoTime();
+      // One timer for the connection's life, not one per exchange: when it fires it checks how
+      // long the connection has really been idle and waits again for the rest.
+      if (!isTimerActive(IDLE_TIMER)) {
+        scheduleOnce(IDLE_TIMER, settings.idleTimeout());
+      }
       listener.idle(handle);
     }
 
@@ -216,8 +221,15 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
     public void onTimer(Object key) {
       if (LIFETIME_TIMER.equals(key)) {
         expired = true;
+        closeIfIdle();
+        return;
       }
-      closeIfIdle();
+      java.time.Duration idleFor = java.time.Duration.ofNanos(System.nanoTime() - idleSince);
+      if (request == null && idleFor.compareTo(settings.idleTimeout()) >= 0) {
+        shut();
+      } else {
+        scheduleOnce(IDLE_TIMER, request == null ? settings.idleTimeout().minus(idleFor) : settings.idleTimeout());
+      }
     }
 
     private void closeIfIdle() {

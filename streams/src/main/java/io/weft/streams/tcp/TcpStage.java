@@ -23,10 +23,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -90,8 +90,9 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     private final CompletableFuture<Connected> connected = new CompletableFuture<>();
     private final EventLoop loop = loops.next();
     private final Io io = new Io();
-    private final ArrayDeque<ByteString> received = new ArrayDeque<>();
-    private final AsyncCallback<ByteString> onRead = createAsyncCallback(this::read);
+    /** Bytes read and not yet passed on, as one piece: a consumer that lags gets them in one push. */
+    private ByteString received = ByteString.emptyByteString();
+    private final AsyncCallback<Done> onRead = createAsyncCallback(done -> read());
     private final AsyncCallback<Done> onEnd = createAsyncCallback(done -> ended());
     private final AsyncCallback<Done> onWritable = createAsyncCallback(done -> writePending());
     private final AsyncCallback<Done> onConnect = createAsyncCallback(done -> established());
@@ -163,21 +164,27 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
       failed(new ConnectException("connecting to " + target + " timed out after " + connectTimeout.toMillis() + " ms"));
     }
 
-    private void read(ByteString bytes) {
+    /** Takes what the loop has read since the last time. */
+    private void read() {
+      ByteString bytes = io.inbox.getAndSet(null);
+      if (bytes == null) {
+        return;
+      }
       if (outDone) {
         io.release(bytes.size());
-      } else if (received.isEmpty() && isAvailable(out)) {
-        push(out, bytes);
-        io.release(bytes.size());
-      } else {
-        received.add(bytes);
+        return;
+      }
+      received = received.isEmpty() ? bytes : received.concat(bytes);
+      if (isAvailable(out)) {
+        onPull();
       }
     }
 
     @Override
     public void onPull() {
-      ByteString next = received.poll();
-      if (next != null) {
+      if (!received.isEmpty()) {
+        ByteString next = received;
+        received = ByteString.emptyByteString();
         push(out, next);
         io.release(next.size());
       } else if (inputEnded) {
@@ -186,6 +193,7 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     }
 
     private void ended() {
+      read(); // bytes read before the end are passed on first
       inputEnded = true;
       if (received.isEmpty() && !outDone) {
         completeOut();
@@ -201,7 +209,7 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     @Override
     public void onDownstreamFinish(Throwable cause) {
       outDone = true;
-      received.clear();
+      received = ByteString.emptyByteString();
       loop.execute(io::stopReading);
       closeWhenDone();
     }
@@ -299,6 +307,8 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     /** The loop thread's side of the connection. */
     private final class Io implements EventLoop.Handler {
       private final AtomicLong unconsumed = new AtomicLong();
+      /** Read by the loop, not yet taken by the stage; the stage is told only when it was empty. */
+      private final AtomicReference<ByteString> inbox = new AtomicReference<>();
       private SelectionKey key;
       private boolean reading = true;
 
@@ -342,7 +352,10 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
         if (n > 0) {
           byte[] bytes = new byte[n];
           buffer.flip().get(bytes);
-          onRead.invoke(ByteString.fromArrayUnsafe(bytes));
+          ByteString read = ByteString.fromArrayUnsafe(bytes);
+          if (inbox.getAndAccumulate(read, (waiting, more) -> waiting == null ? more : waiting.concat(more)) == null) {
+            onRead.invoke(Done.done());
+          }
           if (unconsumed.addAndGet(n) >= loops.readHighWater()) {
             key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
           }

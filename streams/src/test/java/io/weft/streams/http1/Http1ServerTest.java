@@ -217,6 +217,31 @@ class Http1ServerTest {
   }
 
   @Test
+  void aPooledConnectionClosesOnlyAfterItsIdleTimeoutWithNoExchangeInFlight() {
+    Duration idle = Duration.ofMillis(300);
+    Http1Pool pool = new Http1Pool(materializer, () -> Tcp.get(system).outgoingConnection(new InetSocketAddress("127.0.0.1", port),
+            Optional.empty(), java.util.List.of(), true, Optional.empty(), Optional.empty())
+        .mapMaterializedValue(c -> (CompletionStage<?>) c), new Http1Pool.Settings(LIMITS, idle, Optional.empty()), "idle");
+    int before = accepted.get();
+    call(pool, "/first", Body.EMPTY);
+    // An exchange that outlasts the idle timeout: the timer set when the connection first went idle
+    // fires during it, and must not close a connection in use.
+    Source<ByteString, ?> slow = Source.range(1, 8).map(i -> ByteString.fromString("chunk" + i)).throttle(1, Duration.ofMillis(100));
+    assertThat(call(pool, "/collect", new Body.Streamed(slow, -1)).status()).isEqualTo(200);
+    assertThat(accepted.get() - before).isEqualTo(1);
+    // Left idle past the timeout, it closes: the next request needs a new connection.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(700)).until(() -> {
+      call(pool, "/again", Body.EMPTY);
+      return accepted.get() - before == 2;
+    });
+  }
+
+  private static Response call(Http1Pool pool, String target, Body body) {
+    return pool.call(new Request(body == Body.EMPTY ? "GET" : "POST", target, "echo", io.weft.streams.http.HttpVersion.HTTP_1_1,
+        new Headers(), body)).toCompletableFuture().join();
+  }
+
+  @Test
   void thePoolReusesOneKeepAliveConnectionAndStreamsLargeBodiesBothWays() {
     Http1Pool pool = pool(port, "echo");
     int before = accepted.get();
