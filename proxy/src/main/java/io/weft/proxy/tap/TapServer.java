@@ -9,7 +9,6 @@ import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.stream.javadsl.Sink;
 import io.weft.streams.tcp.EventLoops;
 import io.weft.streams.tcp.TcpListener;
 import io.weft.streams.tcp.TcpStage;

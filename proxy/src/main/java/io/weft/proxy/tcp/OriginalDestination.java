@@ -1,6 +1,5 @@
 package io.weft.proxy.tcp;
 
-import org.apache.pekko.io.Inet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,13 +12,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where an intercepted connection was going before iptables redirected it to the proxy:

@@ -193,11 +193,7 @@ class MeshTlsTest {
       // What OutboundOpaque sends a meshed endpoint: mTLS to the peer's inbound port, then a
       // transport header without a session protocol, then the connection's bytes as they are.
       ByteString payload = ByteString.fromArray(new byte[] {0, 1, 2, (byte) 0xff, 'n', 'o', 't', ' ', 'h', 't', 't', 'p'});
-      KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
-      MeshCredentials credentials = new MeshCredentials();
-      credentials.install(credential(keys, CertificateAuthority.leaf(identities.pki().issuer(), keys.getPublic(),
-          ProxyPair.CLIENT_ID, Instant.now().minusSeconds(60), Duration.ofDays(1)), identities.pki()));
-      MeshTls tls = new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
+      MeshTls tls = clientTls(identities.pki());
       ByteString echoed = Source.single(payload).concat(Source.never())
           .via(Forwarding.viaPeerProxy(client, new InetSocketAddress("127.0.0.1", pair.inboundPort()),
               Header.newBuilder().setPort(echo.getLocalPort()).build(), io.weft.proxy.tcp.Dial.within(Duration.ofSeconds(5)),
@@ -225,11 +221,7 @@ class MeshTlsTest {
           // the test fails on what it did not get back
         }
       });
-      KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
-      MeshCredentials credentials = new MeshCredentials();
-      credentials.install(credential(keys, CertificateAuthority.leaf(identities.pki().issuer(), keys.getPublic(),
-          ProxyPair.CLIENT_ID, Instant.now().minusSeconds(60), Duration.ofDays(1)), identities.pki()));
-      MeshTls tls = new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
+      MeshTls tls = clientTls(identities.pki());
       // The source ends after the request: the client's side closes (close_notify, then FIN) while
       // the answer has yet to come, and both proxies keep the other direction open for it.
       ByteString answer = Source.single(ByteString.fromString("said all"))
@@ -243,11 +235,7 @@ class MeshTlsTest {
   }
 
   private ByteString overMeshTls(MeshPki issuerOf, int appPort, String path) throws Exception {
-    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
-    MeshCredentials credentials = new MeshCredentials();
-    credentials.install(credential(keys, CertificateAuthority.leaf(issuerOf.issuer(), keys.getPublic(), ProxyPair.CLIENT_ID,
-        Instant.now().minusSeconds(60), Duration.ofDays(1)), issuerOf));
-    MeshTls tls = new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
+    MeshTls tls = clientTls(issuerOf);
     return Source.single(ByteString.fromString("GET " + path + " HTTP/1.1\r\nHost: api.shop\r\nConnection: close\r\n\r\n"))
         .concat(Source.never())
         .via(Forwarding.viaPeerProxy(client, new InetSocketAddress("127.0.0.1", pair.inboundPort()), header(appPort),
@@ -255,6 +243,15 @@ class MeshTlsTest {
         .completionTimeout(Duration.ofSeconds(30))
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), client)
         .toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** The client proxy's mesh TLS, its certificate from {@code issuerOf}, trusting the mesh's anchors. */
+  private MeshTls clientTls(MeshPki issuerOf) {
+    KeyPair keys = io.weft.protocol.identity.MeshKeys.newKeyPair();
+    MeshCredentials credentials = new MeshCredentials();
+    credentials.install(credential(keys, CertificateAuthority.leaf(issuerOf.issuer(), keys.getPublic(), ProxyPair.CLIENT_ID,
+        Instant.now().minusSeconds(60), Duration.ofDays(1)), issuerOf));
+    return new MeshTls(ProxyPair.CLIENT_ID, identities.anchors(), credentials, Clock.systemUTC());
   }
 
   private static MeshCredentials.Credential credential(KeyPair keys, java.security.cert.X509Certificate leaf, MeshPki issuer) {
