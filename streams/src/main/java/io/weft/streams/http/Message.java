@@ -12,6 +12,7 @@ public abstract sealed class Message permits Request, Response {
   private HttpVersion version;
   private final Headers headers;
   private Body body;
+  private Trailers trailers;
   private Map<Class<?>, Object> extensions;
 
   Message(HttpVersion version, Headers headers, Body body) {
@@ -26,6 +27,14 @@ public abstract sealed class Message permits Request, Response {
 
   public Body body() { return body; }
 
+  /** The fields the body ends with, or null when the message has none. */
+  public Trailers trailers() { return trailers; }
+
+  /** Gives the message the fields its body ends with. */
+  public void trailers(Trailers trailers) {
+    this.trailers = trailers;
+  }
+
   void setVersion(HttpVersion version) {
     this.version = version;
   }
@@ -38,8 +47,9 @@ public abstract sealed class Message permits Request, Response {
     return extensions == null ? null : key.cast(extensions.get(key));
   }
 
-  /** Gives {@code other} this message's facts (for a copy of it). */
+  /** Gives {@code other} this message's facts and trailers (for a copy of it). */
   void copyExtensionsTo(Message other) {
+    other.trailers = trailers;
     if (extensions != null) {
       other.extensions = new IdentityHashMap<>(extensions);
     }

@@ -1,0 +1,89 @@
+package io.weft.streams.http2;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** HPACK against RFC 7541's own examples (Appendix C), and the encoder against the decoder. */
+class HpackTest {
+  private static List<String> decode(HpackDecoder decoder, String hex) throws HpackDecoder.HpackException {
+    byte[] block = HexFormat.of().parseHex(hex.replace(" ", ""));
+    List<String> fields = new ArrayList<>();
+    decoder.decode(block, 0, block.length, (name, value) -> fields.add(name + ": " + value));
+    return fields;
+  }
+
+  @Test
+  void requestsWithoutHuffmanCodingAsAppendixC3() throws Exception {
+    HpackDecoder decoder = new HpackDecoder(4096);
+    assertThat(decode(decoder, "828684410f7777772e6578616d706c652e636f6d"))
+        .containsExactly(":method: GET", ":scheme: http", ":path: /", ":authority: www.example.com");
+    assertThat(decode(decoder, "828684be58086e6f2d6361636865"))
+        .containsExactly(":method: GET", ":scheme: http", ":path: /", ":authority: www.example.com", "cache-control: no-cache");
+    assertThat(decode(decoder, "828785bf400a637573746f6d2d6b65790c637573746f6d2d76616c7565"))
+        .containsExactly(":method: GET", ":scheme: https", ":path: /index.html", ":authority: www.example.com",
+            "custom-key: custom-value");
+  }
+
+  @Test
+  void requestsWithHuffmanCodingAsAppendixC4() throws Exception {
+    HpackDecoder decoder = new HpackDecoder(4096);
+    assertThat(decode(decoder, "828684418cf1e3c2e5f23a6ba0ab90f4ff"))
+        .containsExactly(":method: GET", ":scheme: http", ":path: /", ":authority: www.example.com");
+    assertThat(decode(decoder, "828684be5886a8eb10649cbf"))
+        .containsExactly(":method: GET", ":scheme: http", ":path: /", ":authority: www.example.com", "cache-control: no-cache");
+    assertThat(decode(decoder, "828785bf408825a849e95ba97d7f8925a849e95bb8e8b4bf"))
+        .containsExactly(":method: GET", ":scheme: https", ":path: /index.html", ":authority: www.example.com",
+            "custom-key: custom-value");
+  }
+
+  @Test
+  void responsesEvictTheOldestEntriesAsAppendixC6() throws Exception {
+    HpackDecoder decoder = new HpackDecoder(256);
+    // C.6's first two responses, in a table of 256 octets: the second evicts the first's oldest entry.
+    assertThat(decode(decoder, "488264025885aec3771a4b6196d07abe941054d444a8200595040b8166e082a62d1bff6e919d29ad171863c78f0b97c8e9ae82ae43d3"))
+        .containsExactly(":status: 302", "cache-control: private", "date: Mon, 21 Oct 2013 20:13:21 GMT",
+            "location: https://www.example.com");
+    assertThat(decode(decoder, "4883640effc1c0bf"))
+        .containsExactly(":status: 307", "cache-control: private", "date: Mon, 21 Oct 2013 20:13:21 GMT",
+            "location: https://www.example.com");
+  }
+
+  @Test
+  void damagedBlocksAreRefusedWithWhatIsWrong() {
+    HpackDecoder decoder = new HpackDecoder(4096);
+    assertThatThrownBy(() -> decode(decoder, "80")).hasMessageContaining("index 0");
+    assertThatThrownBy(() -> decode(decoder, "be")).hasMessageContaining("beyond the table");
+    assertThatThrownBy(() -> decode(decoder, "410f7777")).hasMessageContaining("longer than its block");
+    assertThatThrownBy(() -> decode(decoder, "3fe21f")).hasMessageContaining("dynamic table size of 4097");
+    assertThatThrownBy(() -> decode(decoder, "8220")).hasMessageContaining("after a field");
+    // A Huffman string that is padding only, and longer than 7 bits of it.
+    assertThatThrownBy(() -> decode(decoder, "4181ff")).hasMessageContaining("Huffman");
+  }
+
+  @Property(tries = 300)
+  void whatTheEncoderWritesTheDecoderReads(@ForAll String name, @ForAll String value) throws Exception {
+    String lowerName = latin1(name).toLowerCase(java.util.Locale.ROOT);
+    String latin1Value = latin1(value);
+    Octets block = new Octets();
+    HpackEncoder.field(":status", "200", block);
+    HpackEncoder.field(lowerName, latin1Value, block);
+    HpackEncoder.field("content-type", "application/grpc", block);
+    List<String> fields = new ArrayList<>();
+    new HpackDecoder(4096).decode(block.array(), 0, block.size(), (n, v) -> fields.add(n + ": " + v));
+    assertThat(fields).containsExactly(":status: 200", lowerName + ": " + latin1Value, "content-type: application/grpc");
+  }
+
+  private static String latin1(String text) {
+    StringBuilder octets = new StringBuilder();
+    text.chars().forEach(c -> octets.append((char) (c & 0xff)));
+    return octets.toString();
+  }
+}

@@ -1,0 +1,183 @@
+package io.weft.streams.http2;
+
+import io.weft.streams.http.Body;
+import io.weft.streams.http.Headers;
+import io.weft.streams.http.HttpVersion;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.http.Trailers;
+import io.weft.streams.http1.ConnectionClosedException;
+import io.weft.streams.service.Service;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Weft's HTTP/2 client against its HTTP/2 server, the two stages joined in memory. */
+class Http2ConnectionTest {
+  static ActorSystem system;
+  static Materializer materializer;
+  static final Http2Settings SETTINGS = new Http2Settings(8, 65_535, 128 * 1024, 16 * 1024, 64 * 1024, 1000,
+      Optional.empty(), Optional.empty());
+
+  /** Echoes the request: method and path in headers, the body back streamed, its trailers as the answer's. */
+  static final Service<Request, Response> ECHO = request -> {
+    Headers headers = new Headers().add("x-method", request.method()).add("x-path", request.target())
+        .add("x-authority", request.authority());
+    Response response = new Response(200, null, HttpVersion.HTTP_2, headers, request.body());
+    if (request.trailers() != null) {
+      Trailers echoed = new Trailers();
+      response.trailers(echoed);
+      Trailers in = request.trailers();
+      return CompletableFuture.completedFuture(response.body(switch (request.body()) {
+        case Body.Streamed s -> new Body.Streamed(s.bytes().watchTermination((m, done) -> {
+          done.thenRun(() -> echoed.set(in.fields()));
+          return m;
+        }), s.length());
+        default -> {
+          echoed.set(in.fields());
+          yield request.body();
+        }
+      }));
+    }
+    return CompletableFuture.completedFuture(response);
+  };
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("http2-test");
+    materializer = Materializer.matFromSystem(system);
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+  }
+
+  static Http2Client.Connection connect(Service<Request, Response> service, Http2Settings settings) {
+    return Http2Client.flow(settings).joinMat(Http2Server.flow(service, settings), (c, n) -> c).run(materializer);
+  }
+
+  static Request get(String path) {
+    return new Request("GET", path, "example.test", HttpVersion.HTTP_2, new Headers(), Body.EMPTY);
+  }
+
+  static ByteString body(Response response) throws Exception {
+    return switch (response.body()) {
+      case Body.Empty e -> ByteString.emptyByteString();
+      case Body.Strict s -> s.bytes();
+      case Body.Streamed s -> s.bytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      case Body.Tunnel t -> throw new AssertionError("a tunnel");
+    };
+  }
+
+  @Test
+  void manyRequestsAtOnceBeyondTheServersStreamLimitAreAllAnswered() throws Exception {
+    Http2Client.Connection connection = connect(ECHO, SETTINGS);
+    List<CompletionStage<Response>> answers = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      answers.add(connection.send(get("/r" + i)));
+    }
+    for (int i = 0; i < 200; i++) {
+      Response response = answers.get(i).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.headers().get("x-path")).isEqualTo("/r" + i);
+      assertThat(response.headers().get("x-authority")).isEqualTo("example.test");
+      assertThat(response.headers().get("x-method")).isEqualTo("GET");
+    }
+    connection.retire();
+    connection.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void megabytesBothWaysThroughSmallWindowsWithTrailers() throws Exception {
+    Http2Client.Connection connection = connect(ECHO, SETTINGS);
+    int chunks = 512;
+    ByteString chunk = ByteString.fromArray(new byte[8192]);
+    Trailers trailers = new Trailers();
+    Source<ByteString, ?> upload = Source.range(1, chunks).map(i -> chunk)
+        .watchTermination((m, done) -> {
+          done.thenRun(() -> trailers.set(new Headers().add("x-checksum", "abc")));
+          return m;
+        });
+    List<CompletionStage<Response>> answers = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Request request = new Request("POST", "/upload", "example.test", HttpVersion.HTTP_2, new Headers(),
+          new Body.Streamed(i == 0 ? upload : Source.range(1, chunks).map(n -> chunk), -1));
+      if (i == 0) {
+        request.trailers(trailers);
+      }
+      answers.add(connection.send(request));
+    }
+    for (int i = 0; i < 3; i++) {
+      Response response = answers.get(i).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(body(response).size()).isEqualTo(chunks * 8192);
+      if (i == 0) {
+        assertThat(response.trailers().fields().get("x-checksum")).isEqualTo("abc");
+      }
+    }
+  }
+
+  @Test
+  void aMalformedRequestIsResetAndTheConnectionCarriesOn() throws Exception {
+    Http2Client.Connection connection = connect(ECHO, SETTINGS);
+    Request bad = get("/bad");
+    bad.headers().add("x-bad", " leading space");
+    assertThatThrownBy(() -> connection.send(bad).toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ConnectionClosedException.class).hasMessageContaining("error code 1"); // PROTOCOL_ERROR
+    assertThat(connection.send(get("/after")).toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aResponseBodyTheReaderLeavesIsCancelledAndFreesItsStream() throws Exception {
+    Service<Request, Response> endless = request -> CompletableFuture.completedFuture(new Response(200, null,
+        HttpVersion.HTTP_2, new Headers(), new Body.Streamed(Source.repeat(ByteString.fromString("x".repeat(1024))), -1)));
+    Http2Settings oneStream = new Http2Settings(1, 65_535, 65_535, 16 * 1024, 64 * 1024, 1000, Optional.empty(), Optional.empty());
+    Http2Client.Connection connection = connect(endless, oneStream);
+    for (int i = 0; i < 5; i++) {
+      Response response = connection.send(get("/stream")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Body.Streamed body = (Body.Streamed) response.body();
+      assertThat(body.bytes().take(3).runWith(Sink.seq(), materializer).toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .hasSize(3);
+    }
+  }
+
+  @Test
+  void aHeaderSectionPastTheLimitIsAnswered431() throws Exception {
+    Http2Client.Connection connection = connect(ECHO, SETTINGS);
+    Request big = get("/big");
+    big.headers().add("x-big", "y".repeat(20_000));
+    assertThat(connection.send(big).toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(431);
+    assertThat(connection.send(get("/after")).toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aConnectionThatEndsFailsItsRequestsAndTakesNoMore() throws Exception {
+    CompletableFuture<Response> never = new CompletableFuture<>();
+    Http2Client.Connection connection = Http2Client.flow(SETTINGS)
+        .joinMat(Http2Server.flow(request -> never, SETTINGS).takeWithin(Duration.ofMillis(300)), (c, n) -> c)
+        .run(materializer);
+    assertThatThrownBy(() -> connection.send(get("/hangs")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ConnectionClosedException.class);
+    connection.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(connection.accepting()).isFalse();
+    assertThatThrownBy(() -> connection.send(get("/later")).toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(ConnectionClosedException.class);
+  }
+}
