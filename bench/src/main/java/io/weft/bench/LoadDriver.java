@@ -1,7 +1,6 @@
 package io.weft.bench;
 
 import com.typesafe.config.ConfigFactory;
-import io.weft.proxy.http.Http2Upstreams;
 import org.HdrHistogram.Histogram;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -168,10 +167,10 @@ public final class LoadDriver {
     Uri uri = Uri.create(options.url());
     InetSocketAddress target = InetSocketAddress.createUnresolved(uri.host().address(), uri.port());
     ClientConnectionSettings settings = ClientConnectionSettings.create(system.classicSystem());
-    // The proxy's own HTTP/2 client: one multiplexed connection each, replaced when it fails.
-    List<Http2Upstreams> connections = new ArrayList<>();
+    // One multiplexed connection each, replaced when it fails.
+    List<Http2Connections> connections = new ArrayList<>();
     for (int i = 0; i < options.connections(); i++) {
-      connections.add(new Http2Upstreams(system, MAX_QUEUED, java.util.Optional.empty()));
+      connections.add(new Http2Connections(system, MAX_QUEUED, java.util.Optional.empty()));
     }
     AtomicLong next = new AtomicLong();
     return request -> connections.get((int) (next.getAndIncrement() % connections.size())).send(target, settings, request);

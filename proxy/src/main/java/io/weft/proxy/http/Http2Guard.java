@@ -1,5 +1,7 @@
 package io.weft.proxy.http;
 
+import io.weft.streams.http2.RequestFieldRules;
+
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.http.shaded.com.twitter.hpack.Decoder;
 import org.apache.pekko.http.shaded.com.twitter.hpack.Encoder;
@@ -28,12 +30,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Guards an HTTP/2 server (Pekko's) from malformed requests, frame by frame, before it sees them:
+ * Guards a Pekko HTTP/2 server (the tap port's gRPC service) from malformed requests, frame by
+ * frame, before it sees them:
  * each request's header block is decoded and checked ({@link RequestFieldRules}); a malformed one
  * is never passed on — the client gets {@code RST_STREAM(PROTOCOL_ERROR)} for that stream (a stream
  * error, RFC 9113 §8.1.1) and the connection carries on, where Pekko would fail the connection.
- * Request trailers are recorded for the request's body ({@link RequestTrailers}), which Pekko
- * would drop.
  *
  * <p>Pekko decodes the header blocks it is given with its own HPACK table, so a dropped block
  * would leave the two tables apart: from the first dropped block on, every block is passed on
@@ -69,17 +70,14 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
   private final BidiShape<ByteString, ByteString, ByteString, ByteString> shape =
       BidiShape.of(fromClient, toServer, fromServer, toClient);
   private final int maxHeaderListSize;
-  private final RequestTrailers trailers;
 
-  private Http2Guard(int maxHeaderListSize, RequestTrailers trailers) {
+  private Http2Guard(int maxHeaderListSize) {
     this.maxHeaderListSize = maxHeaderListSize;
-    this.trailers = trailers;
   }
 
   /** The guard of one connection; {@code maxHeaderListSize}: the largest header section decoded (bigger is malformed). */
-  public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> of(int maxHeaderListSize,
-                                                                                    RequestTrailers trailers) {
-    return BidiFlow.fromGraph(new Http2Guard(maxHeaderListSize, trailers));
+  public static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> of(int maxHeaderListSize) {
+    return BidiFlow.fromGraph(new Http2Guard(maxHeaderListSize));
   }
 
   @Override
@@ -277,7 +275,6 @@ public final class Http2Guard extends GraphStage<BidiShape<ByteString, ByteStrin
         return;
       }
       if (trailerSection) {
-        trailers.put(stream, List.copyOf(fields));
         open.remove(stream);
       } else if (!ends) {
         open.add(stream);

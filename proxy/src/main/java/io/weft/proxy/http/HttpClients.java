@@ -7,21 +7,22 @@ import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.http.Connector;
 import io.weft.streams.http1.Http1Pool;
+import io.weft.streams.http2.Http2Endpoint;
+import io.weft.streams.http2.Http2Settings;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.settings.ClientConnectionSettings;
 import org.apache.pekko.stream.Materializer;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The proxy's connections to one address, as a {@link Service} that sends each request in the
  * protocol it came in: HTTP/1 over a keep-alive pool of Weft's own HTTP/1 connections, HTTP/2 over
- * one multiplexed connection. An address is reached directly or through its pod's proxy
+ * one multiplexed connection of Weft's own HTTP/2. An address is reached directly or through its pod's proxy
  * ({@link #viaPeerProxy}): a transport header naming the port, inside mesh TLS when both sides
  * have identity. Shared by the outbound side (to endpoints) and the inbound side (to the application).
  */
@@ -37,8 +38,7 @@ public final class HttpClients {
   private final ActorSystem<?> system;
   private final Materializer materializer;
   private final Settings settings;
-  private final Http2Upstreams http2;
-  private final ClientConnectionSettings directHttp2;
+  private final Http2Settings http2;
   private final Optional<MeshTls> tls;
 
   public HttpClients(ActorSystem<?> system, Settings settings, Optional<MeshTls> tls) {
@@ -46,16 +46,14 @@ public final class HttpClients {
     this.materializer = Materializer.matFromSystem(system);
     this.settings = settings;
     this.tls = tls;
-    this.http2 = new Http2Upstreams(system, settings.http2QueueSize(), settings.pool().lifetime());
-    this.directHttp2 = ClientConnectionSettings.create(system.classicSystem())
-        .withConnectingTimeout(settings.dial().timeout()).withTransport(Http2Transport.plain(settings.dial()));
+    this.http2 = Http2Settings.from(system.settings().config()).withMaxQueuedRequests(settings.http2QueueSize())
+        .withMaxHeaderListSize(settings.pool().limits().maxHeadBytes());
   }
 
   /** The address itself. */
   public Service<Request, Response> direct(InetSocketAddress address) {
-    Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.connection(system, address, settings.dial()),
-        settings.pool(), address.toString());
-    return new Endpoint(address, pool, directHttp2, false);
+    Connector connector = () -> Forwarding.connection(system, address, settings.dial());
+    return new Endpoint(pool(connector, address.toString()), http2(connector, address.toString()), false);
   }
 
   /**
@@ -67,23 +65,29 @@ public final class HttpClients {
     var secured = peerIdentity.flatMap(id -> tls.map(t -> t.client(id)));
     Header http1 = Header.newBuilder().setPort(address.getPort())
         .setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance())).build();
-    Http1Pool pool = new Http1Pool(materializer, () -> Forwarding.peerConnection(system, peer, http1, settings.dial(),
-        secured), settings.pool(), address + " via its proxy");
-    ClientConnectionSettings viaPeer = directHttp2.withTransport(Http2Transport.viaPeerProxy(peer, address.getPort(), secured,
-        settings.dial()));
-    return new Endpoint(address, pool, viaPeer, true);
+    Header http2 = Header.newBuilder().setPort(address.getPort())
+        .setSessionProtocol(SessionProtocol.newBuilder().setHttp2(SessionProtocol.Http2.getDefaultInstance())).build();
+    String name = address + " via its proxy";
+    return new Endpoint(pool(() -> Forwarding.peerConnection(system, peer, http1, settings.dial(), secured), name),
+        http2(() -> Forwarding.peerConnection(system, peer, http2, settings.dial(), secured), name), true);
+  }
+
+  private Http1Pool pool(Connector connector, String name) {
+    return new Http1Pool(materializer, connector, settings.pool(), name);
+  }
+
+  private Http2Endpoint http2(Connector connector, String name) {
+    return new Http2Endpoint(materializer, connector, http2, settings.pool().lifetime(), name);
   }
 
   private final class Endpoint implements Service<Request, Response> {
-    private final InetSocketAddress address;
     private final Http1Pool http1;
-    private final ClientConnectionSettings http2Settings;
+    private final Http2Endpoint http2;
     private final boolean meshed;
 
-    Endpoint(InetSocketAddress address, Http1Pool http1, ClientConnectionSettings http2Settings, boolean meshed) {
-      this.address = address;
+    Endpoint(Http1Pool http1, Http2Endpoint http2, boolean meshed) {
       this.http1 = http1;
-      this.http2Settings = http2Settings;
+      this.http2 = http2;
       this.meshed = meshed;
     }
 
@@ -100,7 +104,7 @@ public final class HttpClients {
     }
 
     private CompletionStage<Response> overHttp2(Request request, HttpVersion answerAs) {
-      return http2.send(address, http2Settings, Http2Bridge.toPekko(request)).thenApply(r -> Http2Bridge.response(r, answerAs));
+      return http2.call(request).thenApply(response -> response.version(answerAs));
     }
   }
 }

@@ -4,6 +4,8 @@ import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http1.Http1Limits;
 import io.weft.streams.http1.Http1Server;
+import io.weft.streams.http2.Http2Server;
+import io.weft.streams.http2.Http2Settings;
 import io.weft.streams.service.Service;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -25,10 +27,10 @@ import java.util.function.Function;
 
 /**
  * The server side of a connection the proxy has read the first bytes of to decide what it speaks:
- * HTTP/1 with Weft's own codec ({@link Http1Server}), HTTP/2 with Pekko's HTTP/2 stack
- * ({@code Http2Blueprint}, internal in Pekko HTTP 1.3.0 but the only way to run HTTP/2 over a flow
- * that is not a bound port; see docs/DECISIONS.md), its requests bridged to the light model. Each
- * connection's requests go to its service.
+ * HTTP/1 and HTTP/2 with Weft's own codecs ({@link Http1Server}, {@link Http2Server}), each
+ * connection's requests to its service. A gRPC service of the proxy's own (tap) runs on Pekko's
+ * HTTP/2 stack ({@code Http2Blueprint}, internal in Pekko HTTP 1.3.0 but the only way to run it over
+ * a flow that is not a bound port; see docs/DECISIONS.md) behind {@link Http2Guard}.
  */
 public final class HttpServerFlows {
   private final ActorSystem<?> system;
@@ -38,6 +40,7 @@ public final class HttpServerFlows {
   private final DateHeaderRendering dates;
   private final Http1Limits limits;
   private final Drain drain;
+  private final Http2Settings http2;
 
   public HttpServerFlows(ActorSystem<?> system, Http1Limits limits) {
     this(system, limits, Http2Keepalive.NONE);
@@ -48,6 +51,8 @@ public final class HttpServerFlows {
     this.system = system;
     this.limits = limits;
     this.drain = Drain.get(system);
+    this.http2 = Http2Settings.from(system.settings().config()).withMaxHeaderListSize(limits.maxHeadBytes())
+        .withPings(keepalive.interval(), keepalive.timeout());
     ServerSettings defaults = ServerSettings.create(system.classicSystem());
     var http2 = defaults.getHttp2Settings();
     http2 = keepalive.interval().map(http2::withPingInterval).orElse(http2);
@@ -65,19 +70,16 @@ public final class HttpServerFlows {
   }
 
   /**
-   * HTTP/2 (prior knowledge): streams answered concurrently, up to the server's stream limit;
-   * malformed requests refused stream by stream and request trailers kept ({@link Http2Guard}).
+   * HTTP/2 (prior knowledge) with Weft's own HTTP/2: streams answered concurrently, up to the
+   * server's stream limit; malformed requests refused stream by stream.
    */
   public Flow<ByteString, ByteString, NotUsed> http2(Service<Request, Response> service) {
-    Service<Request, Response> counted = drain.counting(service, false);
-    RequestTrailers trailers = new RequestTrailers();
-    return Http2Guard.of(limits.maxHeadBytes(), trailers).join(
-        pekkoHttp2(request -> counted.call(Http2Bridge.request(request, trailers)).thenApply(Http2Bridge::toPekko)));
+    return Http2Server.flow(drain.counting(service, false), http2);
   }
 
   /** HTTP/2 (prior knowledge) answered by a Pekko handler (a gRPC service's), malformed requests refused as above. */
   public Flow<ByteString, ByteString, NotUsed> http2Handler(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
-    return Http2Guard.of(limits.maxHeadBytes(), new RequestTrailers()).join(pekkoHttp2(handler));
+    return Http2Guard.of(limits.maxHeadBytes()).join(pekkoHttp2(handler));
   }
 
   private Flow<ByteString, ByteString, NotUsed> pekkoHttp2(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {

@@ -63,12 +63,12 @@ public final class InboundHttp {
    */
   private static Layer<Request, Response> clientIdentity(String clientId) {
     return inner -> request -> {
-      boolean upgraded = OrigProto.downgrade(request);
+      OrigProto.downgrade(request);
       request.headers().remove(CLIENT_ID);
       if (!clientId.isEmpty()) {
         request.headers().add(CLIENT_ID, clientId);
       }
-      return upgraded ? inner.call(request).thenApply(OrigProto::keepLength) : inner.call(request);
+      return inner.call(request);
     };
   }
 }

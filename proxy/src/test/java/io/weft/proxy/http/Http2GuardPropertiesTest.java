@@ -62,7 +62,7 @@ class Http2GuardPropertiesTest {
   private static void guard(byte[] frames) throws Exception {
     Flow<ByteString, ByteString, ?> echo = Flow.create();
     Source.single(ByteString.fromArray(concat(PREFACE, frames)))
-        .via(Http2Guard.of(16 * 1024, new RequestTrailers()).join(echo))
+        .via(Http2Guard.of(16 * 1024).join(echo))
         .runWith(Sink.ignore(), SYSTEM)
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }

@@ -1,5 +1,6 @@
 package io.weft.streams.http1;
 
+import io.weft.streams.http.Connector;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Service;
@@ -25,11 +26,6 @@ import java.util.function.Supplier;
  * caller's; a failure to connect is a {@link ConnectFailedException}.
  */
 public final class Http1Pool implements Service<Request, Response>, Http1Connection.Listener {
-  /** The bytes of a new connection; its materialized value completes once connected, or fails. */
-  public interface Connector {
-    Flow<ByteString, ByteString, CompletionStage<?>> connect();
-  }
-
   /**
    * {@code idleTimeout}: an unused connection closes after it; {@code lifetime}: a connection
    * older than this finishes its exchange and closes (new connections, new TLS handshakes).

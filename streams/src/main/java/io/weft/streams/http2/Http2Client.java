@@ -176,7 +176,7 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
       boolean trailers = request.trailers() != null
           && (request.trailers().fields() == null || request.trailers().fields().size() > 0);
       boolean endStream = body instanceof Body.Empty && !trailers;
-      writeHead(stream, pseudo, request.headers(), endStream);
+      writeHead(stream, pseudo, request.headers(), lengthOf(body), endStream);
       if (!endStream) {
         writeBody(stream, body, request.trailers());
       }
@@ -224,14 +224,10 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
       }
       stream.headReceived = true;
       Headers headers = regularFields(fields);
-      String length = headers.get("content-length");
-      if (length != null && !stream.headRequest && status != 204 && status != 304) {
-        try {
-          stream.declaredLength = Long.parseLong(length);
-        } catch (NumberFormatException e) {
-          resetStream(stream, Frames.PROTOCOL_ERROR, "content-length '" + length + "'");
-          return;
-        }
+      // The answer to HEAD, and 304, describe a body that is not sent: their content-length stays a field.
+      if (!stream.headRequest && status != 304 && !declareLength(stream, headers)) {
+        resetStream(stream, Frames.PROTOCOL_ERROR, "content-length '" + headers.get(CONTENT_LENGTH) + "'");
+        return;
       }
       if (endStream) {
         endedWithHead(stream);

@@ -40,6 +40,8 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   private static final Set<String> CONNECTION_SPECIFIC = Set.of("connection", "keep-alive", "proxy-connection",
       "transfer-encoding", "upgrade", "host");
 
+  static final String CONTENT_LENGTH = "content-length";
+
   protected final Inlet<ByteString> in;
   protected final Outlet<ByteString> out;
   protected final Http2Settings settings;
@@ -636,6 +638,29 @@ abstract class Http2Connection extends TimerGraphStageLogic {
     deliver(stream);
   }
 
+  /**
+   * Takes the content-length field out of {@code headers} as {@code stream}'s declared body length
+   * (a body of another length is malformed); false when its value is no length.
+   */
+  protected final boolean declareLength(Http2Stream stream, Headers headers) {
+    String length = headers.get(CONTENT_LENGTH);
+    if (length == null) {
+      return true;
+    }
+    try {
+      stream.declaredLength = Long.parseLong(length);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    headers.remove(CONTENT_LENGTH);
+    return stream.declaredLength >= 0;
+  }
+
+  /** A body's length when it is known beforehand and non-empty, else -1 (no content-length written). */
+  static long lengthOf(Body body) {
+    return body instanceof Body.Empty ? -1 : body.length();
+  }
+
   /** The peer ended {@code stream} with its head (no body). */
   protected final void endedWithHead(Http2Stream stream) {
     stream.remoteEnded = true;
@@ -643,12 +668,19 @@ abstract class Http2Connection extends TimerGraphStageLogic {
 
   // ---- writing
 
-  /** Writes {@code fields} (pseudo-header fields first, in {@code pseudo} as name, value, ...) as a header block. */
-  protected final void writeHead(Http2Stream stream, String[] pseudo, Headers headers, boolean endStream) {
+  /**
+   * Writes a message's head: the pseudo-header fields ({@code pseudo}: name, value, ...), its
+   * fields, and its body's length when known ({@code bodyLength} ≥ 0: content-length is framing in
+   * the light model, as HTTP/1's codec has it, and HTTP/2 carries it as a field).
+   */
+  protected final void writeHead(Http2Stream stream, String[] pseudo, Headers headers, long bodyLength, boolean endStream) {
     for (int i = 0; i < pseudo.length; i += 2) {
       HpackEncoder.field(pseudo[i], pseudo[i + 1], blockOut);
     }
     writeFields(headers);
+    if (bodyLength >= 0 && !headers.contains(CONTENT_LENGTH)) {
+      HpackEncoder.field(CONTENT_LENGTH, Long.toString(bodyLength), blockOut);
+    }
     Frames.headers(output, stream.id, blockOut, endStream, peerMaxFrame);
     if (endStream) {
       localEnd(stream);

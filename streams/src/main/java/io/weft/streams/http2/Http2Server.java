@@ -119,7 +119,7 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
       }
       if (fields.tooLarge()) {
         stream.discarding = true;
-        writeHead(stream, new String[] {":status", statusText(HEADER_FIELDS_TOO_LARGE)}, new Headers(), true);
+        writeHead(stream, new String[] {":status", statusText(HEADER_FIELDS_TOO_LARGE)}, new Headers(), -1, true);
         return;
       }
       String malformed = RequestFieldRules.request(fields);
@@ -129,14 +129,9 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
         return;
       }
       Request request = request(fields);
-      String length = request.headers().get("content-length");
-      if (length != null) {
-        try {
-          stream.declaredLength = Long.parseLong(length);
-        } catch (NumberFormatException e) {
-          resetStream(stream, Frames.PROTOCOL_ERROR, "malformed: content-length '" + length + "'");
-          return;
-        }
+      if (!declareLength(stream, request.headers())) {
+        resetStream(stream, Frames.PROTOCOL_ERROR, "malformed: content-length '" + request.headers().get(CONTENT_LENGTH) + "'");
+        return;
       }
       stream.headRequest = request.isHead();
       completeHead(stream, request);
@@ -232,7 +227,8 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
       boolean trailers = !noBody && response.trailers() != null
           && (response.trailers().fields() == null || response.trailers().fields().size() > 0);
       boolean endStream = body instanceof Body.Empty && !trailers;
-      writeHead(stream, new String[] {":status", statusText(status)}, response.headers(), endStream);
+      writeHead(stream, new String[] {":status", statusText(status)}, response.headers(), noBody ? -1 : lengthOf(body),
+          endStream);
       if (!endStream) {
         writeBody(stream, body, noBody ? null : response.trailers());
       }

@@ -1,4 +1,4 @@
-package io.weft.proxy.http;
+package io.weft.bench;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -23,11 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
- * One multiplexed HTTP/2 (prior knowledge) connection per upstream endpoint, shared by every
- * request to it. A connection that fails or closes fails the requests still waiting on it and is
+ * The load driver's HTTP/2 client (Pekko HTTP's, over Pekko IO, so the driver measures the proxy
+ * with a client that is not Weft's own code): one multiplexed HTTP/2 (prior knowledge) connection
+ * per endpoint, shared by every request to it. A connection that fails or closes fails the requests still waiting on it and is
  * replaced by a new one on the next request, so a dead endpoint costs its in-flight requests only.
  */
-public final class Http2Upstreams {
+public final class Http2Connections {
   /** Why a request failed without an answer from the endpoint. */
   static final class UpstreamFailure extends RuntimeException {
     UpstreamFailure(String message, Throwable cause) {
@@ -43,7 +44,7 @@ public final class Http2Upstreams {
   /** After this a connection takes no new requests (the next one opens a new connection). */
   private final Optional<Duration> maxLifetime;
 
-  public Http2Upstreams(ActorSystem<?> system, int queueSize, Optional<Duration> maxLifetime) {
+  public Http2Connections(ActorSystem<?> system, int queueSize, Optional<Duration> maxLifetime) {
     this.system = system;
     this.maxLifetime = maxLifetime;
     this.http = Http.get(system);
