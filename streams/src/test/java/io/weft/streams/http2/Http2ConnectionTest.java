@@ -45,10 +45,11 @@ class Http2ConnectionTest {
       response.trailers(echoed);
       Trailers in = request.trailers();
       return CompletableFuture.completedFuture(response.body(switch (request.body()) {
-        case Body.Streamed s -> new Body.Streamed(s.bytes().watchTermination((m, done) -> {
-          done.thenRun(() -> echoed.set(in.fields()));
-          return m;
-        }), s.length());
+        // The trailers are known once the body has ended, and must be set before the echo's body ends.
+        case Body.Streamed s -> new Body.Streamed(s.bytes().concatLazy(Source.fromIterator(() -> {
+          echoed.set(in.fields());
+          return java.util.Collections.emptyIterator();
+        })), s.length());
         default -> {
           echoed.set(in.fields());
           yield request.body();
@@ -112,10 +113,10 @@ class Http2ConnectionTest {
     ByteString chunk = ByteString.fromArray(new byte[8192]);
     Trailers trailers = new Trailers();
     Source<ByteString, ?> upload = Source.range(1, chunks).map(i -> chunk)
-        .watchTermination((m, done) -> {
-          done.thenRun(() -> trailers.set(new Headers().add("x-checksum", "abc")));
-          return m;
-        });
+        .concatLazy(Source.fromIterator(() -> {
+          trailers.set(new Headers().add("x-checksum", "abc"));
+          return java.util.Collections.emptyIterator();
+        }));
     List<CompletionStage<Response>> answers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       Request request = new Request("POST", "/upload", "example.test", HttpVersion.HTTP_2, new Headers(),
