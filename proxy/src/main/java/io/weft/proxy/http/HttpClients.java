@@ -47,7 +47,7 @@ public final class HttpClients {
     this.settings = settings;
     this.tls = tls;
     this.http2 = Http2Settings.from(system.settings().config()).withMaxQueuedRequests(settings.http2QueueSize())
-        .withMaxHeaderListSize(settings.pool().limits().maxHeadBytes());
+        .withMaxHeaderListSize(settings.pool().limits().maxHeadBytes()).withIdleTimeout(settings.pool().idleTimeout());
   }
 
   /** The address itself. */

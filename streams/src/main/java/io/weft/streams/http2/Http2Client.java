@@ -73,6 +73,8 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
     return Tuple2.apply(logic, logic.handle);
   }
 
+  private static final String IDLE = "idle";
+
   private record Outgoing(Request request, CompletableFuture<Response> response) {}
 
   private static ConnectionClosedException notSent(String why) {
@@ -118,6 +120,12 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
         return closed;
       }
     };
+
+    @Override
+    public void preStart() {
+      super.preStart();
+      idleFromNow();
+    }
 
     Logic() {
       super(shape, Http2Client.this.in, Http2Client.this.out, Http2Client.this.settings, false);
@@ -168,6 +176,7 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
       stream.headRequest = request.isHead();
       streams.put(stream.id, stream);
       openStreams++;
+      cancelTimer(IDLE);
       String[] pseudo = request.method().equals("CONNECT")
           ? new String[] {":method", request.method(), ":authority", request.authority()}
           : new String[] {":method", request.method(), ":scheme", request.scheme(), ":authority", request.authority(),
@@ -181,6 +190,25 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
         writeBody(stream, body, request.trailers());
       }
       flush();
+    }
+
+    /** No request in flight: the connection closes if none comes within the idle timeout. */
+    private void idleFromNow() {
+      if (openStreams == 0 && queued.isEmpty()) {
+        settings.idleTimeout().ifPresent(idle -> scheduleOnce(IDLE, idle));
+      }
+    }
+
+    @Override
+    public void onTimer(Object key) {
+      if (IDLE.equals(key)) {
+        if (openStreams == 0 && queued.isEmpty()) {
+          accepting = false;
+          goAway();
+        }
+      } else {
+        super.onTimer(key);
+      }
     }
 
     private void startQueued() {
@@ -287,6 +315,7 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
             : new ConnectionClosedException(cause.getMessage(), true, cause));
       }
       startQueued();
+      idleFromNow();
     }
 
     @Override

@@ -32,11 +32,17 @@ public final class EventLoop implements AutoCloseable {
   private final Selector selector;
   private final ByteBuffer readBuffer;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /**
+   * Accepted connections on their way to the stage that will register them (on this loop or
+   * another of the same system's): closed with the loop if they never arrive.
+   */
+  private final java.util.Set<SelectableChannel> arriving;
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** {@code readBufferSize}: the most one read takes from a socket. */
-  public EventLoop(String name, int readBufferSize) {
+  /** {@code readBufferSize}: the most one read takes from a socket; {@code arriving}: shared by a system's loops. */
+  EventLoop(String name, int readBufferSize, java.util.Set<SelectableChannel> arriving) {
+    this.arriving = arriving;
     try {
       selector = Selector.open();
     } catch (IOException e) {
@@ -59,12 +65,35 @@ public final class EventLoop implements AutoCloseable {
   /** Registers {@code channel} for {@code ops}, on the loop's thread; {@code registered} gets its key. */
   public void register(SelectableChannel channel, int ops, Handler handler, java.util.function.Consumer<SelectionKey> registered) {
     execute(() -> {
+      arriving.remove(channel);
       try {
         registered.accept(channel.register(selector, ops, handler));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     });
+  }
+
+  /** {@code channel} was accepted and will be registered by its stage; until then the loop closes it if it stops. */
+  void arriving(SelectableChannel channel) {
+    arriving.add(channel);
+    if (!running) {
+      closeArriving();
+    }
+  }
+
+  /**
+   * Closes {@code key}'s channel now, on the loop's thread. A channel closed while registered is
+   * only closed for real once its key leaves the selector, on the next selection: this makes that
+   * selection at once, so a closed listener refuses connections as soon as this returns.
+   */
+  void closeNow(SelectionKey key) throws IOException {
+    key.cancel();
+    try {
+      key.channel().close();
+    } finally {
+      selector.selectNow(this::dispatch);
+    }
   }
 
   /** The loop's read buffer, cleared; only for use on the loop's thread, within one handler call. */
@@ -85,6 +114,7 @@ public final class EventLoop implements AutoCloseable {
       }
     }
     runTasks();
+    closeArriving();
     // What is still registered closes with the loop: a peer sees the connection end rather than
     // wait on it, and a listener stops taking connections nobody would serve.
     for (SelectionKey key : selector.keys()) {
@@ -98,6 +128,17 @@ public final class EventLoop implements AutoCloseable {
       selector.close();
     } catch (IOException e) {
       log.debug("closing the selector of {}: {}", thread.getName(), e.toString());
+    }
+  }
+
+  private void closeArriving() {
+    for (SelectableChannel channel : arriving) {
+      arriving.remove(channel);
+      try {
+        channel.close();
+      } catch (IOException e) {
+        log.debug("closing an accepted channel of {}: {}", thread.getName(), e.toString());
+      }
     }
   }
 

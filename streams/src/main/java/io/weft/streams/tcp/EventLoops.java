@@ -24,11 +24,12 @@ public final class EventLoops implements Extension {
     int readBuffer = Math.toIntExact(config.getBytes("read-buffer"));
     readHighWater = Math.toIntExact(config.getBytes("read-high-water"));
     loops = new EventLoop[config.getInt("event-loops")];
+    java.util.Set<java.nio.channels.SelectableChannel> arriving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     if (loops.length < 1) {
       throw new IllegalArgumentException("weft.streams.tcp.event-loops must be at least 1, is " + loops.length);
     }
     for (int i = 0; i < loops.length; i++) {
-      loops[i] = new EventLoop(system.name() + "-io-" + i, readBuffer);
+      loops[i] = new EventLoop(system.name() + "-io-" + i, readBuffer, arriving);
     }
     system.registerOnTermination(() -> {
       for (EventLoop loop : loops) {

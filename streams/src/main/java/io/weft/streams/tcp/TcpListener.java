@@ -52,7 +52,7 @@ public final class TcpListener {
     InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
     EventLoop loop = loops.next();
     CompletableFuture<SelectionKey> registered = new CompletableFuture<>();
-    loop.register(server, SelectionKey.OP_ACCEPT, key -> accept(server, local, executor, handler), registered::complete);
+    loop.register(server, SelectionKey.OP_ACCEPT, key -> accept(loop, server, local, executor, handler), registered::complete);
     return new Binding() {
       @Override
       public InetSocketAddress localAddress() {
@@ -63,9 +63,8 @@ public final class TcpListener {
       public CompletionStage<Void> unbind() {
         CompletableFuture<Void> unbound = new CompletableFuture<>();
         registered.thenAccept(key -> loop.execute(() -> {
-          key.cancel();
           try {
-            server.close();
+            loop.closeNow(key);
           } catch (IOException e) {
             log.debug("closing the listener on {}: {}", local, e.toString());
           }
@@ -76,7 +75,8 @@ public final class TcpListener {
     };
   }
 
-  private static void accept(ServerSocketChannel server, InetSocketAddress local, Executor executor, Handler handler) {
+  private static void accept(EventLoop loop, ServerSocketChannel server, InetSocketAddress local, Executor executor,
+                             Handler handler) {
     while (true) {
       SocketChannel channel;
       try {
@@ -91,6 +91,7 @@ public final class TcpListener {
         log.warn("listener on {} could not accept a connection: {}", local, e.toString());
         return;
       }
+      loop.arriving(channel);
       executor.execute(() -> handler.accepted(channel));
     }
   }

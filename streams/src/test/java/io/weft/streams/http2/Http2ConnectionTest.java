@@ -33,7 +33,7 @@ class Http2ConnectionTest {
   static ActorSystem system;
   static Materializer materializer;
   static final Http2Settings SETTINGS = new Http2Settings(8, 65_535, 128 * 1024, 16 * 1024, 64 * 1024, 1000,
-      Optional.empty(), Optional.empty());
+      Optional.empty(), Optional.empty(), Optional.empty());
 
   /** Echoes the request: method and path in headers, the body back streamed, its trailers as the answer's. */
   static final Service<Request, Response> ECHO = request -> {
@@ -149,7 +149,8 @@ class Http2ConnectionTest {
   void aResponseBodyTheReaderLeavesIsCancelledAndFreesItsStream() throws Exception {
     Service<Request, Response> endless = request -> CompletableFuture.completedFuture(new Response(200, null,
         HttpVersion.HTTP_2, new Headers(), new Body.Streamed(Source.repeat(ByteString.fromString("x".repeat(1024))), -1)));
-    Http2Settings oneStream = new Http2Settings(1, 65_535, 65_535, 16 * 1024, 64 * 1024, 1000, Optional.empty(), Optional.empty());
+    Http2Settings oneStream = new Http2Settings(1, 65_535, 65_535, 16 * 1024, 64 * 1024, 1000, Optional.empty(),
+        Optional.empty(), Optional.empty());
     Http2Client.Connection connection = connect(endless, oneStream);
     for (int i = 0; i < 5; i++) {
       Response response = connection.send(get("/stream")).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -180,5 +181,15 @@ class Http2ConnectionTest {
     assertThat(connection.accepting()).isFalse();
     assertThatThrownBy(() -> connection.send(get("/later")).toCompletableFuture().get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(ConnectionClosedException.class);
+  }
+
+  @Test
+  void aClientConnectionWithNothingInFlightClosesAfterItsIdleTimeout() throws Exception {
+    Http2Client.Connection connection = connect(ECHO, SETTINGS.withIdleTimeout(Duration.ofMillis(300)));
+    long start = System.nanoTime();
+    assertThat(connection.send(get("/once")).toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    connection.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    assertThat(connection.accepting()).isFalse();
   }
 }

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 class Http2ServerPropertiesTest {
   private static final ActorSystem SYSTEM = ActorSystem.create("http2-server-fuzz");
   private static final Http2Settings SETTINGS = new Http2Settings(16, 65_535, 65_535, 16 * 1024, 64 * 1024, 100,
-      Optional.empty(), Optional.empty());
+      Optional.empty(), Optional.empty(), Optional.empty());
   private static final Service<io.weft.streams.http.Request, Response> ECHO = request -> CompletableFuture.completedFuture(
       new Response(200, null, HttpVersion.HTTP_2, request.headers(), request.body()));
   private static final byte[] START = concat(Frames.PREFACE.toArray(), frame(Frames.SETTINGS, 0, 0, new byte[0]));
