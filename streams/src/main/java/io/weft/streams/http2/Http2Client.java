@@ -185,7 +185,7 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
       boolean trailers = request.trailers() != null
           && (request.trailers().fields() == null || request.trailers().fields().size() > 0);
       boolean endStream = body instanceof Body.Empty && !trailers;
-      writeHead(stream, pseudo, request.headers(), lengthOf(body), endStream);
+      writeHead(stream, pseudo, request.headers(), lengthOf(request, body), endStream);
       if (!endStream) {
         writeBody(stream, body, request.trailers());
       }

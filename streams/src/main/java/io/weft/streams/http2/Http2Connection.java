@@ -41,6 +41,8 @@ abstract class Http2Connection extends TimerGraphStageLogic {
       "transfer-encoding", "upgrade", "host");
 
   static final String CONTENT_LENGTH = "content-length";
+  /** The dynamic table size this end decodes with: HTTP/2's default, which it never changes. */
+  private static final int HEADER_TABLE_SIZE = 4096;
 
   protected final Inlet<ByteString> in;
   protected final Outlet<ByteString> out;
@@ -124,9 +126,6 @@ abstract class Http2Connection extends TimerGraphStageLogic {
       }
     });
   }
-
-  /** The dynamic table size this end decodes with: HTTP/2's default, which it never changes. */
-  private static final int HEADER_TABLE_SIZE = 4096;
 
   @Override
   public void preStart() {
@@ -243,11 +242,7 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   }
 
   private void data(int flags, int streamId, ByteString payload) {
-    if (streamId == 0) {
-      connectionError(Frames.PROTOCOL_ERROR, "DATA on stream 0");
-      return;
-    }
-    ByteString data = unpadded(flags, payload);
+    ByteString data = streamPayload("DATA", flags, streamId, payload);
     if (data == null) {
       return;
     }
@@ -290,8 +285,15 @@ abstract class Http2Connection extends TimerGraphStageLogic {
     deliver(stream);
   }
 
-  /** The payload without its padding, or null when the padding does not fit (a connection error). */
-  private ByteString unpadded(int flags, ByteString payload) {
+  /**
+   * A DATA or HEADERS frame's payload without its padding, or null after a connection error (on
+   * stream 0, or padding that does not fit).
+   */
+  private ByteString streamPayload(String type, int flags, int streamId, ByteString payload) {
+    if (streamId == 0) {
+      connectionError(Frames.PROTOCOL_ERROR, type + " on stream 0");
+      return null;
+    }
     if ((flags & Frames.PADDED) == 0) {
       return payload;
     }
@@ -303,11 +305,7 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   }
 
   private void headers(int flags, int streamId, ByteString payload) {
-    if (streamId == 0) {
-      connectionError(Frames.PROTOCOL_ERROR, "HEADERS on stream 0");
-      return;
-    }
-    ByteString fragment = unpadded(flags, payload);
+    ByteString fragment = streamPayload("HEADERS", flags, streamId, payload);
     if (fragment == null) {
       return;
     }
@@ -656,9 +654,13 @@ abstract class Http2Connection extends TimerGraphStageLogic {
     return stream.declaredLength >= 0;
   }
 
-  /** A body's length when it is known beforehand and non-empty, else -1 (no content-length written). */
-  static long lengthOf(Body body) {
-    return body instanceof Body.Empty ? -1 : body.length();
+  /**
+   * The content-length to write for {@code message} with {@code body}: its length when known and
+   * non-empty, and -1 (none written) for a message with trailers — a client such as curl takes a
+   * body of known length as complete and never reads the trailers after it (gRPC's status).
+   */
+  static long lengthOf(Message message, Body body) {
+    return body instanceof Body.Empty || message.trailers() != null ? -1 : body.length();
   }
 
   /** The peer ended {@code stream} with its head (no body). */

@@ -227,7 +227,7 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
       boolean trailers = !noBody && response.trailers() != null
           && (response.trailers().fields() == null || response.trailers().fields().size() > 0);
       boolean endStream = body instanceof Body.Empty && !trailers;
-      writeHead(stream, new String[] {":status", statusText(status)}, response.headers(), noBody ? -1 : lengthOf(body),
+      writeHead(stream, new String[] {":status", statusText(status)}, response.headers(), noBody ? -1 : lengthOf(response, body),
           endStream);
       if (!endStream) {
         writeBody(stream, body, noBody ? null : response.trailers());
