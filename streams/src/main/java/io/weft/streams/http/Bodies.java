@@ -24,6 +24,21 @@ public final class Bodies {
   }
 
   /**
+   * Hands {@code event} (carrying {@code response}, when there is one) to a stage; if the stage has
+   * stopped meanwhile (its connection closed while the answer was on its way), lets the
+   * response's body go, or the connection it streams from would be held, and whoever counts the
+   * body's end (a drain) would wait for it forever.
+   */
+  public static <T> void handTo(org.apache.pekko.stream.stage.AsyncCallback<T> stage, T event, Response response,
+                                Materializer materializer) {
+    scala.jdk.javaapi.FutureConverters.asJava(stage.invokeWithFeedback(event)).whenComplete((delivered, stopped) -> {
+      if (stopped != null && response != null) {
+        discard(response.body(), materializer);
+      }
+    });
+  }
+
+  /**
    * The body in hand when it is at most {@code limit} bytes, so it can be sent again; a longer one
    * (or a tunnel) comes back streamed as it would have been, with what was read put back in front.
    */

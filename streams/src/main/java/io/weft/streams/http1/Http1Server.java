@@ -1,5 +1,6 @@
 package io.weft.streams.http1;
 
+import io.weft.streams.http.Bodies;
 import io.weft.streams.http.Body;
 import io.weft.streams.http.Headers;
 import io.weft.streams.http.HttpVersion;
@@ -11,6 +12,7 @@ import io.weft.streams.service.Service;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
@@ -112,7 +114,9 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
       request.body(body);
       requestRead = !readingBody();
       try {
-        service.call(request).whenComplete((response, error) -> responded.invoke(Pair.create(response, error)));
+        Materializer materializer = materializer();
+        service.call(request).whenComplete((response, error) ->
+            Bodies.handTo(responded, Pair.create(response, error), response, materializer));
       } catch (RuntimeException e) {
         respond(null, e);
       }

@@ -12,6 +12,7 @@ import io.weft.streams.http.Response;
 import io.weft.streams.service.Service;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
 import org.apache.pekko.stream.Outlet;
@@ -193,7 +194,9 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
       if (future.isDone()) {
         answer(new Answer(stream, request, future.getNow(null), future.isCompletedExceptionally() ? failure(future) : null));
       } else {
-        answer.whenComplete((response, error) -> answered.invoke(new Answer(stream, request, response, error)));
+        Materializer materializer = materializer();
+        answer.whenComplete((response, error) ->
+            Bodies.handTo(answered, new Answer(stream, request, response, error), response, materializer));
       }
     }
 

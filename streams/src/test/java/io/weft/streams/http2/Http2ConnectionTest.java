@@ -192,4 +192,22 @@ class Http2ConnectionTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
     assertThat(connection.accepting()).isFalse();
   }
+
+  @Test
+  void anAnswerThatArrivesAfterItsConnectionClosedHasItsBodyLetGo() throws Exception {
+    CompletableFuture<Response> later = new CompletableFuture<>();
+    CompletableFuture<Void> bodyEnded = new CompletableFuture<>();
+    byte[] request = Http2ServerPropertiesTest.concat(Http2ServerPropertiesTest.START, Http2ServerPropertiesTest.frame(
+        Frames.HEADERS, Frames.END_HEADERS | Frames.END_STREAM, 1,
+        Http2ServerPropertiesTest.block(":method", "GET", ":scheme", "http", ":path", "/slow")));
+    // The client sends its request and goes away before the answer comes.
+    Source.single(ByteString.fromArray(request)).via(Http2Server.flow(r -> later, SETTINGS))
+        .runWith(Sink.ignore(), materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Source<ByteString, ?> body = Source.repeat(ByteString.fromString("x")).watchTermination((m, done) -> {
+      done.whenComplete((ok, failure) -> bodyEnded.complete(null));
+      return m;
+    });
+    later.complete(new Response(200, null, HttpVersion.HTTP_2, new Headers(), new Body.Streamed(body, -1)));
+    bodyEnded.get(10, TimeUnit.SECONDS);
+  }
 }

@@ -32,7 +32,7 @@ class Http2ServerPropertiesTest {
       Optional.empty(), Optional.empty(), Optional.empty());
   private static final Service<io.weft.streams.http.Request, Response> ECHO = request -> CompletableFuture.completedFuture(
       new Response(200, null, HttpVersion.HTTP_2, request.headers(), request.body()));
-  private static final byte[] START = concat(Frames.PREFACE.toArray(), frame(Frames.SETTINGS, 0, 0, new byte[0]));
+  static final byte[] START = concat(Frames.PREFACE.toArray(), frame(Frames.SETTINGS, 0, 0, new byte[0]));
   private static final byte[] REQUEST = concat(
       frame(Frames.HEADERS, Frames.END_HEADERS, 1, block(":method", "POST", ":scheme", "http", ":authority", "a",
           ":path", "/", "te", "trailers", "content-length", "5")),
@@ -76,7 +76,7 @@ class Http2ServerPropertiesTest {
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private static byte[] block(String... fields) {
+  static byte[] block(String... fields) {
     Octets block = new Octets();
     for (int i = 0; i < fields.length; i += 2) {
       HpackEncoder.field(fields[i], fields[i + 1], block);
@@ -84,12 +84,12 @@ class Http2ServerPropertiesTest {
     return block.take().toArray();
   }
 
-  private static byte[] frame(int type, int flags, int stream, byte[] payload) {
+  static byte[] frame(int type, int flags, int stream, byte[] payload) {
     return concat(new byte[] {(byte) (payload.length >> 16), (byte) (payload.length >> 8), (byte) payload.length, (byte) type,
         (byte) flags, (byte) (stream >> 24), (byte) (stream >> 16), (byte) (stream >> 8), (byte) stream}, payload);
   }
 
-  private static byte[] concat(byte[]... parts) {
+  static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] part : parts) {
       out.writeBytes(part);
