@@ -183,8 +183,7 @@ public final class ProxyRuntime implements AutoCloseable {
       log.info("tap is disabled: {}", tls.isEmpty() ? "the proxy has no identity" : "LINKERD2_PROXY_TAP_SVC_NAME is not set");
       return;
     }
-    TapServer.bind(system, admin.controlListen(), tls.get(), admin.tapIdentity().get(), taps,
-        new io.weft.proxy.http.HttpServerFlows(system, http.limits()));
+    TapServer.bind(system, admin.controlListen(), tls.get(), admin.tapIdentity().get(), taps, http.limits().maxHeadBytes());
   }
 
   /** The proxy's required Pekko settings layered over {@code given}. */

@@ -1,7 +1,7 @@
 package io.weft.proxy.tap;
 
 import io.linkerd.proxy.tap.TapHandlerFactory;
-import io.weft.proxy.http.HttpServerFlows;
+import io.weft.proxy.http.GrpcServerFlow;
 import io.weft.proxy.identity.MeshTls;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -37,7 +37,7 @@ public final class TapServer {
   private TapServer() {}
 
   public static TcpListener.Binding bind(ActorSystem<?> system, InetSocketAddress listen, MeshTls tls,
-                                                        String tapIdentity, Taps taps, HttpServerFlows flows) {
+                                                        String tapIdentity, Taps taps, int maxHeaderListSize) {
     // Made on the first tap, so a proxy nobody taps never loads the gRPC server's classes.
     var grpc = new java.util.concurrent.atomic.AtomicReference<org.apache.pekko.japi.function.Function<HttpRequest,
         CompletionStage<HttpResponse>>>();
@@ -46,7 +46,7 @@ public final class TapServer {
     try {
       return TcpListener.bind(loops, listen, BACKLOG, system.executionContext(), channel -> {
           AtomicReference<String> client = new AtomicReference<>("");
-          var served = flows.http2Handler(request -> {
+          var served = GrpcServerFlow.of(system, maxHeaderListSize, request -> {
             String identity = client.get();
             if (!identity.equals(tapIdentity)) {
               log.warn("refused a tap from {} (identity '{}'): only {} may tap this proxy", remote(channel),

@@ -210,4 +210,20 @@ class Http2ConnectionTest {
     later.complete(new Response(200, null, HttpVersion.HTTP_2, new Headers(), new Body.Streamed(body, -1)));
     bodyEnded.get(10, TimeUnit.SECONDS);
   }
+
+  @Test
+  void aServerPingsAQuietConnectionAndClosesItWhenNoAnswerComes() throws Exception {
+    Http2Settings pinging = SETTINGS.withPings(Optional.of(Duration.ofMillis(100)), Optional.of(Duration.ofMillis(200)));
+    // A client that says hello and then nothing: it never answers a ping.
+    List<ByteString> written = Source.single(ByteString.fromArray(Http2ServerPropertiesTest.START)).concat(Source.never())
+        .via(Http2Server.flow(ECHO, pinging)).runWith(Sink.seq(), materializer).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    List<Integer> types = new ArrayList<>();
+    ByteString all = written.stream().reduce(ByteString.emptyByteString(), ByteString::concat);
+    for (int at = 0; at + Frames.HEADER_LENGTH <= all.size(); ) {
+      int length = ((all.apply(at) & 0xff) << 16) | ((all.apply(at + 1) & 0xff) << 8) | (all.apply(at + 2) & 0xff);
+      types.add(all.apply(at + 3) & 0xff);
+      at += Frames.HEADER_LENGTH + length;
+    }
+    assertThat(types).contains(Frames.PING).endsWith(Frames.GOAWAY);
+  }
 }
