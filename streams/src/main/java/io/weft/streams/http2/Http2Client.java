@@ -308,11 +308,10 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
     @Override
     void streamClosed(Http2Stream stream, Throwable cause) {
       if (cause != null && !responseOf(stream).isDone()) {
-        boolean refused = cause instanceof Http2StreamResetException reset && reset.refused()
-            || cause instanceof ConnectionClosedException closedBefore && !closedBefore.requestSent();
-        responseOf(stream).completeExceptionally(refused ? cause instanceof ConnectionClosedException ? cause
-            : new ConnectionClosedException(cause.getMessage(), false, cause)
-            : new ConnectionClosedException(cause.getMessage(), true, cause));
+        // A stream the server refused was never processed: it may be sent again.
+        responseOf(stream).completeExceptionally(cause instanceof ConnectionClosedException closed ? closed
+            : new ConnectionClosedException(cause.getMessage(),
+                !(cause instanceof Http2StreamResetException reset && reset.refused()), cause));
       }
       startQueued();
       idleFromNow();

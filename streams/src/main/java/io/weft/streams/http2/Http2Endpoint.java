@@ -4,6 +4,7 @@ import io.weft.streams.http.Connector;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http1.ConnectFailedException;
+import io.weft.streams.http1.ConnectionClosedException;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.stream.Materializer;
@@ -19,7 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * One multiplexed HTTP/2 connection to an endpoint, as a {@link Service}: every request shares it,
  * and one that closes (or is retired after its lifetime) is replaced by a new one on the next
  * request, so a dead endpoint costs only the requests in flight on it. A connection that could not
- * be made fails its requests with {@link ConnectFailedException}: nothing was sent.
+ * be made fails its requests with {@link ConnectFailedException}: nothing was sent. A request the
+ * server never took is sent once more when its body is in hand.
  */
 public final class Http2Endpoint implements Service<Request, Response> {
   private final Materializer materializer;
@@ -44,6 +46,21 @@ public final class Http2Endpoint implements Service<Request, Response> {
 
   @Override
   public CompletionStage<Response> call(Request request) {
+    CompletionStage<Response> first = send(request);
+    if (!request.body().replayable()) {
+      return first;
+    }
+    // A request the server never took (refused before its settings arrived, or the connection going
+    // away) is sent once more, on this connection if it still takes requests, else on a new one.
+    return first.exceptionallyCompose(error -> {
+      Throwable cause = error instanceof java.util.concurrent.CompletionException wrapped && wrapped.getCause() != null
+          ? wrapped.getCause() : error;
+      return cause instanceof ConnectionClosedException closed && !closed.requestSent()
+          ? send(request) : CompletableFuture.failedFuture(cause);
+    });
+  }
+
+  private CompletionStage<Response> send(Request request) {
     Current connection = connection();
     return connection.connection().send(request).exceptionallyCompose(error ->
         // Until the transport says whether it connected, a failure may be either kind.
