@@ -93,7 +93,8 @@ abstract class Http2Connection extends TimerGraphStageLogic {
       @Override
       public void onPush() {
         ByteString bytes = grab(in);
-        buffer = buffer.isEmpty() ? bytes : buffer.concat(bytes);
+        // One array to read frames from (a rope's every byte lookup walks its parts); a copy only when there is a rope.
+        buffer = (buffer.isEmpty() ? bytes : buffer.concat(bytes)).compact();
         readSinceTick = true;
         readFrames();
         handOverHeads();
