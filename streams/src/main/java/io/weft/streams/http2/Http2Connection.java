@@ -50,6 +50,7 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   private final HpackDecoder decoder;
   private final Octets blockIn = new Octets();
   private final Octets blockOut = new Octets();
+  private final HpackEncoder encoder = new HpackEncoder();
   private final FieldList fields = new FieldList();
   private ByteStringBuilder output = new ByteStringBuilder();
   private ByteString buffer = EMPTY;
@@ -422,7 +423,8 @@ abstract class Http2Connection extends TimerGraphStageLogic {
           }
           peerMaxFrame = (int) value;
         }
-        default -> { } // the table size (this end's encoder keeps no table), header list size, unknown ones
+        case Frames.SETTINGS_HEADER_TABLE_SIZE -> encoder.peerTableSize(value);
+        default -> { } // the header list size (advisory), unknown ones
       }
     }
     Frames.settingsAck(output);
@@ -677,12 +679,13 @@ abstract class Http2Connection extends TimerGraphStageLogic {
    * the light model, as HTTP/1's codec has it, and HTTP/2 carries it as a field).
    */
   protected final void writeHead(Http2Stream stream, String[] pseudo, Headers headers, long bodyLength, boolean endStream) {
+    encoder.startBlock(blockOut);
     for (int i = 0; i < pseudo.length; i += 2) {
-      HpackEncoder.field(pseudo[i], pseudo[i + 1], blockOut);
+      encoder.field(pseudo[i], pseudo[i + 1], blockOut);
     }
     writeFields(headers);
     if (bodyLength >= 0 && !headers.contains(CONTENT_LENGTH)) {
-      HpackEncoder.field(CONTENT_LENGTH, Long.toString(bodyLength), blockOut);
+      encoder.field(CONTENT_LENGTH, Long.toString(bodyLength), blockOut);
     }
     Frames.headers(output, stream.id, blockOut, endStream, peerMaxFrame);
     if (endStream) {
@@ -696,7 +699,7 @@ abstract class Http2Connection extends TimerGraphStageLogic {
       if (CONNECTION_SPECIFIC.contains(name) || (name.equals("te") && !headers.value(i).equals("trailers"))) {
         continue;
       }
-      HpackEncoder.field(name, headers.value(i), blockOut);
+      encoder.field(name, headers.value(i), blockOut);
     }
   }
 
@@ -785,6 +788,7 @@ abstract class Http2Connection extends TimerGraphStageLogic {
     }
     if (stream.bodyDone) {
       if (hasTrailers(stream)) {
+        encoder.startBlock(blockOut);
         writeFields(stream.trailersOut.fields());
         Frames.headers(output, stream.id, blockOut, true, peerMaxFrame);
       } else {

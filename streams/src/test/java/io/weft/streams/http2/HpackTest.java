@@ -2,6 +2,9 @@ package io.weft.streams.http2;
 
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -69,16 +72,90 @@ class HpackTest {
   }
 
   @Property(tries = 300)
-  void whatTheEncoderWritesTheDecoderReads(@ForAll String name, @ForAll String value) throws Exception {
-    String lowerName = latin1(name).toLowerCase(java.util.Locale.ROOT);
-    String latin1Value = latin1(value);
+  void whatTheEncoderWritesTheDecoderReadsBlockAfterBlock(@ForAll("blocks") List<List<String>> blocks,
+                                                          @ForAll("tableSizes") int peerTable) throws Exception {
+    HpackEncoder encoder = new HpackEncoder();
+    encoder.peerTableSize(peerTable);
+    HpackDecoder decoder = new HpackDecoder(4096);
     Octets block = new Octets();
-    HpackEncoder.field(":status", "200", block);
-    HpackEncoder.field(lowerName, latin1Value, block);
-    HpackEncoder.field("content-type", "application/grpc", block);
-    List<String> fields = new ArrayList<>();
-    new HpackDecoder(4096).decode(block.array(), 0, block.size(), (n, v) -> fields.add(n + ": " + v));
-    assertThat(fields).containsExactly(":status: 200", lowerName + ": " + latin1Value, "content-type: application/grpc");
+    for (List<String> fields : blocks) {
+      encoder.startBlock(block);
+      List<String> expected = new ArrayList<>();
+      for (int i = 0; i + 1 < fields.size(); i += 2) {
+        String name = latin1(fields.get(i)).toLowerCase(java.util.Locale.ROOT);
+        String value = latin1(fields.get(i + 1));
+        encoder.field(name, value, block);
+        expected.add(name + ": " + value);
+      }
+      List<String> decoded = new ArrayList<>();
+      decoder.decode(block.array(), 0, block.size(), (n, v) -> decoded.add(n + ": " + v));
+      block.reset();
+      assertThat(decoded).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Provide
+  Arbitrary<List<List<String>>> blocks() {
+    // Few distinct names and values, so fields repeat, are indexed, and push each other out.
+    Arbitrary<String> names = Arbitraries.of("content-type", "te", "user-agent", ":authority", ":path", "x-a", "x-b",
+        "cookie", "grpc-status");
+    Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("", "a", "b", "application/grpc", "trailers"),
+        Arbitraries.strings().ofMaxLength(40));
+    Arbitrary<List<String>> field = net.jqwik.api.Combinators.combine(names, values).as(List::of);
+    return field.list().ofMaxSize(20)
+        .map(fields -> fields.stream().flatMap(List::stream).toList())
+        .list().ofMaxSize(12);
+  }
+
+  @Provide
+  Arbitrary<Integer> tableSizes() {
+    return Arbitraries.of(0, 64, 100, 256, 4096, 65536);
+  }
+
+  @Test
+  void aRepeatedFieldIsOneIndexFromItsSecondTimeAndCredentialsAreNeverIndexed() throws Exception {
+    HpackEncoder encoder = new HpackEncoder();
+    Octets block = new Octets();
+    encoder.field("x-tenant", "blue", block);
+    int first = block.size();
+    block.reset();
+    encoder.field("x-tenant", "blue", block);
+    assertThat(block.size()).isEqualTo(1);
+    assertThat(block.array()[0] & 0xff).isEqualTo(0x80 | 62);
+    block.reset();
+    encoder.field("authorization", "secret", block);
+    assertThat(block.array()[0] & 0xf0).isEqualTo(0x10);
+    assertThat(first).isGreaterThan(1);
+  }
+
+  @Test
+  void fieldsRepeatedAcrossBlocksAreReadBackAsWritten() throws Exception {
+    HpackEncoder encoder = new HpackEncoder();
+    HpackDecoder decoder = new HpackDecoder(4096);
+    Octets block = new Octets();
+    List<String> written = new ArrayList<>();
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 6; i++) {
+        encoder.field("x-" + i, "v" + (i + round % 2), block);
+        written.add("x-" + i + ": v" + (i + round % 2));
+      }
+    }
+    List<String> read = new ArrayList<>();
+    decoder.decode(block.array(), 0, block.size(), (n, v) -> read.add(n + ": " + v));
+    assertThat(read).containsExactlyElementsOf(written);
+  }
+
+  @Test
+  void aSmallerPeerTableIsToldAtTheNextBlocksStart() throws Exception {
+    HpackEncoder encoder = new HpackEncoder();
+    Octets block = new Octets();
+    encoder.field("x-tenant", "blue", block);
+    block.reset();
+    encoder.peerTableSize(0);
+    encoder.startBlock(block);
+    encoder.field("x-tenant", "blue", block);
+    assertThat(block.array()[0] & 0xff).isEqualTo(0x20); // a size update to 0, then the field written out again
+    assertThat(block.size()).isGreaterThan(2);
   }
 
   private static String latin1(String text) {

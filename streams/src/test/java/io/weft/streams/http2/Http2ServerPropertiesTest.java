@@ -78,8 +78,9 @@ class Http2ServerPropertiesTest {
 
   static byte[] block(String... fields) {
     Octets block = new Octets();
+    HpackEncoder encoder = new HpackEncoder();
     for (int i = 0; i < fields.length; i += 2) {
-      HpackEncoder.field(fields[i], fields[i + 1], block);
+      encoder.field(fields[i], fields[i + 1], block);
     }
     return block.take().toArray();
   }
