@@ -277,13 +277,20 @@ abstract class Http2Connection extends TimerGraphStageLogic {
       stream.received = stream.received.isEmpty() ? data : stream.received.concat(data);
     }
     if ((flags & Frames.END_STREAM) != 0) {
-      if (stream.declaredLength >= 0 && stream.declaredLength != stream.receivedTotal) {
-        resetStream(stream, Frames.PROTOCOL_ERROR, "a body of " + stream.receivedTotal + " bytes where content-length said "
-            + stream.declaredLength);
-        return;
-      }
-      stream.remoteEnded = true;
+      remoteEnd(stream);
+    } else {
+      deliver(stream);
     }
+  }
+
+  /** The peer ended its message on {@code stream}: malformed when its body is not the length it declared (§8.1.1). */
+  private void remoteEnd(Http2Stream stream) {
+    if (stream.declaredLength >= 0 && stream.declaredLength != stream.receivedTotal) {
+      resetStream(stream, Frames.PROTOCOL_ERROR, "a body of " + stream.receivedTotal + " bytes where content-length said "
+          + stream.declaredLength);
+      return;
+    }
+    stream.remoteEnded = true;
     deliver(stream);
   }
 
@@ -630,13 +637,7 @@ abstract class Http2Connection extends TimerGraphStageLogic {
     } else {
       stream.trailersIn.set(trailers);
     }
-    if (stream.declaredLength >= 0 && stream.declaredLength != stream.receivedTotal) {
-      resetStream(stream, Frames.PROTOCOL_ERROR, "a body of " + stream.receivedTotal + " bytes where content-length said "
-          + stream.declaredLength);
-      return;
-    }
-    stream.remoteEnded = true;
-    deliver(stream);
+    remoteEnd(stream);
   }
 
   /**
