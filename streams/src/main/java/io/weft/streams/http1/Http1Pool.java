@@ -14,7 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.function.Supplier;
 
 /**
  * Keep-alive HTTP/1 connections to one endpoint, as a {@link Service}: a request takes the most

@@ -8,7 +8,6 @@ import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http1.ConnectionClosedException;
 import org.apache.pekko.Done;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;

@@ -1,6 +1,5 @@
 package io.weft.streams.http2;
 
-import io.weft.streams.http.Body;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Service;
