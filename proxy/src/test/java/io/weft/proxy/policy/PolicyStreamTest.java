@@ -59,8 +59,9 @@ class PolicyStreamTest {
     ProxyMetrics metrics = new ProxyMetrics();
     metrics.authz().policyStreams(policies.ports(), policies::following);
 
-    await().atMost(PATIENCE).until(() -> gauge(metrics).equals("inbound_policy_stream_up{port=\"8080\"} 1.0"));
-    assertThat(policies.forPort(PORT)).isPresent();
+    // The gauge goes up as the answer arrives, a moment before the answer is in force.
+    await().atMost(PATIENCE).until(() -> gauge(metrics).equals("inbound_policy_stream_up{port=\"8080\"} 1.0")
+        && policies.forPort(PORT).isPresent());
 
     controlPlane.close();
     await().atMost(PATIENCE).until(() -> gauge(metrics).equals("inbound_policy_stream_up{port=\"8080\"} 0.0"));
