@@ -180,15 +180,7 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
           ? new String[] {":method", request.method(), ":authority", request.authority()}
           : new String[] {":method", request.method(), ":scheme", request.scheme(), ":authority", request.authority(),
               ":path", request.target()};
-      Body body = request.body();
-      boolean trailers = request.trailers() != null
-          && (request.trailers().fields() == null || request.trailers().fields().size() > 0);
-      boolean endStream = body instanceof Body.Empty && !trailers;
-      writeHead(stream, pseudo, request.headers(), lengthOf(request, body), endStream);
-      if (!endStream) {
-        writeBody(stream, body, request.trailers());
-      }
-      flush();
+      writeMessage(stream, pseudo, request.headers(), request.body(), request.trailers());
     }
 
     /** No request in flight: the connection closes if none comes within the idle timeout. */

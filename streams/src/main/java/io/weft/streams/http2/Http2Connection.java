@@ -20,7 +20,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What both ends of an HTTP/2 connection do (RFC 9113): read frames, decode header blocks, keep
@@ -36,9 +35,6 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   private static final ByteString EMPTY = ByteString.emptyByteString();
   private static final String PING_TICK = "ping";
   private static final String PING_TIMEOUT = "ping-timeout";
-  /** Fields HTTP/2 has no place for (RFC 9113 §8.2.2): never written. */
-  private static final Set<String> CONNECTION_SPECIFIC = Set.of("connection", "keep-alive", "proxy-connection",
-      "transfer-encoding", "upgrade", "host");
 
   static final String CONTENT_LENGTH = "content-length";
   /** The dynamic table size this end decodes with: HTTP/2's default, which it never changes. */
@@ -658,15 +654,6 @@ abstract class Http2Connection extends TimerGraphStageLogic {
     return stream.declaredLength >= 0;
   }
 
-  /**
-   * The content-length to write for {@code message} with {@code body}: its length when known and
-   * non-empty, and -1 (none written) for a message with trailers — a client such as curl takes a
-   * body of known length as complete and never reads the trailers after it (gRPC's status).
-   */
-  static long lengthOf(Message message, Body body) {
-    return body instanceof Body.Empty || message.trailers() != null ? -1 : body.length();
-  }
-
   /** The peer ended {@code stream} with its head (no body). */
   protected final void endedWithHead(Http2Stream stream) {
     stream.remoteEnded = true;
@@ -697,7 +684,9 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   private void writeFields(Headers headers) {
     for (int i = 0; i < headers.size(); i++) {
       String name = lowercase(headers.name(i));
-      if (CONNECTION_SPECIFIC.contains(name) || (name.equals("te") && !headers.value(i).equals("trailers"))) {
+      // Fields HTTP/2 has no place for (RFC 9113 §8.2.2), and Host, which :authority carries.
+      if (RequestFieldRules.CONNECTION_SPECIFIC.contains(name) || name.equals("host")
+          || (name.equals("te") && !headers.value(i).equals("trailers"))) {
         continue;
       }
       encoder.field(name, headers.value(i), blockOut);
@@ -715,10 +704,26 @@ abstract class Http2Connection extends TimerGraphStageLogic {
   }
 
   /**
+   * Writes a message: its head, then {@code body} and {@code trailers} (null: none) as the windows
+   * allow. Its content-length is the body's length when known and non-empty, and none for a
+   * message with trailers — a client such as curl takes a body of known length as complete and
+   * never reads the trailers after it (gRPC's status).
+   */
+  protected final void writeMessage(Http2Stream stream, String[] pseudo, Headers headers, Body body, Trailers trailers) {
+    boolean mayHaveTrailers = trailers != null && (trailers.fields() == null || trailers.fields().size() > 0);
+    boolean endStream = body instanceof Body.Empty && !mayHaveTrailers;
+    writeHead(stream, pseudo, headers, body instanceof Body.Empty || trailers != null ? -1 : body.length(), endStream);
+    if (!endStream) {
+      writeBody(stream, body, trailers);
+    }
+    flush();
+  }
+
+  /**
    * Sends {@code body} on {@code stream} (whose head went out without END_STREAM), then
    * {@code trailers} if they have fields by then, as the windows allow.
    */
-  protected final void writeBody(Http2Stream stream, Body body, Trailers trailers) {
+  private void writeBody(Http2Stream stream, Body body, Trailers trailers) {
     stream.trailersOut = trailers;
     switch (body) {
       case Body.Empty e -> stream.bodyDone = true;

@@ -227,15 +227,8 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
         Bodies.discard(body, subFusingMaterializer());
         body = Body.EMPTY;
       }
-      boolean trailers = !noBody && response.trailers() != null
-          && (response.trailers().fields() == null || response.trailers().fields().size() > 0);
-      boolean endStream = body instanceof Body.Empty && !trailers;
-      writeHead(stream, new String[] {":status", statusText(status)}, response.headers(), noBody ? -1 : lengthOf(response, body),
-          endStream);
-      if (!endStream) {
-        writeBody(stream, body, noBody ? null : response.trailers());
-      }
-      flush();
+      writeMessage(stream, new String[] {":status", statusText(status)}, response.headers(), body,
+          noBody ? null : response.trailers());
     }
 
     @Override

@@ -16,7 +16,7 @@ public final class RequestFieldRules {
   public record Field(String name, String value) {}
 
   /** Hop-by-hop fields HTTP/2 has no place for (§8.2.2). */
-  private static final Set<String> CONNECTION_SPECIFIC = Set.of("connection", "keep-alive", "proxy-connection",
+  static final Set<String> CONNECTION_SPECIFIC = Set.of("connection", "keep-alive", "proxy-connection",
       "transfer-encoding", "upgrade");
   private static final Set<String> REQUEST_PSEUDO = Set.of(":method", ":scheme", ":authority", ":path");
 
