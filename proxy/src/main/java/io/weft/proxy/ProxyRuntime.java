@@ -158,8 +158,7 @@ public final class ProxyRuntime implements AutoCloseable {
       Stopping stopping = new Stopping(system, discovery, listeners, config.process().shutdownGracePeriod());
       serveTap(system, config.admin(), tls, taps, http);
       InetSocketAddress admin = new AdminServer(new AdminServer.Hooks(ready::get, metrics::scrape, logLevels,
-          config.admin().shutdownEndpointEnabled(), stopping::stop, env)).bind(system, config.admin().listen())
-          .toCompletableFuture().join().localAddress();
+          config.admin().shutdownEndpointEnabled(), stopping::stop, env)).bind(system, config.admin().listen()).localAddress();
       // Ready once it listens and, with identity, once it holds its first certificate (as Linkerd's).
       Runnable markReady = () -> {
         ready.set(true);

@@ -3,33 +3,24 @@ package io.weft.protocol.admin;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/**
- * The paths every Weft admin port has, with Linkerd's answers: {@code /live}, {@code /ready}
- * (503 until ready) and {@code /metrics} (Prometheus text).
- */
+/** {@link Probes} (all plain text) as a Pekko HTTP route (the control plane's admin port); other paths pass to the next route. */
 public final class ProbeRoutes extends AllDirectives {
-  private final BooleanSupplier ready;
-  private final Supplier<String> metrics;
+  private final Probes probes;
 
   public ProbeRoutes(BooleanSupplier ready, Supplier<String> metrics) {
-    this.ready = ready;
-    this.metrics = metrics;
+    this.probes = new Probes(ready, metrics);
   }
 
   public Route route() {
-    return concat(
-        path("live", () -> get(() -> complete(StatusCodes.OK, "live\n"))),
-        path("ready", () -> get(() -> ready.getAsBoolean()
-            ? complete(StatusCodes.OK, "ready\n")
-            : complete(StatusCodes.SERVICE_UNAVAILABLE, "not ready\n"))),
-        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
-            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.get()))))));
+    return extractRequest(request -> probes.answer(request.method().value(), request.getUri().path())
+        .map(answer -> complete(HttpResponse.create().withStatus(answer.status())
+            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, answer.body()))))
+        .orElseGet(this::reject));
   }
 }

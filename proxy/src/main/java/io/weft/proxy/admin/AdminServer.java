@@ -1,90 +1,133 @@
 package io.weft.proxy.admin;
 
+import io.weft.protocol.admin.Probes;
+import io.weft.protocol.admin.Probes.Answer;
+import io.weft.proxy.http.HttpSettings;
+import io.weft.streams.http.Bodies;
+import io.weft.streams.http.Body;
+import io.weft.streams.http.Headers;
+import io.weft.streams.http.Request;
+import io.weft.streams.http.Response;
+import io.weft.streams.http1.Http1Limits;
+import io.weft.streams.http1.Http1Server;
+import io.weft.streams.tcp.EventLoops;
+import io.weft.streams.tcp.TcpListener;
+import io.weft.streams.tcp.TcpStage;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
-import org.apache.pekko.http.javadsl.model.HttpEntities;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
-import com.typesafe.config.ConfigFactory;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.RemoteAddress;
-import org.apache.pekko.http.javadsl.settings.ServerSettings;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
-import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
 
-import java.net.InetAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.util.Optional;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * The proxy's admin port (4191), with Linkerd's paths and answers: probes, Prometheus metrics,
- * the log level and a shutdown hook, the last two only from the pod itself (loopback).
+ * the environment, the log level and a shutdown hook, the last two only from the pod itself
+ * (loopback). HTTP/1.1 on Weft's own codec, as kubelet probes and Prometheus speak it.
  */
-public final class AdminServer extends AllDirectives {
+public final class AdminServer {
   /** What the admin server exposes of the proxy. */
   public record Hooks(BooleanSupplier ready, Supplier<String> metrics, LogLevels logLevels,
                       boolean shutdownEnabled, Runnable shutdown, Map<String, String> env) {}
 
+  private static final int BACKLOG = 128;
+  private static final String JSON = "application/json";
+  private static final String LOG_LEVEL = "/proxy-log-level";
+
   private final Hooks hooks;
+  private final Probes probes;
 
   public AdminServer(Hooks hooks) {
     this.hooks = hooks;
+    this.probes = new Probes(hooks.ready(), hooks.metrics());
   }
 
-  public CompletionStage<ServerBinding> bind(ActorSystem<?> system, InetSocketAddress address) {
-    // HTTP/1.1 only: Pekko does not carry the peer address onto h2c-upgraded requests, and the
-    // loopback-only paths depend on it. Probes and Prometheus speak HTTP/1.1 anyway.
-    ServerSettings settings = ServerSettings.create(ConfigFactory.parseString(
-            "pekko.http.server { enable-http2 = off, remote-address-attribute = on }")
-        .withFallback(system.settings().config()));
-    return Http.get(system).newServerAt(address.getHostString(), address.getPort()).withSettings(settings).bind(route());
+  /** Listens on {@code address}; requests' heads (and a new log level) within the proxy's HTTP/1 limits. */
+  public TcpListener.Binding bind(ActorSystem<?> system, InetSocketAddress address) {
+    Http1Limits limits = HttpSettings.from(system.settings().config()).limits();
+    EventLoops loops = EventLoops.get(system.classicSystem());
+    Materializer materializer = Materializer.matFromSystem(system);
+    try {
+      return TcpListener.bind(loops, address, BACKLOG, system.executionContext(), channel -> {
+        // The connection's own peer, never X-Forwarded-For: a remote caller must not be able to claim to be local.
+        boolean local = loopback(channel);
+        TcpStage.accepted(loops, channel)
+            .join(Http1Server.flow(request -> answer(request, local, limits, materializer), limits))
+            .run(materializer);
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  Route route() {
-    // The connection's own peer address, never X-Forwarded-For: a remote caller must not be able
-    // to claim to be local.
-    return extractRequest(request -> connectionPeer(request, client -> concat(
-        new io.weft.protocol.admin.ProbeRoutes(hooks.ready(), hooks.metrics()).route(),
-        path("env.json", () -> get(() -> complete(HttpResponse.create().withEntity(
-            HttpEntities.create(ContentTypes.APPLICATION_JSON, envJson()))))),
-        path("proxy-log-level", () -> loopbackOnly(client, () -> concat(
-            get(() -> complete(StatusCodes.OK, hooks.logLevels().current() + "\n")),
-            put(() -> entity(org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), level -> {
-              try {
-                hooks.logLevels().apply(level);
-                return complete(StatusCodes.NO_CONTENT);
-              } catch (IllegalArgumentException e) {
-                return complete(StatusCodes.BAD_REQUEST, e.getMessage() + "\n");
-              }
-            })),
-            complete(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed\n")))),
-        path("shutdown", () -> loopbackOnly(client, () -> concat(
-            post(() -> {
-              if (!hooks.shutdownEnabled()) {
-                return complete(StatusCodes.NOT_FOUND, "shutdown endpoint is not enabled\n");
-              }
-              hooks.shutdown().run();
-              return complete(StatusCodes.OK, "shutdown\n");
-            }),
-            complete(StatusCodes.METHOD_NOT_ALLOWED, "method not allowed\n")))),
-        complete(StatusCodes.NOT_FOUND, "not found\n"))));
+  private CompletionStage<Response> answer(Request request, boolean local, Http1Limits limits, Materializer materializer) {
+    String target = request.target();
+    int query = target.indexOf('?');
+    String path = query < 0 ? target : target.substring(0, query);
+    String method = request.method();
+    if (!(local && path.equals(LOG_LEVEL) && method.equals("PUT"))) {
+      Bodies.discard(request.body(), materializer); // only a new log level is read
+    }
+    CompletionStage<Answer> answer = probes.answer(method, path).map(CompletableFuture::completedStage)
+        .orElseGet(() -> switch (path) {
+          case "/env.json" -> CompletableFuture.completedStage(Probes.readOnly(method, () -> new Answer(200, JSON, envJson())));
+          case LOG_LEVEL -> local ? logLevel(request, limits, materializer) : forbidden();
+          case "/shutdown" -> local ? CompletableFuture.completedStage(shutdown(method)) : forbidden();
+          default -> CompletableFuture.completedStage(Answer.text(404, "not found\n"));
+        });
+    return answer.thenApply(a -> new Response(a.status(), null, request.version(),
+        new Headers().add("content-type", a.contentType()), Body.of(ByteString.fromString(a.body()))));
   }
 
-  private Route connectionPeer(HttpRequest request, java.util.function.Function<Optional<InetAddress>, Route> inner) {
-    return inner.apply(request.getAttribute(AttributeKeys.remoteAddress).flatMap(RemoteAddress::getAddress));
+  private CompletionStage<Answer> logLevel(Request request, Http1Limits limits, Materializer materializer) {
+    return switch (request.method()) {
+      case "GET", "HEAD" -> CompletableFuture.completedStage(Answer.text(200, hooks.logLevels().current() + "\n"));
+      case "PUT" -> Bodies.inHandUpTo(request.body(), limits.maxHeadBytes(), materializer).thenApply(body -> {
+        if (!body.replayable()) {
+          Bodies.discard(body, materializer);
+          return Answer.text(413, "a log level is at most " + limits.maxHeadBytes() + " bytes\n");
+        }
+        String level = body instanceof Body.Strict strict ? strict.bytes().utf8String() : "";
+        try {
+          hooks.logLevels().apply(level);
+          return Answer.text(204, "");
+        } catch (IllegalArgumentException e) {
+          return Answer.text(400, e.getMessage() + "\n");
+        }
+      });
+      default -> CompletableFuture.completedStage(Probes.methodNotAllowed());
+    };
   }
 
-  private Route loopbackOnly(Optional<InetAddress> client, Supplier<Route> inner) {
-    boolean loopback = client.map(InetAddress::isLoopbackAddress).orElse(false);
-    return loopback ? inner.get() : complete(StatusCodes.FORBIDDEN, "access to this path is only allowed from localhost\n");
+  private Answer shutdown(String method) {
+    if (!method.equals("POST")) {
+      return Probes.methodNotAllowed();
+    }
+    if (!hooks.shutdownEnabled()) {
+      return Answer.text(404, "shutdown endpoint is not enabled\n");
+    }
+    hooks.shutdown().run();
+    return Answer.text(200, "shutdown\n");
+  }
+
+  private static CompletionStage<Answer> forbidden() {
+    return CompletableFuture.completedStage(Answer.text(403, "access to this path is only allowed from localhost\n"));
+  }
+
+  private static boolean loopback(SocketChannel channel) {
+    try {
+      return channel.getRemoteAddress() instanceof InetSocketAddress remote && remote.getAddress().isLoopbackAddress();
+    } catch (IOException e) {
+      return false; // the client is already gone
+    }
   }
 
   private String envJson() {

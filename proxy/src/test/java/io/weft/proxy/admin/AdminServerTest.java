@@ -2,7 +2,7 @@ package io.weft.proxy.admin;
 
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.http.javadsl.ServerBinding;
+import io.weft.streams.tcp.TcpListener;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,10 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Real HTTP requests against the admin server on loopback. */
 class AdminServerTest {
   private ActorSystem<Void> system;
-  private ServerBinding binding;
+  private TcpListener.Binding binding;
   private final AtomicBoolean ready = new AtomicBoolean();
   private final AtomicBoolean shutDown = new AtomicBoolean();
-  // HTTP/1.1 as kubelet probes and Prometheus use it (Pekko mishandles h2c upgrade requests on this port).
+  // HTTP/1.1 as kubelet probes and Prometheus use it.
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   private void start(boolean shutdownEnabled) {
@@ -32,7 +32,7 @@ class AdminServerTest {
         new LogLevels("warn,linkerd=info"), shutdownEnabled, () -> shutDown.set(true),
         Map.of("LINKERD2_PROXY_LOG", "warn,linkerd=info", "HOME", "/root",
             "LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", "-----BEGIN\n\"x\"\t\\\u0001"));
-    binding = new AdminServer(hooks).bind(system, new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join();
+    binding = new AdminServer(hooks).bind(system, new InetSocketAddress("127.0.0.1", 0));
   }
 
   @AfterEach
@@ -64,6 +64,11 @@ class AdminServerTest {
     var parsed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env);
     assertThat(parsed.get("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS").asText()).isEqualTo("-----BEGIN\n\"x\"\t\\\u0001");
     assertThat(send("GET", "/nope", null).statusCode()).isEqualTo(404);
+    assertThat(send("GET", "/ready?verbose", null).body()).isEqualTo("ready\n");
+    var head = send("HEAD", "/ready", null);
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(send("POST", "/ready", "").statusCode()).isEqualTo(405);
   }
 
   @Test
@@ -91,6 +96,9 @@ class AdminServerTest {
     var bad = send("PUT", "/proxy-log-level", "linkerd=loud");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("'loud' is not one of");
+    assertThat(send("GET", "/proxy-log-level", null).body()).isEqualTo("info,linkerd=debug\n");
+    // A body past the head limit (64 KiB) is refused, not read into memory; the connection serves on.
+    assertThat(send("PUT", "/proxy-log-level", "x".repeat(100_000)).statusCode()).isEqualTo(413);
     assertThat(send("GET", "/proxy-log-level", null).body()).isEqualTo("info,linkerd=debug\n");
   }
 

@@ -43,7 +43,7 @@ class PrometheusScrapeTest {
     Process prometheus = null;
     try {
       int admin = new AdminServer(new AdminServer.Hooks(() -> true, metrics::scrape, new LogLevels("warn"), false, () -> { },
-          Map.of())).bind(system, new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join().localAddress().getPort();
+          Map.of())).bind(system, new InetSocketAddress("127.0.0.1", 0)).localAddress().getPort();
       int web = LocalMesh.freePort();
       Files.writeString(dir.resolve("prometheus.yml"), """
           global: {scrape_interval: 1s, evaluation_interval: 1s}

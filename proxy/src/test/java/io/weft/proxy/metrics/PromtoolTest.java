@@ -43,7 +43,7 @@ class PromtoolTest {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "promtool-test");
     try {
       var binding = new AdminServer(new AdminServer.Hooks(() -> true, metrics::scrape, new LogLevels("warn"), false, () -> { },
-          Map.of())).bind(system, new InetSocketAddress("127.0.0.1", 0)).toCompletableFuture().join();
+          Map.of())).bind(system, new InetSocketAddress("127.0.0.1", 0));
       String body = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
           .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/metrics")).build(),
               HttpResponse.BodyHandlers.ofString()).body();
