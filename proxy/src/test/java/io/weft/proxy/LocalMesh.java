@@ -2,7 +2,7 @@ package io.weft.proxy;
 
 import io.weft.proxy.config.ProxyConfig;
 import com.typesafe.config.ConfigFactory;
-import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.Destination;
 import io.weft.actors.ControlPlane;
 import io.weft.actors.ControlPlaneSettings;
 import io.weft.k8s.local.LocalClusterBackend;
@@ -227,7 +227,7 @@ public final class LocalMesh {
   }
 
   /** A Destination client of the control plane on {@code port}, as the proxy makes it. */
-  public static ControlPlaneClient<DestinationClient> destinationClient(ActorSystem<?> system, int port) {
+  public static Destination destinationClient(ActorSystem<?> system, int port) {
     return ControlPlaneClient.destination(system, new InetSocketAddress("127.0.0.1", port));
   }
 }

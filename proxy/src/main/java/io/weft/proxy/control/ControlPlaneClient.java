@@ -1,114 +1,125 @@
 package io.weft.proxy.control;
 
 import com.typesafe.config.Config;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.linkerd.proxy.destination.DestinationClient;
-import io.linkerd.proxy.outbound.OutboundPoliciesClient;
-import io.linkerd.proxy.identity.IdentityClient;
+import io.linkerd.proxy.destination.Destination;
+import io.linkerd.proxy.destination.DestinationProfile;
+import io.linkerd.proxy.destination.GetDestination;
+import io.linkerd.proxy.destination.Update;
+import io.linkerd.proxy.identity.CertifyResponse;
+import io.linkerd.proxy.identity.Identity;
+import io.linkerd.proxy.inbound.InboundServerPolicies;
+import io.linkerd.proxy.inbound.PortSpec;
+import io.linkerd.proxy.inbound.Server;
+import io.linkerd.proxy.outbound.OutboundPolicies;
+import io.linkerd.proxy.outbound.OutboundPolicy;
+import io.linkerd.proxy.outbound.TrafficSpec;
+import io.weft.proxy.tcp.Dial;
+import io.weft.proxy.tcp.Forwarding;
+import io.weft.streams.http2.Http2Endpoint;
+import io.weft.streams.http2.Http2Settings;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.grpc.GrpcClientSettings;
-import org.apache.pekko.grpc.javadsl.PekkoGrpcClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Source;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletionStage;
 
 /**
- * A gRPC client of a control-plane API that the proxy never loses. Pekko gRPC shuts a client down
- * for good once it has counted its connection attempts (twenty by default: a long outage of the
- * control plane), after which every call on it fails at once; this one is then built again.
- * Its connection is checked by HTTP/2 keepalive PINGs, so one that silently stopped carrying bytes
- * (a restarted node behind a stale NAT entry, a black-holed route) is closed and replaced instead
- * of holding the proxy's streams forever.
+ * The proxy's clients of the control plane's APIs (Linkerd's Destination, OutboundPolicies,
+ * InboundServerPolicies and Identity), each a {@link GrpcClient} over one HTTP/2 connection of
+ * Weft's own to the API's address. A connection that closes is made again by the next call, so a
+ * long outage of the control plane needs no rebuilt client; one that silently stopped carrying
+ * bytes (a restarted node behind a stale NAT entry, a black-holed route) is found by its HTTP/2
+ * PINGs going unanswered, closed, and replaced, instead of holding the proxy's streams forever.
  */
-public final class ControlPlaneClient<C extends PekkoGrpcClient> implements Supplier<C> {
-  private static final Logger log = LoggerFactory.getLogger(ControlPlaneClient.class);
-
+public final class ControlPlaneClient {
   /** See the proxy's reference.conf, {@code weft.proxy.control-plane}. */
-  public record Settings(Duration keepAliveInterval, Duration keepAliveTimeout, Duration requestTimeout) {
+  public record Settings(Duration keepAliveInterval, Duration keepAliveTimeout, Duration requestTimeout,
+                         Duration connectTimeout, int maxMessageBytes) {
     public static Settings from(Config config) {
       Config c = config.getConfig("weft.proxy.control-plane");
       return new Settings(c.getDuration("keep-alive-interval"), c.getDuration("keep-alive-timeout"),
-          c.getDuration("request-timeout"));
+          c.getDuration("request-timeout"), c.getDuration("connect-timeout"), (int) c.getBytes("max-message-size").longValue());
     }
   }
 
-  private final String name;
-  private final Supplier<C> build;
-  private final AtomicReference<C> current;
+  private ControlPlaneClient() {}
 
-  private ControlPlaneClient(String name, Supplier<C> build) {
-    this.name = name;
-    this.build = build;
-    this.current = new AtomicReference<>(build.get());
+  /** The Destination API at {@code address}. */
+  public static Destination destination(ActorSystem<?> system, InetSocketAddress address) {
+    GrpcClient grpc = connect(system, "destination", address);
+    return new Destination() {
+      @Override
+      public Source<Update, NotUsed> get(GetDestination in) {
+        return grpc.serverStreaming(method(Destination.name, "Get"), in, Update.parser());
+      }
+
+      @Override
+      public Source<DestinationProfile, NotUsed> getProfile(GetDestination in) {
+        return grpc.serverStreaming(method(Destination.name, "GetProfile"), in, DestinationProfile.parser());
+      }
+    };
   }
 
-  /** The Destination API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
-  public static ControlPlaneClient<DestinationClient> destination(ActorSystem<?> system, InetSocketAddress address) {
-    return connect(system, "destination", address, Optional.empty(), settings -> DestinationClient.create(settings, system));
+  /** Linkerd's OutboundPolicies API at {@code address}. */
+  public static OutboundPolicies outboundPolicies(ActorSystem<?> system, InetSocketAddress address) {
+    GrpcClient grpc = connect(system, "outbound policy", address);
+    return new OutboundPolicies() {
+      @Override
+      public CompletionStage<OutboundPolicy> get(TrafficSpec in) {
+        return grpc.unary(method(OutboundPolicies.name, "Get"), in, OutboundPolicy.parser(), Optional.empty());
+      }
+
+      @Override
+      public Source<OutboundPolicy, NotUsed> watch(TrafficSpec in) {
+        return grpc.serverStreaming(method(OutboundPolicies.name, "Watch"), in, OutboundPolicy.parser());
+      }
+    };
   }
 
-  /** Linkerd's OutboundPolicies API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
-  public static ControlPlaneClient<OutboundPoliciesClient> outboundPolicies(ActorSystem<?> system, InetSocketAddress address) {
-    return connect(system, "outbound policy", address, Optional.empty(), settings -> OutboundPoliciesClient.create(settings, system));
-  }
+  /** Linkerd's InboundServerPolicies API at {@code address}. */
+  public static InboundServerPolicies inboundPolicies(ActorSystem<?> system, InetSocketAddress address) {
+    GrpcClient grpc = connect(system, "inbound policy", address);
+    return new InboundServerPolicies() {
+      @Override
+      public CompletionStage<Server> getPort(PortSpec in) {
+        return grpc.unary(method(InboundServerPolicies.name, "GetPort"), in, Server.parser(), Optional.empty());
+      }
 
-  /** Linkerd's InboundServerPolicies API at {@code address}, with {@code system}'s {@code weft.proxy.control-plane} settings. */
-  public static ControlPlaneClient<io.linkerd.proxy.inbound.InboundServerPoliciesClient> inboundPolicies(ActorSystem<?> system,
-                                                                                                        InetSocketAddress address) {
-    return connect(system, "inbound policy", address, Optional.empty(),
-        settings -> io.linkerd.proxy.inbound.InboundServerPoliciesClient.create(settings, system));
+      @Override
+      public Source<Server, NotUsed> watchPort(PortSpec in) {
+        return grpc.serverStreaming(method(InboundServerPolicies.name, "WatchPort"), in, Server.parser());
+      }
+    };
   }
 
   /**
    * The Identity API at {@code address}: a Certify that never answers must not stop renewals, so
    * each call has the request timeout as its deadline.
    */
-  public static ControlPlaneClient<IdentityClient> identity(ActorSystem<?> system, InetSocketAddress address) {
-    return connect(system, "identity", address, Optional.of(Settings.from(system.settings().config()).requestTimeout()),
-        settings -> IdentityClient.create(settings, system));
+  public static Identity identity(ActorSystem<?> system, InetSocketAddress address) {
+    GrpcClient grpc = connect(system, "identity", address);
+    Duration deadline = Settings.from(system.settings().config()).requestTimeout();
+    return in -> grpc.unary(method(Identity.name, "Certify"), in, CertifyResponse.parser(), Optional.of(deadline));
   }
 
-  /**
-   * A client of {@code name} at {@code address} (plaintext), made by {@code create} (the generated
-   * client's {@code create}); with {@code deadline}, every call on it has one (unary APIs only:
-   * on a stream it would be a lifetime). Generated clients close themselves with their actor system.
-   */
-  private static <C extends PekkoGrpcClient> ControlPlaneClient<C> connect(
-      ActorSystem<?> system, String name, InetSocketAddress address, Optional<Duration> deadline,
-      Function<GrpcClientSettings, C> create) {
-    Settings settings = Settings.from(system.settings().config());
-    long interval = settings.keepAliveInterval().toNanos();
-    long timeout = settings.keepAliveTimeout().toNanos();
-    scala.Function1<NettyChannelBuilder, NettyChannelBuilder> keepAlive = builder ->
-        builder.keepAliveTime(interval, TimeUnit.NANOSECONDS).keepAliveTimeout(timeout, TimeUnit.NANOSECONDS);
-    GrpcClientSettings base = GrpcClientSettings.connectToServiceAt(address.getHostString(), address.getPort(), system)
-        .withTls(false).withChannelBuilderOverrides(keepAlive);
-    GrpcClientSettings grpc = deadline.map(base::withDeadline).orElse(base);
-    return new ControlPlaneClient<>(name + " at " + address.getHostString() + ":" + address.getPort(),
-        () -> create.apply(grpc));
+  private static GrpcClient connect(ActorSystem<?> system, String api, InetSocketAddress address) {
+    Config config = system.settings().config();
+    Settings settings = Settings.from(config);
+    Http2Settings http2 = Http2Settings.from(config)
+        .withPings(Optional.of(settings.keepAliveInterval()), Optional.of(settings.keepAliveTimeout()));
+    Dial dial = Dial.within(settings.connectTimeout());
+    String authority = address.getHostString() + ":" + address.getPort();
+    Materializer materializer = Materializer.matFromSystem(system);
+    Http2Endpoint endpoint = new Http2Endpoint(materializer, () -> Forwarding.connection(system, address, dial), http2,
+        Optional.empty(), "the " + api + " API at " + authority);
+    return new GrpcClient(endpoint, authority, settings.maxMessageBytes(), materializer);
   }
 
-  /** The client to call now: the same one while it lives, a new one once Pekko gRPC has given it up. */
-  @Override
-  public C get() {
-    C client = current.get();
-    if (!client.closed().toCompletableFuture().isDone()) {
-      return client;
-    }
-    C fresh = build.get();
-    if (current.compareAndSet(client, fresh)) {
-      log.warn("{}: the gRPC client gave up reconnecting; connecting anew", name);
-      client.close(); // its channel's threads and buffers
-      return fresh;
-    }
-    fresh.close(); // another caller replaced it first
-    return current.get();
+  private static String method(String service, String method) {
+    return "/" + service + "/" + method;
   }
 }

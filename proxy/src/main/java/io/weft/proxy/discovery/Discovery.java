@@ -1,9 +1,9 @@
 package io.weft.proxy.discovery;
 
-import io.linkerd.proxy.destination.DestinationClient;
+import io.linkerd.proxy.destination.Destination;
 import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.GetDestination;
-import io.linkerd.proxy.outbound.OutboundPoliciesClient;
+import io.linkerd.proxy.outbound.OutboundPolicies;
 import io.linkerd.proxy.outbound.OutboundPolicy;
 import io.linkerd.proxy.outbound.TrafficSpec;
 import io.weft.proxy.config.ProxyConfig;
@@ -42,7 +42,7 @@ public final class Discovery implements AutoCloseable {
                          ProxyConfig.ControlStream stream, java.util.List<io.weft.protocol.net.Cidr> networks) {}
 
   private final ActorSystem<?> system;
-  private final Supplier<DestinationClient> client;
+  private final Destination client;
   private final Settings settings;
   private final Follower<Resolution> endpoints;
   private final Follower<LatestAnswer<DestinationProfile>> profiles;
@@ -51,21 +51,21 @@ public final class Discovery implements AutoCloseable {
   private final LongSupplier nanoClock;
 
   /**
-   * {@code client}: the Destination client to call for each new stream (see {@code ControlPlaneClient});
+   * {@code client}: the Destination API, called for each new stream (see {@code ControlPlaneClient});
    * {@code policies}: the OutboundPolicies client, when the proxy has a policy service.
    */
-  public Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Optional<Supplier<OutboundPoliciesClient>> policies,
+  public Discovery(ActorSystem<?> system, Destination client, Optional<OutboundPolicies> policies,
                    Settings settings) {
     this(system, client, policies, settings, System::nanoTime);
   }
 
   /** Without a policy service: Services get the policy a Service without annotations has. */
-  public Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Settings settings) {
+  public Discovery(ActorSystem<?> system, Destination client, Settings settings) {
     this(system, client, Optional.empty(), settings, System::nanoTime);
   }
 
   /** {@code nanoClock} decides idleness; tests pass their own to sweep deterministically. */
-  Discovery(ActorSystem<?> system, Supplier<DestinationClient> client, Optional<Supplier<OutboundPoliciesClient>> policyClient,
+  Discovery(ActorSystem<?> system, Destination client, Optional<OutboundPolicies> policyClient,
             Settings settings, LongSupplier nanoClock) {
     this.system = system;
     this.client = client;
@@ -73,18 +73,18 @@ public final class Discovery implements AutoCloseable {
     this.nanoClock = nanoClock;
     this.endpoints = new Follower<>("endpoints", authority -> {
       Resolution resolution = new Resolution();
-      return follow("endpoints of " + authority, resolution, () -> client.get().get(lookup(authority)), resolution::apply,
+      return follow("endpoints of " + authority, resolution, () -> client.get(lookup(authority)), resolution::apply,
           () -> resolution.endpoints().size() + " endpoints known");
     });
     this.profiles = new Follower<>("profile", authority -> {
       LatestAnswer<DestinationProfile> profile = new LatestAnswer<>();
-      return follow("profile of " + authority, profile, () -> client.get().getProfile(lookup(authority)), profile::apply,
+      return follow("profile of " + authority, profile, () -> client.getProfile(lookup(authority)), profile::apply,
           () -> profile.current().isPresent() ? "the profile known" : "no profile yet");
     });
     this.policies = policyClient.map(c -> new Follower<>("outbound policy", authority -> {
       LatestAnswer<OutboundPolicy> policy = new LatestAnswer<>();
       return follow("outbound policy of " + authority, policy,
-          () -> c.get().watch(TrafficSpec.newBuilder().setAuthority(authority).build()), policy::apply,
+          () -> c.watch(TrafficSpec.newBuilder().setAuthority(authority).build()), policy::apply,
           () -> policy.current().isPresent() ? "the policy known" : "no policy yet");
     }));
     Duration sweep = settings.idleTimeout().dividedBy(2);

@@ -3,7 +3,7 @@ package io.weft.proxy.identity;
 import com.google.protobuf.ByteString;
 import io.linkerd.proxy.identity.CertifyRequest;
 import io.linkerd.proxy.identity.CertifyResponse;
-import io.linkerd.proxy.identity.IdentityClient;
+import io.linkerd.proxy.identity.Identity;
 import io.weft.protocol.identity.IdentityCertificateException;
 import io.weft.protocol.identity.TrustBundle;
 import io.weft.proxy.metrics.IdentityMetrics;
@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * Gets and renews the proxy's certificate: sends its CSR with the service-account token (read
@@ -49,7 +48,7 @@ public final class Certifier {
   private Certifier() {}
 
   /** {@code key} and {@code csr} are the proxy's; {@code publicKey} is the CSR's, which a certificate must carry. */
-  public static Behavior<Command> create(Supplier<IdentityClient> client, Settings settings, PrivateKey key, java.security.PublicKey publicKey,
+  public static Behavior<Command> create(Identity client, Settings settings, PrivateKey key, java.security.PublicKey publicKey,
                                          byte[] csr,
                                          TrustBundle anchors, MeshCredentials credentials, IdentityMetrics metrics, Clock clock) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -70,7 +69,7 @@ public final class Certifier {
     }));
   }
 
-  private static void request(ActorContext<Command> ctx, Supplier<IdentityClient> client, Settings settings, byte[] csr) {
+  private static void request(ActorContext<Command> ctx, Identity client, Settings settings, byte[] csr) {
     byte[] token;
     try {
       token = Files.readAllBytes(settings.tokenFile());
@@ -80,7 +79,7 @@ public final class Certifier {
     }
     CertifyRequest request = CertifyRequest.newBuilder().setIdentity(settings.localName())
         .setToken(ByteString.copyFrom(token)).setCertificateSigningRequest(ByteString.copyFrom(csr)).build();
-    ctx.pipeToSelf(client.get().certify(request), Answered::new);
+    ctx.pipeToSelf(client.certify(request), Answered::new);
   }
 
   /** Installs the certificate and says when to renew it; a certificate that does not check out is refused. */

@@ -1,6 +1,6 @@
 package io.weft.proxy.identity;
 
-import io.linkerd.proxy.identity.IdentityClient;
+import io.linkerd.proxy.identity.Identity;
 import io.weft.protocol.identity.CertificateRequests;
 import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.TrustBundle;
@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * A proxy's mesh identity: its key (made in memory, or Linkerd's {@code key.p8} and {@code csr.der}
@@ -51,7 +50,7 @@ public final class ProxyIdentity {
     return start(system, config, ControlPlaneClient.identity(system, config.serviceAddress()), metrics, Clock.systemUTC());
   }
 
-  private static ProxyIdentity start(ActorSystem<?> system, Config config, Supplier<IdentityClient> client,
+  private static ProxyIdentity start(ActorSystem<?> system, Config config, Identity client,
                                      IdentityMetrics metrics, Clock clock) {
     PrivateKey key;
     PublicKey publicKey;

@@ -1,6 +1,6 @@
 package io.weft.proxy.policy;
 
-import io.linkerd.proxy.inbound.InboundServerPoliciesClient;
+import io.linkerd.proxy.inbound.InboundServerPolicies;
 import io.linkerd.proxy.inbound.PortSpec;
 import io.linkerd.proxy.inbound.Server;
 import io.weft.proxy.discovery.Followed;
@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The pod's port policies, followed from the control plane's {@code InboundServerPolicies} for the
@@ -27,13 +26,13 @@ public final class InboundPolicies implements PortPolicies, AutoCloseable {
   private final Map<Integer, Set<Runnable>> listeners = new ConcurrentHashMap<>();
   private final Map<Integer, Followed.Stream<LatestAnswer<Server>>> streams = new ConcurrentHashMap<>();
 
-  public InboundPolicies(ActorSystem<?> system, Supplier<InboundServerPoliciesClient> client, String workload, Set<Integer> ports,
+  public InboundPolicies(ActorSystem<?> system, InboundServerPolicies client, String workload, Set<Integer> ports,
                          Following.Limits limits) {
     java.time.Duration burst = system.settings().config().getDuration("weft.proxy.inbound.rate-limit-burst");
     for (int port : ports) {
       PortSpec spec = PortSpec.newBuilder().setWorkload(workload).setPort(port).build();
       Followed.Stream<LatestAnswer<Server>> stream = Following.latest(system, limits, "inbound policy of port " + port,
-          () -> client.get().watchPort(spec));
+          () -> client.watchPort(spec));
       stream.target().subscribe(server -> {
         current.put(port, PortPolicy.of(server, burst));
         listeners.getOrDefault(port, Set.of()).forEach(Runnable::run);

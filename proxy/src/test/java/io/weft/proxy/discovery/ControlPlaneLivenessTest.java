@@ -5,7 +5,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.linkerd.proxy.destination.Destination;
-import io.linkerd.proxy.destination.DestinationClient;
 import io.linkerd.proxy.destination.DestinationHandlerFactory;
 import io.linkerd.proxy.destination.DestinationProfile;
 import io.linkerd.proxy.destination.GetDestination;
@@ -16,7 +15,6 @@ import io.weft.actors.ControlPlane;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.proxy.LocalMesh;
 import io.weft.proxy.config.ProxyConfig;
-import io.weft.proxy.control.ControlPlaneClient;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -71,7 +69,7 @@ class ControlPlaneLivenessTest {
     }
   }
 
-  private Discovery discovery(ControlPlaneClient<DestinationClient> client, ProxyConfig.ControlStream limits) {
+  private Discovery discovery(Destination client, ProxyConfig.ControlStream limits) {
     return new Discovery(proxySystem, client, new Discovery.Settings("{}", Duration.ofMillis(100), Duration.ofSeconds(1),
         Duration.ofMinutes(5), limits, List.of()));
   }
@@ -81,21 +79,27 @@ class ControlPlaneLivenessTest {
   }
 
   @Test
-  void aClientThatGaveUpReconnectingIsBuiltAgainWhenTheControlPlaneReturns() throws IOException {
-    // One attempt: the client gives up at the first refused connection. With Pekko gRPC's default of
-    // twenty, a long enough outage gets there too.
-    proxySystem = LocalMesh.proxySystem("pekko.grpc.client.\"*\".connection-attempts = 1");
-    int port = LocalMesh.freePort();
-    ControlPlaneClient<DestinationClient> client = LocalMesh.destinationClient(proxySystem, port);
-    DestinationClient first = client.get();
-    discovery = discovery(client, defaultLimits());
-    Resolution api = discovery.resolve(AUTHORITY);
-    await().atMost(PATIENCE).until(() -> first.closed().toCompletableFuture().isDone());
+  void aControlPlaneThatIsDownAtFirstIsFollowedOnceItIsUp() throws IOException {
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(log);
+    try {
+      proxySystem = LocalMesh.proxySystem();
+      int port = LocalMesh.freePort();
+      discovery = discovery(LocalMesh.destinationClient(proxySystem, port), defaultLimits());
+      Resolution api = discovery.resolve(AUTHORITY);
+      // A refused connection fails the stream, which is asked for again with backoff (quick in tests).
+      await().atMost(PATIENCE).until(() -> log.list.stream().anyMatch(e -> e.getLevel() == Level.WARN
+          && e.getFormattedMessage().contains("lost the stream for the endpoints of " + AUTHORITY)
+          && e.getFormattedMessage().contains("connecting to the destination API at 127.0.0.1:" + port + " failed")));
 
-    Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(2));
-    controlPlane = LocalMesh.controlPlane(manifests, port);
-    await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
-    assertThat(client.get()).isNotSameAs(first);
+      Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(2));
+      controlPlane = LocalMesh.controlPlane(manifests, port);
+      await().atMost(PATIENCE).until(() -> api.endpoints().size() == 2);
+    } finally {
+      root.detachAppender(log);
+    }
   }
 
   @Test
@@ -103,8 +107,8 @@ class ControlPlaneLivenessTest {
     int port = LocalMesh.freePort();
     Files.writeString(manifests.resolve("shop.yaml"), DiscoveryTest.manifest(1));
     controlPlane = LocalMesh.controlPlane(manifests, port);
-    // gRPC sends keepalive PINGs no more often than every 10 s; the answer is awaited for 1 s.
-    proxySystem = LocalMesh.proxySystem("weft.proxy.control-plane.keep-alive-timeout = 1s");
+    // A PING after a second without a frame, its answer awaited for a second.
+    proxySystem = LocalMesh.proxySystem("weft.proxy.control-plane { keep-alive-interval = 1s, keep-alive-timeout = 1s }");
     try (BlackHoleRelay relay = new BlackHoleRelay(port)) {
       discovery = discovery(LocalMesh.destinationClient(proxySystem, relay.port()), defaultLimits());
       Resolution api = discovery.resolve(AUTHORITY);

@@ -33,4 +33,23 @@ public final class GrpcTimeout {
       default -> Optional.empty();
     };
   }
+
+  /** {@code timeout} as the header writes it: milliseconds while they fit in eight digits, else seconds, else hours. */
+  public static String format(Duration timeout) {
+    long limit = pow10(MAX_DIGITS);
+    long millis = Math.max(0, timeout.toMillis());
+    if (millis < limit) {
+      return millis + "m";
+    }
+    long seconds = timeout.toSeconds();
+    return seconds < limit ? seconds + "S" : Math.min(timeout.toHours(), limit - 1) + "H";
+  }
+
+  private static long pow10(int digits) {
+    long value = 1;
+    for (int i = 0; i < digits; i++) {
+      value *= 10;
+    }
+    return value;
+  }
 }

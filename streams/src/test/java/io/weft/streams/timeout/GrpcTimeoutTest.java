@@ -27,4 +27,15 @@ class GrpcTimeoutTest {
     assertThat(GrpcTimeout.parse("-1S")).isEmpty();
     assertThat(GrpcTimeout.parse("123456789S")).as("more than eight digits").isEmpty();
   }
+
+  @Test
+  void aTimeoutIsWrittenInAsFineAUnitAsFitsEightDigits() {
+    assertThat(GrpcTimeout.format(Duration.ofSeconds(10))).isEqualTo("10000m");
+    assertThat(GrpcTimeout.format(Duration.ofDays(2))).isEqualTo("172800S");
+    assertThat(GrpcTimeout.format(Duration.ofDays(365 * 10_000L))).isEqualTo("87600000H");
+    assertThat(GrpcTimeout.format(Duration.ofDays(365 * 20_000L))).isEqualTo("99999999H");
+    for (Duration d : new Duration[] {Duration.ofMillis(1), Duration.ofMinutes(7), Duration.ofDays(1500)}) {
+      assertThat(GrpcTimeout.parse(GrpcTimeout.format(d))).contains(d);
+    }
+  }
 }
