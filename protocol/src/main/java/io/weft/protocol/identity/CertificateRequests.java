@@ -6,41 +6,55 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 
 import java.io.IOException;
 import java.security.InvalidKeyException;
 import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.interfaces.ECPublicKey;
 import java.util.ArrayList;
 import java.util.List;
 
 /** PKCS#10 certificate signing requests for a mesh identity, as a proxy sends them in {@code Identity.Certify}. */
 public final class CertificateRequests {
+  private static final String COMMON_NAME = "2.5.4.3";
+  private static final String SUBJECT_ALT_NAME = "2.5.29.17";
+  private static final String EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
+  private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+
   private CertificateRequests() {}
 
   /** What a valid request asks for: a key, and the DNS names it wants in its certificate. */
   public record Request(PublicKey publicKey, List<String> dnsNames) {}
 
-  /** A DER-encoded request for {@code name}, signed with {@code keys}' private key. */
+  /**
+   * A DER-encoded request for {@code name}, signed with {@code keys}' private key: the subject and
+   * SAN as {@link Subjects} says, the SAN asked for in an extensionRequest attribute. Written here,
+   * not with Bouncy Castle, so a proxy's start loads none of it (see {@link Der}).
+   */
   public static byte[] create(KeyPair keys, String name) {
+    byte[] subject = Subjects.commonName(name)
+        .map(cn -> Der.sequence(Der.set(Der.sequence(Der.oid(COMMON_NAME), Der.utf8(cn)))))
+        .orElseGet(Der::sequence);
+    byte[] sans = Der.element(Der.OCTET_STRING,
+        Der.sequence(Der.element(Der.DNS_NAME, name.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+    byte[] san = Subjects.sanCritical(name) ? Der.sequence(Der.oid(SUBJECT_ALT_NAME), Der.trueBoolean(), sans)
+        : Der.sequence(Der.oid(SUBJECT_ALT_NAME), sans);
+    byte[] attributes = Der.element(Der.ATTRIBUTES, Der.sequence(Der.oid(EXTENSION_REQUEST), Der.set(Der.sequence(san))));
+    byte[] info = Der.sequence(Der.integer(0), subject, keys.getPublic().getEncoded(), attributes);
     try {
-      ExtensionsGenerator extensions = new ExtensionsGenerator();
-      extensions.addExtension(Extension.subjectAlternativeName, Subjects.sanCritical(name),
-          new GeneralNames(new GeneralName(GeneralName.dNSName, name)));
-      return new JcaPKCS10CertificationRequestBuilder(Subjects.of(name), keys.getPublic())
-          .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
-          .build(new JcaContentSignerBuilder(MeshKeys.SIGNATURE).build(keys.getPrivate()))
-          .getEncoded();
-    } catch (IOException | OperatorCreationException e) {
+      Signature signer = Signature.getInstance(MeshKeys.SIGNATURE);
+      signer.initSign(keys.getPrivate());
+      signer.update(info);
+      return Der.sequence(info, Der.sequence(Der.oid(ECDSA_WITH_SHA256)), Der.bits(signer.sign()));
+    } catch (NoSuchAlgorithmException | InvalidKeyException | SignatureException e) {
       throw new IllegalStateException("cannot sign a CSR with a " + keys.getPrivate().getAlgorithm() + " key", e);
     }
   }

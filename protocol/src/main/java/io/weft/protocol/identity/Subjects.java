@@ -15,7 +15,12 @@ final class Subjects {
   private Subjects() {}
 
   static X500Name of(String name) {
-    return fits(name) ? new X500Name("CN=" + name) : new X500Name(new org.bouncycastle.asn1.x500.RDN[0]);
+    return commonName(name).map(cn -> new X500Name("CN=" + cn)).orElseGet(() -> new X500Name(new org.bouncycastle.asn1.x500.RDN[0]));
+  }
+
+  /** The subject's common name, when it has one. */
+  static java.util.Optional<String> commonName(String name) {
+    return fits(name) ? java.util.Optional.of(name) : java.util.Optional.empty();
   }
 
   /** Whether the SAN must be critical: the subject is empty. */
