@@ -1,24 +1,14 @@
 package io.weft.protocol.identity;
 
-import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.Extensions;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
-
-import java.io.IOException;
 import java.security.InvalidKeyException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.SignatureException;
-import java.security.interfaces.ECPublicKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,6 +18,8 @@ public final class CertificateRequests {
   private static final String SUBJECT_ALT_NAME = "2.5.29.17";
   private static final String EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
   private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
+  private static final String EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+  private static final String RSA = "1.2.840.113549.1.1.1";
 
   private CertificateRequests() {}
 
@@ -36,8 +28,8 @@ public final class CertificateRequests {
 
   /**
    * A DER-encoded request for {@code name}, signed with {@code keys}' private key: the subject and
-   * SAN as {@link Subjects} says, the SAN asked for in an extensionRequest attribute. Written here,
-   * not with Bouncy Castle, so a proxy's start loads none of it (see {@link Der}).
+   * SAN as {@link Subjects} says, the SAN asked for in an extensionRequest attribute. Written (and
+   * read) here, not with Bouncy Castle, so a proxy's start loads none of it (see {@link Der}).
    */
   public static byte[] create(KeyPair keys, String name) {
     byte[] subject = Subjects.commonName(name)
@@ -64,36 +56,95 @@ public final class CertificateRequests {
    * that key. Throws {@link IllegalArgumentException} saying which check failed.
    */
   public static Request parse(byte[] der) {
-    JcaPKCS10CertificationRequest request;
-    PublicKey key;
+    byte[] info;
+    byte[] signature;
+    Der.Reader fields;
     try {
-      request = new JcaPKCS10CertificationRequest(new PKCS10CertificationRequest(der));
-      key = request.getPublicKey();
-    } catch (IOException | RuntimeException | NoSuchAlgorithmException | InvalidKeyException e) {
+      Der.Reader request = new Der.Reader(der).enter(Der.SEQUENCE);
+      info = request.read(Der.SEQUENCE);
+      request.read(Der.SEQUENCE); // the signature's algorithm: a mesh key's own decides the check
+      byte[] bits = request.enter(Der.BIT_STRING).rest();
+      if (bits.length < 1 || bits[0] != 0) {
+        throw new IllegalArgumentException("the signature is not a whole number of bytes");
+      }
+      signature = java.util.Arrays.copyOfRange(bits, 1, bits.length);
+      fields = new Der.Reader(info).enter(Der.SEQUENCE);
+      fields.read(Der.INTEGER); // version
+      fields.read(Der.SEQUENCE); // subject: the identity is the SAN
+    } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("the CSR is not a DER-encoded PKCS#10 request: " + e.getMessage(), e);
     }
-    if (!(key instanceof ECPublicKey)) {
-      throw new IllegalArgumentException("the CSR's key is " + key.getAlgorithm() + "; mesh identities use ECDSA P-256");
-    }
+    PublicKey key = publicKey(fields);
     try {
-      if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+      Signature verifier = Signature.getInstance(MeshKeys.SIGNATURE);
+      verifier.initVerify(key);
+      verifier.update(info);
+      if (!verifier.verify(signature)) {
         throw new IllegalArgumentException("the CSR's signature does not verify with its own key");
       }
-    } catch (OperatorCreationException | PKCSException e) {
+    } catch (NoSuchAlgorithmException | InvalidKeyException | SignatureException e) {
       throw new IllegalArgumentException("the CSR's signature cannot be checked: " + e.getMessage(), e);
     }
+    try {
+      return new Request(key, dnsNames(fields));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the CSR is not a DER-encoded PKCS#10 request: " + e.getMessage(), e);
+    }
+  }
+
+  private static PublicKey publicKey(Der.Reader fields) {
+    byte[] spki;
+    byte[] algorithm;
+    try {
+      spki = fields.read(Der.SEQUENCE);
+      algorithm = new Der.Reader(spki).enter(Der.SEQUENCE).enter(Der.SEQUENCE).read(Der.OID);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("the CSR is not a DER-encoded PKCS#10 request: " + e.getMessage(), e);
+    }
+    if (!java.util.Arrays.equals(algorithm, Der.oid(EC_PUBLIC_KEY))) {
+      throw new IllegalArgumentException("the CSR's key is " + (java.util.Arrays.equals(algorithm, Der.oid(RSA)) ? "RSA"
+          : "not an elliptic-curve key") + "; mesh identities use ECDSA P-256");
+    }
+    try {
+      return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(spki));
+    } catch (NoSuchAlgorithmException | InvalidKeySpecException e) {
+      throw new IllegalArgumentException("the CSR's key cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** The DNS names of the SAN the request's extensionRequest attribute asks for. */
+  private static List<String> dnsNames(Der.Reader fields) {
     List<String> names = new ArrayList<>();
-    for (var attribute : request.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
-      Extensions extensions = Extensions.getInstance(attribute.getAttrValues().getObjectAt(0));
-      GeneralNames sans = GeneralNames.fromExtensions(extensions, Extension.subjectAlternativeName);
-      if (sans != null) {
-        for (GeneralName san : sans.getNames()) {
-          if (san.getTagNo() == GeneralName.dNSName) {
-            names.add(san.getName().toString());
+    if (fields.peek() != Der.ATTRIBUTES) {
+      return names;
+    }
+    Der.Reader attributes = fields.enter(Der.ATTRIBUTES);
+    while (!attributes.atEnd()) {
+      Der.Reader attribute = attributes.enter(Der.SEQUENCE);
+      boolean extensionRequest = java.util.Arrays.equals(attribute.read(Der.OID), Der.oid(EXTENSION_REQUEST));
+      Der.Reader values = attribute.enter(Der.SET);
+      while (extensionRequest && !values.atEnd()) {
+        Der.Reader extensions = values.enter(Der.SEQUENCE);
+        while (!extensions.atEnd()) {
+          Der.Reader extension = extensions.enter(Der.SEQUENCE);
+          boolean san = java.util.Arrays.equals(extension.read(Der.OID), Der.oid(SUBJECT_ALT_NAME));
+          if (extension.peek() == Der.BOOLEAN) {
+            extension.skip(); // critical or not, the names are the same
+          }
+          Der.Reader value = extension.enter(Der.OCTET_STRING);
+          if (san) {
+            Der.Reader generalNames = value.enter(Der.SEQUENCE);
+            while (!generalNames.atEnd()) {
+              if (generalNames.peek() == Der.DNS_NAME) {
+                names.add(new String(generalNames.enter(Der.DNS_NAME).rest(), java.nio.charset.StandardCharsets.US_ASCII));
+              } else {
+                generalNames.skip();
+              }
+            }
           }
         }
       }
     }
-    return new Request(key, List.copyOf(names));
+    return List.copyOf(names);
   }
 }

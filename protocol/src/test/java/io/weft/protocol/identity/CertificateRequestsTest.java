@@ -76,4 +76,41 @@ class CertificateRequestsTest {
     assertThatThrownBy(() -> Pem.certificates("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "the bundle"))
         .hasMessageStartingWith("the bundle: not PEM-encoded certificates (");
   }
+
+  @Test
+  void aRequestBouncyCastleWroteIsReadTheSame() throws Exception {
+    for (String name : List.of(SHORT, LONG)) {
+      KeyPair keys = MeshKeys.newKeyPair();
+      CertificateRequests.Request parsed = CertificateRequests.parse(bouncyCastles(keys, name).getEncoded());
+      assertThat(parsed.publicKey()).isEqualTo(keys.getPublic());
+      assertThat(parsed.dnsNames()).containsExactly(name);
+    }
+  }
+
+  @Test
+  void eachBrokenRequestIsRefusedSayingWhatIsWrong() throws Exception {
+    assertThatThrownBy(() -> CertificateRequests.parse("not a CSR".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .hasMessageStartingWith("the CSR is not a DER-encoded PKCS#10 request: ");
+    byte[] good = CertificateRequests.create(MeshKeys.newKeyPair(), SHORT);
+    for (int cut : new int[] {1, 2, 10, good.length / 2, good.length - 1}) {
+      assertThatThrownBy(() -> CertificateRequests.parse(java.util.Arrays.copyOf(good, cut)))
+          .as("cut at %d", cut).hasMessageStartingWith("the CSR is not a DER-encoded PKCS#10 request: ");
+    }
+    // Another key's signature over the same request.
+    KeyPair other = MeshKeys.newKeyPair();
+    byte[] info = new PKCS10CertificationRequest(good).toASN1Structure().getCertificationRequestInfo().getEncoded();
+    java.security.Signature signer = java.security.Signature.getInstance(MeshKeys.SIGNATURE);
+    signer.initSign(other.getPrivate());
+    signer.update(info);
+    byte[] forged = Der.sequence(info, Der.sequence(Der.oid("1.2.840.10045.4.3.2")), Der.bits(signer.sign()));
+    assertThatThrownBy(() -> CertificateRequests.parse(forged)).hasMessage("the CSR's signature does not verify with its own key");
+
+    java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+    rsa.initialize(2048);
+    KeyPair rsaKeys = rsa.generateKeyPair();
+    byte[] rsaRequest = new JcaPKCS10CertificationRequestBuilder(Subjects.of(SHORT), rsaKeys.getPublic())
+        .build(new JcaContentSignerBuilder("SHA256withRSA").build(rsaKeys.getPrivate())).getEncoded();
+    assertThatThrownBy(() -> CertificateRequests.parse(rsaRequest))
+        .hasMessage("the CSR's key is RSA; mesh identities use ECDSA P-256");
+  }
 }
