@@ -7,7 +7,7 @@
 # and the Weft pair plain and with mesh mTLS. Each proxy is its own process; reported per row:
 # p50/p90/p99 at 1,000 req/s, maximum req/s, non-2xx answers, CPU seconds per 100k requests of
 # each proxy (A = the client side, B = the server side; the fair measure when everything shares
-# two cores), RSS of each proxy at 1,000 req/s, and a Weft proxy's start to /ready.
+# two cores), RSS of each proxy at 1,000 req/s (and its anonymous part), and a Weft proxy's start to /ready.
 # Called by `bench/run proxies [SECONDS]`; needs wrk, hey, h2load (nghttp2-client), haproxy, nginx-light, openssl.
 # BENCH_PROTOCOLS (default "http1 h2 grpc"), BENCH_PAIRS (default "direct haproxy nginx weft weft-mtls"),
 # BENCH_WARMUP (seconds of discarded full-speed load per protocol before a Weft pair's rows, default 20),
@@ -215,7 +215,9 @@ driver() {
     --duration "${duration}s" --warmup 2s "$@" 2>/dev/null
 }
 cpu_ticks() { local p; for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"; done; }
-rss_mib() { local p; for p in "$@"; do awk '/VmRSS/ {printf "%d ", $2 / 1024}' "/proc/$p/status"; done; }
+# VmRSS, and in parentheses its anonymous part (the process's own; the rest is file pages, such as
+# the JDK's libraries and the AOT cache, which every proxy on a node shares in the page cache).
+rss_mib() { local p; for p in "$@"; do awk '/VmRSS/ {r = $2} /RssAnon/ {a = $2} END {printf "%d(%d) ", r / 1024, a / 1024}' "/proc/$p/status"; done; }
 # CPU seconds per 100k requests of each process, from tick counts before and after.
 cpu_per_100k() { # requests "before ticks" "after ticks"
   local requests=$1; local -a before=($2) after=($3); local i result=""
@@ -229,7 +231,7 @@ row() { # protocol target tool rate achieved p50 p90 p99 non2xx cpu rss
   printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  cpu/100k[%s]  rss_mib[%s]\n' "$@" | tee -a "$out"
 }
 echo "$(date -u +%FT%TZ) $(nproc) cores, commit $(git -C "$WEFT_HOME" rev-parse --short HEAD); load generators, proxies and backend share this machine; ${duration}s per row" | tee -a "$out"
-printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  %s\n' proto target tool rate req/s p50_ms p90_ms p99_ms non2xx "cpu s per 100k req [A B]  rss MiB at 1k req/s [A B]" | tee -a "$out"
+printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  %s\n' proto target tool rate req/s p50_ms p90_ms p99_ms non2xx "cpu s per 100k req [A B]  rss MiB at 1k req/s [A B] (anonymous)" | tee -a "$out"
 
 measure() { # protocol label url header procs...
   local protocol=$1 label=$2 url=$3 header=$4; shift 4; local procs=("$@")
