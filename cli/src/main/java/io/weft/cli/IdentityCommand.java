@@ -6,6 +6,7 @@ import io.weft.k8s.identity.LocalTokens;
 import io.weft.k8s.model.PodResource;
 import io.weft.protocol.identity.MeshIdentity;
 import io.weft.protocol.identity.Pem;
+import io.weft.protocol.identity.PemKeys;
 import io.weft.protocol.identity.TrustBundle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,7 +92,7 @@ final class IdentityCommand {
         anchorCredential = new CertificateAuthority.Credential(
             Pem.certificates(Files.readString(anchor.resolve(MeshPki.ANCHOR_CERTIFICATE)), anchor.resolve(MeshPki.ANCHOR_CERTIFICATE)
                 .toString()).getFirst(),
-            Pem.privateKey(Files.readString(anchor.resolve(MeshPki.ANCHOR_KEY)), anchor.resolve(MeshPki.ANCHOR_KEY).toString()));
+            PemKeys.privateKey(Files.readString(anchor.resolve(MeshPki.ANCHOR_KEY)), anchor.resolve(MeshPki.ANCHOR_KEY).toString()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read the trust anchor in " + anchor, e);
       }

@@ -14,6 +14,7 @@ import io.weft.operator.install.InstallManifests.Credentials;
 import io.weft.protocol.identity.IdentityCertificateException;
 import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.Pem;
+import io.weft.protocol.identity.PemKeys;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ final class InstallCredentials {
 
   private static boolean webhookStillGood(Secret secret, String namespace, Instant now) {
     try {
-      Pem.privateKey(SecretData.text(secret, "tls.key"), "webhook key");
+      PemKeys.privateKey(SecretData.text(secret, "tls.key"), "webhook key");
       for (AdmissionWebhook webhook : AdmissionWebhook.values()) {
         webhook.verify(SecretData.text(secret, "ca.crt"), SecretData.text(secret, "tls.crt"), namespace, now.plus(RENEW_BEFORE));
       }

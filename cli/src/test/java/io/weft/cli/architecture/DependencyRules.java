@@ -11,14 +11,15 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * The dependency rules docs/ARCHITECTURE.md states, for the tree under {@code root} (Weft's is
  * {@code io.weft}): no package cycles; nothing but the test kit itself depends on the test kit; and
- * each module is used only by the modules above it that the document lists. The modules, bottom up:
- * protocol, streams, k8s, operator, actors, proxy, viz, demo, cli.
+ * each module is used only by the modules above it that the document lists (the modules, bottom up:
+ * protocol, streams, k8s, operator, actors, proxy, viz, demo, cli); and nothing the proxy runs needs
+ * Bouncy Castle, which its classpath leaves out.
  */
 final class DependencyRules {
   private DependencyRules() {}
 
   static List<ArchRule> of(String root) {
-    return List.of(noPackageCycles(root), noProductionCodeOnTheTestKit(root), modules(root));
+    return List.of(noPackageCycles(root), noProductionCodeOnTheTestKit(root), modules(root), proxyWithoutBouncyCastle(root));
   }
 
   static ArchRule noPackageCycles(String root) {
@@ -53,5 +54,12 @@ final class DependencyRules {
         .whereLayer("streams").mayOnlyBeAccessedByLayers("proxy", "viz", "demo", "cli")
         .whereLayer("protocol").mayOnlyBeAccessedByLayers("streams", "k8s", "operator", "actors", "proxy", "viz", "demo", "cli")
         .because("docs/ARCHITECTURE.md: a module depends only on the modules below it that it lists");
+  }
+
+  /** The proxy's runtime classpath leaves Bouncy Castle out (proxy/pom.xml), so nothing it runs may need it. */
+  static ArchRule proxyWithoutBouncyCastle(String root) {
+    return noClasses().that().resideInAnyPackage(root + ".proxy..", root + ".streams..")
+        .should().transitivelyDependOnClassesThat().resideInAPackage("org.bouncycastle..")
+        .because("a proxy starts without Bouncy Castle's signed jars (docs/DECISIONS.md, issue 12)");
   }
 }

@@ -29,7 +29,7 @@ class DependencyRulesTest {
   }
 
   @Test
-  void aCycleATestKitImportAndAnUpwardImportEachBreakTheirRule() {
+  void aCycleATestKitImportAnUpwardImportAndBouncyCastleUnderTheProxyEachBreakTheirRule() {
     JavaClasses fixtures = new ClassFileImporter().importPackages("fixtures.weft");
     EvaluationResult cycles = DependencyRules.noPackageCycles("fixtures.weft").evaluate(fixtures);
     assertThat(cycles.hasViolation()).isTrue();
@@ -42,5 +42,10 @@ class DependencyRulesTest {
     EvaluationResult modules = DependencyRules.modules("fixtures.weft").evaluate(fixtures);
     assertThat(modules.hasViolation()).isTrue();
     assertThat(modules.getFailureReport().toString()).contains("fixtures.weft.protocol.Wire").contains("fixtures.weft.cli.Command");
+
+    EvaluationResult bouncyCastle = DependencyRules.proxyWithoutBouncyCastle("fixtures.weft").evaluate(fixtures);
+    assertThat(bouncyCastle.hasViolation()).isTrue();
+    assertThat(bouncyCastle.getFailureReport().toString()).contains("fixtures.weft.proxy.Starter")
+        .contains("org.bouncycastle.openssl.PEMParser");
   }
 }

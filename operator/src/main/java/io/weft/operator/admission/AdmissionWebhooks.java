@@ -1,6 +1,7 @@
 package io.weft.operator.admission;
 
 import io.weft.protocol.identity.Pem;
+import io.weft.protocol.identity.PemKeys;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
@@ -86,7 +87,7 @@ public final class AdmissionWebhooks {
 
   static SSLContext sslContext(String certificatePem, String keyPem) {
     List<X509Certificate> chain = Pem.certificates(certificatePem, "webhook certificate");
-    PrivateKey key = Pem.privateKey(keyPem, "webhook key");
+    PrivateKey key = PemKeys.privateKey(keyPem, "webhook key");
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);

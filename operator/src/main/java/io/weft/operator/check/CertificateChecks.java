@@ -9,6 +9,7 @@ import io.weft.operator.install.InstallManifests.AdmissionWebhook;
 import io.weft.protocol.identity.IdentityCertificateException;
 import io.weft.protocol.identity.MeshKeys;
 import io.weft.protocol.identity.Pem;
+import io.weft.protocol.identity.PemKeys;
 import io.weft.protocol.identity.TrustBundle;
 
 import java.nio.charset.StandardCharsets;
@@ -70,7 +71,7 @@ final class CertificateChecks {
     try {
       anchors = Pem.certificates(material.trustAnchorsPem(), "trust anchors");
       issuerChain = Pem.certificates(material.certificatePem(), "issuer certificate");
-      PrivateKey key = Pem.privateKey(material.keyPem(), "issuer key");
+      PrivateKey key = PemKeys.privateKey(material.keyPem(), "issuer key");
       if (!MeshKeys.belongTogether(issuerChain.getFirst(), key)) {
         throw CheckProblem.error("the issuer key does not belong to the issuer certificate");
       }

@@ -71,7 +71,7 @@ public final class CertificateAuthority {
   /** As {@link #leaf(Credential, PublicKey, String, Instant, Duration)}, for several DNS names (the first is the subject). */
   public static X509Certificate leaf(Credential issuer, PublicKey key, java.util.List<String> names, Instant notBefore,
                                      Duration validity) {
-    return certificate(subjectOf(issuer.certificate()), Subjects.of(names.getFirst()), key, notBefore, validity,
+    return certificate(subjectOf(issuer.certificate()), subject(names.getFirst()), key, notBefore, validity,
         issuer.certificate(), issuer.key(), b -> b
             .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
             .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
@@ -83,6 +83,12 @@ public final class CertificateAuthority {
 
   private interface Extensions {
     X509v3CertificateBuilder add(X509v3CertificateBuilder builder) throws CertIOException;
+  }
+
+  /** A leaf's subject: its common name as {@link Subjects} says, or empty. */
+  static X500Name subject(String name) {
+    return Subjects.commonName(name).map(cn -> new X500Name("CN=" + cn))
+        .orElseGet(() -> new X500Name(new org.bouncycastle.asn1.x500.RDN[0]));
   }
 
   private static X500Name subjectOf(X509Certificate certificate) {

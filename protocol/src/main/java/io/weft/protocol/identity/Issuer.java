@@ -21,7 +21,7 @@ public record Issuer(CertificateAuthority.Credential credential, List<X509Certif
   public static Issuer load(IssuerMaterial material, Instant now) {
     TrustBundle anchors = TrustBundle.fromPem(material.trustAnchorsPem(), "trust anchors");
     List<X509Certificate> chain = Pem.certificates(material.certificatePem(), "issuer certificate");
-    PrivateKey key = Pem.privateKey(material.keyPem(), "issuer key");
+    PrivateKey key = PemKeys.privateKey(material.keyPem(), "issuer key");
     X509Certificate certificate = chain.getFirst();
     if (certificate.getBasicConstraints() < 0) {
       throw new IllegalArgumentException("issuer certificate " + certificate.getSubjectX500Principal().getName()

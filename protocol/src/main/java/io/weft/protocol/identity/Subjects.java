@@ -1,7 +1,5 @@
 package io.weft.protocol.identity;
 
-import org.bouncycastle.asn1.x500.X500Name;
-
 /**
  * The subject of a mesh certificate or request. The identity lives in the DNS SAN; the subject's
  * common name repeats it when it fits X.509's 64-character bound, else the subject is empty (RFC
@@ -13,10 +11,6 @@ final class Subjects {
   private static final int MAX_COMMON_NAME = 64;
 
   private Subjects() {}
-
-  static X500Name of(String name) {
-    return commonName(name).map(cn -> new X500Name("CN=" + cn)).orElseGet(() -> new X500Name(new org.bouncycastle.asn1.x500.RDN[0]));
-  }
 
   /** The subject's common name, when it has one. */
   static java.util.Optional<String> commonName(String name) {

@@ -29,7 +29,7 @@ class CertificateRequestsTest {
     ExtensionsGenerator extensions = new ExtensionsGenerator();
     extensions.addExtension(Extension.subjectAlternativeName, Subjects.sanCritical(name),
         new GeneralNames(new GeneralName(GeneralName.dNSName, name)));
-    return new JcaPKCS10CertificationRequestBuilder(Subjects.of(name), keys.getPublic())
+    return new JcaPKCS10CertificationRequestBuilder(CertificateAuthority.subject(name), keys.getPublic())
         .addAttribute(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest, extensions.generate())
         .build(new JcaContentSignerBuilder(MeshKeys.SIGNATURE).build(keys.getPrivate()));
   }
@@ -108,7 +108,7 @@ class CertificateRequestsTest {
     java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
     rsa.initialize(2048);
     KeyPair rsaKeys = rsa.generateKeyPair();
-    byte[] rsaRequest = new JcaPKCS10CertificationRequestBuilder(Subjects.of(SHORT), rsaKeys.getPublic())
+    byte[] rsaRequest = new JcaPKCS10CertificationRequestBuilder(CertificateAuthority.subject(SHORT), rsaKeys.getPublic())
         .build(new JcaContentSignerBuilder("SHA256withRSA").build(rsaKeys.getPrivate())).getEncoded();
     assertThatThrownBy(() -> CertificateRequests.parse(rsaRequest))
         .hasMessage("the CSR's key is RSA; mesh identities use ECDSA P-256");
