@@ -18,11 +18,13 @@ public final class EventLoops implements Extension {
   private final EventLoop[] loops;
   private final AtomicInteger next = new AtomicInteger();
   private final int readHighWater;
+  private final java.time.Duration acceptPause;
 
   private EventLoops(ActorSystem system) {
     Config config = system.settings().config().getConfig("weft.streams.tcp");
     int readBuffer = Math.toIntExact(config.getBytes("read-buffer"));
     readHighWater = Math.toIntExact(config.getBytes("read-high-water"));
+    acceptPause = config.getDuration("accept-pause");
     loops = new EventLoop[config.getInt("event-loops")];
     java.util.Set<java.nio.channels.SelectableChannel> arriving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     if (loops.length < 1) {
@@ -49,6 +51,11 @@ public final class EventLoops implements Extension {
   }
 
   /** Unconsumed bytes read from one connection before it is read no more. */
+  /** How long a listener stops accepting after an accept failed ({@code weft.streams.tcp.accept-pause}). */
+  public java.time.Duration acceptPause() {
+    return acceptPause;
+  }
+
   public int readHighWater() {
     return readHighWater;
   }

@@ -52,7 +52,8 @@ public final class TcpListener {
     InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
     EventLoop loop = loops.next();
     CompletableFuture<SelectionKey> registered = new CompletableFuture<>();
-    loop.register(server, SelectionKey.OP_ACCEPT, key -> accept(loop, server, local, executor, handler), registered::complete);
+    Accepting accepting = new Accepting(loop, server, local, executor, handler, loops.acceptPause());
+    loop.register(server, SelectionKey.OP_ACCEPT, accepting::ready, registered::complete);
     return new Binding() {
       @Override
       public InetSocketAddress localAddress() {
@@ -75,24 +76,83 @@ public final class TcpListener {
     };
   }
 
-  private static void accept(EventLoop loop, ServerSocketChannel server, InetSocketAddress local, Executor executor,
-                             Handler handler) {
-    while (true) {
-      SocketChannel channel;
-      try {
-        channel = server.accept();
-        if (channel == null) {
+  /**
+   * Takes a listener's connections on its loop's thread. An accept that fails for want of
+   * resources (file descriptors) pauses accepting for a while: the listener would otherwise be
+   * ready again at once and spin on a connection it cannot take.
+   */
+  private static final class Accepting {
+    private final EventLoop loop;
+    private final ServerSocketChannel server;
+    private final InetSocketAddress local;
+    private final Executor executor;
+    private final Handler handler;
+    private final java.time.Duration pause;
+    private final Executor afterPause;
+    private int pauses; // since the last connection taken; only on the loop's thread
+
+    Accepting(EventLoop loop, ServerSocketChannel server, InetSocketAddress local, Executor executor, Handler handler,
+              java.time.Duration pause) {
+      this.loop = loop;
+      this.server = server;
+      this.local = local;
+      this.executor = executor;
+      this.handler = handler;
+      this.pause = pause;
+      this.afterPause = CompletableFuture.delayedExecutor(pause.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS, loop::execute);
+    }
+
+    void ready(SelectionKey key) {
+      while (true) {
+        SocketChannel channel;
+        try {
+          channel = server.accept();
+          if (channel == null) {
+            return;
+          }
+        } catch (IOException e) {
+          pause(key, e);
           return;
         }
-        channel.configureBlocking(false);
-        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      } catch (IOException e) {
-        // Out of file descriptors, or the client reset before we took it: the next one may do.
-        log.warn("listener on {} could not accept a connection: {}", local, e.toString());
-        return;
+        if (pauses > 0) {
+          log.info("listener on {} accepts again after {} pause(s)", local, pauses);
+          pauses = 0;
+        }
+        try {
+          channel.configureBlocking(false);
+          channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+          // The client reset before we took it: the next one may do.
+          log.debug("listener on {}: an accepted connection is already gone: {}", local, e.toString());
+          closeQuietly(channel);
+          continue;
+        }
+        loop.arriving(channel);
+        executor.execute(() -> handler.accepted(channel));
       }
-      loop.arriving(channel);
-      executor.execute(() -> handler.accepted(channel));
+    }
+
+    private void pause(SelectionKey key, IOException cause) {
+      if (pauses++ == 0) {
+        log.warn("listener on {} could not accept a connection ({}): accepting paused, retried every {} ms", local,
+            cause.getMessage(), pause.toMillis());
+      } else {
+        log.debug("listener on {} still cannot accept ({}): pause {}", local, cause.getMessage(), pauses);
+      }
+      key.interestOps(0);
+      afterPause.execute(() -> {
+        if (key.isValid()) {
+          key.interestOps(SelectionKey.OP_ACCEPT);
+        }
+      });
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // already closed
     }
   }
 }
