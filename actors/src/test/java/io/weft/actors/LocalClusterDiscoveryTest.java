@@ -286,6 +286,18 @@ class LocalClusterDiscoveryTest {
     }
   }
 
+  @Test
+  void anAddressFollowsTheServiceThatTakesItAfterItsStreamBegan() throws Exception {
+    // A proxy asked for the address before the Service existed (a Service created after its clients).
+    try (DestinationWatch watch = new DestinationWatch(controlPlane.system(), controlPlane.destinationPort(), "10.96.8.8:80")) {
+      watch.awaitAddresses(java.util.Set.of("10.96.8.8:80")); // nothing owns it: answered as itself
+      Files.writeString(manifests.resolve("emojivoto.yaml"), app(2, "80").replace("spec:\n  selector:\n    app: web-svc",
+          "spec:\n  clusterIP: 10.96.8.8\n  selector:\n    app: web-svc"));
+      await().atMost(DestinationWatch.PATIENCE).until(() -> watch.endpoints().size() == 2
+          && !watch.endpoints().containsKey("10.96.8.8:80"));
+    }
+  }
+
   /** What a live stream held at a moment. */
   record Checkpoint(Instant at, Map<String, WeightedAddr> endpoints) {
     static Checkpoint of(DestinationWatch watch) {

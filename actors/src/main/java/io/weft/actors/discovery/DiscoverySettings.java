@@ -8,7 +8,7 @@ import java.time.Duration;
 public record DiscoverySettings(String controlPlaneNamespace, String trustDomain, String clusterDomain,
                                 OpaquePorts defaultOpaquePorts, int proxyInboundPort, int endpointWeight,
                                 double retryRatio, int minRetriesPerSecond, Duration retryTtl, int updateMemoSlots,
-                                long compressAbove) {
+                                long compressAbove, Duration unownedAddressRecheck) {
 
   public static DiscoverySettings from(Config config) {
     Config c = config.getConfig("weft.discovery");
@@ -16,6 +16,6 @@ public record DiscoverySettings(String controlPlaneNamespace, String trustDomain
         c.getString("cluster-domain"), OpaquePorts.parse(c.getString("default-opaque-ports")),
         c.getInt("proxy-inbound-port"), c.getInt("endpoint-weight"), c.getDouble("retry-budget.retry-ratio"),
         c.getInt("retry-budget.min-retries-per-second"), c.getDuration("retry-budget.ttl"), c.getInt("update-memo-slots"),
-        c.getBytes("compress-above"));
+        c.getBytes("compress-above"), c.getDuration("unowned-address-recheck"));
   }
 }

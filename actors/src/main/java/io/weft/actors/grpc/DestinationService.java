@@ -158,7 +158,15 @@ public final class DestinationService implements Destination {
 
     @Override
     public Source<EndpointSnapshot, NotUsed> unknown(String ip, int port) {
-      return Source.single(view.forPod(null, ip, port)).concat(Source.never());
+      // Answered as itself until something owns the address, then the owner's stream.
+      DestinationTarget.Address address = new DestinationTarget.Address(ip, port);
+      Duration recheck = settings.unownedAddressRecheck();
+      return Source.single(view.forPod(null, ip, port)).concat(Source.tick(recheck, recheck, address)
+          .mapAsync(1, DestinationService.this::resolveIp)
+          .filter(owner -> owner.service().isPresent() || owner.pod().isPresent())
+          .take(1)
+          .flatMapConcat(owner -> TargetResolver.resolve(address, owner, this))
+          .mapMaterializedValue(ticks -> NotUsed.notUsed()));
     }
   };
 
