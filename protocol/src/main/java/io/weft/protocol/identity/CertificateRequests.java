@@ -14,12 +14,14 @@ import java.util.List;
 
 /** PKCS#10 certificate signing requests for a mesh identity, as a proxy sends them in {@code Identity.Certify}. */
 public final class CertificateRequests {
-  private static final String COMMON_NAME = "2.5.4.3";
-  private static final String SUBJECT_ALT_NAME = "2.5.29.17";
-  private static final String EXTENSION_REQUEST = "1.2.840.113549.1.9.14";
-  private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
-  private static final String EC_PUBLIC_KEY = "1.2.840.10045.2.1";
-  private static final String RSA = "1.2.840.113549.1.1.1";
+  // Object identifiers, encoded once.
+  private static final byte[] COMMON_NAME = Der.oid("2.5.4.3");
+  private static final byte[] SUBJECT_ALT_NAME = Der.oid("2.5.29.17");
+  private static final byte[] EXTENSION_REQUEST = Der.oid("1.2.840.113549.1.9.14");
+  private static final byte[] ECDSA_WITH_SHA256 = Der.oid("1.2.840.10045.4.3.2");
+  private static final byte[] EC_PUBLIC_KEY = Der.oid("1.2.840.10045.2.1");
+  private static final byte[] RSA = Der.oid("1.2.840.113549.1.1.1");
+  private static final String NOT_PKCS10 = "the CSR is not a DER-encoded PKCS#10 request: ";
 
   private CertificateRequests() {}
 
@@ -33,19 +35,19 @@ public final class CertificateRequests {
    */
   public static byte[] create(KeyPair keys, String name) {
     byte[] subject = Subjects.commonName(name)
-        .map(cn -> Der.sequence(Der.set(Der.sequence(Der.oid(COMMON_NAME), Der.utf8(cn)))))
+        .map(cn -> Der.sequence(Der.set(Der.sequence(COMMON_NAME, Der.utf8(cn)))))
         .orElseGet(Der::sequence);
     byte[] sans = Der.element(Der.OCTET_STRING,
         Der.sequence(Der.element(Der.DNS_NAME, name.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
-    byte[] san = Subjects.sanCritical(name) ? Der.sequence(Der.oid(SUBJECT_ALT_NAME), Der.trueBoolean(), sans)
-        : Der.sequence(Der.oid(SUBJECT_ALT_NAME), sans);
-    byte[] attributes = Der.element(Der.ATTRIBUTES, Der.sequence(Der.oid(EXTENSION_REQUEST), Der.set(Der.sequence(san))));
+    byte[] san = Subjects.sanCritical(name) ? Der.sequence(SUBJECT_ALT_NAME, Der.trueBoolean(), sans)
+        : Der.sequence(SUBJECT_ALT_NAME, sans);
+    byte[] attributes = Der.element(Der.ATTRIBUTES, Der.sequence(EXTENSION_REQUEST, Der.set(Der.sequence(san))));
     byte[] info = Der.sequence(Der.integer(0), subject, keys.getPublic().getEncoded(), attributes);
     try {
       Signature signer = Signature.getInstance(MeshKeys.SIGNATURE);
       signer.initSign(keys.getPrivate());
       signer.update(info);
-      return Der.sequence(info, Der.sequence(Der.oid(ECDSA_WITH_SHA256)), Der.bits(signer.sign()));
+      return Der.sequence(info, Der.sequence(ECDSA_WITH_SHA256), Der.bits(signer.sign()));
     } catch (NoSuchAlgorithmException | InvalidKeyException | SignatureException e) {
       throw new IllegalStateException("cannot sign a CSR with a " + keys.getPrivate().getAlgorithm() + " key", e);
     }
@@ -72,7 +74,7 @@ public final class CertificateRequests {
       fields.read(Der.INTEGER); // version
       fields.read(Der.SEQUENCE); // subject: the identity is the SAN
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the CSR is not a DER-encoded PKCS#10 request: " + e.getMessage(), e);
+      throw new IllegalArgumentException(NOT_PKCS10 + e.getMessage(), e);
     }
     PublicKey key = publicKey(fields);
     try {
@@ -88,7 +90,7 @@ public final class CertificateRequests {
     try {
       return new Request(key, dnsNames(fields));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the CSR is not a DER-encoded PKCS#10 request: " + e.getMessage(), e);
+      throw new IllegalArgumentException(NOT_PKCS10 + e.getMessage(), e);
     }
   }
 
@@ -99,10 +101,10 @@ public final class CertificateRequests {
       spki = fields.read(Der.SEQUENCE);
       algorithm = new Der.Reader(spki).enter(Der.SEQUENCE).enter(Der.SEQUENCE).read(Der.OID);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("the CSR is not a DER-encoded PKCS#10 request: " + e.getMessage(), e);
+      throw new IllegalArgumentException(NOT_PKCS10 + e.getMessage(), e);
     }
-    if (!java.util.Arrays.equals(algorithm, Der.oid(EC_PUBLIC_KEY))) {
-      throw new IllegalArgumentException("the CSR's key is " + (java.util.Arrays.equals(algorithm, Der.oid(RSA)) ? "RSA"
+    if (!java.util.Arrays.equals(algorithm, EC_PUBLIC_KEY)) {
+      throw new IllegalArgumentException("the CSR's key is " + (java.util.Arrays.equals(algorithm, RSA) ? "RSA"
           : "not an elliptic-curve key") + "; mesh identities use ECDSA P-256");
     }
     try {
@@ -121,13 +123,13 @@ public final class CertificateRequests {
     Der.Reader attributes = fields.enter(Der.ATTRIBUTES);
     while (!attributes.atEnd()) {
       Der.Reader attribute = attributes.enter(Der.SEQUENCE);
-      boolean extensionRequest = java.util.Arrays.equals(attribute.read(Der.OID), Der.oid(EXTENSION_REQUEST));
+      boolean extensionRequest = java.util.Arrays.equals(attribute.read(Der.OID), EXTENSION_REQUEST);
       Der.Reader values = attribute.enter(Der.SET);
       while (extensionRequest && !values.atEnd()) {
         Der.Reader extensions = values.enter(Der.SEQUENCE);
         while (!extensions.atEnd()) {
           Der.Reader extension = extensions.enter(Der.SEQUENCE);
-          boolean san = java.util.Arrays.equals(extension.read(Der.OID), Der.oid(SUBJECT_ALT_NAME));
+          boolean san = java.util.Arrays.equals(extension.read(Der.OID), SUBJECT_ALT_NAME);
           if (extension.peek() == Der.BOOLEAN) {
             extension.skip(); // critical or not, the names are the same
           }

@@ -57,7 +57,7 @@ final class Der {
     if (value < 0 || value > 0x7f) {
       throw new IllegalArgumentException("only small non-negative integers are written: " + value);
     }
-    return new byte[] {0x02, 0x01, (byte) value};
+    return new byte[] {INTEGER, 0x01, (byte) value};
   }
 
   static byte[] utf8(String text) {

@@ -69,9 +69,7 @@ public final class AdminServer {
   }
 
   private CompletionStage<Response> answer(Request request, boolean local, Http1Limits limits, Materializer materializer) {
-    String target = request.target();
-    int query = target.indexOf('?');
-    String path = query < 0 ? target : target.substring(0, query);
+    String path = request.path();
     String method = request.method();
     if (!(local && path.equals(LOG_LEVEL) && method.equals("PUT"))) {
       Bodies.discard(request.body(), materializer); // only a new log level is read

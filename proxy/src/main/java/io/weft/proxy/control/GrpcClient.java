@@ -11,6 +11,7 @@ import io.weft.streams.http.Headers;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.service.Failures;
 import io.weft.streams.service.Service;
 import io.weft.streams.timeout.GrpcTimeout;
 import org.apache.pekko.NotUsed;
@@ -139,7 +140,7 @@ public final class GrpcClient {
   }
 
   private static StatusRuntimeException transportFailure(String method, Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+    Throwable cause = Failures.cause(error);
     return cause instanceof StatusRuntimeException known ? known
         : new StatusRuntimeException(Status.UNAVAILABLE.withDescription(method + ": " + cause.getMessage()).withCause(cause));
   }

@@ -93,11 +93,7 @@ public final class ProfileCompiler {
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("pathRegex " + regex + " does not compile: " + e.getDescription(), e);
     }
-    return request -> {
-      String target = request.target();
-      int query = target.indexOf('?');
-      return pattern.matcher(query < 0 ? target : target.substring(0, query)).matches();
-    };
+    return request -> pattern.matcher(request.path()).matches();
   }
 
   private static Predicate<Request> method(HttpMethod method) {

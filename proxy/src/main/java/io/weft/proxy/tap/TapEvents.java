@@ -48,7 +48,7 @@ final class TapEvents {
   static TapEvent requestInit(TapEvent base, TapEvent.Http.StreamId id, Request request, boolean headers) {
     TapEvent.Http.RequestInit.Builder init = TapEvent.Http.RequestInit.newBuilder().setId(id)
         .setMethod(method(request.method())).setScheme(scheme(request.scheme()))
-        .setAuthority(request.authority()).setPath(path(request.target()));
+        .setAuthority(request.authority()).setPath(request.path());
     if (headers) {
       io.linkerd.proxy.http_types.Headers.Builder fields = io.linkerd.proxy.http_types.Headers.newBuilder();
       if (request.version() == HttpVersion.HTTP_2) {
@@ -113,11 +113,6 @@ final class TapEvents {
 
   private static TapEvent http(TapEvent base, TapEvent.Http.Builder http) {
     return base.toBuilder().setHttp(http).build();
-  }
-
-  private static String path(String target) {
-    int query = target.indexOf('?');
-    return query < 0 ? target : target.substring(0, query);
   }
 
   static HttpMethod method(String method) {

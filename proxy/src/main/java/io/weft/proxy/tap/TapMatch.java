@@ -252,7 +252,7 @@ sealed interface TapMatch {
   record Path(StringMatch match) implements TapMatch {
     @Override
     public boolean matches(TappedRequest request) {
-      return match.matches(request.path());
+      return match.matches(request.request().path()); // without its query, as Linkerd's path match reads it
     }
   }
 }

@@ -10,12 +10,4 @@ import java.util.Map;
  * and the labels of its destination and route (Linkerd's {@code Inspect}).
  */
 record TappedRequest(Request request, InetSocketAddress source, InetSocketAddress destination,
-                     Map<String, String> destinationLabels, Map<String, String> routeLabels) {
-
-  /** The request's path without its query, as Linkerd's path match reads it. */
-  String path() {
-    String target = request.target();
-    int query = target.indexOf('?');
-    return query < 0 ? target : target.substring(0, query);
-  }
-}
+                     Map<String, String> destinationLabels, Map<String, String> routeLabels) {}

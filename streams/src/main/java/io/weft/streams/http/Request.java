@@ -27,6 +27,12 @@ public final class Request extends Message {
 
   public String target() { return target; }
 
+  /** The target's path: the target without its query. */
+  public String path() {
+    int query = target.indexOf('?');
+    return query < 0 ? target : target.substring(0, query);
+  }
+
   public String authority() { return authority; }
 
   public String scheme() { return scheme; }

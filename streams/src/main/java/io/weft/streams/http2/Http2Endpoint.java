@@ -5,6 +5,7 @@ import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http1.ConnectFailedException;
 import io.weft.streams.http1.ConnectionClosedException;
+import io.weft.streams.service.Failures;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.Scheduler;
 import org.apache.pekko.stream.Materializer;
@@ -53,8 +54,7 @@ public final class Http2Endpoint implements Service<Request, Response> {
     // A request the server never took (refused before its settings arrived, or the connection going
     // away) is sent once more, on this connection if it still takes requests, else on a new one.
     return first.exceptionallyCompose(error -> {
-      Throwable cause = error instanceof java.util.concurrent.CompletionException wrapped && wrapped.getCause() != null
-          ? wrapped.getCause() : error;
+      Throwable cause = Failures.cause(error);
       return cause instanceof ConnectionClosedException closed && !closed.requestSent()
           ? send(request) : CompletableFuture.failedFuture(cause);
     });
