@@ -141,16 +141,19 @@ final class Huffman {
         }
       }
     }
-    while (bits > 0 && node == ROOT) {
-      Node leaf = ROOT.children[(current << (8 - bits)) & 0xff];
-      if (leaf.children != null || leaf.bits > bits) {
+    // Fewer than 8 bits left: they may still end a symbol, from the root or from the table a
+    // longer code reached within the last byte (a 10-bit code ending the string is one of those).
+    while (bits > 0) {
+      Node next = node.children[(current << (8 - bits)) & 0xff];
+      if (next == null || next.children != null || next.bits > bits) {
         break;
       }
-      if (leaf.symbol == EOS) {
+      if (next.symbol == EOS) {
         return null;
       }
-      decoded[size++] = (byte) leaf.symbol;
-      bits -= leaf.bits;
+      decoded[size++] = (byte) next.symbol;
+      bits -= next.bits;
+      node = ROOT;
     }
     int padding = (1 << bits) - 1;
     if (node != ROOT || (current & padding) != padding) {

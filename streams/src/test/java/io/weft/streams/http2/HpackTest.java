@@ -71,6 +71,20 @@ class HpackTest {
     assertThatThrownBy(() -> decode(decoder, "4181ff")).hasMessageContaining("Huffman");
   }
 
+  @Test
+  void everySymbolEndsAStringAtEveryBitAlignment() {
+    // '0' is 5 bits, so 0-7 of them put the last symbol at each of the 8 offsets in a byte; a code
+    // longer than 8 bits that ended in the last byte was refused ("     !" as a header value).
+    for (int symbol = 0; symbol < 256; symbol++) {
+      for (int lead = 0; lead < 8; lead++) {
+        String text = "0".repeat(lead) + (char) symbol;
+        Octets coded = new Octets();
+        Huffman.encode(text, coded);
+        assertThat(Huffman.decode(coded.array(), 0, coded.size())).as("symbol %d after %d", symbol, lead).isEqualTo(text);
+      }
+    }
+  }
+
   @Property(tries = 300)
   void whatTheEncoderWritesTheDecoderReadsBlockAfterBlock(@ForAll("blocks") List<List<String>> blocks,
                                                           @ForAll("tableSizes") int peerTable) throws Exception {
