@@ -4,11 +4,10 @@ import io.weft.streams.http.Body;
 import io.weft.streams.http.Headers;
 import io.weft.streams.http.Response;
 import io.weft.streams.http.Trailers;
+import io.weft.streams.stage.Tally;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
-
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sees a response's body to its end — how many bytes it had, the trailers it closed with (gRPC's
@@ -42,13 +41,18 @@ public final class BodyWatch {
   }
 
   private static Flow<ByteString, ByteString, NotUsed> bytes(Response response, Ended ended) {
-    AtomicLong count = new AtomicLong();
-    return Flow.<ByteString>create().map(chunk -> {
-      count.addAndGet(chunk.size());
-      return chunk;
-    }).watchTermination((mat, done) -> {
-      done.whenComplete((ok, failure) -> ended.ended(count.get(), trailers(response), failure));
-      return mat;
+    return Tally.of(new Tally.Listener() {
+      private long count;
+
+      @Override
+      public void passed(int bytes) {
+        count += bytes;
+      }
+
+      @Override
+      public void ended(Throwable failure) {
+        ended.ended(count, trailers(response), failure);
+      }
     });
   }
 }

@@ -4,6 +4,7 @@ import io.weft.streams.http.LastOnConnection;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Service;
+import io.weft.streams.stage.Tally;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -69,11 +70,10 @@ public final class Drain implements Extension {
 
   /** {@code connection}, counted as in flight until it closes (an opaque relay: its bytes are all the proxy knows). */
   public <M> Flow<ByteString, ByteString, M> counting(Flow<ByteString, ByteString, M> connection) {
-    return Flow.<ByteString>create().watchTermination((notUsed, done) -> {
+    return Flow.<ByteString>create().mapMaterializedValue(notUsed -> {
       inFlight.incrementAndGet();
-      done.whenComplete((ok, error) -> finished());
       return notUsed;
-    }).viaMat(connection, Keep.right());
+    }).via(Tally.onEnd(failure -> finished())).viaMat(connection, Keep.right());
   }
 
   private void finished() {

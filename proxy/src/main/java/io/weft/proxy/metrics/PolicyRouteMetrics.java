@@ -10,6 +10,7 @@ import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Linkerd's families for the routes of outbound policy (HTTPRoutes, GRPCRoutes and the default
@@ -98,12 +99,12 @@ public final class PolicyRouteMetrics {
 
     /** Counts what the caller sees: each request's final status and its time to the response head. */
     public Layer<Request, Response> requests() {
+      Outcomes statuses = new Outcomes(families.statuses, labels);
       return inner -> request -> {
         long received = System.nanoTime();
         return inner.call(request).whenComplete((response, error) -> {
           duration.observe((System.nanoTime() - received) / 1e9);
-          families.statuses.labelValues(HttpMetrics.concat(labels, response == null ? NO_STATUS : families.status(response),
-              error == null ? "" : error.getClass().getSimpleName())).inc();
+          statuses.count(response == null ? NO_STATUS : families.status(response), error);
         });
       };
     }
@@ -112,15 +113,44 @@ public final class PolicyRouteMetrics {
     public Layer<Request, Response> backend(Map<String, String> backend) {
       String[] backendLabels = HttpMetrics.concat(labels, values(backend, BACKEND));
       CounterDataPoint requested = families.backendRequests.labelValues(backendLabels);
+      Outcomes statuses = new Outcomes(families.backendStatuses, backendLabels);
       return inner -> request -> {
         requested.inc();
-        return inner.call(request).whenComplete((response, error) -> families.backendStatuses.labelValues(HttpMetrics.concat(backendLabels,
-            response == null ? NO_STATUS : families.status(response), error == null ? "" : error.getClass().getSimpleName())).inc());
+        return inner.call(request).whenComplete((response, error) ->
+            statuses.count(response == null ? NO_STATUS : families.status(response), error));
       };
     }
 
     public void retried() {
       retries.inc();
+    }
+  }
+
+  /**
+   * A status family's series for fixed labels, by status and error. The series of answers without
+   * an error are kept at hand (few: one per status seen): finding one in the family per request
+   * cost a list of every label value and its hash.
+   */
+  private static final class Outcomes {
+    private final Counter family;
+    private final String[] labels;
+    private final ConcurrentHashMap<String, CounterDataPoint> answered = new ConcurrentHashMap<>();
+
+    Outcomes(Counter family, String[] labels) {
+      this.family = family;
+      this.labels = labels;
+    }
+
+    void count(String status, Throwable error) {
+      if (error != null) {
+        family.labelValues(HttpMetrics.concat(labels, status, error.getClass().getSimpleName())).inc();
+        return;
+      }
+      CounterDataPoint point = answered.get(status);
+      if (point == null) {
+        point = answered.computeIfAbsent(status, s -> family.labelValues(HttpMetrics.concat(labels, s, "")));
+      }
+      point.inc();
     }
   }
 

@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weft.streams.detect.Protocol;
+import io.weft.streams.stage.Tally;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
@@ -144,13 +145,16 @@ public final class TcpMetrics {
           return bytes;
         })
         .via(connection.apply(measured))
-        .map(bytes -> {
-          measured.written(bytes.size());
-          return bytes;
-        })
-        .watchTermination((notUsed, done) -> {
-          done.whenComplete((d, error) -> measured.closed());
-          return NotUsed.notUsed();
-        });
+        .via(Tally.of(new Tally.Listener() {
+          @Override
+          public void passed(int bytes) {
+            measured.written(bytes);
+          }
+
+          @Override
+          public void ended(Throwable failure) {
+            measured.closed();
+          }
+        }));
   }
 }

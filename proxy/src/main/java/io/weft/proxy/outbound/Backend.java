@@ -39,12 +39,17 @@ final class Backend implements Service<Request, Response> {
   private final HttpClients clients;
   private final PeerIdentity peers;
   private final Map<WeightedAddr, Service<Request, Response>> endpoints = new ConcurrentHashMap<>();
+  /** Each endpoint's metric labels, made once per endpoint and Service labels rather than per request. */
+  private final Map<WeightedAddr, Labelled> targets = new ConcurrentHashMap<>();
   private final Service<Request, Response> stack;
   private final String authority;
   private final P2cBalancer<WeightedAddr> balancer;
   private final Function<String, Optional<LatestAnswer<OutboundPolicy>>> policies;
   private final Set<LatestAnswer<OutboundPolicy>> following = ConcurrentHashMap.newKeySet();
   private final Taps taps;
+
+  /** {@code target} as labelled while the Service's labels were {@code service} (compared by identity: each update makes new ones). */
+  private record Labelled(Map<String, String> service, HttpMetrics.Target target) {}
 
   /**
    * {@code policies}: the outbound policy of an authority, when the proxy has a policy service; a
@@ -63,6 +68,7 @@ final class Backend implements Service<Request, Response> {
     resolution.subscribe(current -> {
       Set<WeightedAddr> keep = new HashSet<>(current);
       endpoints.keySet().retainAll(keep);
+      targets.keySet().retainAll(keep);
       queue.readiness(!current.isEmpty());
     });
     this.stack = metrics.layer(request -> target(authority, request))
@@ -101,7 +107,12 @@ final class Backend implements Service<Request, Response> {
       return HttpMetrics.Target.outbound(authority, null, service);
     }
     WeightedAddr endpoint = (WeightedAddr) picked.id();
-    return HttpMetrics.Target.outbound(authority, endpoint, service, peers.labels(endpoint));
+    Labelled known = targets.get(endpoint);
+    if (known == null || known.service() != service) {
+      known = new Labelled(service, HttpMetrics.Target.outbound(authority, endpoint, service, peers.labels(endpoint)));
+      targets.put(endpoint, known);
+    }
+    return known.target();
   }
 
   /**

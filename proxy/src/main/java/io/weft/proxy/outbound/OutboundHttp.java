@@ -43,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * requests go to its {@link Backend} — the layered stack over the endpoints discovery names — and
  * an address the control plane does not know is reached as given, as Linkerd falls back.
  */
-public final class OutboundHttp implements Service<Request, Response> {
+public final class OutboundHttp {
   private final ActorSystem<?> system;
   private final Discovery discovery;
   private final String clusterDomain;
@@ -94,7 +94,8 @@ public final class OutboundHttp implements Service<Request, Response> {
   public Service<Request, Response> forConnection(InetSocketAddress remote, Optional<InetSocketAddress> original) {
     ClientAddress client = new ClientAddress(remote);
     if (original.isEmpty() || ingressMode) {
-      return request -> call(withClient(request, client));
+      OutboundTarget.LastParsed targets = new OutboundTarget.LastParsed(clusterDomain);
+      return request -> route(withClient(request, client), targets);
     }
     InetSocketAddress to = original.get();
     String authority = TcpAddresses.format(TcpAddresses.of(to.getAddress(), to.getPort()));
@@ -111,13 +112,13 @@ public final class OutboundHttp implements Service<Request, Response> {
     return taps.open() == 0 ? request : request.put(ClientAddress.class, client);
   }
 
-  @Override
-  public CompletionStage<Response> call(Request request) {
+  /** A request routed by its {@code l5d-dst-override} or authority. */
+  private CompletionStage<Response> route(Request request, OutboundTarget.LastParsed targets) {
     String override = request.headers().get(OutboundTarget.DST_OVERRIDE);
     if (override != null) {
       request.headers().remove(OutboundTarget.DST_OVERRIDE);
     }
-    Optional<OutboundTarget> target = OutboundTarget.parse(override != null ? override : request.authority(), clusterDomain);
+    Optional<OutboundTarget> target = targets.parse(override != null ? override : request.authority());
     if (target.isEmpty()) {
       return CompletableFuture.completedFuture(ProxyResponses.error(ProxyError.UNEXPECTED, request));
     }

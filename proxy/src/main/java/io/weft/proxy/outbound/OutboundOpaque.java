@@ -11,6 +11,7 @@ import io.weft.proxy.identity.MeshTls;
 import io.weft.proxy.tcp.Dial;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.balance.P2cBalancer;
+import io.weft.streams.stage.Tally;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -102,9 +103,6 @@ public final class OutboundOpaque {
             peers.of(endpoint.id()).flatMap(identity -> tls.map(t -> t.client(identity))));
     // Connection-level load: an open connection is a request in flight until it closes.
     endpoint.load().started();
-    return onward.watchTermination((notUsed, done) -> {
-      done.whenComplete((ok, error) -> endpoint.load().abandoned());
-      return NotUsed.notUsed();
-    });
+    return onward.via(Tally.onEnd(failure -> endpoint.load().abandoned()));
   }
 }

@@ -13,6 +13,32 @@ import java.util.Optional;
 public record OutboundTarget(String host, int port, Optional<String> discoveryPath) {
   public static final String DST_OVERRIDE = "l5d-dst-override";
 
+  /**
+   * The target a connection's requests last named, parsed once: one connection's requests nearly
+   * always name the same one, and parsing an authority per request showed in the profile.
+   */
+  public static final class LastParsed {
+    private record Parsed(String text, Optional<OutboundTarget> target) {}
+
+    private final String clusterDomain;
+    /** Swapped whole, so requests of one HTTP/2 connection on other threads read a consistent pair. */
+    private volatile Parsed last = new Parsed(null, Optional.empty());
+
+    public LastParsed(String clusterDomain) {
+      this.clusterDomain = clusterDomain;
+    }
+
+    public Optional<OutboundTarget> parse(String text) {
+      Parsed seen = last;
+      if (text.equals(seen.text())) {
+        return seen.target();
+      }
+      Optional<OutboundTarget> target = OutboundTarget.parse(text, clusterDomain);
+      last = new Parsed(text, target);
+      return target;
+    }
+  }
+
   public static Optional<OutboundTarget> parse(String text, String clusterDomain) {
     return Authority.parse(text).map(authority -> {
       if (authority.isIp()) {

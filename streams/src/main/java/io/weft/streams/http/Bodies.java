@@ -1,5 +1,6 @@
 package io.weft.streams.http;
 
+import io.weft.streams.stage.Handoff;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -31,8 +32,8 @@ public final class Bodies {
    */
   public static <T> void handTo(org.apache.pekko.stream.stage.AsyncCallback<T> stage, T event, Response response,
                                 Materializer materializer) {
-    scala.jdk.javaapi.FutureConverters.asJava(stage.invokeWithFeedback(event)).whenComplete((delivered, stopped) -> {
-      if (stopped != null && response != null) {
+    Handoff.invoke(stage, event, stopped -> {
+      if (response != null) {
         discard(response.body(), materializer);
       }
     });

@@ -1,6 +1,7 @@
 package io.weft.streams.http1;
 
 import io.weft.streams.http.Body;
+import io.weft.streams.stage.Handoff;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import org.apache.pekko.japi.Pair;
@@ -13,7 +14,6 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
 import org.apache.pekko.util.ByteString;
 import scala.Tuple2;
-import scala.jdk.javaapi.FutureConverters;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -76,11 +76,8 @@ public final class Http1Client extends GraphStageWithMaterializedValue<FlowShape
       @Override
       public CompletionStage<Response> send(Request r) {
         CompletableFuture<Response> answer = new CompletableFuture<>();
-        FutureConverters.asJava(submitted.invokeWithFeedback(Pair.create(r, answer))).whenComplete((done, error) -> {
-          if (error != null) {
-            answer.completeExceptionally(new ConnectionClosedException("the connection closed before the request", false, error));
-          }
-        });
+        Handoff.invoke(submitted, Pair.create(r, answer), stopped ->
+            answer.completeExceptionally(new ConnectionClosedException("the connection closed before the request", false, stopped)));
         return answer;
       }
 

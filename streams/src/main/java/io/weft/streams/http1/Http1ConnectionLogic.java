@@ -22,6 +22,8 @@ import org.apache.pekko.util.ByteString;
  */
 abstract class Http1ConnectionLogic extends TimerGraphStageLogic {
   private static final ByteString EMPTY = ByteString.emptyByteString();
+  /** A body up to this size is copied behind its head rather than chained to it. */
+  private static final int JOIN_AT_MOST = 16 * 1024;
 
   protected final Inlet<ByteString> in;
   protected final Outlet<ByteString> out;
@@ -351,12 +353,26 @@ abstract class Http1ConnectionLogic extends TimerGraphStageLogic {
       }
       case Body.Strict s -> {
         write(framing.kind() == Framing.Kind.CHUNKED
-            ? head.concat(Http1Renderer.chunk(s.bytes())).concat(Http1Renderer.LAST_CHUNK) : head.concat(s.bytes()));
+            ? head.concat(Http1Renderer.chunk(s.bytes())).concat(Http1Renderer.LAST_CHUNK) : joined(head, s.bytes()));
         messageWritten();
       }
       case Body.Streamed s -> streamBody(head, s.bytes(), framing);
       case Body.Tunnel t -> streamBody(head, t.bytes(), framing);
     }
+  }
+
+  /**
+   * A head and a small body as one array: cheaper than {@code concat}'s two-part {@code ByteString}
+   * (a Scala vector per message) that TLS and the socket would copy into one buffer anyway.
+   */
+  private static ByteString joined(ByteString head, ByteString body) {
+    if (body.size() > JOIN_AT_MOST) {
+      return head.concat(body);
+    }
+    byte[] both = new byte[head.size() + body.size()];
+    head.copyToArray(both, 0, head.size());
+    body.copyToArray(both, head.size(), body.size());
+    return ByteString.fromArrayUnsafe(both);
   }
 
   private void streamBody(ByteString head, Source<ByteString, ?> source, Framing framing) {

@@ -7,6 +7,7 @@ import io.weft.streams.http.Message;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http1.ConnectionClosedException;
+import io.weft.streams.stage.Handoff;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
@@ -18,7 +19,6 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.stream.stage.GraphStageWithMaterializedValue;
 import org.apache.pekko.util.ByteString;
 import scala.Tuple2;
-import scala.jdk.javaapi.FutureConverters;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -95,11 +95,8 @@ public final class Http2Client extends GraphStageWithMaterializedValue<FlowShape
           response.completeExceptionally(notSent("the HTTP/2 connection takes no new requests"));
           return response;
         }
-        FutureConverters.asJava(submit.invokeWithFeedback(new Outgoing(request, response))).whenComplete((done, error) -> {
-          if (error != null) {
-            response.completeExceptionally(new ConnectionClosedException("the HTTP/2 connection closed", false, error));
-          }
-        });
+        Handoff.invoke(submit, new Outgoing(request, response), stopped ->
+            response.completeExceptionally(new ConnectionClosedException("the HTTP/2 connection closed", false, stopped)));
         return response;
       }
 
