@@ -50,6 +50,8 @@ public final class ProxyRuntime implements AutoCloseable {
   private static final String SERVER_FIRST = "weft.proxy.detect.server-first";
   private static final String TAP_BUFFER = "weft.proxy.tap.buffer";
   private static final String PARALLELISM_MAX = "pekko.actor.default-dispatcher.fork-join-executor.parallelism-max";
+  /** The proxy's streams run on its event loops (weft-proxy.conf): one per core it is given. */
+  private static final String EVENT_LOOPS = "weft.streams.tcp.event-loops";
   private static final Logger log = LoggerFactory.getLogger(ProxyRuntime.class);
   private static final String REQUIRED_SETTINGS = "weft-proxy.conf";
   private static final Duration DISCOVERY_MIN_BACKOFF = Duration.ofMillis(100);
@@ -190,10 +192,14 @@ public final class ProxyRuntime implements AutoCloseable {
     return systemConfig(given, Optional.empty());
   }
 
-  /** As {@link #systemConfig(Config)}, with as many dispatcher threads as {@code cores} ({@code LINKERD2_PROXY_CORES}) when given. */
+  /**
+   * As {@link #systemConfig(Config)}, with as many dispatcher threads and event loops as
+   * {@code cores} ({@code LINKERD2_PROXY_CORES}) when given.
+   */
   static Config systemConfig(Config given, Optional<Integer> cores) {
     Config required = ConfigFactory.parseResources(ProxyRuntime.class.getClassLoader(), REQUIRED_SETTINGS);
-    Config sized = cores.map(n -> ConfigFactory.parseMap(Map.of(PARALLELISM_MAX, n)).withFallback(required)).orElse(required);
+    Config sized = cores.map(n -> ConfigFactory.parseMap(Map.of(PARALLELISM_MAX, n, EVENT_LOOPS, n)).withFallback(required))
+        .orElse(required);
     return sized.withFallback(given).resolve();
   }
 

@@ -52,10 +52,11 @@ class ProxyRuntimeTest {
     Map<String, String> env = new HashMap<>(LISTEN_ANYWHERE);
     // The third cannot be bound here (not an address of this host): the proxy runs on the others.
     env.put("LINKERD2_PROXY_OUTBOUND_LISTEN_ADDRS", "127.0.0.1:0,127.0.0.2:0,192.0.2.1:0");
-    env.put("LINKERD2_PROXY_CORES", "1");
+    env.put("LINKERD2_PROXY_CORES", "3");
     try (ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load())) {
       assertThat(proxy.system().settings().config().getInt("pekko.actor.default-dispatcher.fork-join-executor.parallelism-max"))
-          .isEqualTo(1);
+          .isEqualTo(3);
+      assertThat(proxy.system().settings().config().getInt("weft.streams.tcp.event-loops")).isEqualTo(3);
       assertThat(proxy.outboundAddresses()).extracting(java.net.InetSocketAddress::getHostString)
           .containsExactly("127.0.0.1", "127.0.0.2");
       for (var address : proxy.outboundAddresses()) {

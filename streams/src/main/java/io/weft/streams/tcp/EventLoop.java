@@ -10,6 +10,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -17,8 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * runs the tasks other threads hand it (registrations, interest changes, closes), which must happen
  * here: a selector's interest set changes only on its next select, so a change made elsewhere
  * would wait for the next readiness. Reads happen on this thread, into {@link #readBuffer()}; the
- * bytes then go to the connection's stage as one message, so a request costs one hop between
- * threads where Pekko IO's actors cost several.
+ * bytes then go to the connection's stage as one message. Where the stream graphs run on the loops
+ * themselves ({@link LoopDispatcher}), that message is a task this thread runs after the selection,
+ * and no other thread is woken for it.
  */
 public final class EventLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
@@ -32,6 +34,8 @@ public final class EventLoop implements AutoCloseable {
   private final Selector selector;
   private final ByteBuffer readBuffer;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /** The tasks of the turn being run; the loop's thread's only. */
+  private final ArrayDeque<Runnable> turn = new ArrayDeque<>();
   /**
    * Accepted connections on their way to the stage that will register them (on this loop or
    * another of the same system's): closed with the loop if they never arrive.
@@ -39,6 +43,8 @@ public final class EventLoop implements AutoCloseable {
   private final java.util.Set<SelectableChannel> arriving;
   private final Thread thread;
   private volatile boolean running = true;
+  /** The loop is in (or about to enter) a blocking select: a task from another thread must wake it. */
+  private volatile boolean sleeping;
 
   /** {@code readBufferSize}: the most one read takes from a socket; {@code arriving}: shared by a system's loops. */
   EventLoop(String name, int readBufferSize, java.util.Set<SelectableChannel> arriving) {
@@ -57,7 +63,32 @@ public final class EventLoop implements AutoCloseable {
     if (Thread.currentThread() == thread || !running) {
       task.run(); // after close: the channel it touches is closed already
     } else {
-      tasks.add(task);
+      queue(task);
+    }
+  }
+
+  /**
+   * Runs {@code task} on the loop's thread after what it is doing now (never within the caller,
+   * even on the loop's thread): how the stream graphs that run on this loop are scheduled.
+   */
+  void submit(Runnable task) {
+    if (!running) {
+      task.run(); // a stopped loop runs nothing: what is left of the system finishes on the caller
+    } else if (Thread.currentThread() == thread) {
+      tasks.add(task); // run before the next select, which does not block while tasks wait
+    } else {
+      queue(task);
+    }
+  }
+
+  /** Whether the caller is this loop's thread. */
+  boolean inLoop() {
+    return Thread.currentThread() == thread;
+  }
+
+  private void queue(Runnable task) {
+    tasks.add(task);
+    if (sleeping) {
       selector.wakeup();
     }
   }
@@ -105,7 +136,15 @@ public final class EventLoop implements AutoCloseable {
     while (running) {
       runTasks();
       try {
-        selector.select(this::dispatch);
+        // A task queued from another thread after this check sees sleeping and wakes the select;
+        // one queued before it is seen here (both are volatile).
+        sleeping = true;
+        if (tasks.isEmpty()) {
+          selector.select(this::dispatch);
+        } else {
+          selector.selectNow(this::dispatch);
+        }
+        sleeping = false;
       } catch (IOException | ClosedSelectorException e) {
         if (running) {
           log.error("event loop {} stopped: its selector failed: {}", thread.getName(), e.toString());
@@ -113,7 +152,9 @@ public final class EventLoop implements AutoCloseable {
         return;
       }
     }
-    runTasks();
+    while (!tasks.isEmpty()) {
+      runTasks();
+    }
     closeArriving();
     // What is still registered closes with the loop: a peer sees the connection end rather than
     // wait on it, and a listener stops taking connections nobody would serve.
@@ -143,8 +184,13 @@ public final class EventLoop implements AutoCloseable {
   }
 
   private void runTasks() {
+    // One turn runs what was queued before it: a task queued meanwhile (a graph scheduling itself
+    // again) waits for the next, so busy graphs cannot keep the loop from its sockets.
     Runnable task;
     while ((task = tasks.poll()) != null) {
+      turn.add(task);
+    }
+    while ((task = turn.poll()) != null) {
       try {
         task.run();
       } catch (RuntimeException e) {

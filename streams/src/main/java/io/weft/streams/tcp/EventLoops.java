@@ -10,10 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An actor system's event loops ({@code weft.streams.tcp}), shared by all its connections and
- * closed with it; each new channel goes to the next loop in turn.
+ * closed with it; each new channel goes to the next loop in turn. Starting them registers
+ * {@link #DISPATCHER}, which runs stream graphs on the loops themselves (see {@link LoopDispatcher}).
  */
 public final class EventLoops implements Extension {
-  private static final Id ID = new Id();
+  private static final Id ID = Id.MODULE$;
+  /** The id of the dispatcher on the loops: a system that names it for its streams starts its loops first. */
+  public static final String DISPATCHER = LoopDispatcher.ID;
 
   private final EventLoop[] loops;
   private final AtomicInteger next = new AtomicInteger();
@@ -33,6 +36,7 @@ public final class EventLoops implements Extension {
     for (int i = 0; i < loops.length; i++) {
       loops[i] = new EventLoop(system.name() + "-io-" + i, readBuffer, arriving);
     }
+    LoopDispatcher.register(system, loops);
     system.registerOnTermination(() -> {
       for (EventLoop loop : loops) {
         loop.close();
@@ -50,17 +54,26 @@ public final class EventLoops implements Extension {
     return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
   }
 
-  /** Unconsumed bytes read from one connection before it is read no more. */
   /** How long a listener stops accepting after an accept failed ({@code weft.streams.tcp.accept-pause}). */
   public java.time.Duration acceptPause() {
     return acceptPause;
   }
 
+  /** Unconsumed bytes read from one connection before it is read no more. */
   public int readHighWater() {
     return readHighWater;
   }
 
-  private static final class Id extends AbstractExtensionId<EventLoops> {
+  /**
+   * The extension's id. {@code pekko.extensions = ["io.weft.streams.tcp.EventLoops$Id"]} starts
+   * the loops with the system (Pekko finds the one instance through {@code MODULE$}, as it finds a
+   * Scala object), so a system whose streams run on {@link #DISPATCHER} has it before any stream.
+   */
+  public static final class Id extends AbstractExtensionId<EventLoops> {
+    public static final Id MODULE$ = new Id();
+
+    private Id() {}
+
     @Override
     public EventLoops createExtension(ExtendedActorSystem system) {
       return new EventLoops(system);
