@@ -19,6 +19,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
@@ -90,8 +93,19 @@ public final class Scraper implements AutoCloseable {
     return ip.contains(":") ? "[" + ip + "]" : ip;
   }
 
+  /**
+   * Stops scraping and closes the connection pools the scrapes used, waiting (at most a scrape's
+   * timeout) until they have: a system terminated around a live pool logs it as an error.
+   */
   @Override
   public void close() {
     stop.shutdown();
+    try {
+      http.shutdownAllConnectionPools().toCompletableFuture().get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("the scrapes' connection pools did not close in {}: {}", settings.timeout(), e.toString());
+    }
   }
 }
