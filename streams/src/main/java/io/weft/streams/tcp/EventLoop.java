@@ -36,6 +36,8 @@ public final class EventLoop implements AutoCloseable {
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   /** The tasks of the turn being run; the loop's thread's only. */
   private final ArrayDeque<Runnable> turn = new ArrayDeque<>();
+  /** What runs once the turn's tasks are done (connections writing what the turn gave them); the loop's thread's only. */
+  private final ArrayDeque<Runnable> afterTurn = new ArrayDeque<>();
   /**
    * Accepted connections on their way to the stage that will register them (on this loop or
    * another of the same system's): closed with the loop if they never arrive.
@@ -84,6 +86,14 @@ public final class EventLoop implements AutoCloseable {
   /** Whether the caller is this loop's thread. */
   boolean inLoop() {
     return Thread.currentThread() == thread;
+  }
+
+  /**
+   * Runs {@code task} once the tasks of this turn have run, before the loop selects again: a
+   * connection's writes of one turn go to its socket in one call. Only from the loop's thread.
+   */
+  void afterTurn(Runnable task) {
+    afterTurn.add(task);
   }
 
   private void queue(Runnable task) {
@@ -135,6 +145,7 @@ public final class EventLoop implements AutoCloseable {
   private void run() {
     while (running) {
       runTasks();
+      runAfterTurn();
       try {
         // A task queued from another thread after this check sees sleeping and wakes the select;
         // one queued before it is seen here (both are volatile).
@@ -152,8 +163,9 @@ public final class EventLoop implements AutoCloseable {
         return;
       }
     }
-    while (!tasks.isEmpty()) {
+    while (!tasks.isEmpty() || !afterTurn.isEmpty()) {
       runTasks();
+      runAfterTurn();
     }
     closeArriving();
     // What is still registered closes with the loop: a peer sees the connection end rather than
@@ -195,6 +207,17 @@ public final class EventLoop implements AutoCloseable {
         task.run();
       } catch (RuntimeException e) {
         log.warn("event loop {}: a task failed: {}", thread.getName(), e.toString());
+      }
+    }
+  }
+
+  private void runAfterTurn() {
+    Runnable task;
+    while ((task = afterTurn.poll()) != null) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("event loop {}: a task after the turn failed: {}", thread.getName(), e.toString());
       }
     }
   }

@@ -21,12 +21,14 @@ public final class EventLoops implements Extension {
   private final EventLoop[] loops;
   private final AtomicInteger next = new AtomicInteger();
   private final int readHighWater;
+  private final int writeBatch;
   private final java.time.Duration acceptPause;
 
   private EventLoops(ActorSystem system) {
     Config config = system.settings().config().getConfig("weft.streams.tcp");
     int readBuffer = Math.toIntExact(config.getBytes("read-buffer"));
     readHighWater = Math.toIntExact(config.getBytes("read-high-water"));
+    writeBatch = Math.toIntExact(config.getBytes("write-batch"));
     acceptPause = config.getDuration("accept-pause");
     loops = new EventLoop[config.getInt("event-loops")];
     java.util.Set<java.nio.channels.SelectableChannel> arriving = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -52,6 +54,21 @@ public final class EventLoops implements Extension {
   /** The loop for a new channel. */
   public EventLoop next() {
     return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
+  }
+
+  /** The loop whose thread calls, or null when the caller is no loop's. */
+  EventLoop current() {
+    for (EventLoop loop : loops) {
+      if (loop.inLoop()) {
+        return loop;
+      }
+    }
+    return null;
+  }
+
+  /** Bytes a connection collects in one turn of its loop before it takes no more until they are written. */
+  int writeBatch() {
+    return writeBatch;
   }
 
   /** How long a listener stops accepting after an accept failed ({@code weft.streams.tcp.accept-pause}). */

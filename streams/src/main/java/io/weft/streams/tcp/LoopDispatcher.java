@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Pekko dispatcher whose threads are the system's event loops, as Netty runs a channel's
- * pipeline on its I/O thread: a stream graph scheduled from a loop runs on that loop, after what
- * the loop is doing, so the hand-offs of a request (bytes read to the connection's graph, the
- * request to the upstream connection's graph, the answer back) are queue entries on one thread
- * instead of wake-ups of another — on a sidecar's one or two cores, each wake-up is a context
- * switch. Used where {@code pekko.stream.materializer.dispatcher} names {@link #ID} (the proxy).
+ * pipeline on its I/O thread: each stream graph runs on one loop, after what the loop is doing,
+ * and its connections are that loop's. With one loop (a sidecar's default) the hand-offs of a
+ * request — bytes read to the connection's graph, the request to the upstream connection's graph,
+ * the answer back — are queue entries on one thread instead of wake-ups of another: on one or two
+ * cores each wake-up is a context switch. Used where {@code pekko.stream.materializer.dispatcher}
+ * names {@link #ID} (the proxy).
  */
 final class LoopDispatcher {
   /** The dispatcher's id, registered by {@link EventLoops} when the system's loops start. */
@@ -46,7 +47,7 @@ final class LoopDispatcher {
     });
   }
 
-  /** Tasks (actors' mailboxes) to the loop that schedules them, else spread over the loops. */
+  /** Tasks (actors' mailboxes) spread over the loops, each always to the same one. */
   private static final class OnLoops extends AbstractExecutorService {
     private final EventLoop[] loops;
 
@@ -56,13 +57,8 @@ final class LoopDispatcher {
 
     @Override
     public void execute(Runnable task) {
-      for (EventLoop loop : loops) {
-        if (loop.inLoop()) {
-          loop.submit(task);
-          return;
-        }
-      }
-      // From another thread (a timer, an actor): the same task object always goes to the same loop.
+      // An actor's mailbox is one object for its life, so a graph always runs on the same loop —
+      // the one its connections register with (TcpStage), whose thread alone touches them.
       loops[Math.floorMod(System.identityHashCode(task), loops.length)].submit(task);
     }
 

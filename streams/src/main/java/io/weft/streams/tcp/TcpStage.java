@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,7 +33,8 @@ import java.util.function.Consumer;
 /**
  * A TCP connection as a flow of bytes, on an {@link EventLoop} rather than Pekko IO's actors:
  * bytes pushed in are written straight from the stage (only a full socket buffer waits for the
- * selector), bytes read arrive as one message each. Half-close aware: the end of the input shuts
+ * selector; on its own loop, what follows a turn's first write is collected and written after the
+ * turn, in one call), bytes read arrive as one message each. Half-close aware: the end of the input shuts
  * the socket's output down and the peer's end completes the output; the socket closes once both
  * are over. A failure on either side resets the connection. Materializes into the connection's
  * addresses once connected.
@@ -88,7 +90,20 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
 
   private final class Logic extends TimerGraphStageLogic implements InHandler, OutHandler {
     private final CompletableFuture<Connected> connected = new CompletableFuture<>();
-    private final EventLoop loop = loops.next();
+    /** The loop the graph runs on when it runs on one (set in preStart, on the graph's thread), else the next. */
+    private EventLoop loop;
+    /**
+     * The graph runs on its connection's loop: the first bytes pushed in a turn are written at
+     * once, the rest of the turn's are collected and written after it, in one call
+     * ({@link #flushTurn}); else each push is written at once.
+     */
+    private boolean batching;
+    private final ArrayDeque<ByteString> batch = new ArrayDeque<>();
+    private int batchBytes;
+    private boolean flushQueued;
+    /** The stage took a push without pulling again: the batch is full, or bytes wait for the socket. */
+    private boolean holding;
+    private final Runnable flushTurn = this::flushTurn;
     private final Io io = new Io();
     /** Bytes read and not yet passed on, as one piece: a consumer that lags gets them in one push. */
     private ByteString received = ByteString.emptyByteString();
@@ -100,6 +115,8 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     private SocketChannel channel;
     private ByteBuffer pending;
     private boolean inputEnded;
+    /** No more bytes will be pushed: once what is collected is written, the output shuts. */
+    private boolean inputFinished;
     private boolean outputShut;
     private boolean outDone;
     private boolean closed;
@@ -112,6 +129,11 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     @Override
     public void preStart() {
       setKeepGoing(true);
+      loop = loops.current();
+      batching = loop != null;
+      if (loop == null) {
+        loop = loops.next();
+      }
       if (accepted != null) {
         channel = accepted;
         loop.register(channel, SelectionKey.OP_READ, io, io::registered);
@@ -217,26 +239,89 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     @Override
     public void onPush() {
       ByteString bytes = grab(in);
-      pending = bytes.asByteBuffer();
-      writePending();
+      if (!batching || (!flushQueued && pending == null)) {
+        // The turn's first bytes go at once (an HTTP/1 exchange has only these); what follows in
+        // the same turn is collected and written after it.
+        if (batching) {
+          queueFlush();
+        }
+        pending = bytes.asByteBuffer();
+        writePending();
+        return;
+      }
+      batch.add(bytes);
+      batchBytes += bytes.size();
+      queueFlush();
+      holding = pending != null || batchBytes >= loops.writeBatch();
+      if (!holding) {
+        pull(in);
+      }
+    }
+
+    private void queueFlush() {
+      if (!flushQueued) {
+        flushQueued = true;
+        loop.afterTurn(flushTurn);
+      }
+    }
+
+    /**
+     * After the loop's turn, on its thread (the graph's own, which is not running now): writes the
+     * turn's bytes in one call. What the socket did not take waits for it to be writable; a graph
+     * that stopped taking bytes, or whose input ended meanwhile, hears that they went.
+     */
+    private void flushTurn() {
+      flushQueued = false;
+      if (batch.isEmpty() || closed || pending != null) {
+        return; // bytes still waiting for the socket go first: writePending queues this again
+      }
+      ByteBuffer[] buffers = new ByteBuffer[batch.size()];
+      for (int i = 0; !batch.isEmpty(); i++) {
+        buffers[i] = batch.poll().asByteBuffer();
+      }
+      batchBytes = 0;
+      try {
+        channel.write(buffers);
+      } catch (IOException e) {
+        onFailure.invoke(e);
+        return;
+      }
+      int left = 0;
+      for (ByteBuffer buffer : buffers) {
+        left += buffer.remaining();
+      }
+      if (left > 0) {
+        ByteBuffer rest = ByteBuffer.allocate(left);
+        for (ByteBuffer buffer : buffers) {
+          rest.put(buffer);
+        }
+        pending = rest.flip();
+        io.awaitWritable();
+      } else if (holding || inputFinished) {
+        onWritable.invoke(Done.done());
+      }
     }
 
     private void writePending() {
-      if (pending == null) {
-        return;
-      }
-      try {
-        while (pending.hasRemaining()) {
-          if (channel.write(pending) == 0) {
-            loop.execute(io::awaitWritable);
-            return;
+      if (pending != null) {
+        try {
+          while (pending.hasRemaining()) {
+            if (channel.write(pending) == 0) {
+              loop.execute(io::awaitWritable);
+              return;
+            }
           }
+        } catch (IOException e) {
+          failed(e);
+          return;
         }
-      } catch (IOException e) {
-        failed(e);
+        pending = null;
+      }
+      if (!batch.isEmpty()) {
+        queueFlush(); // they follow what was pending, and the flush says so if the graph waits
         return;
       }
-      pending = null;
+      holding = false;
       if (isClosed(in)) {
         shutOutput();
       } else if (!hasBeenPulled(in)) {
@@ -246,7 +331,8 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
 
     @Override
     public void onUpstreamFinish() {
-      if (pending == null && connected.isDone()) {
+      inputFinished = true;
+      if (pending == null && batch.isEmpty() && connected.isDone()) {
         shutOutput();
       }
     }

@@ -63,6 +63,39 @@ class LoopDispatcherTest {
   }
 
   @Test
+  void manyPushesOfOneTurnGoOutInOrderAndMegabytesWaitForASocketThatIsFull() throws Exception {
+    // The echo's pushes are collected per turn of the loop and written after it; 8 MiB is more than
+    // the sockets hold, so some of it waits for the socket while more is collected behind it.
+    byte[] sent = new byte[8 * 1024 * 1024];
+    new java.util.Random(7).nextBytes(sent);
+    Flow<ByteString, ByteString, ?> echoInPieces = Flow.<ByteString>create()
+        .mapConcat(bytes -> { // one read becomes many pushes in the same turn
+          java.util.List<ByteString> pieces = new java.util.ArrayList<>();
+          for (int at = 0; at < bytes.size(); at += 100) {
+            pieces.add(bytes.slice(at, Math.min(at + 100, bytes.size())));
+          }
+          return pieces;
+        });
+    TcpListener.Binding binding = TcpListener.bind(loops, new InetSocketAddress("127.0.0.1", 0), 16, system.dispatcher(),
+        channel -> TcpStage.accepted(loops, channel).join(echoInPieces).run(system));
+    try (Socket socket = new Socket("127.0.0.1", binding.localAddress().getPort())) {
+      var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          socket.getOutputStream().write(sent);
+          socket.shutdownOutput();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      byte[] received = socket.getInputStream().readAllBytes();
+      writer.get(30, TimeUnit.SECONDS);
+      assertThat(received).isEqualTo(sent);
+    } finally {
+      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aGraphThatNeverRestsLeavesTheLoopTimeForItsSockets() throws Exception {
     // Endless work on the loop: it yields between batches, and the loop serves its sockets between turns.
     UniqueKillSwitch busy = Source.repeat(ByteString.fromString("x")).viaMat(KillSwitches.single(), Keep.right())
