@@ -1,9 +1,9 @@
 package io.weft.streams.http1;
 
 import io.weft.streams.http.Body;
-import io.weft.streams.stage.Handoff;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.stage.Handoff;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
