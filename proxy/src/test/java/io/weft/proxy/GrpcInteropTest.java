@@ -40,7 +40,10 @@ class GrpcInteropTest {
   void startMesh(@TempDir Path manifests) throws Exception {
     int serverPort = LocalMesh.freePort();
     server = GrpcInterop.server(serverPort, manifests.resolve("server.log"));
-    pair = ProxyPair.start(manifests, "interop", 8080, serverPort, FAILFAST);
+    // Two event loops per proxy, as LINKERD2_PROXY_CORES=2 gives: graphs and their connections
+    // spread over both loops, so requests cross between them (the other tests run one loop).
+    pair = ProxyPair.start(manifests, "interop", 8080, serverPort, FAILFAST, TestIdentities.create(), port -> port,
+        "weft.streams.tcp.event-loops = 2");
   }
 
   @AfterAll
