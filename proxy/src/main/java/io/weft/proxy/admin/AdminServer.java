@@ -89,7 +89,8 @@ public final class AdminServer {
     return switch (request.method()) {
       case "GET", "HEAD" -> CompletableFuture.completedStage(Answer.text(200, hooks.logLevels().current() + "\n"));
       case "PUT" -> Bodies.inHandUpTo(request.body(), limits.maxHeadBytes(), materializer).thenApply(body -> {
-        if (!body.replayable()) {
+        // Streamed past the limit, or already in hand past it (it came in the same read as the head).
+        if (!body.replayable() || body.length() > limits.maxHeadBytes()) {
           Bodies.discard(body, materializer);
           return Answer.text(413, "a log level is at most " + limits.maxHeadBytes() + " bytes\n");
         }
