@@ -82,9 +82,10 @@ public final class EventLoops implements Extension {
   }
 
   /**
-   * The extension's id. {@code pekko.extensions = ["io.weft.streams.tcp.EventLoops$Id"]} starts
-   * the loops with the system (Pekko finds the one instance through {@code MODULE$}, as it finds a
-   * Scala object), so a system whose streams run on {@link #DISPATCHER} has it before any stream.
+   * The extension's id. Named first in {@code pekko.library-extensions} (as weft-proxy.conf does),
+   * it starts the loops with the system — Pekko finds the one instance through {@code MODULE$}, as
+   * it finds a Scala object — so a system whose streams run on {@link #DISPATCHER} has it before
+   * Pekko's own SystemMaterializer starts an actor there.
    */
   public static final class Id extends AbstractExtensionId<EventLoops> {
     public static final Id MODULE$ = new Id();
