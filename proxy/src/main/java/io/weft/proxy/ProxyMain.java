@@ -1,5 +1,6 @@
 package io.weft.proxy;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.weft.proxy.admin.ProxyLogging;
 import io.weft.proxy.config.ProxyConfig;
@@ -26,7 +27,9 @@ public final class ProxyMain {
 
   /** Runs a proxy configured by {@code env} until it is stopped (a signal, or /shutdown). */
   public static void run(Map<String, String> env) {
-    ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load());
+    // Pekko's settings (every library's reference.conf) are parsed while the environment is read.
+    Beside<Config> settings = Beside.start("settings", ConfigFactory::load);
+    ProxyRuntime proxy = ProxyRuntime.start(ProxyConfig.fromEnv(env), env, settings.join());
     Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "proxy-shutdown"));
     proxy.system().getWhenTerminated().toCompletableFuture().join();
   }

@@ -102,10 +102,16 @@ public final class ProxyRuntime implements AutoCloseable {
     InetSocketAddress destination = config.controlPlane().destinationAddress().orElseThrow(() -> new ProxyConfigException(
         "LINKERD2_PROXY_DESTINATION_SVC_ADDR is required: the proxy discovers endpoints through the control plane"));
     config.notices().forEach(notice -> log.warn(notice.message()));
+    // The key pair and CSR (cold cryptography) are made while the actor system starts.
+    Optional<Beside<ProxyIdentity.Keys>> keys = config.identity().map(c -> Beside.start("identity-keys", () -> ProxyIdentity.keys(c)));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "weft-proxy", systemConfig(given, config.process().cores()));
     try {
       AtomicBoolean ready = new AtomicBoolean();
       LogLevels logLevels = new LogLevels(config.process().logLevel());
+      // Identity first: its certificate request is on its way while the rest starts.
+      ProxyMetrics metrics = new ProxyMetrics();
+      Optional<ProxyIdentity> identity = config.identity().map(c -> ProxyIdentity.start(system, c, keys.orElseThrow().join(),
+          metrics.identity()));
       // Weft's control plane serves OutboundPolicies beside Destination.
       Discovery discovery = new Discovery(system, ControlPlaneClient.destination(system, destination),
           Optional.of(ControlPlaneClient.outboundPolicies(system, destination)),
@@ -115,8 +121,6 @@ public final class ProxyRuntime implements AutoCloseable {
       // The proxy's own ports are never a valid target for a connection it relays.
       Set<Integer> ownPorts = Set.copyOf(List.of(config.inbound().listen().getPort(), config.outbound().listen().getPort(),
           config.admin().listen().getPort(), config.admin().controlListen().getPort()));
-      ProxyMetrics metrics = new ProxyMetrics();
-      Optional<ProxyIdentity> identity = config.identity().map(c -> ProxyIdentity.start(system, c, metrics.identity()));
       if (identity.isEmpty()) {
         log.warn("identity is disabled (no LINKERD2_PROXY_IDENTITY_* settings): connections between proxies are not mTLS");
       }

@@ -46,38 +46,46 @@ public final class ProxyIdentity {
     this.tls = tls;
   }
 
+  /** A proxy's key and the certificate request for it, ready before the proxy asks for its certificate. */
+  public record Keys(PrivateKey key, PublicKey publicKey, byte[] csr) {}
+
   public static ProxyIdentity start(ActorSystem<?> system, Config config, IdentityMetrics metrics) {
-    return start(system, config, ControlPlaneClient.identity(system, config.serviceAddress()), metrics, Clock.systemUTC());
+    return start(system, config, keys(config), metrics);
   }
 
-  private static ProxyIdentity start(ActorSystem<?> system, Config config, Identity client,
-                                     IdentityMetrics metrics, Clock clock) {
-    PrivateKey key;
-    PublicKey publicKey;
-    byte[] csr;
+  /** Starts with keys made beforehand ({@link #keys}: the slow part, which needs no actor system). */
+  public static ProxyIdentity start(ActorSystem<?> system, Config config, Keys keys, IdentityMetrics metrics) {
+    Identity client = ControlPlaneClient.identity(system, config.serviceAddress());
+    Clock clock = Clock.systemUTC();
+    MeshCredentials credentials = new MeshCredentials();
+    system.systemActorOf(Certifier.create(client, new Certifier.Settings(config.localName(), config.tokenFile(),
+            config.minRefresh(), config.maxRefresh()), keys.key(), keys.publicKey(), keys.csr(), config.trustAnchors(),
+            credentials, metrics, clock),
+        "identity", Props.empty());
+    return new ProxyIdentity(credentials, new MeshTls(config.localName(), config.trustAnchors(), credentials, clock));
+  }
+
+  /**
+   * The proxy's key and CSR: Linkerd's {@code key.p8} and {@code csr.der} when the identity
+   * directory holds them, else a new key pair (a broken pair of files is a start-up error, not a
+   * retry loop).
+   */
+  public static Keys keys(Config config) {
     Optional<Path> given = config.directory().filter(d -> Files.exists(d.resolve(KEY_FILE)) && Files.exists(d.resolve(CSR_FILE)));
     try {
       if (given.isPresent()) {
-        key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(given.get().resolve(KEY_FILE))));
-        csr = Files.readAllBytes(given.get().resolve(CSR_FILE));
-        publicKey = CertificateRequests.parse(csr).publicKey(); // a broken CSR is a start-up error, not a retry loop
-      } else {
-        KeyPair keys = MeshKeys.newKeyPair();
-        key = keys.getPrivate();
-        publicKey = keys.getPublic();
-        csr = CertificateRequests.create(keys, config.localName());
+        byte[] csr = Files.readAllBytes(given.get().resolve(CSR_FILE));
+        return new Keys(KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(
+            Files.readAllBytes(given.get().resolve(KEY_FILE)))), CertificateRequests.parse(csr).publicKey(), csr);
       }
+      KeyPair keys = MeshKeys.newKeyPair();
+      return new Keys(keys.getPrivate(), keys.getPublic(), CertificateRequests.create(keys, config.localName()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the identity key in " + given.orElseThrow(), e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("LINKERD2_PROXY_IDENTITY_DIR: " + KEY_FILE + "/" + CSR_FILE + " are unusable: "
           + e.getMessage(), e);
     }
-    MeshCredentials credentials = new MeshCredentials();
-    system.systemActorOf(Certifier.create(client, new Certifier.Settings(config.localName(), config.tokenFile(),
-            config.minRefresh(), config.maxRefresh()), key, publicKey, csr, config.trustAnchors(), credentials, metrics, clock),
-        "identity", Props.empty());
-    return new ProxyIdentity(credentials, new MeshTls(config.localName(), config.trustAnchors(), credentials, clock));
   }
 
   public MeshTls tls() {
