@@ -19,9 +19,11 @@ import java.util.Set;
 final class HpackEncoder {
   /** The table this end uses at most (HTTP/2's default; a peer may allow less). */
   static final int DEFAULT_TABLE_SIZE = 4096;
-  private static final Set<String> NOT_ADDED = Set.of(":path", "content-length", "date", "etag", "last-modified",
+  private static final Set<String> NOT_ADDED = Set.of("content-length", "date", "etag", "last-modified",
       "if-modified-since", "if-none-match", "location", "grpc-timeout", "age", "expires", "x-request-id", "traceparent");
   private static final Set<String> NEVER_INDEXED = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie");
+  /** How many of the last paths written are remembered, for a path to be added once it repeats. */
+  private static final int RECENT_PATHS = 8;
 
   /** A dynamic table entry: {@code number} counts every entry ever added, so its index follows from it. */
   private record Entry(String name, String value, long number) {
@@ -31,6 +33,13 @@ final class HpackEncoder {
   }
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  /**
+   * A {@code :path} is added when it is one of the last few written: gRPC's methods and an API's
+   * hot paths repeat on every message (one byte each then, not the path Huffman-coded and decoded
+   * again), while a stream of unique paths never pushes out the fields that do repeat.
+   */
+  private final String[] recentPaths = new String[RECENT_PATHS];
+  private int nextRecentPath;
   private final Map<String, List<Entry>> byName = new HashMap<>();
   private long added;
   private int size;
@@ -79,7 +88,8 @@ final class HpackEncoder {
     }
     int nameIndex = staticName != 0 ? staticName : same != null && !same.isEmpty() ? index(same.getLast()) : 0;
     boolean add = !NOT_ADDED.contains(name) && !NEVER_INDEXED.contains(name)
-        && HpackDecoder.ENTRY_OVERHEAD + name.length() + value.length() <= capacity;
+        && HpackDecoder.ENTRY_OVERHEAD + name.length() + value.length() <= capacity
+        && (!name.equals(":path") || repeated(value));
     if (add) {
       integer(nameIndex, 6, 0x40, out);
     } else {
@@ -92,6 +102,18 @@ final class HpackEncoder {
     if (add) {
       add(name, value);
     }
+  }
+
+  /** Whether {@code path} is one of the last paths written (and remembers it when it is not). */
+  private boolean repeated(String path) {
+    for (String recent : recentPaths) {
+      if (path.equals(recent)) {
+        return true;
+      }
+    }
+    recentPaths[nextRecentPath] = path;
+    nextRecentPath = (nextRecentPath + 1) % RECENT_PATHS;
+    return false;
   }
 
   private int index(Entry entry) {

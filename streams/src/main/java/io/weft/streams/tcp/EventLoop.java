@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class EventLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
+  private static final ThreadLocal<EventLoop> RUNNING = new ThreadLocal<>();
 
   /** What a registered channel does when the selector finds it ready; called on the loop's thread. */
   @FunctionalInterface
@@ -88,11 +89,18 @@ public final class EventLoop implements AutoCloseable {
     return Thread.currentThread() == thread;
   }
 
+  /** The loop whose thread calls (whatever system it is of), or null. */
+  public static EventLoop ofThisThread() {
+    return RUNNING.get();
+  }
+
   /**
    * Runs {@code task} once the tasks of this turn have run, before the loop selects again: a
-   * connection's writes of one turn go to its socket in one call. Only from the loop's thread.
+   * connection's writes of one turn go to its socket in one call. Only from the loop's thread;
+   * the task runs there outside every graph, so it may touch the state of a stage that runs on
+   * this loop, and re-enters a graph through an async callback.
    */
-  void afterTurn(Runnable task) {
+  public void afterTurn(Runnable task) {
     afterTurn.add(task);
   }
 
@@ -143,6 +151,7 @@ public final class EventLoop implements AutoCloseable {
   }
 
   private void run() {
+    RUNNING.set(this);
     while (running) {
       runTasks();
       runAfterTurn();

@@ -1,5 +1,7 @@
 package io.weft.streams.tls;
 
+import io.weft.streams.tcp.EventLoop;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.BidiShape;
@@ -8,6 +10,7 @@ import org.apache.pekko.stream.Outlet;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
+import org.apache.pekko.stream.stage.AsyncCallback;
 import org.apache.pekko.stream.stage.GraphStage;
 import org.apache.pekko.stream.stage.GraphStageLogic;
 import org.apache.pekko.util.ByteString;
@@ -30,9 +33,16 @@ import java.util.function.Supplier;
  * allows: the end of the plaintext sends close_notify and the end of the records (or the peer's
  * close_notify) ends the plaintext out, so a half-closed connection stays half-open through TLS. A
  * TLS failure sends the engine's alert to the peer, then fails the plaintext side with it.
+ *
+ * <p>On an event loop, the first plaintext of a turn is wrapped at once and what else comes in the
+ * same turn (an HTTP/2 connection's answers to several streams, a body's frames) is collected and
+ * wrapped after it in as few records as fit: a record costs a cipher initialisation, a tag and a
+ * header on both ends, whatever it carries.
  */
 public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+  /** Plaintext collected in a turn before the stage takes no more until it is wrapped: one full record. */
+  private static final int COLLECT_LIMIT = 16_384;
 
   private final Inlet<ByteString> plainIn = Inlet.create("Tls.plainIn");
   private final Outlet<ByteString> cipherOut = Outlet.create("Tls.cipherOut");
@@ -79,18 +89,33 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private boolean sessionKnown;
     private boolean closeSent;
     private boolean inboundDone;
+    /** The loop the stage runs on, when it does: where a turn's plaintext is collected. */
+    private EventLoop loop;
+    /** Plaintext was wrapped in this turn of the loop: more of it waits in {@link #collected} for the turn's end. */
+    private boolean wrappedThisTurn;
+    private final ArrayDeque<ByteString> collected = new ArrayDeque<>();
+    private int collectedBytes;
+    private final AsyncCallback<Done> wrapCollected = createAsyncCallback(done -> wrapCollected());
+    private final Runnable turnEnded = this::turnEnded;
 
     Logic() {
       super(shape);
       setHandler(plainIn, new AbstractInHandler() {
         @Override
         public void onPush() {
-          plaintext = grab(plainIn).asByteBuffer();
+          ByteString bytes = grab(plainIn);
+          if (loop != null && sessionKnown && (wrappedThisTurn || !collected.isEmpty())) {
+            collect(bytes);
+            return;
+          }
+          startTurn();
+          plaintext = bytes.asByteBuffer();
           pump();
         }
 
         @Override
         public void onUpstreamFinish() {
+          takeCollected();
           pump();
         }
       });
@@ -146,6 +171,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
 
     @Override
     public void preStart() {
+      loop = EventLoop.ofThisThread();
       engine = engines.get();
       sizes(engine.getSession());
       netIn = ByteBuffer.allocate(packetSize).flip();
@@ -158,6 +184,47 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         return;
       }
       pump();
+    }
+
+    /** Once plaintext is wrapped on a loop, the rest of the turn's is collected until the turn ends. */
+    private void startTurn() {
+      if (loop != null && sessionKnown && !wrappedThisTurn) {
+        wrappedThisTurn = true;
+        loop.afterTurn(turnEnded);
+      }
+    }
+
+    private void collect(ByteString bytes) {
+      collected.add(bytes);
+      collectedBytes += bytes.size();
+      if (collectedBytes < COLLECT_LIMIT) {
+        pull(plainIn);
+      }
+    }
+
+    /** After the loop's turn, outside the graph: the collected plaintext is wrapped in the graph's next run. */
+    private void turnEnded() {
+      wrappedThisTurn = false;
+      if (!collected.isEmpty()) {
+        wrapCollected.invoke(Done.done());
+      }
+    }
+
+    private void wrapCollected() {
+      if (takeCollected()) {
+        startTurn();
+        pump();
+      }
+    }
+
+    /** Makes the collected plaintext the next to wrap (nothing else is pending while some is collected). */
+    private boolean takeCollected() {
+      if (collected.isEmpty()) {
+        return false;
+      }
+      plaintext = drain(collected).asByteBuffer();
+      collectedBytes = 0;
+      return true;
     }
 
     /** The most one record takes, ciphered and plain (read once per session, not per record). */
@@ -304,7 +371,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         complete(plainOut);
         cancel(cipherIn);
       }
-      if (plaintext == null && !closeSent && !isClosed(plainIn) && !hasBeenPulled(plainIn)) {
+      if (plaintext == null && collectedBytes < COLLECT_LIMIT && !closeSent && !isClosed(plainIn) && !hasBeenPulled(plainIn)) {
         pull(plainIn);
       }
       boolean handshaking = !sessionKnown;

@@ -143,6 +143,34 @@ class HpackTest {
   }
 
   @Test
+  void aPathIsIndexedOnceItRepeatsAndUniquePathsLeaveTheTableAlone() throws Exception {
+    HpackEncoder encoder = new HpackEncoder();
+    HpackDecoder decoder = new HpackDecoder(4096);
+    Octets block = new Octets();
+    encoder.field("user-agent", "grpc-java/1.75", block);
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int before = block.size();
+      encoder.field(":path", "/io.linkerd.proxy.destination.Destination/Get", block);
+      sizes.add(block.size() - before);
+    }
+    // Written out, written out and added, then one index.
+    assertThat(sizes.get(0)).isGreaterThan(1);
+    assertThat(sizes.get(1)).isGreaterThan(1);
+    assertThat(sizes.get(2)).isEqualTo(1);
+    for (int i = 0; i < 200; i++) {
+      encoder.field(":path", "/orders/" + i, block);
+    }
+    int before = block.size();
+    encoder.field("user-agent", "grpc-java/1.75", block);
+    encoder.field(":path", "/io.linkerd.proxy.destination.Destination/Get", block);
+    assertThat(block.size() - before).as("unique paths pushed out neither entry").isEqualTo(2);
+    List<String> read = new ArrayList<>();
+    decoder.decode(block.array(), 0, block.size(), (n, v) -> read.add(n + ": " + v));
+    assertThat(read).hasSize(206).endsWith("user-agent: grpc-java/1.75", ":path: /io.linkerd.proxy.destination.Destination/Get");
+  }
+
+  @Test
   void fieldsRepeatedAcrossBlocksAreReadBackAsWritten() throws Exception {
     HpackEncoder encoder = new HpackEncoder();
     HpackDecoder decoder = new HpackDecoder(4096);

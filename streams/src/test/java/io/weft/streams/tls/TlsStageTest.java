@@ -180,4 +180,52 @@ class TlsStageTest {
       binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+  @Test
+  void onAnEventLoopATurnsPlaintextGoesOutInFewRecordsAndInOrder() throws Exception {
+    // A graph on the loops (as the proxy runs them): client TLS → records counted → server TLS → echo.
+    ActorSystem onLoops = ActorSystem.create("tls-on-loops", com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
+        "pekko.stream.materializer.dispatcher", EventLoops.DISPATCHER,
+        "pekko.library-extensions", java.util.List.of("io.weft.streams.tcp.EventLoops$Id", "org.apache.pekko.stream.SystemMaterializer$")))
+        .withFallback(com.typesafe.config.ConfigFactory.load()));
+    try {
+      RecordCounter clientRecords = new RecordCounter();
+      var wire = org.apache.pekko.stream.javadsl.BidiFlow.fromFlows(
+          Flow.<ByteString>create().map(bytes -> clientRecords.count(bytes)), Flow.<ByteString>create());
+      var tlsPair = TlsStage.create(() -> engine(client, true), s -> {}).atop(wire)
+          .atop(TlsStage.create(() -> engine(server, false), s -> {}).reversed());
+      int pieces = 400;
+      byte[] sent = new byte[pieces * 40];
+      new Random(3).nextBytes(sent);
+      ByteString back = Source.range(0, pieces - 1).map(i -> ByteString.fromArray(sent, i * 40, 40))
+          .via(tlsPair.join(Flow.create()))
+          .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), onLoops)
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertThat(Arrays.equals(back.toArray(), sent)).isTrue();
+      // Without collecting, each of the 400 pieces is a record of its own.
+      assertThat(clientRecords.applicationRecords).isGreaterThan(0).isLessThan(pieces / 8);
+    } finally {
+      onLoops.terminate();
+    }
+  }
+
+  /** Counts the TLS records of type application_data (23) in a byte stream, across chunk boundaries. */
+  private static final class RecordCounter {
+    private ByteString buffered = ByteString.emptyByteString();
+    int applicationRecords;
+
+    ByteString count(ByteString bytes) {
+      buffered = buffered.concat(bytes);
+      while (buffered.size() >= 5) {
+        int length = ((buffered.apply(3) & 0xff) << 8) | (buffered.apply(4) & 0xff);
+        if (buffered.size() < 5 + length) {
+          break;
+        }
+        if (buffered.apply(0) == 23) {
+          applicationRecords++;
+        }
+        buffered = buffered.drop(5 + length);
+      }
+      return bytes;
+    }
+  }
 }
