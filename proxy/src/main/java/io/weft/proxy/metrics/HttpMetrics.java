@@ -2,6 +2,7 @@ package io.weft.proxy.metrics;
 
 import io.linkerd.proxy.destination.WeightedAddr;
 import io.weft.streams.http.Request;
+import io.weft.streams.http.StatusCodes;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -120,7 +121,7 @@ public final class HttpMetrics {
     /** {@code key}: the status code, doubled, plus one for a failure (a gRPC failure can be a 200). */
     Answered answered(Target target, int status, boolean failure) {
       return answered.computeIfAbsent(status * 2 + (failure ? 1 : 0), key -> {
-        String code = Integer.toString(status);
+        String code = StatusCodes.text(status);
         return new Answered(responses.labelValues(concat(target.labels(), code, failure ? "failure" : "success")),
             latency.labelValues(concat(target.labels(), code)));
       });

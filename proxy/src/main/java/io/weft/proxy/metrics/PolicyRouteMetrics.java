@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weft.streams.http.Request;
+import io.weft.streams.http.StatusCodes;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
 
@@ -76,7 +77,7 @@ public final class PolicyRouteMetrics {
 
     String status(Response response) {
       if (!grpc) {
-        return Integer.toString(response.status());
+        return StatusCodes.text(response.status());
       }
       String code = response.headers().get("grpc-status");
       return code == null ? NO_STATUS : code;

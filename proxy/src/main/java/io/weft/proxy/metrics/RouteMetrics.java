@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weft.streams.http.Request;
+import io.weft.streams.http.StatusCodes;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
 
@@ -75,7 +76,7 @@ public final class RouteMetrics {
         return inner.call(request).whenComplete((response, error) -> {
           requested.inc();
           if (response != null) {
-            String code = Integer.toString(response.status());
+            String code = StatusCodes.text(response.status());
             responses.labelValues(HttpMetrics.concat(labels, code, classification(response))).inc();
             latency.labelValues(HttpMetrics.concat(labels, code)).observe((System.nanoTime() - received) / 1_000_000.0);
           }
@@ -88,7 +89,7 @@ public final class RouteMetrics {
       return inner -> request -> inner.call(request).whenComplete((response, error) -> {
         actuallyRequested.inc();
         if (response != null) {
-          actualResponses.labelValues(HttpMetrics.concat(labels, Integer.toString(response.status()), classification(response))).inc();
+          actualResponses.labelValues(HttpMetrics.concat(labels, StatusCodes.text(response.status()), classification(response))).inc();
         }
       });
     }

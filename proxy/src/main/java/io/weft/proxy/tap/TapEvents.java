@@ -8,6 +8,7 @@ import io.linkerd.proxy.tap.Eos;
 import io.linkerd.proxy.tap.TapEvent;
 import io.weft.protocol.net.TcpAddresses;
 import io.weft.streams.http.Headers;
+import io.weft.streams.http.StatusCodes;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
@@ -69,7 +70,7 @@ final class TapEvents {
     if (headers) {
       io.linkerd.proxy.http_types.Headers.Builder fields = io.linkerd.proxy.http_types.Headers.newBuilder();
       if (response.version() == HttpVersion.HTTP_2) {
-        field(fields, ":status", Integer.toString(response.status()));
+        field(fields, ":status", StatusCodes.text(response.status()));
       }
       init.setHeaders(fields(fields, response.headers()));
     }

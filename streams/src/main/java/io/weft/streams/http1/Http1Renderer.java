@@ -1,6 +1,7 @@
 package io.weft.streams.http1;
 
 import io.weft.streams.http.Headers;
+import io.weft.streams.http.StatusCodes;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
@@ -43,7 +44,7 @@ public final class Http1Renderer {
   /** {@code close}: this is the connection's last response; {@code client}: the version the client spoke. */
   public static ByteString responseHead(Response response, Framing framing, boolean close, HttpVersion client) {
     Writer w = new Writer();
-    w.text("HTTP/1.1 ").text(Integer.toString(response.status())).text(" ")
+    w.text("HTTP/1.1 ").text(StatusCodes.text(response.status())).text(" ")
         .text(response.reason() != null ? response.reason() : Statuses.reason(response.status())).text("\r\n");
     w.fields(response.headers());
     switch (framing.kind()) {

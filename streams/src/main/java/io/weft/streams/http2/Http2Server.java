@@ -9,6 +9,7 @@ import io.weft.streams.http.ProxyError;
 import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.http.StatusCodes;
 import io.weft.streams.service.Service;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
@@ -36,13 +37,6 @@ import java.util.concurrent.CompletionStage;
 public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteString>> {
   private static final Logger log = LoggerFactory.getLogger(Http2Server.class);
   private static final int HEADER_FIELDS_TOO_LARGE = 431;
-  private static final String[] STATUS_TEXT = new String[600];
-
-  static {
-    for (int i = 100; i < STATUS_TEXT.length; i++) {
-      STATUS_TEXT[i] = Integer.toString(i);
-    }
-  }
 
   private final Inlet<ByteString> in = Inlet.create("Http2Server.in");
   private final Outlet<ByteString> out = Outlet.create("Http2Server.out");
@@ -70,9 +64,6 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
     return new Logic();
   }
 
-  static String statusText(int status) {
-    return status >= 100 && status < STATUS_TEXT.length ? STATUS_TEXT[status] : Integer.toString(status);
-  }
 
   private record Answer(Http2Stream stream, Request request, Response response, Throwable error) {}
 
@@ -120,7 +111,7 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
       }
       if (fields.tooLarge()) {
         stream.discarding = true;
-        writeHead(stream, new String[] {":status", statusText(HEADER_FIELDS_TOO_LARGE)}, new Headers(), -1, true);
+        writeHead(stream, new String[] {":status", StatusCodes.text(HEADER_FIELDS_TOO_LARGE)}, new Headers(), -1, true);
         return;
       }
       String malformed = RequestFieldRules.request(fields);
@@ -227,7 +218,7 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
         Bodies.discard(body, subFusingMaterializer());
         body = Body.EMPTY;
       }
-      writeMessage(stream, new String[] {":status", statusText(status)}, response.headers(), body,
+      writeMessage(stream, new String[] {":status", StatusCodes.text(status)}, response.headers(), body,
           noBody ? null : response.trailers());
     }
 
