@@ -1,6 +1,7 @@
 package io.weft.streams.http2;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Decodes HPACK header blocks (RFC 7541) for one connection, keeping its dynamic table. A block
@@ -23,6 +24,8 @@ final class HpackDecoder {
   static final int ENTRY_OVERHEAD = 32;
   /** Integers past this are no header block's (and would overflow). */
   private static final int MAX_INTEGER = 1 << 28;
+  /** How many Huffman-coded strings are remembered with their text. */
+  private static final int RECENT = 8;
 
   /** The most the peer may make its table: the SETTINGS_HEADER_TABLE_SIZE this end announced. */
   private final int maxTableSize;
@@ -37,6 +40,14 @@ final class HpackDecoder {
   private byte[] block;
   private int position;
   private int end;
+  /**
+   * The last Huffman-coded strings and their text, a ring: a peer that writes a field out again
+   * and again (a client that never indexes :path, a date within its second) costs a comparison of
+   * its octets, not a decoding and a new string each time.
+   */
+  private final byte[][] recentCodes = new byte[RECENT][];
+  private final String[] recentTexts = new String[RECENT];
+  private int nextRecent;
 
   HpackDecoder(int maxTableSize) {
     this.maxTableSize = maxTableSize;
@@ -115,14 +126,29 @@ final class HpackDecoder {
     }
     String text;
     if (huffman) {
-      text = Huffman.decode(block, position, length);
-      if (text == null) {
-        throw new HpackException("a string whose Huffman coding is invalid");
-      }
+      text = decoded(length);
     } else {
       text = new String(block, position, length, StandardCharsets.ISO_8859_1);
     }
     position += length;
+    return text;
+  }
+
+  /** The text of the Huffman-coded {@code length} octets at the position. */
+  private String decoded(int length) throws HpackException {
+    for (int i = 0; i < RECENT; i++) {
+      byte[] code = recentCodes[i];
+      if (code != null && code.length == length && Arrays.equals(code, 0, length, block, position, position + length)) {
+        return recentTexts[i];
+      }
+    }
+    String text = Huffman.decode(block, position, length);
+    if (text == null) {
+      throw new HpackException("a string whose Huffman coding is invalid");
+    }
+    recentCodes[nextRecent] = Arrays.copyOfRange(block, position, position + length);
+    recentTexts[nextRecent] = text;
+    nextRecent = (nextRecent + 1) % RECENT;
     return text;
   }
 

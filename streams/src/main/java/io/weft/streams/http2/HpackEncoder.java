@@ -12,18 +12,19 @@ import java.util.Set;
  * this connection's dynamic table is one index; any other is written out — Huffman-coded when
  * that is shorter — and added to the dynamic table, so a field a connection repeats (gRPC's
  * content-type and te, a user-agent, an authority) costs one byte from its second message on.
- * Fields whose values change with nearly every message are never added (they would only push out
- * the ones that repeat), and credentials are marked never to be indexed by any hop. Names must be
- * lowercase already.
+ * Fields whose values often change (a path, a length, a date, an ETag) are added only once a value
+ * repeats — gRPC's methods, an API's hot paths, a static answer's length and validators, a date
+ * within its second — so values seen once never push out the fields that repeat; credentials are
+ * marked never to be indexed by any hop. Names must be lowercase already.
  */
 final class HpackEncoder {
   /** The table this end uses at most (HTTP/2's default; a peer may allow less). */
   static final int DEFAULT_TABLE_SIZE = 4096;
-  private static final Set<String> NOT_ADDED = Set.of("content-length", "date", "etag", "last-modified",
+  private static final Set<String> ADDED_ONCE_REPEATED = Set.of(":path", "content-length", "date", "etag", "last-modified",
       "if-modified-since", "if-none-match", "location", "grpc-timeout", "age", "expires", "x-request-id", "traceparent");
   private static final Set<String> NEVER_INDEXED = Set.of("authorization", "proxy-authorization", "cookie", "set-cookie");
-  /** How many of the last paths written are remembered, for a path to be added once it repeats. */
-  private static final int RECENT_PATHS = 8;
+  /** How many of the last such fields written are remembered, for one to be added once it repeats. */
+  private static final int RECENT = 16;
 
   /** A dynamic table entry: {@code number} counts every entry ever added, so its index follows from it. */
   private record Entry(String name, String value, long number) {
@@ -33,13 +34,10 @@ final class HpackEncoder {
   }
 
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
-  /**
-   * A {@code :path} is added when it is one of the last few written: gRPC's methods and an API's
-   * hot paths repeat on every message (one byte each then, not the path Huffman-coded and decoded
-   * again), while a stream of unique paths never pushes out the fields that do repeat.
-   */
-  private final String[] recentPaths = new String[RECENT_PATHS];
-  private int nextRecentPath;
+  /** The last fields of {@link #ADDED_ONCE_REPEATED} written out, a ring. */
+  private final String[] recentNames = new String[RECENT];
+  private final String[] recentValues = new String[RECENT];
+  private int nextRecent;
   private final Map<String, List<Entry>> byName = new HashMap<>();
   private long added;
   private int size;
@@ -87,9 +85,8 @@ final class HpackEncoder {
       }
     }
     int nameIndex = staticName != 0 ? staticName : same != null && !same.isEmpty() ? index(same.getLast()) : 0;
-    boolean add = !NOT_ADDED.contains(name) && !NEVER_INDEXED.contains(name)
-        && HpackDecoder.ENTRY_OVERHEAD + name.length() + value.length() <= capacity
-        && (!name.equals(":path") || repeated(value));
+    boolean add = !NEVER_INDEXED.contains(name) && HpackDecoder.ENTRY_OVERHEAD + name.length() + value.length() <= capacity
+        && (!ADDED_ONCE_REPEATED.contains(name) || repeated(name, value));
     if (add) {
       integer(nameIndex, 6, 0x40, out);
     } else {
@@ -104,15 +101,16 @@ final class HpackEncoder {
     }
   }
 
-  /** Whether {@code path} is one of the last paths written (and remembers it when it is not). */
-  private boolean repeated(String path) {
-    for (String recent : recentPaths) {
-      if (path.equals(recent)) {
+  /** Whether the field is one of the last such fields written out (and remembers it when it is not). */
+  private boolean repeated(String name, String value) {
+    for (int i = 0; i < RECENT; i++) {
+      if (value.equals(recentValues[i]) && name.equals(recentNames[i])) {
         return true;
       }
     }
-    recentPaths[nextRecentPath] = path;
-    nextRecentPath = (nextRecentPath + 1) % RECENT_PATHS;
+    recentNames[nextRecent] = name;
+    recentValues[nextRecent] = value;
+    nextRecent = (nextRecent + 1) % RECENT;
     return false;
   }
 

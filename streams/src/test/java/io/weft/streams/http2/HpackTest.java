@@ -171,6 +171,29 @@ class HpackTest {
   }
 
   @Test
+  void aDateIsIndexedWithinItsSecondAndAFieldWrittenOutAgainIsDecodedOnce() throws Exception {
+    HpackEncoder encoder = new HpackEncoder();
+    Octets block = new Octets();
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int before = block.size();
+      encoder.field("date", "Mon, 07 Dec 2026 08:00:00 GMT", block);
+      sizes.add(block.size() - before);
+    }
+    assertThat(sizes.get(2)).isEqualTo(1);
+    // A peer that writes the same Huffman-coded literal (never indexed) twice: decoded once.
+    Octets literal = new Octets();
+    HpackEncoder unindexing = new HpackEncoder();
+    unindexing.peerTableSize(0);
+    unindexing.field("x-trace", "abcdefghijklmnop", literal);
+    unindexing.field("x-trace", "abcdefghijklmnop", literal);
+    List<String> values = new ArrayList<>();
+    new HpackDecoder(4096).decode(literal.array(), 0, literal.size(), (n, v) -> values.add(v));
+    assertThat(values).containsExactly("abcdefghijklmnop", "abcdefghijklmnop");
+    assertThat(values.get(1)).isSameAs(values.get(0));
+  }
+
+  @Test
   void fieldsRepeatedAcrossBlocksAreReadBackAsWritten() throws Exception {
     HpackEncoder encoder = new HpackEncoder();
     HpackDecoder decoder = new HpackDecoder(4096);
