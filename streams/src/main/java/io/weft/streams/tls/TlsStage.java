@@ -41,7 +41,10 @@ import java.util.function.Supplier;
  */
 public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-  /** Plaintext collected in a turn before the stage takes no more until it is wrapped: one full record. */
+  /**
+   * Plaintext collected in a turn before the stage takes no more until it is wrapped: what one
+   * record holds at most (2^14 octets, RFC 8446 §5.1).
+   */
   private static final int COLLECT_LIMIT = 16_384;
 
   private final Inlet<ByteString> plainIn = Inlet.create("Tls.plainIn");
