@@ -134,6 +134,23 @@ class ProxyRuntimeTest {
   }
 
   @Test
+  void refusesToStartWithAnUnusableIdentityDirectoryAndSaysWhy(@TempDir Path identityDir) throws Exception {
+    // The key is read beside the actor system's start: its failure is still the start's, word for word.
+    TestIdentities identities = TestIdentities.create();
+    java.nio.file.Files.writeString(identityDir.resolve("key.p8"), "not a key");
+    java.nio.file.Files.writeString(identityDir.resolve("csr.der"), "not a CSR");
+    Map<String, String> env = new HashMap<>(LISTEN_ANYWHERE);
+    env.put("LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS", Pem.encode(identities.anchors().anchors()));
+    env.put("LINKERD2_PROXY_IDENTITY_LOCAL_NAME", TestIdentities.name("web", "shop"));
+    env.put("LINKERD2_PROXY_IDENTITY_TOKEN_FILE", identities.tokenFile("web", "shop").toString());
+    env.put("LINKERD2_PROXY_IDENTITY_SVC_ADDR", "127.0.0.1:1");
+    env.put("LINKERD2_PROXY_IDENTITY_DIR", identityDir.toString());
+    assertThatThrownBy(() -> ProxyRuntime.start(ProxyConfig.fromEnv(env), env, ConfigFactory.load()))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("LINKERD2_PROXY_IDENTITY_DIR: key.p8/csr.der are unusable");
+  }
+
+  @Test
   void refusesToStartWithoutAControlPlaneAddress() {
     assertThatThrownBy(() -> ProxyRuntime.start(ProxyConfig.fromEnv(Map.of()), Map.of(), ConfigFactory.load()))
         .isInstanceOf(ProxyConfigException.class).hasMessageContaining("LINKERD2_PROXY_DESTINATION_SVC_ADDR is required");
