@@ -12,7 +12,7 @@
 # BENCH_PROTOCOLS (default "http1 h2 grpc"), BENCH_PAIRS (default "direct haproxy nginx weft weft-mtls"),
 # BENCH_WARMUP (seconds of discarded full-speed load per protocol before a Weft pair's rows, default 20),
 # BENCH_TOOLS (default "c java": the C load generators, the Java driver), BENCH_HANDSHAKES=0 (skip the mesh TLS handshake rate),
-# BENCH_JFR=1 (a flight recording of each Weft proxy), WEFT_PROXY_OPTS (JVM options of the Weft proxies).
+# BENCH_JFR=1 (a flight recording of each Weft proxy), BENCH_PROXY_CORES (the Weft proxies' LINKERD2_PROXY_CORES), WEFT_PROXY_OPTS (JVM options of the Weft proxies).
 # Each Weft proxy's first run records JDK 25's AOT cache (WEFT_PROXY_AOT_CACHE, see bin/proxy-jvm.sh); later ones start from it.
 # Results: bench/proxies/results-<date>.txt.
 set -euo pipefail
@@ -194,7 +194,7 @@ start_proxy() { # name ip mode [identity environment...]
   local name=$1 ip=$2 mode=$3 started; shift 3; started=$(date +%s%N)
   env LINKERD2_PROXY_INBOUND_LISTEN_ADDR="$ip:4143" LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR="$ip:4140" \
       LINKERD2_PROXY_ADMIN_LISTEN_ADDR="$ip:4191" LINKERD2_PROXY_CONTROL_LISTEN_ADDR="$ip:4190" \
-      LINKERD2_PROXY_DESTINATION_SVC_ADDR=127.0.0.1:18086 "$@" \
+      LINKERD2_PROXY_DESTINATION_SVC_ADDR=127.0.0.1:18086 ${BENCH_PROXY_CORES:+LINKERD2_PROXY_CORES=$BENCH_PROXY_CORES} "$@" \
       WEFT_JAVA_OPTS="${WEFT_PROXY_OPTS:-} ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" WEFT_PROXY_AOT_CACHE="$work/$name.aot" \
       "$WEFT_HOME/bin/weft" proxy > "$work/proxy-$name-$mode.log" 2>&1 & pids+=($!); weft_pids+=($!)
   proxy_pid=$!
