@@ -148,12 +148,7 @@ class HpackTest {
     HpackDecoder decoder = new HpackDecoder(4096);
     Octets block = new Octets();
     encoder.field("user-agent", "grpc-java/1.75", block);
-    List<Integer> sizes = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      int before = block.size();
-      encoder.field(":path", "/io.linkerd.proxy.destination.Destination/Get", block);
-      sizes.add(block.size() - before);
-    }
+    List<Integer> sizes = writtenSizes(encoder, block, ":path", "/io.linkerd.proxy.destination.Destination/Get", 3);
     // Written out, written out and added, then one index.
     assertThat(sizes.get(0)).isGreaterThan(1);
     assertThat(sizes.get(1)).isGreaterThan(1);
@@ -174,12 +169,7 @@ class HpackTest {
   void aDateIsIndexedWithinItsSecondAndAFieldWrittenOutAgainIsDecodedOnce() throws Exception {
     HpackEncoder encoder = new HpackEncoder();
     Octets block = new Octets();
-    List<Integer> sizes = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      int before = block.size();
-      encoder.field("date", "Mon, 07 Dec 2026 08:00:00 GMT", block);
-      sizes.add(block.size() - before);
-    }
+    List<Integer> sizes = writtenSizes(encoder, block, "date", "Mon, 07 Dec 2026 08:00:00 GMT", 3);
     assertThat(sizes.get(2)).isEqualTo(1);
     // A peer that writes the same Huffman-coded literal (never indexed) twice: decoded once.
     Octets literal = new Octets();
@@ -221,6 +211,17 @@ class HpackTest {
     encoder.field("x-tenant", "blue", block);
     assertThat(block.array()[0] & 0xff).isEqualTo(0x20); // a size update to 0, then the field written out again
     assertThat(block.size()).isGreaterThan(2);
+  }
+
+  /** The octets each of {@code times} writes of the same field took. */
+  private static List<Integer> writtenSizes(HpackEncoder encoder, Octets block, String name, String value, int times) {
+    List<Integer> sizes = new ArrayList<>();
+    for (int i = 0; i < times; i++) {
+      int before = block.size();
+      encoder.field(name, value, block);
+      sizes.add(block.size() - before);
+    }
+    return sizes;
   }
 
   private static String latin1(String text) {
