@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * The proxy as its own program: what a pod's sidecar runs ({@code bin/weft proxy}, the proxy
  * image). It loads only the proxy's classes — not the CLI, the control plane or the operator — and
- * configures logging in code, so a sidecar starts quickly and holds few classes.
+ * logs through its own small SLF4J backend ({@link ProxyLogging}) rather than logback, so a sidecar
+ * starts quickly and holds few classes.
  */
 public final class ProxyMain {
   private ProxyMain() {}

@@ -3,8 +3,8 @@ package io.weft.proxy.admin;
 import java.util.Map;
 
 /**
- * The admin server's one JSON answer (a map of strings) written by hand: a JSON library would be
- * hundreds of classes in every sidecar for it.
+ * The little JSON a proxy writes (the admin server's one answer, a map of strings; log events as
+ * JSON) written by hand: a JSON library would be hundreds of classes in every sidecar for it.
  */
 final class JsonText {
   private JsonText() {}
@@ -22,7 +22,8 @@ final class JsonText {
     return json.append(fields.isEmpty() ? "}" : "\n}").toString();
   }
 
-  private static StringBuilder string(StringBuilder json, String value) {
+  /** {@code value} as a JSON string, quoted and escaped. */
+  static StringBuilder string(StringBuilder json, String value) {
     json.append('"');
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);

@@ -1,8 +1,7 @@
 package io.weft.proxy.admin;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
@@ -12,13 +11,16 @@ import java.util.Set;
 /**
  * Applies a log directive in the syntax Linkerd's proxy takes ({@code LINKERD2_PROXY_LOG} and
  * {@code /proxy-log-level}): comma-separated, a bare level for everything, {@code target=level} for
- * one part. The target {@code linkerd} (and {@code linkerd2_proxy}) means Weft's own code.
+ * one part. The target {@code linkerd} (and {@code linkerd2_proxy}) means Weft's own code. A new
+ * directive replaces the last one whole, as Linkerd's does: a target it no longer names follows the
+ * root again.
  */
 public final class LogLevels {
+  private static final String LOGBACK = "ch.qos.logback.";
   private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
-  private static final String OWN_CODE = "io.weft";
 
   private String current;
+  private Map<String, String> applied = Map.of();
 
   public LogLevels(String initial) {
     apply(initial);
@@ -30,14 +32,21 @@ public final class LogLevels {
 
   /** Parses and applies {@code directive}; throws with the offending part when it is malformed. */
   public synchronized void apply(String directive) {
-    Map<String, Level> parsed = parse(directive);
-    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-    parsed.forEach((logger, level) -> context.getLogger(logger).setLevel(level));
+    Map<String, String> parsed = parse(directive);
+    ILoggerFactory bound = LoggerFactory.getILoggerFactory();
+    if (bound instanceof ProxyLoggers own) {
+      own.levels(parsed);
+    } else if (bound.getClass().getName().startsWith(LOGBACK)) {
+      // A proxy inside another program's JVM (the demo, the CLI) logs through that program's logback.
+      LogbackLevels.apply(bound, parsed, applied.keySet());
+    } // any other backend is its program's to configure
+    applied = parsed;
     current = directive.trim();
   }
 
-  static Map<String, Level> parse(String directive) {
-    Map<String, Level> out = new LinkedHashMap<>();
+  /** Each target the directive names, with its level (lower case). */
+  static Map<String, String> parse(String directive) {
+    Map<String, String> out = new LinkedHashMap<>();
     if (directive == null || directive.isBlank()) {
       throw new IllegalArgumentException("empty log level; want e.g. 'warn,linkerd=info'");
     }
@@ -49,14 +58,14 @@ public final class LogLevels {
       }
       int eq = p.indexOf('=');
       String target = eq < 0 ? Logger.ROOT_LOGGER_NAME : p.substring(0, eq).trim();
-      String level = (eq < 0 ? p : p.substring(eq + 1)).trim().toLowerCase();
+      String level = (eq < 0 ? p : p.substring(eq + 1)).trim().toLowerCase(java.util.Locale.ROOT);
       if (!LEVELS.contains(level)) {
         throw new IllegalArgumentException("'" + p + "': '" + level + "' is not one of trace, debug, info, warn, error, off");
       }
       if (target.equals("linkerd") || target.equals("linkerd2_proxy") || target.equals("weft")) {
-        target = OWN_CODE;
+        target = ProxyLoggers.OWN_CODE;
       }
-      out.put(target, level.equals("warn") ? Level.WARN : Level.toLevel(level));
+      out.put(target, level);
     }
     return out;
   }

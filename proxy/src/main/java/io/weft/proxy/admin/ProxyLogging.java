@@ -1,28 +1,29 @@
 package io.weft.proxy.admin;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.Configurator;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.encoder.Encoder;
-import ch.qos.logback.core.spi.ContextAwareBase;
-import org.slf4j.Logger;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
+import org.slf4j.helpers.BasicMDCAdapter;
+import org.slf4j.helpers.BasicMarkerFactory;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
- * The proxy program's logging, set up in code rather than from an XML file (whose parser would be
- * a few hundred more classes in every sidecar): one line per event on stderr, Weft's own code at
- * INFO and everything else at WARN until {@code LINKERD2_PROXY_LOG} says otherwise
- * ({@link LogLevels}). Found by logback through its service loader; in any other program (the
- * CLI, tests) it steps aside for the usual configuration.
+ * The proxy program's logging backend: SLF4J's loggers as {@link ProxyLoggers}, one line per event
+ * on stderr, instead of logback, whose ~300 classes every sidecar would load and keep. The proxy
+ * program names it with SLF4J's {@code slf4j.provider} property ({@link #useForThisProcess}); it is
+ * not registered as a service, so a program that runs a proxy inside its own JVM (the demo, the
+ * CLI) keeps its own logging.
  */
-public final class ProxyLogging extends ContextAwareBase implements Configurator {
-  private static final String PROPERTY = "weft.proxy.logging";
-  private static final String JSON = "json";
-  private static final String PLAIN = "plain";
-  private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n";
+public final class ProxyLogging implements SLF4JServiceProvider {
+  private static final String FORMAT_PROPERTY = "weft.proxy.logging";
+  private static final String PROVIDER_PROPERTY = "slf4j.provider";
+  // SLF4J says at INFO which provider it was told to load: noise on every start.
+  private static final String VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
+  private static final String API_VERSION = "2.0.99";
+
+  private final IMarkerFactory markers = new BasicMarkerFactory();
+  private final MDCAdapter mdc = new BasicMDCAdapter();
+  private ProxyLoggers loggers;
 
   /**
    * Called first thing by the proxy program, before anything logs; {@code format} is
@@ -30,34 +31,34 @@ public final class ProxyLogging extends ContextAwareBase implements Configurator
    * (the proxy's configuration refuses any other value once it is read).
    */
   public static void useForThisProcess(String format) {
-    System.setProperty(PROPERTY, "json".equals(format) ? JSON : PLAIN);
+    System.setProperty(FORMAT_PROPERTY, LogFormat.named(format).name());
+    System.setProperty(PROVIDER_PROPERTY, ProxyLogging.class.getName());
+    System.setProperty(VERBOSITY_PROPERTY, "WARN");
   }
 
   @Override
-  public ExecutionStatus configure(LoggerContext context) {
-    String format = System.getProperty(PROPERTY);
-    if (format == null) {
-      return ExecutionStatus.INVOKE_NEXT_IF_ANY;
-    }
-    Encoder<ILoggingEvent> encoder;
-    if (format.equals(JSON)) {
-      encoder = new JsonEncoder();
-    } else {
-      PatternLayoutEncoder lines = new PatternLayoutEncoder();
-      lines.setPattern(PATTERN);
-      encoder = lines;
-    }
-    encoder.setContext(context);
-    encoder.start();
-    ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
-    stderr.setContext(context);
-    stderr.setTarget("System.err");
-    stderr.setEncoder(encoder);
-    stderr.start();
-    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(Level.WARN);
-    root.addAppender(stderr);
-    context.getLogger("io.weft").setLevel(Level.INFO);
-    return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  public void initialize() {
+    String format = System.getProperty(FORMAT_PROPERTY, LogFormat.PLAIN.name());
+    loggers = new ProxyLoggers(LogFormat.valueOf(format), System.err, mdc);
+  }
+
+  @Override
+  public ILoggerFactory getLoggerFactory() {
+    return loggers;
+  }
+
+  @Override
+  public IMarkerFactory getMarkerFactory() {
+    return markers;
+  }
+
+  @Override
+  public MDCAdapter getMDCAdapter() {
+    return mdc;
+  }
+
+  @Override
+  public String getRequestedApiVersion() {
+    return API_VERSION;
   }
 }

@@ -100,6 +100,9 @@ class AdminServerTest {
     // A body past the head limit (64 KiB) is refused, not read into memory; the connection serves on.
     assertThat(send("PUT", "/proxy-log-level", "x".repeat(100_000)).statusCode()).isEqualTo(413);
     assertThat(send("GET", "/proxy-log-level", null).body()).isEqualTo("info,linkerd=debug\n");
+    // A new level replaces the last whole: Weft's code follows the root again.
+    assertThat(send("PUT", "/proxy-log-level", "warn").statusCode()).isEqualTo(204);
+    assertThat(org.slf4j.LoggerFactory.getLogger("io.weft.proxy").isInfoEnabled()).isFalse();
   }
 
   @Test
