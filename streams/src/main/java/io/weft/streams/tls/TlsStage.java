@@ -38,6 +38,11 @@ import java.util.function.Supplier;
  * same turn (an HTTP/2 connection's answers to several streams, a body's frames) is collected and
  * wrapped after it in as few records as fit: a record costs a cipher initialisation, a tag and a
  * header on both ends, whatever it carries.
+ *
+ * <p>A connection holds no buffers of its own between its turns, only the part of a record that
+ * has not fully arrived: the engine reads and writes the {@link Scratch} buffers of the thread it
+ * runs on, which every TLS stage there shares (each empties them before it returns). Three record
+ * sized buffers per connection would be ~50 KiB each of a proxy's thousands of connections.
  */
 public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString, ByteString, ByteString>> {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
@@ -46,6 +51,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
    * record holds at most (2^14 octets, RFC 8446 §5.1).
    */
   private static final int COLLECT_LIMIT = 16_384;
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private final Inlet<ByteString> plainIn = Inlet.create("Tls.plainIn");
   private final Outlet<ByteString> cipherOut = Outlet.create("Tls.cipherOut");
@@ -78,7 +84,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
 
   private final class Logic extends GraphStageLogic {
     private SSLEngine engine;
-    /** Records received and not yet unwrapped, ready to read. */
+    /** Records received and not yet unwrapped: what is left of one that has not fully arrived, and what came since. */
+    private ByteString received = ByteString.emptyByteString();
+    // The thread's scratch buffers while the stage runs the engine (bound by bind(), emptied before it returns):
+    /** Records received, being unwrapped. */
     private ByteBuffer netIn;
     /** Records wrapped and not yet passed on, being written. */
     private ByteBuffer netOut;
@@ -90,6 +99,8 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private int packetSize;
     private int applicationSize;
     private boolean sessionKnown;
+    /** The handshake finished in this run of the engine: {@code established} is yet to hear of it. */
+    private boolean justEstablished;
     private boolean closeSent;
     private boolean inboundDone;
     /** The loop the stage runs on, when it does: where a turn's plaintext is collected. */
@@ -125,7 +136,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       setHandler(cipherIn, new AbstractInHandler() {
         @Override
         public void onPush() {
-          received(grab(cipherIn));
+          received = received.concat(grab(cipherIn));
           pump();
         }
 
@@ -133,6 +144,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         public void onUpstreamFinish() {
           if (!inboundDone) {
             if (!sessionKnown) {
+              bind();
               refuse(new SSLHandshakeException("the peer closed the connection during the TLS handshake"));
               return;
             }
@@ -177,12 +189,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       loop = EventLoop.ofThisThread();
       engine = engines.get();
       sizes(engine.getSession());
-      netIn = ByteBuffer.allocate(packetSize).flip();
-      netOut = ByteBuffer.allocate(packetSize);
-      appOut = ByteBuffer.allocate(applicationSize);
       try {
         engine.beginHandshake();
       } catch (SSLException e) {
+        bind();
         refuse(e);
         return;
       }
@@ -236,20 +246,18 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       applicationSize = session.getApplicationBufferSize();
     }
 
-    private void received(ByteString bytes) {
-      if (netIn.capacity() - netIn.remaining() < bytes.size()) {
-        ByteBuffer larger = ByteBuffer.allocate(Math.max(netIn.capacity() * 2, netIn.remaining() + bytes.size()));
-        larger.put(netIn);
-        netIn = larger;
-      } else {
-        netIn.compact();
-      }
-      bytes.copyToBuffer(netIn);
-      netIn.flip();
+    /** Takes this thread's scratch buffers: the records received to read, empty ones to write. */
+    private void bind() {
+      Scratch scratch = SCRATCH.get();
+      netIn = scratch.netIn(received);
+      received = ByteString.emptyByteString();
+      netOut = scratch.netOut(packetSize);
+      appOut = scratch.appOut(applicationSize);
     }
 
     /** Runs the engine as far as the bytes in hand take it, then passes on what it made. */
     private void pump() {
+      bind();
       try {
         boolean progress = true;
         while (progress) {
@@ -263,6 +271,16 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       } catch (SSLException e) {
         refuse(e);
         return;
+      }
+      if (netIn.hasRemaining() && !inboundDone) {
+        received = ByteString.fromByteBuffer(netIn); // the start of a record, kept until the rest comes
+      }
+      queueRecords();
+      queuePlain();
+      if (justEstablished) {
+        // Told only now that the thread's buffers are empty: whatever it runs cannot see them half written.
+        justEstablished = false;
+        established.accept(engine.getSession());
       }
       flush();
     }
@@ -298,9 +316,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private boolean wrap(ByteBuffer source) throws SSLException {
       if (netOut.remaining() < packetSize) {
         queueRecords();
-        if (netOut.remaining() < packetSize) {
-          netOut = ByteBuffer.allocate(packetSize);
-        }
+        netOut = SCRATCH.get().netOut(packetSize); // the session's records may be larger than the handshake's
       }
       SSLEngineResult result = engine.wrap(source, netOut);
       finishedIf(result);
@@ -317,9 +333,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       }
       if (appOut.remaining() < applicationSize) {
         queuePlain();
-        if (appOut.remaining() < applicationSize) {
-          appOut = ByteBuffer.allocate(applicationSize);
-        }
+        appOut = SCRATCH.get().appOut(applicationSize);
       }
       SSLEngineResult result = engine.unwrap(netIn, appOut);
       finishedIf(result);
@@ -337,8 +351,8 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private void finishedIf(SSLEngineResult result) {
       if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.FINISHED && !sessionKnown) {
         sessionKnown = true;
+        justEstablished = true;
         sizes(engine.getSession());
-        established.accept(engine.getSession());
       }
     }
 
@@ -414,6 +428,38 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         emitMultiple(cipherOut, java.util.List.copyOf(records).iterator(), () -> complete(cipherOut));
         records.clear();
       }
+    }
+  }
+
+  /** One thread's buffers for the engine, as large as the largest record seen there. */
+  private static final class Scratch {
+    private ByteBuffer netIn = ByteBuffer.allocate(0);
+    private ByteBuffer netOut = ByteBuffer.allocate(0);
+    private ByteBuffer appOut = ByteBuffer.allocate(0);
+
+    /** {@code received} copied in, ready to read. */
+    ByteBuffer netIn(ByteString received) {
+      if (netIn.capacity() < received.size()) {
+        netIn = ByteBuffer.allocate(received.size());
+      }
+      netIn.clear();
+      received.copyToBuffer(netIn);
+      return netIn.flip();
+    }
+
+    /** Empty, with room for at least {@code size} bytes. */
+    ByteBuffer netOut(int size) {
+      netOut = emptied(netOut, size);
+      return netOut;
+    }
+
+    ByteBuffer appOut(int size) {
+      appOut = emptied(appOut, size);
+      return appOut;
+    }
+
+    private static ByteBuffer emptied(ByteBuffer buffer, int size) {
+      return buffer.capacity() < size ? ByteBuffer.allocate(size) : buffer.clear();
     }
   }
 }

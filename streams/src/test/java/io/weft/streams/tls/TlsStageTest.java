@@ -183,10 +183,7 @@ class TlsStageTest {
   @Test
   void onAnEventLoopATurnsPlaintextGoesOutInFewRecordsAndInOrder() throws Exception {
     // A graph on the loops (as the proxy runs them): client TLS → records counted → server TLS → echo.
-    ActorSystem onLoops = ActorSystem.create("tls-on-loops", com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
-        "pekko.stream.materializer.dispatcher", EventLoops.DISPATCHER,
-        "pekko.library-extensions", java.util.List.of("io.weft.streams.tcp.EventLoops$Id", "org.apache.pekko.stream.SystemMaterializer$")))
-        .withFallback(com.typesafe.config.ConfigFactory.load()));
+    ActorSystem onLoops = onLoops("tls-on-loops");
     try {
       RecordCounter clientRecords = new RecordCounter();
       var wire = org.apache.pekko.stream.javadsl.BidiFlow.fromFlows(
@@ -206,6 +203,55 @@ class TlsStageTest {
     } finally {
       onLoops.terminate();
     }
+  }
+
+  @Test
+  void connectionsOnOneLoopEachKeepTheirOwnPartOfARecord() throws Exception {
+    // The stages of every connection on a loop share its thread's buffers: here each connection's
+    // records arrive cut into pieces of a few bytes, so each holds a part record between its turns
+    // while the others run.
+    ActorSystem onLoops = onLoops("tls-shared-buffers");
+    try {
+      int connections = 12;
+      java.util.List<CompletableFuture<ByteString>> echoes = new java.util.ArrayList<>();
+      byte[][] sent = new byte[connections][];
+      for (int c = 0; c < connections; c++) {
+        sent[c] = new byte[6_000 + c];
+        new Random(c).nextBytes(sent[c]);
+        int toServer = 1 + c % 7;
+        int toClient = 3 + c % 5;
+        var wire = org.apache.pekko.stream.javadsl.BidiFlow.fromFlows(
+            Flow.<ByteString>create().mapConcat(bytes -> pieces(bytes, toServer)),
+            Flow.<ByteString>create().mapConcat(bytes -> pieces(bytes, toClient)));
+        var tlsPair = TlsStage.create(() -> engine(client, true), s -> {}).atop(wire)
+            .atop(TlsStage.create(() -> engine(server, false), s -> {}).reversed());
+        byte[] bytes = sent[c];
+        echoes.add(Source.range(0, 59).map(i -> ByteString.fromArray(bytes, i * 100, i == 59 ? bytes.length - i * 100 : 100))
+            .via(tlsPair.join(Flow.create()))
+            .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), onLoops).toCompletableFuture());
+      }
+      for (int c = 0; c < connections; c++) {
+        assertThat(Arrays.equals(echoes.get(c).get(60, TimeUnit.SECONDS).toArray(), sent[c])).as("connection %d", c).isTrue();
+      }
+    } finally {
+      onLoops.terminate();
+    }
+  }
+
+  private static java.util.List<ByteString> pieces(ByteString bytes, int size) {
+    java.util.List<ByteString> pieces = new java.util.ArrayList<>();
+    for (int at = 0; at < bytes.size(); at += size) {
+      pieces.add(bytes.slice(at, Math.min(bytes.size(), at + size)));
+    }
+    return pieces;
+  }
+
+  /** An actor system whose stream graphs run on its event loops, as the proxy's do. */
+  private static ActorSystem onLoops(String name) {
+    return ActorSystem.create(name, com.typesafe.config.ConfigFactory.parseMap(java.util.Map.of(
+        "pekko.stream.materializer.dispatcher", EventLoops.DISPATCHER,
+        "pekko.library-extensions", java.util.List.of("io.weft.streams.tcp.EventLoops$Id", "org.apache.pekko.stream.SystemMaterializer$")))
+        .withFallback(com.typesafe.config.ConfigFactory.load()));
   }
 
   /** Counts the TLS records of type application_data (23) in a byte stream, across chunk boundaries. */
