@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
@@ -93,17 +92,13 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     /** The loop the graph runs on when it runs on one (set in preStart, on the graph's thread), else the next. */
     private EventLoop loop;
     /**
-     * The graph runs on its connection's loop: the first bytes pushed in a turn are written at
-     * once, the rest of the turn's are collected and written after it, in one call
-     * ({@link #flushTurn}); else each push is written at once.
+     * When the graph runs on its connection's loop: the first bytes pushed in a turn are written
+     * at once, the rest of the turn's are collected and written after it, in one call
+     * ({@link #flushTurn}). Else (null) each push is written at once.
      */
-    private boolean batching;
-    private final ArrayDeque<ByteString> batch = new ArrayDeque<>();
-    private int batchBytes;
-    private boolean flushQueued;
+    private TurnBatch batch;
     /** The stage took a push without pulling again: the batch is full, or bytes wait for the socket. */
     private boolean holding;
-    private final Runnable flushTurn = this::flushTurn;
     private final Io io = new Io();
     /** Bytes read and not yet passed on, as one piece: a consumer that lags gets them in one push. */
     private ByteString received = ByteString.emptyByteString();
@@ -130,8 +125,9 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     public void preStart() {
       setKeepGoing(true);
       loop = loops.current();
-      batching = loop != null;
-      if (loop == null) {
+      if (loop != null) {
+        batch = new TurnBatch(loop, this::flushTurn);
+      } else {
         loop = loops.next();
       }
       if (accepted != null) {
@@ -239,29 +235,21 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     @Override
     public void onPush() {
       ByteString bytes = grab(in);
-      if (!batching || (!flushQueued && pending == null)) {
+      if (batch == null || (!batch.turnAwaited() && pending == null)) {
         // The turn's first bytes go at once (an HTTP/1 exchange has only these); what follows in
         // the same turn is collected and written after it.
-        if (batching) {
-          queueFlush();
+        if (batch != null) {
+          batch.awaitTurnEnd();
         }
         pending = bytes.asByteBuffer();
         writePending();
         return;
       }
       batch.add(bytes);
-      batchBytes += bytes.size();
-      queueFlush();
-      holding = pending != null || batchBytes >= loops.writeBatch();
+      batch.awaitTurnEnd();
+      holding = pending != null || batch.bytes() >= loops.writeBatch();
       if (!holding) {
         pull(in);
-      }
-    }
-
-    private void queueFlush() {
-      if (!flushQueued) {
-        flushQueued = true;
-        loop.afterTurn(flushTurn);
       }
     }
 
@@ -271,15 +259,10 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
      * that stopped taking bytes, or whose input ended meanwhile, hears that they went.
      */
     private void flushTurn() {
-      flushQueued = false;
       if (batch.isEmpty() || closed || pending != null) {
         return; // bytes still waiting for the socket go first: writePending queues this again
       }
-      ByteBuffer[] buffers = new ByteBuffer[batch.size()];
-      for (int i = 0; !batch.isEmpty(); i++) {
-        buffers[i] = batch.poll().asByteBuffer();
-      }
-      batchBytes = 0;
+      ByteBuffer[] buffers = batch.drainBuffers();
       try {
         channel.write(buffers);
       } catch (IOException e) {
@@ -317,8 +300,8 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
         }
         pending = null;
       }
-      if (!batch.isEmpty()) {
-        queueFlush(); // they follow what was pending, and the flush says so if the graph waits
+      if (batch != null && !batch.isEmpty()) {
+        batch.awaitTurnEnd(); // they follow what was pending, and the flush says so if the graph waits
         return;
       }
       holding = false;
@@ -332,7 +315,7 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
     @Override
     public void onUpstreamFinish() {
       inputFinished = true;
-      if (pending == null && batch.isEmpty() && connected.isDone()) {
+      if (pending == null && (batch == null || batch.isEmpty()) && connected.isDone()) {
         shutOutput();
       }
     }

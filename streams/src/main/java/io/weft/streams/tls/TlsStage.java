@@ -1,6 +1,7 @@
 package io.weft.streams.tls;
 
 import io.weft.streams.tcp.EventLoop;
+import io.weft.streams.tcp.TurnBatch;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
@@ -103,14 +104,9 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private boolean justEstablished;
     private boolean closeSent;
     private boolean inboundDone;
-    /** The loop the stage runs on, when it does: where a turn's plaintext is collected. */
-    private EventLoop loop;
-    /** Plaintext was wrapped in this turn of the loop: more of it waits in {@link #collected} for the turn's end. */
-    private boolean wrappedThisTurn;
-    private final ArrayDeque<ByteString> collected = new ArrayDeque<>();
-    private int collectedBytes;
+    /** On an event loop: the plaintext that came in a turn after its first, wrapped after the turn. Else null. */
+    private TurnBatch collected;
     private final AsyncCallback<Done> wrapCollected = createAsyncCallback(done -> wrapCollected());
-    private final Runnable turnEnded = this::turnEnded;
 
     Logic() {
       super(shape);
@@ -118,7 +114,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         @Override
         public void onPush() {
           ByteString bytes = grab(plainIn);
-          if (loop != null && sessionKnown && (wrappedThisTurn || !collected.isEmpty())) {
+          if (collected != null && sessionKnown && (collected.turnAwaited() || !collected.isEmpty())) {
             collect(bytes);
             return;
           }
@@ -186,7 +182,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
 
     @Override
     public void preStart() {
-      loop = EventLoop.ofThisThread();
+      EventLoop loop = EventLoop.ofThisThread();
+      if (loop != null) {
+        collected = new TurnBatch(loop, this::turnEnded);
+      }
       engine = engines.get();
       sizes(engine.getSession());
       try {
@@ -201,23 +200,20 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
 
     /** Once plaintext is wrapped on a loop, the rest of the turn's is collected until the turn ends. */
     private void startTurn() {
-      if (loop != null && sessionKnown && !wrappedThisTurn) {
-        wrappedThisTurn = true;
-        loop.afterTurn(turnEnded);
+      if (collected != null && sessionKnown) {
+        collected.awaitTurnEnd();
       }
     }
 
     private void collect(ByteString bytes) {
       collected.add(bytes);
-      collectedBytes += bytes.size();
-      if (collectedBytes < COLLECT_LIMIT) {
+      if (collected.bytes() < COLLECT_LIMIT) {
         pull(plainIn);
       }
     }
 
     /** After the loop's turn, outside the graph: the collected plaintext is wrapped in the graph's next run. */
     private void turnEnded() {
-      wrappedThisTurn = false;
       if (!collected.isEmpty()) {
         wrapCollected.invoke(Done.done());
       }
@@ -232,11 +228,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
 
     /** Makes the collected plaintext the next to wrap (nothing else is pending while some is collected). */
     private boolean takeCollected() {
-      if (collected.isEmpty()) {
+      if (collected == null || collected.isEmpty()) {
         return false;
       }
-      plaintext = drain(collected).asByteBuffer();
-      collectedBytes = 0;
+      plaintext = collected.drain().asByteBuffer();
       return true;
     }
 
@@ -388,7 +383,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
         complete(plainOut);
         cancel(cipherIn);
       }
-      if (plaintext == null && collectedBytes < COLLECT_LIMIT && !closeSent && !isClosed(plainIn) && !hasBeenPulled(plainIn)) {
+      if (plaintext == null && (collected == null || collected.bytes() < COLLECT_LIMIT) && !closeSent && !isClosed(plainIn) && !hasBeenPulled(plainIn)) {
         pull(plainIn);
       }
       boolean handshaking = !sessionKnown;
