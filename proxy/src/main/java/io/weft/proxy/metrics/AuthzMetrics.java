@@ -38,20 +38,20 @@ public final class AuthzMetrics {
   AuthzMetrics(PrometheusRegistry registry) {
     this.registry = registry;
     tcpAllow = Counter.builder().name("inbound_tcp_authz_allow_total").help("The total number of inbound TCP connections that were authorized.")
-        .labelNames(TCP_ALLOW_LABELS).register(registry);
+        .labelNames(TCP_ALLOW_LABELS).withoutExemplars().register(registry);
     tcpDeny = Counter.builder().name("inbound_tcp_authz_deny_total").help("The total number of inbound TCP connections that were denied.")
-        .labelNames(SERVER_LABELS).register(registry);
+        .labelNames(SERVER_LABELS).withoutExemplars().register(registry);
     tcpTerminate = Counter.builder().name("inbound_tcp_authz_terminate_total")
         .help("The total number of inbound TCP connections that were terminated due to an authorization change.")
-        .labelNames(SERVER_LABELS).register(registry);
+        .labelNames(SERVER_LABELS).withoutExemplars().register(registry);
     httpAllow = Counter.builder().name("inbound_http_authz_allow_total").help("The total number of inbound HTTP requests that were authorized.")
-        .labelNames(HTTP_ALLOW_LABELS).register(registry);
+        .labelNames(HTTP_ALLOW_LABELS).withoutExemplars().register(registry);
     httpDeny = Counter.builder().name("inbound_http_authz_deny_total").help("The total number of inbound HTTP requests that were denied.")
-        .labelNames(ROUTE_LABELS).register(registry);
+        .labelNames(ROUTE_LABELS).withoutExemplars().register(registry);
     routeNotFound = Counter.builder().name("inbound_http_route_not_found_total")
-        .help("The total number of inbound HTTP requests that could not be associated with a route.").labelNames(SERVER_LABELS).register(registry);
+        .help("The total number of inbound HTTP requests that could not be associated with a route.").labelNames(SERVER_LABELS).withoutExemplars().register(registry);
     rateLimited = Counter.builder().name("inbound_http_local_ratelimit_total")
-        .help("The total number of inbound HTTP requests that were rate-limited.").labelNames(RATE_LIMIT_LABELS).register(registry);
+        .help("The total number of inbound HTTP requests that were rate-limited.").labelNames(RATE_LIMIT_LABELS).withoutExemplars().register(registry);
   }
 
   /**

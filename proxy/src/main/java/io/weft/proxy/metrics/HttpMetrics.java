@@ -36,13 +36,13 @@ public final class HttpMetrics {
 
   HttpMetrics(PrometheusRegistry registry) {
     requests = Counter.builder().name("request_total").help("Total count of HTTP requests.")
-        .labelNames(TARGET_LABELS).register(registry);
+        .labelNames(TARGET_LABELS).withoutExemplars().register(registry);
     responses = Counter.builder().name("response_total").help("Total count of HTTP responses.")
-        .labelNames(concat(TARGET_LABELS, "status_code", "classification")).register(registry);
+        .labelNames(concat(TARGET_LABELS, "status_code", "classification")).withoutExemplars().register(registry);
     latency = Histogram.builder().name("response_latency_ms")
         .help("Elapsed times between a request's headers being received and its response headers being sent.")
         .classicOnly().classicUpperBounds(LATENCY_BUCKETS_MS)
-        .labelNames(concat(TARGET_LABELS, "status_code")).register(registry);
+        .labelNames(concat(TARGET_LABELS, "status_code")).withoutExemplars().register(registry);
   }
 
   /**

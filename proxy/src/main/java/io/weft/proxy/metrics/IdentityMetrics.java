@@ -18,14 +18,14 @@ public final class IdentityMetrics {
   IdentityMetrics(PrometheusRegistry registry) {
     expiration = Gauge.builder().name("identity_cert_expiration_timestamp_seconds")
         .help("Time when this proxy's current mTLS identity certificate will expire (in seconds since the UNIX epoch).")
-        .register(registry);
+        .withoutExemplars().register(registry);
     refreshes = Gauge.builder().name("identity_cert_refresh_count")
         .help("The total number of times this proxy's mTLS identity certificate has been refreshed by the Identity service.")
-        .register(registry);
+        .withoutExemplars().register(registry);
     // Not one of Linkerd's: a renewal that keeps failing is otherwise visible only in logs.
     failures = io.prometheus.metrics.core.metrics.Counter.builder().name("identity_cert_refresh_failures_total")
         .help("Attempts to get a certificate from the Identity service that failed (the current certificate stays in use).")
-        .register(registry);
+        .withoutExemplars().register(registry);
   }
 
   public void failed() {

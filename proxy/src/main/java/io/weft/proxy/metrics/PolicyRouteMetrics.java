@@ -62,17 +62,17 @@ public final class PolicyRouteMetrics {
       String[] backendLabels = HttpMetrics.concat(routeLabels, BACKEND);
       duration = Histogram.builder().name(prefix + "_request_duration_seconds")
           .help("The time between the head of a request on a " + protocol + " route arriving and its response head leaving.")
-          .classicOnly().classicUpperBounds(DURATION_BUCKETS_SECONDS).labelNames(routeLabels).register(registry);
+          .classicOnly().classicUpperBounds(DURATION_BUCKETS_SECONDS).labelNames(routeLabels).withoutExemplars().register(registry);
       statuses = Counter.builder().name(prefix + "_request_statuses_total")
           .help("Completed requests on " + protocol + " routes, by the status the caller saw.")
-          .labelNames(HttpMetrics.concat(routeLabels, status, "error")).register(registry);
+          .labelNames(HttpMetrics.concat(routeLabels, status, "error")).withoutExemplars().register(registry);
       backendRequests = Counter.builder().name(prefix + "_backend_requests_total")
-          .help("Requests sent by " + protocol + " routes to each of their backends, retries included.").labelNames(backendLabels).register(registry);
+          .help("Requests sent by " + protocol + " routes to each of their backends, retries included.").labelNames(backendLabels).withoutExemplars().register(registry);
       backendStatuses = Counter.builder().name(prefix + "_backend_response_statuses_total")
           .help("Responses from each backend of " + protocol + " routes, by status.")
-          .labelNames(HttpMetrics.concat(backendLabels, status, "error")).register(registry);
+          .labelNames(HttpMetrics.concat(backendLabels, status, "error")).withoutExemplars().register(registry);
       retries = Counter.builder().name(prefix + "_retry_requests_total").help("Retries made by " + protocol + " routes.")
-          .labelNames(routeLabels).register(registry);
+          .labelNames(routeLabels).withoutExemplars().register(registry);
     }
 
     String status(Response response) {

@@ -14,7 +14,7 @@ public final class ProxyMetrics {
   private final PolicyRouteMetrics policyRoutes = new PolicyRouteMetrics(registry);
   private final AuthzMetrics authz = new AuthzMetrics(registry);
   private final io.prometheus.metrics.core.metrics.Counter tapDropped = io.prometheus.metrics.core.metrics.Counter.builder()
-      .name("tap_event_dropped_total").help("Tap events dropped because the tap client read too slowly.").register(registry);
+      .name("tap_event_dropped_total").help("Tap events dropped because the tap client read too slowly.").withoutExemplars().register(registry);
 
   /** Counts a tap event dropped for a slow tap client. */
   public void tapEventDropped() {

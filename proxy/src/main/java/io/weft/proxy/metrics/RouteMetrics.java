@@ -33,19 +33,19 @@ public final class RouteMetrics {
 
   RouteMetrics(PrometheusRegistry registry) {
     requests = Counter.builder().name("route_request_total").help("Total count of HTTP requests, per route.")
-        .labelNames(ROUTE_LABELS).register(registry);
+        .labelNames(ROUTE_LABELS).withoutExemplars().register(registry);
     responses = Counter.builder().name("route_response_total").help("Total count of HTTP responses, per route.")
-        .labelNames(HttpMetrics.concat(ROUTE_LABELS, "status_code", "classification")).register(registry);
+        .labelNames(HttpMetrics.concat(ROUTE_LABELS, "status_code", "classification")).withoutExemplars().register(registry);
     latency = Histogram.builder().name("route_response_latency_ms")
         .help("Elapsed times between a request's headers being received and its response headers being sent, per route.")
-        .classicOnly().classicUpperBounds(HttpMetrics.LATENCY_BUCKETS_MS).labelNames(HttpMetrics.concat(ROUTE_LABELS, "status_code")).register(registry);
+        .classicOnly().classicUpperBounds(HttpMetrics.LATENCY_BUCKETS_MS).labelNames(HttpMetrics.concat(ROUTE_LABELS, "status_code")).withoutExemplars().register(registry);
     actualRequests = Counter.builder().name("route_actual_request_total")
-        .help("Total count of HTTP requests sent to endpoints, retries included, per route.").labelNames(ROUTE_LABELS).register(registry);
+        .help("Total count of HTTP requests sent to endpoints, retries included, per route.").labelNames(ROUTE_LABELS).withoutExemplars().register(registry);
     actualResponses = Counter.builder().name("route_actual_response_total")
         .help("Total count of HTTP responses from endpoints, retries included, per route.")
-        .labelNames(HttpMetrics.concat(ROUTE_LABELS, "status_code", "classification")).register(registry);
+        .labelNames(HttpMetrics.concat(ROUTE_LABELS, "status_code", "classification")).withoutExemplars().register(registry);
     retryable = Counter.builder().name("route_retryable_total").help("Total count of retryable HTTP responses, per route.")
-        .labelNames(HttpMetrics.concat(ROUTE_LABELS, "skipped")).register(registry);
+        .labelNames(HttpMetrics.concat(ROUTE_LABELS, "skipped")).withoutExemplars().register(registry);
   }
 
   /** One route of one logical destination, seen from {@code direction}; {@code failure} classifies its answers. */

@@ -34,20 +34,20 @@ public final class TcpMetrics {
   private final Counter detected;
 
   TcpMetrics(PrometheusRegistry registry) {
-    opened = Counter.builder().name("tcp_open_total").help("Total count of opened connections.").labelNames(LABELS).register(registry);
-    closed = Counter.builder().name("tcp_close_total").help("Total count of closed connections.").labelNames(LABELS).register(registry);
+    opened = Counter.builder().name("tcp_open_total").help("Total count of opened connections.").labelNames(LABELS).withoutExemplars().register(registry);
+    closed = Counter.builder().name("tcp_close_total").help("Total count of closed connections.").labelNames(LABELS).withoutExemplars().register(registry);
     open = Gauge.builder().name("tcp_open_connections").help("Number of currently-open connections.").labelNames(LABELS)
-        .register(registry);
+        .withoutExemplars().register(registry);
     read = Counter.builder().name("tcp_read_bytes_total").help("Total count of bytes read from peers.").labelNames(LABELS)
-        .register(registry);
+        .withoutExemplars().register(registry);
     written = Counter.builder().name("tcp_write_bytes_total").help("Total count of bytes written to peers.").labelNames(LABELS)
-        .register(registry);
+        .withoutExemplars().register(registry);
     duration = Histogram.builder().name("tcp_connection_duration_ms").help("Connection lifetimes.").classicOnly()
-        .classicUpperBounds(DURATION_BUCKETS_MS).labelNames(LABELS).register(registry);
+        .classicUpperBounds(DURATION_BUCKETS_MS).labelNames(LABELS).withoutExemplars().register(registry);
     detected = Counter.builder().name("tcp_protocol_detected_total")
         .help("Accepted connections by what their first bytes showed (opaque: nothing recognisable before the detect timeout); "
             + "a mesh TLS connection counts as tls and again as what it carries.")
-        .labelNames("direction", "protocol").register(registry);
+        .labelNames("direction", "protocol").withoutExemplars().register(registry);
   }
 
   /** Counts one accepted connection's detection result. */
