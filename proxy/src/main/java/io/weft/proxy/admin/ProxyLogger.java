@@ -2,11 +2,11 @@ package io.weft.proxy.admin;
 
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 
 /** One named logger of {@link ProxyLoggers}: its level, and events at or above it formatted and written. */
-final class ProxyLogger extends AbstractLogger {
+final class ProxyLogger extends LegacyAbstractLogger { // markers are not written: their checks are the plain ones
   private static final long serialVersionUID = 1L;
 
   private final transient ProxyLoggers loggers;
@@ -32,17 +32,7 @@ final class ProxyLogger extends AbstractLogger {
   }
 
   @Override
-  public boolean isTraceEnabled(Marker marker) {
-    return enabled(Level.TRACE);
-  }
-
-  @Override
   public boolean isDebugEnabled() {
-    return enabled(Level.DEBUG);
-  }
-
-  @Override
-  public boolean isDebugEnabled(Marker marker) {
     return enabled(Level.DEBUG);
   }
 
@@ -52,27 +42,12 @@ final class ProxyLogger extends AbstractLogger {
   }
 
   @Override
-  public boolean isInfoEnabled(Marker marker) {
-    return enabled(Level.INFO);
-  }
-
-  @Override
   public boolean isWarnEnabled() {
     return enabled(Level.WARN);
   }
 
   @Override
-  public boolean isWarnEnabled(Marker marker) {
-    return enabled(Level.WARN);
-  }
-
-  @Override
   public boolean isErrorEnabled() {
-    return enabled(Level.ERROR);
-  }
-
-  @Override
-  public boolean isErrorEnabled(Marker marker) {
     return enabled(Level.ERROR);
   }
 
