@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ProxyLoggers implements ILoggerFactory {
   static final String OWN_CODE = "io.weft";
   /** A threshold above every level. */
-  static final int OFF = Integer.MAX_VALUE;
+  private static final int OFF = Integer.MAX_VALUE;
   private static final Map<String, String> INITIAL = Map.of(Logger.ROOT_LOGGER_NAME, "warn", OWN_CODE, "info");
   private static final String ROOT_DEFAULT = "warn";
 
