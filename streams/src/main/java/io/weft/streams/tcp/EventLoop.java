@@ -84,11 +84,6 @@ public final class EventLoop implements AutoCloseable {
     }
   }
 
-  /** Whether the caller is this loop's thread. */
-  boolean inLoop() {
-    return Thread.currentThread() == thread;
-  }
-
   /** The loop whose thread calls (whatever system it is of), or null. */
   public static EventLoop ofThisThread() {
     return RUNNING.get();

@@ -56,10 +56,11 @@ public final class EventLoops implements Extension {
     return loops[Math.floorMod(next.getAndIncrement(), loops.length)];
   }
 
-  /** The loop whose thread calls, or null when the caller is no loop's. */
+  /** The loop whose thread calls, when it is one of these (not another system's), else null. */
   EventLoop current() {
+    EventLoop here = EventLoop.ofThisThread();
     for (EventLoop loop : loops) {
-      if (loop.inLoop()) {
+      if (loop == here) {
         return loop;
       }
     }
