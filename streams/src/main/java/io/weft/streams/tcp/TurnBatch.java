@@ -4,6 +4,7 @@ import org.apache.pekko.util.ByteString;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Queue;
 
 /**
  * The bytes a stage on an event loop collects in one turn, to pass on after the turn in one piece:
@@ -57,12 +58,17 @@ public final class TurnBatch {
 
   /** What is collected, as one piece; the batch is empty after. */
   public ByteString drain() {
+    bytes = 0;
+    return drain(pieces);
+  }
+
+  /** The pieces of {@code queue}, taken out, as one piece (a rope: nothing is copied). */
+  public static ByteString drain(Queue<ByteString> queue) {
     ByteString all = ByteString.emptyByteString();
     ByteString next;
-    while ((next = pieces.poll()) != null) {
+    while ((next = queue.poll()) != null) {
       all = all.concat(next);
     }
-    bytes = 0;
     return all;
   }
 

@@ -88,6 +88,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     /** Records received and not yet unwrapped: what is left of one that has not fully arrived, and what came since. */
     private ByteString received = ByteString.emptyByteString();
     // The thread's scratch buffers while the stage runs the engine (bound by bind(), emptied before it returns):
+    private Scratch scratch;
     /** Records received, being unwrapped. */
     private ByteBuffer netIn;
     /** Records wrapped and not yet passed on, being written. */
@@ -243,7 +244,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
 
     /** Takes this thread's scratch buffers: the records received to read, empty ones to write. */
     private void bind() {
-      Scratch scratch = SCRATCH.get();
+      scratch = SCRATCH.get();
       netIn = scratch.netIn(received);
       received = ByteString.emptyByteString();
       netOut = scratch.netOut(packetSize);
@@ -311,7 +312,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
     private boolean wrap(ByteBuffer source) throws SSLException {
       if (netOut.remaining() < packetSize) {
         queueRecords();
-        netOut = SCRATCH.get().netOut(packetSize); // the session's records may be larger than the handshake's
+        netOut = scratch.netOut(packetSize); // the session's records may be larger than the handshake's
       }
       SSLEngineResult result = engine.wrap(source, netOut);
       finishedIf(result);
@@ -328,7 +329,7 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       }
       if (appOut.remaining() < applicationSize) {
         queuePlain();
-        appOut = SCRATCH.get().appOut(applicationSize);
+        appOut = scratch.appOut(applicationSize);
       }
       SSLEngineResult result = engine.unwrap(netIn, appOut);
       finishedIf(result);
@@ -370,10 +371,10 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       queueRecords();
       queuePlain();
       if (isAvailable(cipherOut) && !records.isEmpty()) {
-        push(cipherOut, records.size() == 1 ? records.poll() : drain(records));
+        push(cipherOut, records.size() == 1 ? records.poll() : TurnBatch.drain(records));
       }
       if (sessionKnown && isAvailable(plainOut) && !plain.isEmpty()) {
-        push(plainOut, plain.size() == 1 ? plain.poll() : drain(plain));
+        push(plainOut, plain.size() == 1 ? plain.poll() : TurnBatch.drain(plain));
       }
       if (engine.isOutboundDone() && records.isEmpty() && !isClosed(cipherOut)) {
         complete(cipherOut);
@@ -390,15 +391,6 @@ public final class TlsStage extends GraphStage<BidiShape<ByteString, ByteString,
       if (!inboundDone && !isClosed(cipherIn) && !hasBeenPulled(cipherIn) && (handshaking || plain.isEmpty())) {
         pull(cipherIn);
       }
-    }
-
-    private ByteString drain(ArrayDeque<ByteString> queue) {
-      ByteString all = ByteString.emptyByteString();
-      ByteString next;
-      while ((next = queue.poll()) != null) {
-        all = all.concat(next);
-      }
-      return all;
     }
 
     /** Sends the engine's alert, if it has one, then fails the plaintext side with {@code error}. */
