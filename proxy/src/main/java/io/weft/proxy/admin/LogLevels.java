@@ -17,6 +17,8 @@ import java.util.Set;
  */
 public final class LogLevels {
   private static final String LOGBACK = "ch.qos.logback.";
+  /** The level of whatever a directive without a bare level does not name. */
+  static final String ROOT_DEFAULT = "warn";
   private static final Set<String> LEVELS = Set.of("trace", "debug", "info", "warn", "error", "off");
 
   private String current;
@@ -44,7 +46,7 @@ public final class LogLevels {
     current = directive.trim();
   }
 
-  /** Each target the directive names, with its level (lower case). */
+  /** Each target the directive names, with its level (lower case); the root always, WARN unless named. */
   static Map<String, String> parse(String directive) {
     Map<String, String> out = new LinkedHashMap<>();
     if (directive == null || directive.isBlank()) {
@@ -67,6 +69,7 @@ public final class LogLevels {
       }
       out.put(target, level);
     }
+    out.putIfAbsent(Logger.ROOT_LOGGER_NAME, ROOT_DEFAULT);
     return out;
   }
 }

@@ -3,7 +3,6 @@ package io.weft.proxy.admin;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.ILoggerFactory;
-import org.slf4j.Logger;
 
 import java.util.Map;
 import java.util.Set;
@@ -15,12 +14,12 @@ import java.util.Set;
 final class LogbackLevels {
   private LogbackLevels() {}
 
-  /** Sets each target's level; a target set before and not named now follows its parent again (the root: WARN). */
+  /** Sets each target's level (the root's is always among them); a target set before and not named now follows its parent again. */
   static void apply(ILoggerFactory bound, Map<String, String> levels, Set<String> before) {
     LoggerContext context = (LoggerContext) bound;
     for (String target : before) {
       if (!levels.containsKey(target)) {
-        context.getLogger(target).setLevel(target.equals(Logger.ROOT_LOGGER_NAME) ? Level.WARN : null);
+        context.getLogger(target).setLevel(null);
       }
     }
     levels.forEach((target, level) -> context.getLogger(target).setLevel(Level.toLevel(level)));

@@ -20,8 +20,7 @@ public final class ProxyLoggers implements ILoggerFactory {
   static final String OWN_CODE = "io.weft";
   /** A threshold above every level. */
   private static final int OFF = Integer.MAX_VALUE;
-  private static final Map<String, String> INITIAL = Map.of(Logger.ROOT_LOGGER_NAME, "warn", OWN_CODE, "info");
-  private static final String ROOT_DEFAULT = "warn";
+  private static final Map<String, String> INITIAL = Map.of(Logger.ROOT_LOGGER_NAME, LogLevels.ROOT_DEFAULT, OWN_CODE, "info");
 
   private final LogFormat format;
   private final PrintStream out;
@@ -48,13 +47,15 @@ public final class ProxyLoggers implements ILoggerFactory {
   }
 
   /**
-   * Replaces every level: {@code byTarget} maps a logger name (or {@link Logger#ROOT_LOGGER_NAME})
-   * to trace, debug, info, warn, error or off; targets it does not name follow the root, WARN when
-   * it names none.
+   * Replaces every level: {@code byTarget} maps logger names and {@link Logger#ROOT_LOGGER_NAME}
+   * (which it must name: {@link LogLevels#parse} does) to trace, debug, info, warn, error or off;
+   * targets it does not name follow the root.
    */
   public synchronized void levels(Map<String, String> byTarget) {
+    if (!byTarget.containsKey(Logger.ROOT_LOGGER_NAME)) {
+      throw new IllegalArgumentException("log levels name no root level: " + byTarget);
+    }
     Map<String, Integer> next = new java.util.HashMap<>();
-    next.put(Logger.ROOT_LOGGER_NAME, threshold(ROOT_DEFAULT));
     byTarget.forEach((target, level) -> next.put(target, threshold(level)));
     thresholds = Map.copyOf(next);
     loggers.values().forEach(logger -> logger.threshold(thresholdOf(logger.getName())));
