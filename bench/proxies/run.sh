@@ -182,6 +182,10 @@ start_weft() { # mode: plain | mtls
     --local-cluster "$work/cluster" --destination-port 18086 --cluster-port 0 "${identity_cp[@]}" \
     > "$work/control-plane-$1.log" 2>&1 & pids+=($!); weft_pids+=($!)
   until curl -s -o /dev/null "http://127.0.0.1:18086" 2>/dev/null; do sleep 0.2; done
+  # A pod's proxy starts against a control plane that has been serving for a while; this one started a
+  # moment ago and would still be compiling its identity and discovery paths while the first timed
+  # proxy asks them. One proxy started and stopped first takes that (its time is printed, not a result).
+  start_proxy warm-up 127.0.20.3 "$1" "${identity_out[@]}"; kill "$proxy_pid"; wait "$proxy_pid" 2>/dev/null || true
   start_proxy inbound 127.0.20.2 "$1" "${identity_in[@]}"; weft_b=$proxy_pid
   start_proxy outbound 127.0.20.1 "$1" "${identity_out[@]}"; weft_a=$proxy_pid
   until curl -sf -o /dev/null -H "l5d-dst-override: $AUTHORITY" "http://$WEFT_OUT/"; do sleep 0.2; done
@@ -195,12 +199,16 @@ start_proxy() { # name ip mode [identity environment...]
   env LINKERD2_PROXY_INBOUND_LISTEN_ADDR="$ip:4143" LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR="$ip:4140" \
       LINKERD2_PROXY_ADMIN_LISTEN_ADDR="$ip:4191" LINKERD2_PROXY_CONTROL_LISTEN_ADDR="$ip:4190" \
       LINKERD2_PROXY_DESTINATION_SVC_ADDR=127.0.0.1:18086 ${BENCH_PROXY_CORES:+LINKERD2_PROXY_CORES=$BENCH_PROXY_CORES} "$@" \
-      WEFT_JAVA_OPTS="${WEFT_PROXY_OPTS:-} ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" WEFT_PROXY_AOT_CACHE="$work/$name.aot" \
+      WEFT_JAVA_OPTS="${WEFT_PROXY_OPTS:-} ${jfr_opts:+$jfr_opts=$work/$name-$mode.jfr}" WEFT_PROXY_AOT_CACHE="$(aot_cache_of "$name")" \
       "$WEFT_HOME/bin/weft" proxy > "$work/proxy-$name-$mode.log" 2>&1 & pids+=($!); weft_pids+=($!)
   proxy_pid=$!
   until curl -sf -o /dev/null "http://$ip:4191/ready"; do sleep 0.05; done
   echo "weft proxy $name ($mode): start to /ready $(( ($(date +%s%N) - started) / 1000000 )) ms (JVM start included$(
-    [ "$mode" = mtls ] && echo ", certificate obtained")$( [ -f "$work/$name.aot" ] && echo ", AOT cache" || echo ", training the AOT cache"))" | tee -a "$out"
+    [ "$mode" = mtls ] && echo ", certificate obtained")$( cache=$(aot_cache_of "$name"); [ -z "$cache" ] && echo ", no AOT cache" || { [ -f "$cache" ] && echo ", AOT cache" || echo ", training the AOT cache"; })$(
+    [ "$name" = warm-up ] && echo "; warming the control plane up, not a result"))" | tee -a "$out"
+}
+aot_cache_of() { # name: the warm-up proxy uses the outbound's cache once there is one and never trains its own
+  if [ "$1" != warm-up ]; then echo "$work/$1.aot"; elif [ -f "$work/outbound.aot" ]; then echo "$work/outbound.aot"; fi
 }
 for target in "$BACKEND" 127.0.21.1:10001 127.0.22.1:10003; do
   until curl -sf -o /dev/null "http://$target/"; do sleep 0.1; done
