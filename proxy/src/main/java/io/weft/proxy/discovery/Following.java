@@ -1,6 +1,7 @@
 package io.weft.proxy.discovery;
 
 import io.weft.proxy.config.ProxyConfig;
+import io.weft.streams.stage.Termination;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.Logging;
@@ -72,7 +73,7 @@ public final class Following {
                 return update;
               })
               .watchTermination((notUsed, done) -> {
-                done.whenComplete((d, error) -> {
+                Termination.whenDone(done, error -> {
                   if (error != null) {
                     target.connected(false);
                   }

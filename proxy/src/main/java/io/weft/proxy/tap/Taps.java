@@ -8,6 +8,7 @@ import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
+import io.weft.streams.stage.Termination;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Source;
@@ -66,7 +67,7 @@ public final class Taps {
         clock);
     add(session);
     return queued.second().watchTermination((mat, done) -> {
-      done.whenComplete((ok, error) -> {
+      Termination.whenDone(done, error -> {
         session.finish();
         remove(session);
       });
