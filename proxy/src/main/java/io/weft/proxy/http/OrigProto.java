@@ -9,8 +9,8 @@ import io.weft.streams.http.Response;
  * Linkerd's HTTP/1 → HTTP/2 upgrade between meshed proxies: the client's proxy may send an HTTP/1
  * request on the peer's multiplexed HTTP/2 connection, marked with {@code l5d-orig-proto}; the
  * peer's proxy restores HTTP/1 for its application. A Linkerd proxy always does this, so the
- * inbound side always accepts it; Weft's outbound does it when configured to
- * ({@code weft.proxy.mesh.upgrade-http1}). A body's length crosses HTTP/2 as its content-length,
+ * inbound side always accepts it; Weft's outbound does it unless configured not to
+ * ({@code weft.proxy.http.mesh.upgrade-http1}). A body's length crosses HTTP/2 as its content-length,
  * so the client gets the length the application sent, not chunks.
  */
 public final class OrigProto {
