@@ -238,7 +238,7 @@ cpu_per_100k() { # requests "before ticks" "after ticks"
 row() { # protocol target tool rate achieved p50 p90 p99 non2xx cpu rss
   printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  cpu/100k[%s]  rss_mib[%s]\n' "$@" | tee -a "$out"
 }
-echo "$(date -u +%FT%TZ) $(nproc) cores, commit $(git -C "$WEFT_HOME" rev-parse --short HEAD); load generators, proxies and backend share this machine; ${duration}s per row" | tee -a "$out"
+echo "$(date -u +%FT%TZ) $(nproc) cores, commit $(git -C "$WEFT_HOME" rev-parse --short HEAD); load generators, proxies and backend share this machine; ${duration}s per row${WEFT_PROXY_OPTS:+; JVM options added to the Weft proxies: $WEFT_PROXY_OPTS}" | tee -a "$out"
 printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  %s\n' proto target tool rate req/s p50_ms p90_ms p99_ms non2xx "cpu s per 100k req [A B]  rss MiB at 1k req/s [A B] (anonymous)" | tee -a "$out"
 
 measure() { # protocol label url header procs...
