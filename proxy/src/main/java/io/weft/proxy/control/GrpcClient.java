@@ -69,10 +69,13 @@ public final class GrpcClient {
   }
 
   private <R> Source<R, NotUsed> answers(String method, MessageLite message, Parser<R> parser, Optional<Duration> deadline) {
-    return Source.lazyCompletionStageSource(() -> http2.call(request(method, message, deadline))
+    // The call is made when the source runs: one element, mapped to the call. (javadsl's lazy
+    // sources would do it too, but run a step of their materialized value on the JDK's common pool.)
+    return Source.single(NotUsed.getInstance())
+        .mapAsync(1, run -> http2.call(request(method, message, deadline))
             .thenApply(response -> messages(method, response, parser))
             .exceptionally(error -> Source.failed(transportFailure(method, error))))
-        .mapMaterializedValue(ignored -> NotUsed.getInstance());
+        .flatMapConcat(answers -> answers);
   }
 
   private Request request(String method, MessageLite message, Optional<Duration> deadline) {
@@ -97,8 +100,10 @@ public final class GrpcClient {
     return bytes(response.body())
         .via(Framing.lengthField(Integer.BYTES, 1, maxMessageBytes + PREFIX, ByteOrder.BIG_ENDIAN))
         .map(frame -> parse(method, frame, parser))
-        // The status is in the trailers, set by the time the body has ended (so not looked at before: concatLazy).
-        .concatLazy(Source.lazySource(() -> ended(method, response.trailers() == null ? null : response.trailers().fields())))
+        // The status is in the trailers, set by the time the body has ended (so not looked at before:
+        // concatLazy runs the ending once the body is done).
+        .concatLazy(Source.single(NotUsed.getInstance())
+            .flatMapConcat(end -> ended(method, response.trailers() == null ? null : response.trailers().fields())))
         .mapError(org.apache.pekko.stream.scaladsl.Framing.FramingException.class,
             e -> failure(Status.INTERNAL, method + ": " + e.getMessage()))
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
