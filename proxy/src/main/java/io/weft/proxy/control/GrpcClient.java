@@ -10,6 +10,7 @@ import io.weft.streams.http.Body;
 import io.weft.streams.http.Headers;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
+import io.weft.streams.stage.PlainFuture;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Failures;
 import io.weft.streams.service.Service;
@@ -55,8 +56,8 @@ public final class GrpcClient {
 
   /** A call with one answer; with a {@code deadline}, it fails with DEADLINE_EXCEEDED when none came within it. */
   public <R> CompletionStage<R> unary(String method, MessageLite message, Parser<R> parser, Optional<Duration> deadline) {
-    CompletableFuture<R> answer = answers(method, message, parser, deadline).runWith(Sink.headOption(), materializer)
-        .toCompletableFuture().thenApply(first -> first.orElseThrow(() -> failure(Status.INTERNAL, method + " ended without an answer")));
+    CompletableFuture<R> answer = PlainFuture.of(answers(method, message, parser, deadline).runWith(Sink.headOption(), materializer))
+        .thenApply(first -> first.orElseThrow(() -> failure(Status.INTERNAL, method + " ended without an answer")));
     return deadline.map(d -> answer.orTimeout(d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(
             e instanceof TimeoutException ? failure(Status.DEADLINE_EXCEEDED, method + " had no answer within " + d) : e)))

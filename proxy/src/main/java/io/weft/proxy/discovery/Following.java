@@ -1,7 +1,7 @@
 package io.weft.proxy.discovery;
 
 import io.weft.proxy.config.ProxyConfig;
-import io.weft.streams.stage.Termination;
+import io.weft.streams.stage.PlainFuture;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.Logging;
@@ -73,7 +73,7 @@ public final class Following {
                 return update;
               })
               .watchTermination((notUsed, done) -> {
-                Termination.whenDone(done, error -> {
+                PlainFuture.of(done).whenComplete((d, error) -> {
                   if (error != null) {
                     target.connected(false);
                   }

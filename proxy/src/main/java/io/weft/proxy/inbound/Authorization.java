@@ -15,7 +15,7 @@ import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
-import io.weft.streams.stage.Termination;
+import io.weft.streams.stage.PlainFuture;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -118,7 +118,7 @@ final class Authorization {
               killSwitch.abort(new IllegalStateException("no longer authorized"));
             }
           });
-          Termination.whenDone(done, error -> stop.run());
+          PlainFuture.of(done).whenComplete((ok, error) -> stop.run());
           return NotUsed.notUsed();
         });
   }

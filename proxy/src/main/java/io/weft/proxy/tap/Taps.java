@@ -8,7 +8,7 @@ import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.service.Layer;
-import io.weft.streams.stage.Termination;
+import io.weft.streams.stage.PlainFuture;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Source;
@@ -67,7 +67,7 @@ public final class Taps {
         clock);
     add(session);
     return queued.second().watchTermination((mat, done) -> {
-      Termination.whenDone(done, error -> {
+      PlainFuture.of(done).whenComplete((ok, error) -> {
         session.finish();
         remove(session);
       });

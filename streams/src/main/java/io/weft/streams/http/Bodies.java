@@ -1,6 +1,7 @@
 package io.weft.streams.http;
 
 import io.weft.streams.stage.Handoff;
+import io.weft.streams.stage.PlainFuture;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -52,7 +53,7 @@ public final class Bodies {
 
   private static CompletionStage<Body> gather(Source<ByteString, ?> rest, ByteString held, long limit, long length,
                                               Materializer materializer) {
-    return rest.prefixAndTail(1).runWith(Sink.head(), materializer).thenCompose(split -> {
+    return PlainFuture.of(rest.prefixAndTail(1).runWith(Sink.head(), materializer)).thenCompose(split -> {
       List<ByteString> first = split.first();
       if (first.isEmpty()) {
         return CompletableFuture.completedFuture(Body.of(held));

@@ -14,13 +14,13 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class TerminationTest {
+class PlainFutureTest {
   static ActorSystem system;
   static Materializer materializer;
 
   @BeforeAll
   static void start() {
-    system = ActorSystem.create("termination");
+    system = ActorSystem.create("plain-future");
     materializer = Materializer.matFromSystem(system);
   }
 
@@ -33,7 +33,7 @@ class TerminationTest {
   private static CompletableFuture<Object[]> endOf(Source<Integer, ?> source) {
     CompletableFuture<Object[]> told = new CompletableFuture<>();
     source.watchTermination((mat, done) -> {
-      Termination.whenDone(done, failure -> told.complete(new Object[] {Thread.currentThread().getName(), failure}));
+      PlainFuture.of(done).whenComplete((d, failure) -> told.complete(new Object[] {Thread.currentThread().getName(), failure}));
       return mat;
     }).toMat(Sink.ignore(), Keep.left()).run(materializer);
     return told;
@@ -45,7 +45,7 @@ class TerminationTest {
 
     assertThat(told[1]).isNull();
     // done.whenComplete(…) ran this as a task on the JDK's common pool.
-    assertThat((String) told[0]).doesNotContain("commonPool").contains("termination");
+    assertThat((String) told[0]).doesNotContain("commonPool").contains("plain-future");
   }
 
   @Test
@@ -57,10 +57,26 @@ class TerminationTest {
   }
 
   @Test
+  void aSinksValueIsMappedOnTheStreamsThread() throws Exception {
+    CompletableFuture<String> mappedOn = new CompletableFuture<>();
+    // Sink.head's future, not yet complete when the mapping is attached: the element comes later.
+    CompletableFuture<Integer> gate = new CompletableFuture<>();
+    CompletableFuture<Integer> doubled = PlainFuture.of(Source.completionStage(gate).runWith(Sink.head(), materializer))
+        .thenApply(first -> {
+          mappedOn.complete(Thread.currentThread().getName());
+          return first * 2;
+        });
+    gate.complete(21);
+
+    assertThat(doubled.get(10, TimeUnit.SECONDS)).isEqualTo(42);
+    assertThat(mappedOn.get()).doesNotContain("commonPool");
+  }
+
+  @Test
   void aPlainCompletionStageIsToldOnTheThreadThatCompletesIt() throws Exception {
     CompletableFuture<String> done = new CompletableFuture<>();
     CompletableFuture<String> toldOn = new CompletableFuture<>();
-    Termination.whenDone(done, failure -> toldOn.complete(Thread.currentThread().getName()));
+    PlainFuture.of(done).whenComplete((value, failure) -> toldOn.complete(Thread.currentThread().getName()));
 
     Thread completer = Thread.ofPlatform().name("completer").start(() -> done.complete("ok"));
     completer.join();
