@@ -1,9 +1,7 @@
 package io.weft.streams.stage;
 
 import org.apache.pekko.Done;
-import org.apache.pekko.dispatch.ExecutionContexts;
 import org.apache.pekko.stream.stage.AsyncCallback;
-import scala.concurrent.ExecutionContext;
 
 import java.util.function.Consumer;
 
@@ -16,8 +14,6 @@ import java.util.function.Consumer;
  * the outcome is seen on the thread that settles it (the stage's, once it has run the event).
  */
 public final class Handoff {
-  private static final ExecutionContext ON_THE_SETTLING_THREAD = ExecutionContexts.fromExecutor(Runnable::run);
-
   private Handoff() {}
 
   /** Hands {@code event} to {@code stage}; if the stage has stopped (or stops before taking it), {@code ifStopped} gets why. */
@@ -27,6 +23,6 @@ public final class Handoff {
         ifStopped.accept(outcome.failed().get());
       }
       return Done.getInstance();
-    }, ON_THE_SETTLING_THREAD);
+    }, PlainFuture.ON_THE_COMPLETING_THREAD);
   }
 }

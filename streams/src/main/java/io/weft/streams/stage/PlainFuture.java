@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
  * where that one is (a stream's own thread), so callbacks on it run there.
  */
 public final class PlainFuture {
-  private static final ExecutionContext ON_THE_COMPLETING_THREAD = ExecutionContexts.fromExecutor(Runnable::run);
+  /** Runs a Scala future's callbacks where it is completed (Handoff's too). */
+  static final ExecutionContext ON_THE_COMPLETING_THREAD = ExecutionContexts.fromExecutor(Runnable::run);
 
   private PlainFuture() {}
 
