@@ -1,7 +1,7 @@
 package io.weft.bench;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.weft.proxy.ProxyRuntime;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -71,9 +71,7 @@ public final class FloorProbe {
   }
 
   private static void startPekko() {
-    Config config = ConfigFactory.parseResources(FloorProbe.class.getClassLoader(), "weft-proxy.conf")
-        .withFallback(ConfigFactory.load()).resolve();
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "floor", config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "floor", ProxyRuntime.systemConfig(ConfigFactory.load()));
     Source.tick(Duration.ZERO, TICK, ByteString.fromString("tick"))
         .map(ByteString::length)
         .runWith(Sink.ignore(), system);
