@@ -30,3 +30,12 @@ proxy_aot_cache() {
     echo "-XX:AOTCacheOutput=$WEFT_PROXY_AOT_CACHE"
   fi
 }
+
+# From a source tree (bin/weft proxy, bench/run floor): the proxy's class path — jars only (the AOT
+# cache refuses class directories), its own as the build left it, then its dependencies' list that
+# bin/weft's build writes.
+proxy_classpath() {
+  local jar
+  jar=$(ls "$WEFT_HOME"/proxy/target/weft-proxy-*.jar | grep -v -- '-tests\.jar$' | head -1)
+  echo "$jar:$(cat "$WEFT_HOME/proxy/target/proxy.classpath")"
+}

@@ -21,9 +21,8 @@ cleanup() { [ -z "$pid" ] || kill "$pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
 "$WEFT_HOME/bin/weft" version > /dev/null # builds the proxy's class path list once
-proxy_jar=$(ls "$WEFT_HOME"/proxy/target/weft-proxy-*.jar | grep -v -- '-tests\.jar$' | head -1)
 bench_jar=$(ls "$WEFT_HOME"/bench/target/weft-bench-*.jar | grep -v -- '-tests\.jar$' | head -1)
-classpath="$bench_jar:$proxy_jar:$(cat "$WEFT_HOME/proxy/target/proxy.classpath")"
+classpath="$bench_jar:$(proxy_classpath)"
 password=floor-probe
 "$JAVA_HOME/bin/keytool" -genkeypair -keyalg EC -groupname secp256r1 -alias floor -dname CN=floor -validity 2 \
   -storetype PKCS12 -keystore "$work/floor.p12" -storepass "$password" > /dev/null 2>&1
