@@ -128,6 +128,19 @@ class HttpClientsThroughProxyPairTest {
     }
   }
 
+  /** {@link RawHttp#get} for echo.shop on a virtual thread of its own. */
+  private static CompletableFuture<String> getLater(int port, String path) {
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    Thread.ofVirtual().start(() -> {
+      try {
+        answer.complete(RawHttp.get(port, "echo.shop", path));
+      } catch (IOException e) {
+        answer.completeExceptionally(e);
+      }
+    });
+    return answer;
+  }
+
   private String url(String path) {
     return "http://127.0.0.1:" + pair.outboundPort() + path;
   }
@@ -161,13 +174,7 @@ class HttpClientsThroughProxyPairTest {
     RawHttp.get(pair.outboundPort(), "echo.shop", "/hello"); // the connection between the proxies is open
     double before = ProxyPair.total(pair.inboundMetrics(), "tcp_open_total");
     // Sixteen at once, each held 200 ms by the app: an HTTP/1 pool would open a connection for each.
-    var calls = java.util.stream.IntStream.range(0, 16).mapToObj(i -> CompletableFuture.supplyAsync(() -> {
-      try {
-        return RawHttp.get(pair.outboundPort(), "echo.shop", "/protocol");
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())).toList();
+    var calls = java.util.stream.IntStream.range(0, 16).mapToObj(i -> getLater(pair.outboundPort(), "/protocol")).toList();
     for (var call : calls) {
       // The application's Content-Length reaches the client (not chunks), and the hop's own headers do not.
       assertThat(call.get(60, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").endsWith("HTTP/1.1 orig-proto false")
@@ -199,13 +206,7 @@ class HttpClientsThroughProxyPairTest {
       // While one exchange holds a connection, the next needs another: two open at once (HTTP/2 would carry both on one).
       held = new CompletableFuture<>();
       heldArrived = new CompletableFuture<>();
-      CompletableFuture<String> holding = CompletableFuture.supplyAsync(() -> {
-        try {
-          return RawHttp.get(pooled.outboundPort(), "echo.shop", "/held");
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+      CompletableFuture<String> holding = getLater(pooled.outboundPort(), "/held");
       heldArrived.get(30, TimeUnit.SECONDS);
       assertThat(RawHttp.get(pooled.outboundPort(), "echo.shop", "/protocol")).endsWith("HTTP/1.1 orig-proto false");
       assertThat(ProxyPair.total(pooled.inboundMetrics(), "tcp_open_total")
