@@ -9,7 +9,7 @@ import io.weft.proxy.admin.AdminServer;
 import io.weft.proxy.admin.LogLevels;
 import io.weft.proxy.control.ControlPlaneClient;
 import io.weft.proxy.discovery.Discovery;
-import io.weft.proxy.http.Drain;
+import io.weft.proxy.tcp.Drain;
 import io.weft.proxy.http.HttpClients;
 import io.weft.proxy.http.HttpSettings;
 import io.weft.proxy.outbound.Balancing;
@@ -255,13 +255,13 @@ public final class ProxyRuntime implements AutoCloseable {
         return;
       }
       Drain drain = Drain.get(system);
-      log.info("stopping: no new connections; {} request(s) in flight get up to {} to finish", drain.inFlight(), grace);
+      log.info("stopping: no new connections; {} connection(s) open get up to {} to finish", drain.open(), grace);
       CompletableFuture.allOf(listeners.stream().map(l -> l.unbind().toCompletableFuture()).toArray(CompletableFuture[]::new))
           .exceptionally(error -> null)
           .thenCompose(unbound -> drain.drain(grace))
           .whenComplete((finished, error) -> {
             if (Boolean.FALSE.equals(finished)) {
-              log.warn("stopping: the grace period ended with {} request(s) in flight; closing them", drain.inFlight());
+              log.warn("stopping: the grace period ended with {} connection(s) open; closing them", drain.open());
             }
             discovery.close();
             system.terminate();

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -40,6 +39,7 @@ class GracefulShutdownTest {
   private static final int IN_FLIGHT = 6;
   private HttpServer application;
   private Process proxy;
+  private Socket idle;
   /** Blocking readers: one thread each (the common pool may have one thread on a small machine). */
   private final java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newCachedThreadPool();
 
@@ -50,6 +50,13 @@ class GracefulShutdownTest {
     }
     if (application != null) {
       application.stop(0);
+    }
+    if (idle != null) {
+      try {
+        idle.close();
+      } catch (IOException ignored) {
+        // closed by the proxy already
+      }
     }
     clients.shutdownNow();
   }
@@ -62,6 +69,13 @@ class GracefulShutdownTest {
     application = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     application.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     application.createContext("/", exchange -> {
+      if (exchange.getRequestURI().getPath().equals("/quick")) {
+        byte[] body = "quick".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+        return;
+      }
       arrived.release();
       try {
         release.await(60, TimeUnit.SECONDS);
@@ -105,6 +119,13 @@ class GracefulShutdownTest {
       return ready(admin);
     });
 
+    // An idle keep-alive connection: answered once, then quiet.
+    idle = new Socket("127.0.0.1", inbound);
+    idle.setSoTimeout(60_000);
+    idle.getOutputStream().write(requestBytes(application.getAddress().getPort(), "/quick", true));
+    String quick = readAnswer(idle.getInputStream());
+    assertThat(quick).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("Connection: close");
+
     // Requests in flight through the inbound side (a peer's transport header names the application's port).
     List<CompletableFuture<String>> answers = new ArrayList<>();
     // The last is an opaque connection (no session protocol): the proxy relays its bytes as they are.
@@ -120,6 +141,8 @@ class GracefulShutdownTest {
     // It stops accepting at once...
     await().atMost(Duration.ofSeconds(20)).until(() -> refuses(inbound));
     assertThat(proxy.isAlive()).as("still finishing what is in flight").isTrue();
+    // The idle connection is closed at once, with a FIN: it holds nothing up.
+    assertThat(idle.getInputStream().read()).isEqualTo(-1);
     // ...and every request in flight is answered once the application answers.
     release.countDown();
     for (int i = 0; i < IN_FLIGHT; i++) {
@@ -132,7 +155,7 @@ class GracefulShutdownTest {
     }
     assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).as("exits once drained").isTrue();
     await().atMost(Duration.ofSeconds(10)).until(() -> output.toString().contains("stopping:"));
-    assertThat(output.toString()).contains("stopping: no new connections; " + IN_FLIGHT + " request(s) in flight")
+    assertThat(output.toString()).contains("stopping: no new connections; " + (IN_FLIGHT + 1) + " connection(s) open")
         .doesNotContain("ERROR").doesNotContain("Exception");
   }
 
@@ -143,19 +166,39 @@ class GracefulShutdownTest {
   private static String request(int proxyPort, int applicationPort, String path, boolean http) {
     try (Socket socket = new Socket("127.0.0.1", proxyPort)) {
       socket.setSoTimeout(60_000);
-      OutputStream out = socket.getOutputStream();
-      Header.Builder header = Header.newBuilder().setPort(applicationPort);
-      if (http) {
-        header.setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance()));
-      }
-      out.write(TransportHeaderCodec.encode(header.build()));
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: app\r\n" + (http ? "" : "Connection: close\r\n") + "\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      socket.getOutputStream().write(requestBytes(applicationPort, path, http));
       return readAll(socket.getInputStream());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** A peer's transport header and a GET after it; an opaque connection's GET asks for the connection's end. */
+  private static byte[] requestBytes(int applicationPort, String path, boolean http) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Header.Builder header = Header.newBuilder().setPort(applicationPort);
+    if (http) {
+      header.setSessionProtocol(SessionProtocol.newBuilder().setHttp1(SessionProtocol.Http1.getDefaultInstance()));
+    }
+    out.write(TransportHeaderCodec.encode(header.build()));
+    out.write(("GET " + path + " HTTP/1.1\r\nHost: app\r\n" + (http ? "" : "Connection: close\r\n") + "\r\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    return out.toByteArray();
+  }
+
+  /** One answer framed by Content-Length, leaving the connection open. */
+  private static String readAnswer(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after " + head);
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    assertThat(length.find()).as("a length in %s", head).isTrue();
+    return head + new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
   }
 
   private static String readAll(InputStream in) {

@@ -1,5 +1,6 @@
 package io.weft.proxy.http;
 
+import io.weft.proxy.tcp.Drain;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http1.Http1Limits;
@@ -35,16 +36,19 @@ public final class HttpServerFlows {
         .withPings(keepalive.interval(), keepalive.timeout());
   }
 
-  /** HTTP/1.x: requests answered in order, one at a time (pipelined ones wait their turn). */
+  /**
+   * HTTP/1.x: requests answered in order, one at a time (pipelined ones wait their turn); when the
+   * proxy drains, the connection closes behind the answer in hand.
+   */
   public Flow<ByteString, ByteString, NotUsed> http1(Service<Request, Response> service) {
-    return Http1Server.flow(drain.counting(service, true), limits);
+    return Http1Server.flow(service, limits, drain.servers());
   }
 
   /**
    * HTTP/2 (prior knowledge) with Weft's own HTTP/2: streams answered concurrently, up to the
-   * server's stream limit; malformed requests refused stream by stream.
+   * server's stream limit; malformed requests refused stream by stream; GOAWAY when the proxy drains.
    */
   public Flow<ByteString, ByteString, NotUsed> http2(Service<Request, Response> service) {
-    return Http2Server.flow(drain.counting(service, false), http2);
+    return Http2Server.flow(service, http2, drain.servers());
   }
 }

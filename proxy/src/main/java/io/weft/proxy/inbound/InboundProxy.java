@@ -8,7 +8,6 @@ import io.weft.proxy.metrics.HttpMetrics;
 import io.weft.proxy.metrics.ProxyMetrics;
 import io.weft.proxy.metrics.TcpMetrics;
 import io.weft.proxy.policy.InboundPolicy;
-import io.weft.proxy.http.Drain;
 import io.weft.proxy.http.Http2Keepalive;
 import io.weft.proxy.tcp.Dial;
 import io.weft.proxy.tcp.TcpOptions;
@@ -66,7 +65,6 @@ public final class InboundProxy {
   private final HttpServerFlows httpFlows;
   private final Optional<MeshTls> tls;
   private final Authorization authorization;
-  private final Drain drain;
 
   public InboundProxy(ActorSystem<?> system, ProxyMetrics metrics, InboundHttp http, Settings settings) {
     this(system, metrics, http, settings, Optional.empty());
@@ -84,7 +82,6 @@ public final class InboundProxy {
     this.settings = settings;
     this.http = http;
     this.httpFlows = new HttpServerFlows(system, settings.http1(), settings.http2());
-    this.drain = Drain.get(system);
   }
 
   public CompletionStage<TcpListener.Binding> bind(InetSocketAddress listen) {
@@ -165,9 +162,9 @@ public final class InboundProxy {
     };
   }
 
-  /** The connection's bytes to the application as they are, counted in flight for a graceful stop. */
+  /** The connection's bytes to the application as they are. */
   private Flow<ByteString, ByteString, NotUsed> relay(InetSocketAddress target) {
-    return drain.counting(Forwarding.to(system, target, settings.dial()));
+    return Forwarding.to(system, target, settings.dial());
   }
 
   /** Whether {@code target} is this pod's (Linkerd's {@code LINKERD2_PROXY_INBOUND_IPS}; any when none are given). */

@@ -1,7 +1,6 @@
 package io.weft.proxy.outbound;
 
 import io.weft.streams.tcp.TcpListener;
-import io.weft.proxy.http.Drain;
 import io.weft.proxy.http.Http2Keepalive;
 import io.weft.proxy.http.HttpServerFlows;
 import io.weft.proxy.tcp.TcpOptions;
@@ -56,14 +55,12 @@ public final class OutboundProxy {
   private final OutboundOpaque opaque;
   private final Settings settings;
   private final ServerFirstMemory serverFirst;
-  private final Drain drain;
 
   public OutboundProxy(ActorSystem<?> system, TcpMetrics metrics, OutboundHttp http, OutboundOpaque opaque,
                        Settings settings) {
     this.system = system;
     this.metrics = metrics;
     this.httpFlows = new HttpServerFlows(system, settings.http1(), settings.http2());
-    this.drain = Drain.get(system);
     this.http = http;
     this.opaque = opaque;
     this.settings = settings;
@@ -99,7 +96,7 @@ public final class OutboundProxy {
     }
     InetSocketAddress to = original.get();
     Flow<ByteString, ByteString, NotUsed> probed = ServerFirstProbe.around(detected, settings.serverFirstProbe(),
-        () -> drain.counting(opaque.to(to)), () -> {
+        () -> opaque.to(to), () -> {
           metrics.detected(DIRECTION, OPAQUE);
           serverFirst.learned(to);
         });
@@ -108,7 +105,7 @@ public final class OutboundProxy {
             return probed;
           }
           metrics.detected(DIRECTION, OPAQUE);
-          return drain.counting(opaque.to(to));
+          return opaque.to(to);
         }))
         .mapMaterializedValue(m -> NotUsed.notUsed());
   }

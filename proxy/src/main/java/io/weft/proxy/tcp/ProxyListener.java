@@ -19,9 +19,11 @@ import java.util.concurrent.CompletionStage;
 /**
  * A proxy listener (inbound 4143, outbound 4140): accepts TCP connections, reads each one's
  * original destination when iptables redirected it, measures it with Linkerd's TCP families, and
- * hands it to the side's handler.
+ * hands it to the side's handler. Each connection counts in the proxy's {@link Drain} until its
+ * socket closes.
  */
 public final class ProxyListener {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyListener.class);
   private static final int BACKLOG = 1024;
 
   /** What becomes of one accepted connection. */
@@ -39,6 +41,7 @@ public final class ProxyListener {
                                                           TcpMetrics metrics, String direction, Handler handler) {
     EventLoops loops = EventLoops.get(system.classicSystem());
     Materializer materializer = Materializer.matFromSystem(system);
+    Drain drain = Drain.get(system);
     try {
       return CompletableFuture.completedFuture(TcpListener.bind(loops, listen, BACKLOG, system.executionContext(), channel -> {
         SocketTuning.apply(channel, accepted);
@@ -54,9 +57,17 @@ public final class ProxyListener {
         // Once netfilter tracks connections, one made to the proxy itself reports its own address:
         // that connection was not redirected, so it has no original destination.
         Optional<InetSocketAddress> original = OriginalDestination.of(channel).filter(dst -> !dst.equals(local));
-        TcpStage.accepted(loops, channel)
-            .join(metrics.accepted(direction, measured -> handler.connection(local, remote, original, measured)))
-            .run(materializer);
+        drain.opened();
+        try {
+          TcpStage.accepted(loops, channel, drain::closed)
+              .join(metrics.accepted(direction, measured -> handler.connection(local, remote, original, measured)))
+              .run(materializer);
+        } catch (RuntimeException e) {
+          // Never started, so never closes by itself (the system is stopping, or a handler failed to build).
+          log.warn("{} connection from {} could not start: {}", direction, remote, e.toString());
+          closeQuietly(channel);
+          drain.closed();
+        }
       }));
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);

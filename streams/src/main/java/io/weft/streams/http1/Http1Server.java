@@ -8,7 +8,9 @@ import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http.ProxyError;
+import io.weft.streams.http.StopSignal;
 import io.weft.streams.service.Service;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -27,7 +29,8 @@ import org.apache.pekko.util.ByteString;
  * {@link Service} one at a time, in order (pipelined requests wait in the socket), and each
  * response is written back as it comes, its body streamed with backpressure. A malformed request
  * is answered with its status (400, 431, 501, 505) and the connection closed; an accepted upgrade
- * (101) turns the connection into a tunnel.
+ * (101) turns the connection into a tunnel. Told that its server stops, it closes behind the answer in
+ * hand, or at once when it has none.
  */
 public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteString>> {
   private static final ByteString CONTINUE = ByteString.fromString("HTTP/1.1 100 Continue\r\n\r\n");
@@ -37,15 +40,23 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
   private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
   private final Service<Request, Response> service;
   private final Http1Limits limits;
+  private final StopSignal stop;
 
-  private Http1Server(Service<Request, Response> service, Http1Limits limits) {
+  private Http1Server(Service<Request, Response> service, Http1Limits limits, StopSignal stop) {
     this.service = service;
     this.limits = limits;
+    this.stop = stop;
   }
 
-  /** The bytes of one client connection, served by {@code service}. */
+  /** The bytes of one client connection, served by {@code service} until the client ends it. */
   public static Flow<ByteString, ByteString, NotUsed> flow(Service<Request, Response> service, Http1Limits limits) {
-    return Flow.fromGraph(new Http1Server(service, limits));
+    return flow(service, limits, StopSignal.NEVER);
+  }
+
+  /** The bytes of one client connection, served by {@code service} until the client ends it or {@code stop} says so. */
+  public static Flow<ByteString, ByteString, NotUsed> flow(Service<Request, Response> service, Http1Limits limits,
+                                                           StopSignal stop) {
+    return Flow.fromGraph(new Http1Server(service, limits, stop));
   }
 
   @Override
@@ -61,6 +72,9 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
   private final class Logic extends Http1ConnectionLogic {
     private final Http1Parser parser = new Http1Parser(limits);
     private final AsyncCallback<Pair<Response, Throwable>> responded = createAsyncCallback(r -> respond(r.first(), r.second()));
+    private final AsyncCallback<Done> stopped = createAsyncCallback(done -> stop());
+    private StopSignal.Subscription stopSubscription;
+    private boolean stopping;
     /** The request being served, from its head until its response is written; null between requests. */
     private Http1Parser.Head<Request> current;
     private boolean requestRead;
@@ -74,7 +88,24 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
 
     @Override
     public void preStart() {
+      stopSubscription = stop.subscribe(() -> stopped.invoke(Done.done()));
       pullIn();
+    }
+
+    @Override
+    public void postStop() {
+      stopSubscription.close();
+      super.postStop();
+    }
+
+    /** The server stops: the answer in hand is the connection's last. */
+    private void stop() {
+      stopping = true;
+      if (current == null) {
+        closeWhenFlushed();
+      } else {
+        closeAfter = true;
+      }
     }
 
     @Override
@@ -167,8 +198,8 @@ public final class Http1Server extends GraphStage<FlowShape<ByteString, ByteStri
         }
       }
       // A client that closed its side gets this answer, and the connection closes after it; so does
-      // one whose server is draining.
-      closeAfter |= inputClosed || response.get(io.weft.streams.http.LastOnConnection.class) != null;
+      // one whose server is stopping.
+      closeAfter |= inputClosed || stopping;
       writeMessage(Http1Renderer.responseHead(response, framing, closeAfter && framing != Framing.TUNNEL, client), body, framing);
       if (tunnel) {
         openTunnel();

@@ -10,7 +10,9 @@ import io.weft.streams.http.ProxyResponses;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http.StatusCodes;
+import io.weft.streams.http.StopSignal;
 import io.weft.streams.service.Service;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
@@ -33,6 +35,7 @@ import java.util.concurrent.CompletionStage;
  * service as it arrives, answered concurrently up to the stream limit. A malformed request is a
  * stream error (RST_STREAM PROTOCOL_ERROR, RFC 9113 §8.1.1) that never reaches the service, and
  * the connection carries on; a request whose header section is past the limit is answered 431.
+ * Told that its server stops, it sends GOAWAY and closes once the streams it took are done.
  */
 public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteString>> {
   private static final Logger log = LoggerFactory.getLogger(Http2Server.class);
@@ -43,15 +46,23 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
   private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
   private final Service<Request, Response> service;
   private final Http2Settings settings;
+  private final StopSignal stop;
 
-  private Http2Server(Service<Request, Response> service, Http2Settings settings) {
+  private Http2Server(Service<Request, Response> service, Http2Settings settings, StopSignal stop) {
     this.service = service;
     this.settings = settings;
+    this.stop = stop;
   }
 
   /** A connection's bytes in, its answers' bytes out, after the client's preface. */
   public static Flow<ByteString, ByteString, NotUsed> flow(Service<Request, Response> service, Http2Settings settings) {
-    return Flow.fromGraph(new Http2Server(service, settings));
+    return flow(service, settings, StopSignal.NEVER);
+  }
+
+  /** As {@link #flow(Service, Http2Settings)}, going away once {@code stop} says so. */
+  public static Flow<ByteString, ByteString, NotUsed> flow(Service<Request, Response> service, Http2Settings settings,
+                                                           StopSignal stop) {
+    return Flow.fromGraph(new Http2Server(service, settings, stop));
   }
 
   @Override
@@ -69,10 +80,24 @@ public final class Http2Server extends GraphStage<FlowShape<ByteString, ByteStri
 
   private final class Logic extends Http2Connection {
     private final AsyncCallback<Answer> answered = createAsyncCallback(this::answer);
+    private final AsyncCallback<Done> stopped = createAsyncCallback(done -> goAway());
+    private StopSignal.Subscription stopSubscription;
     private int highest;
 
     Logic() {
       super(shape, Http2Server.this.in, Http2Server.this.out, Http2Server.this.settings, true);
+    }
+
+    @Override
+    public void preStart() {
+      super.preStart();
+      stopSubscription = stop.subscribe(() -> stopped.invoke(Done.done()));
+    }
+
+    @Override
+    public void postStop() {
+      stopSubscription.close();
+      super.postStop();
     }
 
     @Override

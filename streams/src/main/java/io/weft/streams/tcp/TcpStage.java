@@ -52,14 +52,16 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
   private final InetSocketAddress target;
   private final Duration connectTimeout;
   private final Consumer<SocketChannel> configure;
+  private final Runnable whenClosed;
 
   private TcpStage(EventLoops loops, SocketChannel accepted, InetSocketAddress target, Duration connectTimeout,
-                   Consumer<SocketChannel> configure) {
+                   Consumer<SocketChannel> configure, Runnable whenClosed) {
     this.loops = loops;
     this.accepted = accepted;
     this.target = target;
     this.connectTimeout = connectTimeout;
     this.configure = configure;
+    this.whenClosed = whenClosed;
   }
 
   /**
@@ -68,12 +70,21 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
    */
   public static Flow<ByteString, ByteString, CompletionStage<Connected>> outgoing(EventLoops loops, InetSocketAddress target,
                                                                                 Duration timeout, Consumer<SocketChannel> configure) {
-    return Flow.fromGraph(new TcpStage(loops, null, target, timeout, configure));
+    return Flow.fromGraph(new TcpStage(loops, null, target, timeout, configure, () -> {}));
   }
 
   /** A connection a listener accepted (non-blocking, its options set). */
   public static Flow<ByteString, ByteString, CompletionStage<Connected>> accepted(EventLoops loops, SocketChannel channel) {
-    return Flow.fromGraph(new TcpStage(loops, channel, null, Duration.ZERO, c -> {}));
+    return accepted(loops, channel, () -> {});
+  }
+
+  /**
+   * A connection a listener accepted; {@code whenClosed} runs on the loop's thread once its socket is
+   * closed (after the bytes written went out, unless it was reset).
+   */
+  public static Flow<ByteString, ByteString, CompletionStage<Connected>> accepted(EventLoops loops, SocketChannel channel,
+                                                                                Runnable whenClosed) {
+    return Flow.fromGraph(new TcpStage(loops, channel, null, Duration.ZERO, c -> {}, whenClosed));
   }
 
   @Override
@@ -473,6 +484,7 @@ public final class TcpStage extends GraphStageWithMaterializedValue<FlowShape<By
         } catch (IOException e) {
           // closing anyway
         }
+        whenClosed.run();
       }
     }
   }

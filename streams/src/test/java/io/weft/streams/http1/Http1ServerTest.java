@@ -4,6 +4,7 @@ import io.weft.streams.http.Body;
 import io.weft.streams.http.Headers;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.http.StopSwitch;
 import io.weft.streams.service.Service;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.stream.Materializer;
@@ -295,6 +296,46 @@ class Http1ServerTest {
         assertThat(((Body.Strict) r.body()).bytes().utf8String()).isEqualTo(Integer.toString(i));
       }
     }
+  }
+
+  @Test
+  void toldToStopAConnectionClosesBehindTheAnswerInHandAndAnIdleOneAtOnce() throws Exception {
+    StopSwitch stop = new StopSwitch();
+    CompletableFuture<Response> held = new CompletableFuture<>();
+    CompletableFuture<Void> arrived = new CompletableFuture<>();
+    Service<Request, Response> service = request -> {
+      if (request.target().equals("/held")) {
+        arrived.complete(null);
+        return held;
+      }
+      return ECHO.call(request);
+    };
+    int stopping = Tcp.get(system).bind("127.0.0.1", 0).to(Sink.foreach(connection ->
+            connection.handleWith(Http1Server.flow(service, LIMITS, stop), system)))
+        .run(system).toCompletableFuture().join().localAddress().getPort();
+    try (Socket idle = new Socket(InetAddress.getLoopbackAddress(), stopping);
+         Socket busy = new Socket(InetAddress.getLoopbackAddress(), stopping)) {
+      idle.setSoTimeout(20_000);
+      busy.setSoTimeout(20_000);
+      send(idle, "GET /before HTTP/1.1\r\nHost: a\r\n\r\n");
+      assertThat(read(idle.getInputStream(), false).head()).startsWith("HTTP/1.1 200").doesNotContain("Connection: close");
+      send(busy, "GET /held HTTP/1.1\r\nHost: a\r\n\r\n");
+      arrived.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stop.listening() == 2);
+
+      stop.stop();
+      // The idle keep-alive connection ends with a FIN (end of stream, not a reset).
+      assertThat(idle.getInputStream().read()).isEqualTo(-1);
+      // The request in hand is answered, as the connection's last.
+      held.complete(new Response(200, "OK", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
+          Body.of(ByteString.fromString("late"))));
+      Read last = read(busy.getInputStream(), false);
+      assertThat(last.head()).startsWith("HTTP/1.1 200").contains("Connection: close");
+      assertThat(last.body()).isEqualTo("late");
+      assertThat(busy.getInputStream().read()).isEqualTo(-1);
+    }
+    // Each connection forgot the switch when it ended.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stop.listening() == 0);
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.weft.streams.http.Headers;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
+import io.weft.streams.http.StopSwitch;
 import io.weft.streams.http.Trailers;
 import io.weft.streams.http1.ConnectionClosedException;
 import io.weft.streams.service.Service;
@@ -181,6 +182,38 @@ class Http2ConnectionTest {
     assertThat(connection.accepting()).isFalse();
     assertThatThrownBy(() -> connection.send(get("/later")).toCompletableFuture().get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(ConnectionClosedException.class);
+  }
+
+  @Test
+  void toldToStopAServerGoesAwayAndClosesOnceTheStreamsItTookAreAnswered() throws Exception {
+    StopSwitch stop = new StopSwitch();
+    CompletableFuture<Response> held = new CompletableFuture<>();
+    CompletableFuture<Void> arrived = new CompletableFuture<>();
+    Service<Request, Response> service = request -> {
+      if (request.target().equals("/held")) {
+        arrived.complete(null);
+        return held;
+      }
+      return ECHO.call(request);
+    };
+    Http2Client.Connection connection = Http2Client.flow(SETTINGS)
+        .joinMat(Http2Server.flow(service, SETTINGS, stop), (c, n) -> c).run(materializer);
+    assertThat(connection.send(get("/before")).toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+    CompletionStage<Response> inFlight = connection.send(get("/held"));
+    arrived.get(10, TimeUnit.SECONDS);
+    assertThat(stop.listening()).isEqualTo(1);
+
+    stop.stop();
+    // GOAWAY: the client takes no new request on this connection...
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.accepting());
+    assertThat(connection.closed().toCompletableFuture()).isNotDone();
+    // ...and the stream the server took is answered before the connection closes.
+    held.complete(new Response(200, null, HttpVersion.HTTP_2, new Headers(), Body.of(ByteString.fromString("late"))));
+    Response answer = inFlight.toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(body(answer).utf8String()).isEqualTo("late");
+    connection.closed().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(stop.listening()).isZero();
   }
 
   @Test
