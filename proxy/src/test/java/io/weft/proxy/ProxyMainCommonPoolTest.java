@@ -11,16 +11,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The proxy program hands no work to the JDK's common pool: a task there wakes a thread the proxy
- * does not size (javadsl futures' Java views run even their plain callbacks there). Its control-plane
- * calls are where that crept in, so the program is started against a destination service that
- * refuses, asked to route a request (a discovery call, refused), and its stderr is read for the
- * common pool's thread factory saying it started a thread.
+ * does not size (javadsl futures' Java views run even their plain callbacks there, and in JDK 25
+ * {@code CompletableFuture}'s timeouts start the pool's delay scheduler). Its control-plane calls
+ * and the waits for their answers are where that crept in, so the program is started against a
+ * destination service that refuses, asked to route a request (a discovery call, refused, and the
+ * wait for its first answer), and its stderr is read for the common pool's thread factory saying it
+ * started a worker, and its threads for any of the pool's.
  */
 class ProxyMainCommonPoolTest {
   private static final Pattern OUTBOUND = Pattern.compile("outbound \\[/127\\.0\\.0\\.1:(\\d+)");
 
   @Test
-  void controlPlaneCallsStartNoCommonPoolThread() throws Exception {
+  void controlPlaneCallsAndTheirWaitsStartNoCommonPoolThread() throws Exception {
     try (ProxyProgram proxy = ProxyProgram.start(
         List.of("-Djava.util.concurrent.ForkJoinPool.common.threadFactory=" + CommonPoolAlarm.class.getName()),
         Map.of("LINKERD2_PROXY_LOG", "warn,io.weft.proxy.ProxyRuntime=info"))) {
@@ -33,6 +35,8 @@ class ProxyMainCommonPoolTest {
       assertThat(answer).startsWith("HTTP/1.1 5");
 
       assertThat(proxy.find(CommonPoolAlarm.ALARM)).as("a common-pool thread was started").isEmpty();
+      assertThat(proxy.threadNames()).as("threads of the common pool (a worker, the delay scheduler)")
+          .noneMatch(name -> name.startsWith("ForkJoinPool.co"));
     }
   }
 }

@@ -65,6 +65,21 @@ final class ProxyProgram implements AutoCloseable {
     return stderr.stream().filter(line -> line.contains(text)).findFirst();
   }
 
+  /** The names of the program's threads now, as Linux keeps them (cut to 15 characters). */
+  List<String> threadNames() throws IOException {
+    List<String> names = new ArrayList<>();
+    try (var tasks = java.nio.file.Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          names.add(java.nio.file.Files.readString(task.resolve("comm")).strip());
+        } catch (java.nio.file.NoSuchFileException ended) {
+          // the thread ended while listed
+        }
+      }
+    }
+    return names;
+  }
+
   /** Every line of stderr so far. */
   List<String> lines() {
     return List.copyOf(stderr);

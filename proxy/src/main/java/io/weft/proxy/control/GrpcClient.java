@@ -15,6 +15,8 @@ import io.weft.streams.service.Failures;
 import io.weft.streams.service.Service;
 import io.weft.streams.stage.PlainFuture;
 import io.weft.streams.timeout.GrpcTimeout;
+import io.weft.streams.queue.SchedulerTimer;
+import io.weft.streams.queue.Timer;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Framing;
@@ -45,6 +47,7 @@ public final class GrpcClient {
   private final String authority;
   private final int maxMessageBytes;
   private final Materializer materializer;
+  private final Timer timer;
 
   /** {@code authority}: the server's {@code host:port}; answers longer than {@code maxMessageBytes} fail the call. */
   public GrpcClient(Service<Request, Response> http2, String authority, int maxMessageBytes, Materializer materializer) {
@@ -52,13 +55,14 @@ public final class GrpcClient {
     this.authority = authority;
     this.maxMessageBytes = maxMessageBytes;
     this.materializer = materializer;
+    this.timer = SchedulerTimer.of(materializer.system());
   }
 
   /** A call with one answer; with a {@code deadline}, it fails with DEADLINE_EXCEEDED when none came within it. */
   public <R> CompletionStage<R> unary(String method, MessageLite message, Parser<R> parser, Optional<Duration> deadline) {
     CompletableFuture<R> answer = PlainFuture.of(answers(method, message, parser, deadline).runWith(Sink.headOption(), materializer))
         .thenApply(first -> first.orElseThrow(() -> failure(Status.INTERNAL, method + " ended without an answer")));
-    return deadline.map(d -> answer.orTimeout(d.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+    return deadline.map(d -> timer.failAfter(answer, d)
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(
             e instanceof TimeoutException ? failure(Status.DEADLINE_EXCEEDED, method + " had no answer within " + d) : e)))
         .orElse(answer);

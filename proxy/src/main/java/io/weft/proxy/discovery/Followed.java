@@ -3,8 +3,8 @@ package io.weft.proxy.discovery;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.weft.streams.queue.Timer;
 import org.apache.pekko.stream.UniqueKillSwitch;
 
 /**
@@ -56,8 +56,8 @@ public abstract sealed class Followed permits Resolution, LatestAnswer {
    * that long before it is taken for something the control plane does not know (and once that
    * wait has passed, nobody waits for it again).
    */
-  public CompletionStage<Void> answeredWithin(Duration wait) {
-    return answered.completeOnTimeout(null, wait.toMillis(), TimeUnit.MILLISECONDS);
+  public CompletionStage<Void> answeredWithin(Duration wait, Timer timer) {
+    return timer.completeAfter(answered, null, wait);
   }
 
   final void markAnswered() {

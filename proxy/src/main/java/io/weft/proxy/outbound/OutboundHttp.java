@@ -146,8 +146,8 @@ public final class OutboundHttp {
     // A new authority waits for the control plane's first answers (never longer than the failfast
     // timeout), so a name that is not a Service is reached as addressed instead of failing fast.
     Duration wait = balancing.limits().failfastTimeout();
-    return CompletableFuture.allOf(resolution.answeredWithin(wait).toCompletableFuture(),
-            profile.answeredWithin(wait).toCompletableFuture())
+    return CompletableFuture.allOf(resolution.answeredWithin(wait, routing.timer()).toCompletableFuture(),
+            profile.answeredWithin(wait, routing.timer()).toCompletableFuture())
         .thenCompose(answered -> logical(resolution, profile, authority, host, port, request));
   }
 
@@ -163,7 +163,7 @@ public final class OutboundHttp {
     boolean service = resolution.isService();
     Optional<LatestAnswer<OutboundPolicy>> policy = service ? discovery.policy(authority) : Optional.empty();
     if (policy.isPresent() && policy.get().current().isEmpty() && !policy.get().answered().toCompletableFuture().isDone()) {
-      return policy.get().answeredWithin(balancing.limits().failfastTimeout())
+      return policy.get().answeredWithin(balancing.limits().failfastTimeout(), routing.timer())
           .thenCompose(answered -> logicalService(profile, authority, service).call(request));
     }
     return logicalService(profile, authority, service).call(request);
@@ -189,7 +189,7 @@ public final class OutboundHttp {
       if (resolution.exists().isPresent()) {
         return backend(resolution, authority, host, port).call(request);
       }
-      return resolution.answeredWithin(balancing.limits().failfastTimeout())
+      return resolution.answeredWithin(balancing.limits().failfastTimeout(), routing.timer())
           .thenCompose(answered -> backend(resolution, authority, host, port).call(request));
     };
   }

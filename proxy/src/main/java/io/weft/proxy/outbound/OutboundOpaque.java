@@ -12,6 +12,8 @@ import io.weft.proxy.tcp.Dial;
 import io.weft.proxy.tcp.Forwarding;
 import io.weft.streams.balance.P2cBalancer;
 import io.weft.streams.stage.Tally;
+import io.weft.streams.queue.SchedulerTimer;
+import io.weft.streams.queue.Timer;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -34,6 +36,7 @@ public final class OutboundOpaque {
   private final Discovery discovery;
   private final Dial dial;
   private final Duration discoveryWait;
+  private final Timer timer;
 
   private final PeerIdentity peers;
   private final Optional<MeshTls> tls;
@@ -53,6 +56,7 @@ public final class OutboundOpaque {
     this.discovery = discovery;
     this.dial = dial;
     this.discoveryWait = discoveryWait;
+    this.timer = SchedulerTimer.of(system);
   }
 
   /** A relay to where {@code original} leads, connected as soon as discovery has answered (the client may say nothing first). */
@@ -61,7 +65,7 @@ public final class OutboundOpaque {
       return Forwarding.to(system, original, dial);
     }
     Resolution resolution = discovery.resolve(authority(original));
-    CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answeredWithin(discoveryWait)
+    CompletionStage<Flow<ByteString, ByteString, NotUsed>> chosen = resolution.answeredWithin(discoveryWait, timer)
         .thenApply(answered -> choose(resolution, original));
     return Flow.completionStageFlow(chosen).mapMaterializedValue(connected -> NotUsed.notUsed());
   }
@@ -79,7 +83,7 @@ public final class OutboundOpaque {
     if (profile.current().isPresent()) {
       return CompletableFuture.completedFuture(profile.current().get().getOpaqueProtocol());
     }
-    return profile.answeredWithin(discoveryWait)
+    return profile.answeredWithin(discoveryWait, timer)
         .thenApply(answered -> profile.current().map(DestinationProfile::getOpaqueProtocol).orElse(false));
   }
 

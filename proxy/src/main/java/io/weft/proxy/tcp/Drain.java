@@ -2,6 +2,8 @@ package io.weft.proxy.tcp;
 
 import io.weft.streams.http.StopSignal;
 import io.weft.streams.http.StopSwitch;
+import io.weft.streams.queue.SchedulerTimer;
+import io.weft.streams.queue.Timer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
@@ -9,7 +11,6 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,16 +25,19 @@ public final class Drain implements Extension {
   private static final ExtensionId<Drain> ID = new ExtensionId<>() {
     @Override
     public Drain createExtension(ActorSystem<?> system) {
-      return new Drain();
+      return new Drain(SchedulerTimer.of(system));
     }
   };
 
   private final AtomicInteger open = new AtomicInteger();
   private final StopSwitch servers = new StopSwitch();
   private final CompletableFuture<Boolean> idle = new CompletableFuture<>();
+  private final Timer timer;
   private volatile boolean draining;
 
-  private Drain() {}
+  private Drain(Timer timer) {
+    this.timer = timer;
+  }
 
   public static Drain get(ActorSystem<?> system) {
     return ID.apply(system);
@@ -71,6 +75,6 @@ public final class Drain implements Extension {
     if (open.get() == 0) {
       idle.complete(true);
     }
-    return idle.completeOnTimeout(false, grace.toMillis(), TimeUnit.MILLISECONDS);
+    return timer.completeAfter(idle, false, grace);
   }
 }
