@@ -223,6 +223,17 @@ driver() {
     --duration "${duration}s" --warmup 2s "$@" 2>/dev/null
 }
 cpu_ticks() { local p; for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"; done; }
+# Read and write system calls so far of each process, as "reads:writes".
+syscalls() { local p; for p in "$@"; do awk '/^syscr/ {r = $2} /^syscw/ {w = $2} END {print r ":" w}' "/proc/$p/io"; done; }
+# Reads and writes per request of each process between two syscalls samples (how well a proxy batches).
+syscalls_per_request() { # requests "before" "after"
+  local requests=$1; local -a before=($2) after=($3); local i result=""
+  for i in "${!before[@]}"; do
+    result+=$(awk -v b="${before[$i]}" -v a="${after[$i]}" -v n="$requests" 'BEGIN {
+      split(b, x, ":"); split(a, y, ":"); if (n > 0) printf "%.2f/%.2f ", (y[1] - x[1]) / n, (y[2] - x[2]) / n; else printf "- " }')
+  done
+  echo "${result% }"
+}
 # VmRSS, and in parentheses its anonymous part (the process's own; the rest is file pages, such as
 # the JDK's libraries and the AOT cache, which every proxy on a node shares in the page cache).
 rss_mib() { local p; for p in "$@"; do awk '/VmRSS/ {r = $2} /RssAnon/ {a = $2} END {printf "%d(%d) ", r / 1024, a / 1024}' "/proc/$p/status"; done; }
@@ -235,6 +246,10 @@ cpu_per_100k() { # requests "before ticks" "after ticks"
   done
   echo "${result% }"
 }
+syscalls_row() { # requests "before" "after" procs...: under a row of proxies, their reads and writes per request
+  [ $# -gt 3 ] || return 0
+  echo "      reads/writes per request [A B]: $(syscalls_per_request "$1" "$2" "$3")" | tee -a "$out"
+}
 row() { # protocol target tool rate achieved p50 p90 p99 non2xx cpu rss
   printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  cpu/100k[%s]  rss_mib[%s]\n' "$@" | tee -a "$out"
 }
@@ -243,18 +258,19 @@ printf '%-5s %-10s %-7s %5s %9s %8s %8s %8s %7s  %s\n' proto target tool rate re
 
 measure() { # protocol label url header procs...
   local protocol=$1 label=$2 url=$3 header=$4; shift 4; local procs=("$@")
-  local before after text requests rate non2xx p50 p90 p99 rss="" line
+  local before after calls_before calls_after text requests rate non2xx p50 p90 p99 rss="" line
   if [[ " ${BENCH_TOOLS:-c java} " != *" c "* ]]; then
     flags=(--header "$header"); [ "$protocol" = grpc ] && flags+=(--grpc --connections 4); [ "$protocol" = h2 ] && flags+=(--http2 --connections 4)
   elif [ "$protocol" = http1 ]; then
-    before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    before=$(cpu_ticks "${procs[@]}" | tr '\n' ' '); calls_before=$(syscalls "${procs[@]}" | tr '\n' ' ')
     text=$(wrk -t2 -c32 -d"${duration}s" -H "$header" "$url")
-    after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    after=$(cpu_ticks "${procs[@]}" | tr '\n' ' '); calls_after=$(syscalls "${procs[@]}" | tr '\n' ' ')
     requests=$(awk '/requests in/ {print $1}' <<< "$text")
     rate=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<< "$text")
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<< "$text"); non2xx=${non2xx:-0}
     if grep -q 'Socket errors' <<< "$text"; then non2xx="$non2xx+$(awk -F'[ ,]+' '/Socket errors/ {print $4+$6+$8+$10}' <<< "$text")err"; fi
     row http1 "$label" wrk max "$rate" - - - "$non2xx" "$(cpu_per_100k "$requests" "$before" "$after")" ""
+    syscalls_row "$requests" "$calls_before" "$calls_after" "${procs[@]}"
     ( sleep $(( duration / 2 )); rss_mib "${procs[@]}" > "$work/rss" ) &
     text=$(hey -z "${duration}s" -c 20 -q 50 -H "$header" "$url")
     wait $!
@@ -268,14 +284,15 @@ measure() { # protocol label url header procs...
   else
     local extra=() path=/
     if [ "$protocol" = grpc ]; then extra=(-d "$work/empty-call.bin" -H 'content-type: application/grpc' -H 'te: trailers'); fi
-    before=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    before=$(cpu_ticks "${procs[@]}" | tr '\n' ' '); calls_before=$(syscalls "${procs[@]}" | tr '\n' ' ')
     text=$(h2load -c4 -m32 -t1 -D "$duration" -H "$header" "${extra[@]}" "$url" 2>&1)
-    after=$(cpu_ticks "${procs[@]}" | tr '\n' ' ')
+    after=$(cpu_ticks "${procs[@]}" | tr '\n' ' '); calls_after=$(syscalls "${procs[@]}" | tr '\n' ' ')
     requests=$(awk '/^requests:/ {print $8}' <<< "$text")
     rate=$(awk '/^finished in/ {printf "%.0f", $4}' <<< "$text")
     non2xx=$(awk '/^status codes:/ {gsub(",", ""); print $5 + $7 + $9} ' <<< "$text")
     non2xx=$(( ${non2xx:-0} + $(awk '/^requests:/ {print $12 + $14}' <<< "$text") ))
     row "$protocol" "$label" h2load max "$rate" - - - "$non2xx" "$(cpu_per_100k "$requests" "$before" "$after")" ""
+    syscalls_row "$requests" "$calls_before" "$calls_after" "${procs[@]}"
     flags=(--connections 4 --header "$header"); [ "$protocol" = grpc ] && flags+=(--grpc) || flags+=(--http2)
   fi
   # The Java driver: maximum (64 outstanding) and open loop at 1,000 req/s.
