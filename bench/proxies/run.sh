@@ -226,11 +226,14 @@ cpu_ticks() { local p; for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat"
 # Read and write system calls so far of each process, as "reads:writes".
 syscalls() { local p; for p in "$@"; do awk '/^syscr/ {r = $2} /^syscw/ {w = $2} END {print r ":" w}' "/proc/$p/io"; done; }
 # Reads and writes per request of each process between two syscalls samples (how well a proxy batches).
+# Linux counts read(2)/write(2) and their vector forms, which the JDK uses; haproxy's recv/send are not
+# counted, so its columns say "-".
 syscalls_per_request() { # requests "before" "after"
   local requests=$1; local -a before=($2) after=($3); local i result=""
   for i in "${!before[@]}"; do
     result+=$(awk -v b="${before[$i]}" -v a="${after[$i]}" -v n="$requests" 'BEGIN {
-      split(b, x, ":"); split(a, y, ":"); if (n > 0) printf "%.2f/%.2f ", (y[1] - x[1]) / n, (y[2] - x[2]) / n; else printf "- " }')
+      split(b, x, ":"); split(a, y, ":"); r = y[1] - x[1]; w = y[2] - x[2]
+      if (n > 0 && r + w > 0) printf "%.2f/%.2f ", r / n, w / n; else printf "- " }')
   done
   echo "${result% }"
 }
