@@ -225,9 +225,10 @@ public final class ProxyRuntime implements AutoCloseable {
   public ProxyMetrics metrics() { return metrics; }
 
   /**
-   * Stops as Linkerd's proxy does on SIGTERM: no new connections, HTTP/1 connections closed after
-   * their answers, requests in flight finished (up to {@code LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD}),
-   * then everything closed. Returns once the proxy has stopped.
+   * Stops as Linkerd's proxy does on SIGTERM: no new connections; HTTP/1 connections closed behind
+   * their answers (idle ones at once), HTTP/2 ones sent GOAWAY; every connection waited for until it
+   * closes (up to {@code LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD}), then everything closed. Returns once
+   * the proxy has stopped.
    */
   @Override
   public void close() {

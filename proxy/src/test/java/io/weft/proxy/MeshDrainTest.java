@@ -28,8 +28,9 @@ import static org.awaitility.Awaitility.await;
  * period (Linkerd's default two minutes, which this mesh keeps).
  */
 class MeshDrainTest {
-  private static final String WEB_IP = "127.0.0.51";
-  private static final String CLIENT_IP = "127.0.0.52";
+  private static final String WEB_IP = "127.0.0.61";
+  private static final String CLIENT_IP = "127.0.0.62";
+  private static final int APP_PORT = 8080;
   private static final String AUTHORITY = "web.shop.svc.cluster.local:80";
   /** Well under the grace period: a stop that waited for it would not end within this. */
   private static final Duration PROMPT = Duration.ofSeconds(30);
@@ -52,33 +53,9 @@ class MeshDrainTest {
 
   @Test
   void aStoppingProxyAnswersWhatItTookAndEndsOnceItsMeshPeerLetsGo() throws Exception {
-    mesh = RuntimeMesh.start(manifests, """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: web, namespace: shop}
-        spec:
-          selector: {app: web}
-          ports: [{name: http, port: 80, targetPort: 8080}]
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web-0, namespace: shop, labels: {app: web}}
-        spec: {serviceAccountName: web, containers: [{name: web, ports: [{name: http, containerPort: 8080}]}]}
-        status: {podIP: %1$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client-0, namespace: shop, labels: {app: client}}
-        spec: {serviceAccountName: client, containers: [{name: client}]}
-        status: {podIP: %2$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
-        """.formatted(WEB_IP, CLIENT_IP), List.of(new RuntimeMesh.Pod("shop", "web-0", "web", WEB_IP),
-        new RuntimeMesh.Pod("shop", "client-0", "client", CLIENT_IP)));
+    mesh = RuntimeMesh.startShop(manifests, WEB_IP, CLIENT_IP, List.of(new RuntimeMesh.ServicePort("http", 80, APP_PORT)));
     Semaphore held = new Semaphore(0);
-    app = HttpServer.create(new InetSocketAddress(WEB_IP, 8080), 0);
+    app = HttpServer.create(new InetSocketAddress(WEB_IP, APP_PORT), 0);
     app.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     app.createContext("/", exchange -> {
       if (exchange.getRequestURI().getPath().equals("/held")) {

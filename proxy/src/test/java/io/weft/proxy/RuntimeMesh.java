@@ -73,6 +73,47 @@ public final class RuntimeMesh implements AutoCloseable {
     }
   }
 
+  /** A port of the web Service: its name, the Service's port and the pod's. */
+  public record ServicePort(String name, int port, int targetPort) {}
+
+  /**
+   * The mesh most tests need: the injected {@code shop} namespace, a {@code web} Service with
+   * {@code ports} whose pod {@code web-0} runs at {@code webIp}, and a pod {@code client-0} at
+   * {@code clientIp}, each with its proxy.
+   */
+  public static RuntimeMesh startShop(Path directory, String webIp, String clientIp, List<ServicePort> ports,
+                                      String... proxySettings) throws IOException {
+    String servicePorts = ports.stream().map(p -> "{name: %s, port: %d, targetPort: %d}".formatted(p.name(), p.port(), p.targetPort()))
+        .collect(java.util.stream.Collectors.joining(", "));
+    String containerPorts = ports.stream().map(p -> "{name: %s, containerPort: %d}".formatted(p.name(), p.targetPort()))
+        .collect(java.util.stream.Collectors.joining(", "));
+    return start(directory, """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {app: web}
+          ports: [%3$s]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web-0, namespace: shop, labels: {app: web}}
+        spec: {serviceAccountName: web, containers: [{name: web, ports: [%4$s]}]}
+        status: {podIP: %1$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client-0, namespace: shop, labels: {app: client}}
+        spec: {serviceAccountName: client, containers: [{name: client}]}
+        status: {podIP: %2$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
+        """.formatted(webIp, clientIp, servicePorts, containerPorts),
+        List.of(new Pod("shop", "web-0", "web", webIp), new Pod("shop", "client-0", "client", clientIp)), proxySettings);
+  }
+
   private static ProxyRuntime proxy(Pod pod, TestIdentities identities, int destination, Config settings) {
     String ip = pod.ip();
     Map<String, String> env = new HashMap<>(Map.of(

@@ -9,6 +9,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -23,7 +25,7 @@ import java.util.concurrent.CompletionStage;
  * socket closes.
  */
 public final class ProxyListener {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProxyListener.class);
+  private static final Logger log = LoggerFactory.getLogger(ProxyListener.class);
   private static final int BACKLOG = 1024;
 
   /** What becomes of one accepted connection. */

@@ -69,31 +69,8 @@ class TapTest {
   static void start() throws Exception {
     grpcPort = LocalMesh.freePort();
     grpcServer = io.weft.proxy.GrpcInterop.server(grpcPort, manifests.resolve("grpc-server.log"));
-    mesh = RuntimeMesh.start(manifests, """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: shop, annotations: {linkerd.io/inject: enabled}}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: web, namespace: shop}
-        spec:
-          selector: {app: web}
-          ports: [{name: http, port: 80, targetPort: 8080}, {name: grpc, port: 81, targetPort: %3$d}]
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web-0, namespace: shop, labels: {app: web}}
-        spec: {serviceAccountName: web, containers: [{name: web, ports: [{name: http, containerPort: 8080}, {name: grpc, containerPort: %3$d}]}]}
-        status: {podIP: %1$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client-0, namespace: shop, labels: {app: client}}
-        spec: {serviceAccountName: client, containers: [{name: client}]}
-        status: {podIP: %2$s, phase: Running, conditions: [{type: Ready, status: "True"}]}
-        """.formatted(WEB_IP, CLIENT_IP, grpcPort), List.of(new RuntimeMesh.Pod("shop", "web-0", "web", WEB_IP),
-            new RuntimeMesh.Pod("shop", "client-0", "client", CLIENT_IP)), "weft.proxy.tap.buffer = " + TAP_BUFFER);
+    mesh = RuntimeMesh.startShop(manifests, WEB_IP, CLIENT_IP, List.of(new RuntimeMesh.ServicePort("http", 80, APP_PORT),
+        new RuntimeMesh.ServicePort("grpc", 81, grpcPort)), "weft.proxy.tap.buffer = " + TAP_BUFFER);
     web = mesh.proxy("web-0");
     client = mesh.proxy("client-0");
     app = HttpServer.create(new InetSocketAddress(WEB_IP, APP_PORT), 0);

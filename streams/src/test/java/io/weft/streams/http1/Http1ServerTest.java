@@ -2,6 +2,7 @@ package io.weft.streams.http1;
 
 import io.weft.streams.http.Body;
 import io.weft.streams.http.Headers;
+import io.weft.streams.http.HeldAnswer;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
 import io.weft.streams.http.StopSwitch;
@@ -301,15 +302,8 @@ class Http1ServerTest {
   @Test
   void toldToStopAConnectionClosesBehindTheAnswerInHandAndAnIdleOneAtOnce() throws Exception {
     StopSwitch stop = new StopSwitch();
-    CompletableFuture<Response> held = new CompletableFuture<>();
-    CompletableFuture<Void> arrived = new CompletableFuture<>();
-    Service<Request, Response> service = request -> {
-      if (request.target().equals("/held")) {
-        arrived.complete(null);
-        return held;
-      }
-      return ECHO.call(request);
-    };
+    HeldAnswer held = new HeldAnswer("/held");
+    Service<Request, Response> service = held.before(ECHO);
     int stopping = Tcp.get(system).bind("127.0.0.1", 0).to(Sink.foreach(connection ->
             connection.handleWith(Http1Server.flow(service, LIMITS, stop), system)))
         .run(system).toCompletableFuture().join().localAddress().getPort();
@@ -320,14 +314,14 @@ class Http1ServerTest {
       send(idle, "GET /before HTTP/1.1\r\nHost: a\r\n\r\n");
       assertThat(read(idle.getInputStream(), false).head()).startsWith("HTTP/1.1 200").doesNotContain("Connection: close");
       send(busy, "GET /held HTTP/1.1\r\nHost: a\r\n\r\n");
-      arrived.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      held.arrived().get(20, java.util.concurrent.TimeUnit.SECONDS);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> stop.listening() == 2);
 
       stop.stop();
       // The idle keep-alive connection ends with a FIN (end of stream, not a reset).
       assertThat(idle.getInputStream().read()).isEqualTo(-1);
       // The request in hand is answered, as the connection's last.
-      held.complete(new Response(200, "OK", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
+      held.answer(new Response(200, "OK", io.weft.streams.http.HttpVersion.HTTP_1_1, new Headers(),
           Body.of(ByteString.fromString("late"))));
       Read last = read(busy.getInputStream(), false);
       assertThat(last.head()).startsWith("HTTP/1.1 200").contains("Connection: close");

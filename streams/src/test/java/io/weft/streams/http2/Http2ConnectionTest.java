@@ -2,6 +2,7 @@ package io.weft.streams.http2;
 
 import io.weft.streams.http.Body;
 import io.weft.streams.http.Headers;
+import io.weft.streams.http.HeldAnswer;
 import io.weft.streams.http.HttpVersion;
 import io.weft.streams.http.Request;
 import io.weft.streams.http.Response;
@@ -187,20 +188,13 @@ class Http2ConnectionTest {
   @Test
   void toldToStopAServerGoesAwayAndClosesOnceTheStreamsItTookAreAnswered() throws Exception {
     StopSwitch stop = new StopSwitch();
-    CompletableFuture<Response> held = new CompletableFuture<>();
-    CompletableFuture<Void> arrived = new CompletableFuture<>();
-    Service<Request, Response> service = request -> {
-      if (request.target().equals("/held")) {
-        arrived.complete(null);
-        return held;
-      }
-      return ECHO.call(request);
-    };
+    HeldAnswer held = new HeldAnswer("/held");
+    Service<Request, Response> service = held.before(ECHO);
     Http2Client.Connection connection = Http2Client.flow(SETTINGS)
         .joinMat(Http2Server.flow(service, SETTINGS, stop), (c, n) -> c).run(materializer);
     assertThat(connection.send(get("/before")).toCompletableFuture().get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
     CompletionStage<Response> inFlight = connection.send(get("/held"));
-    arrived.get(10, TimeUnit.SECONDS);
+    held.arrived().get(10, TimeUnit.SECONDS);
     assertThat(stop.listening()).isEqualTo(1);
 
     stop.stop();
@@ -208,7 +202,7 @@ class Http2ConnectionTest {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !connection.accepting());
     assertThat(connection.closed().toCompletableFuture()).isNotDone();
     // ...and the stream the server took is answered before the connection closes.
-    held.complete(new Response(200, null, HttpVersion.HTTP_2, new Headers(), Body.of(ByteString.fromString("late"))));
+    held.answer(new Response(200, null, HttpVersion.HTTP_2, new Headers(), Body.of(ByteString.fromString("late"))));
     Response answer = inFlight.toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(answer.status()).isEqualTo(200);
     assertThat(body(answer).utf8String()).isEqualTo("late");
