@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -139,7 +138,7 @@ class GracefulShutdownTest {
     // SIGTERM, as the kubelet sends it (Process.destroy would also close the proxy's output to us).
     assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(proxy.pid())).start().waitFor()).isZero();
     // It stops accepting at once...
-    await().atMost(Duration.ofSeconds(20)).until(() -> refuses(inbound));
+    await().atMost(Duration.ofSeconds(20)).until(() -> LocalMesh.refuses(new InetSocketAddress("127.0.0.1", inbound)));
     assertThat(proxy.isAlive()).as("still finishing what is in flight").isTrue();
     // The idle connection is closed at once, with a FIN: it holds nothing up.
     assertThat(idle.getInputStream().read()).isEqualTo(-1);
@@ -213,16 +212,6 @@ class GracefulShutdownTest {
     try (HttpClient http = HttpClient.newHttpClient()) {
       return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/ready")).build(),
           HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-    }
-  }
-
-  private static boolean refuses(int port) {
-    try (Socket ignored = new Socket("127.0.0.1", port)) {
-      return false;
-    } catch (ConnectException e) {
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 }

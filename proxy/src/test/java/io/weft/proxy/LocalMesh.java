@@ -40,6 +40,17 @@ public final class LocalMesh {
     }
   }
 
+  /** Whether a connection to {@code address} is refused: nothing listens there (any other outcome says something does). */
+  public static boolean refuses(java.net.InetSocketAddress address) {
+    try (java.net.Socket ignored = new java.net.Socket(address.getAddress(), address.getPort())) {
+      return false;
+    } catch (java.net.ConnectException e) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** A control plane serving the Destination API on {@code port} from {@code manifests}, with extra {@code settings}. */
   public static ControlPlane controlPlane(Path manifests, int port, String... settings) {
     var config = ConfigFactory.parseString(String.join("\n", settings))

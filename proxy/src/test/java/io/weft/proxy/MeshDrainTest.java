@@ -6,9 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,21 +87,11 @@ class MeshDrainTest {
     assertThat(held.tryAcquire(30, TimeUnit.SECONDS)).as("the held request reached the application").isTrue();
 
     CompletableFuture<Void> stopped = CompletableFuture.runAsync(web::close, Thread::startVirtualThread);
-    await().atMost(Duration.ofSeconds(20)).until(() -> refuses(web.inboundAddress()));
+    await().atMost(Duration.ofSeconds(20)).until(() -> LocalMesh.refuses(web.inboundAddress()));
     assertThat(stopped).as("still finishing the request in flight").isNotDone();
 
     release.countDown();
     assertThat(inFlight.get(30, TimeUnit.SECONDS)).startsWith("HTTP/1.1 200").endsWith("done /held");
     stopped.get(PROMPT.toSeconds(), TimeUnit.SECONDS);
-  }
-
-  private static boolean refuses(InetSocketAddress address) {
-    try (Socket ignored = new Socket(address.getAddress(), address.getPort())) {
-      return false;
-    } catch (ConnectException e) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }
