@@ -133,12 +133,12 @@ class TcpPolicyChangeTest {
   void anOpenConnectionThePolicyNoLongerAdmitsIsClosed() throws Exception {
     Files.writeString(manifests.resolve("policy.yaml"), policy("127.0.0.0/8"));
     // Once the proxy enforces the Server, a connection is admitted by its policy. (While the control
-    // plane's answers arrive, a probe may meet the Server before its authorization, and be closed.)
+    // plane's answers arrive, a probe may meet the Server before its authorization, and be closed:
+    // only a probe echoed once the Server is known shows that its authorization is in too.)
     await().atMost(PATIENCE).ignoreExceptions().until(() -> {
       try (Socket s = connect()) {
-        roundTrip(s, "probe\n");
+        return roundTrip(s, "probe\n").equals("probe\n") && pair.inboundMetrics().scrape().contains("srv_name=\"echo-tcp\"");
       }
-      return pair.inboundMetrics().scrape().contains("srv_name=\"echo-tcp\"");
     });
     // A probe open while the Server arrived before its authorization was terminated then: count from here.
     double terminatedBefore = terminated();
