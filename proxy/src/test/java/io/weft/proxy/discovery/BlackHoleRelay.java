@@ -51,7 +51,11 @@ final class BlackHoleRelay implements AutoCloseable {
     return hungUp.get();
   }
 
-  void hangingUp(boolean on) {
+  /**
+   * Sets or clears hanging up. A connection being relayed as it is set is either closed here or
+   * refused by the accept loop: the two take turns on this relay's lock, so none slips through.
+   */
+  synchronized void hangingUp(boolean on) {
     hangingUp = on;
     if (on) {
       sockets.forEach(BlackHoleRelay::close);
@@ -62,14 +66,16 @@ final class BlackHoleRelay implements AutoCloseable {
     while (!listener.isClosed()) {
       try {
         Socket client = listener.accept();
-        if (hangingUp) {
-          close(client);
-          hungUp.incrementAndGet();
-          continue;
+        synchronized (this) {
+          if (hangingUp) {
+            close(client);
+            hungUp.incrementAndGet();
+            continue;
+          }
+          sockets.add(client);
         }
         Socket server = new Socket();
         server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target));
-        sockets.add(client);
         sockets.add(server);
         AtomicBoolean dropped = new AtomicBoolean();
         open.add(dropped);
