@@ -33,7 +33,6 @@ public final class Drain implements Extension {
   private final StopSwitch servers = new StopSwitch();
   private final CompletableFuture<Boolean> idle = new CompletableFuture<>();
   private final Timer timer;
-  private volatile boolean draining;
 
   private Drain(Timer timer) {
     this.timer = timer;
@@ -50,7 +49,7 @@ public final class Drain implements Extension {
 
   /** An accepted connection's socket closed. */
   void closed() {
-    if (open.decrementAndGet() == 0 && draining) {
+    if (open.decrementAndGet() == 0 && servers.stopped()) {
       idle.complete(true);
     }
   }
@@ -70,7 +69,6 @@ public final class Drain implements Extension {
    * false after {@code grace} with some still open.
    */
   public CompletionStage<Boolean> drain(Duration grace) {
-    draining = true;
     servers.stop();
     if (open.get() == 0) {
       idle.complete(true);

@@ -27,6 +27,11 @@ public final class StopSwitch implements StopSignal {
     listening.forEach(Runnable::run);
   }
 
+  /** Whether {@link #stop} has been called. */
+  public boolean stopped() {
+    return stopped;
+  }
+
   /** How many connections listen now (each forgets the switch when it ends). */
   public int listening() {
     return listening.size();
