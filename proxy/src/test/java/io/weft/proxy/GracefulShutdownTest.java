@@ -11,12 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,15 +32,15 @@ import static org.awaitility.Awaitility.await;
 class GracefulShutdownTest {
   private static final int IN_FLIGHT = 6;
   private HttpServer application;
-  private Process proxy;
+  private ProxyProgram proxy;
   private Socket idle;
   /** Blocking readers: one thread each (the common pool may have one thread on a small machine). */
   private final java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newCachedThreadPool();
 
   @AfterEach
-  void stop() {
+  void stop() throws InterruptedException {
     if (proxy != null) {
-      proxy.destroyForcibly();
+      proxy.close();
     }
     if (application != null) {
       application.stop(0);
@@ -89,34 +84,10 @@ class GracefulShutdownTest {
     application.start();
 
     int inbound = LocalMesh.freePort();
-    int admin = LocalMesh.freePort();
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "-Xmx128m",
-        "-cp", System.getProperty("java.class.path"), ProxyMain.class.getName()).redirectErrorStream(true);
-    builder.environment().putAll(Map.of(
+    proxy = ProxyProgram.start(List.of(), Map.of(
         "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "127.0.0.1:" + inbound,
-        "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:0",
-        "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "127.0.0.1:" + admin,
-        "LINKERD2_PROXY_CONTROL_LISTEN_ADDR", "127.0.0.1:0",
-        // Nothing listens there: the inbound side needs no discovery.
-        "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "127.0.0.1:1",
+        // Nothing listens at the destination service: the inbound side needs no discovery.
         "LINKERD2_PROXY_SHUTDOWN_GRACE_PERIOD", "60s"));
-    proxy = builder.start();
-    StringBuffer output = new StringBuffer();
-    Process started = proxy;
-    clients.execute(() -> {
-      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          output.append(line).append('\n');
-        }
-      } catch (IOException e) {
-        output.append("(output ended: ").append(e).append(")\n");
-      }
-    });
-    await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
-      assertThat(started.isAlive()).as("the proxy runs; it said:%n%s", output).isTrue();
-      return ready(admin);
-    });
 
     // An idle keep-alive connection: answered once, then quiet.
     idle = new Socket("127.0.0.1", inbound);
@@ -146,15 +117,15 @@ class GracefulShutdownTest {
     release.countDown();
     for (int i = 0; i < IN_FLIGHT; i++) {
       String answer = answers.get(i).handle((a, error) -> error == null ? a : "failed: " + error).get(30, TimeUnit.SECONDS);
-      assertThat(answer).as("answer %d; the proxy said:%n%s", i, output).startsWith("HTTP/1.1 200").endsWith("done /slow-" + i);
+      assertThat(answer).as("answer %d; the proxy said:%n%s", i, proxy.output()).startsWith("HTTP/1.1 200").endsWith("done /slow-" + i);
       if (i < IN_FLIGHT - 1) {
         // The proxy's HTTP/1 server ends the connection behind its last answer.
         assertThat(answer).containsIgnoringCase("Connection: close");
       }
     }
-    assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).as("exits once drained").isTrue();
-    await().atMost(Duration.ofSeconds(10)).until(() -> output.toString().contains("stopping:"));
-    assertThat(output.toString()).contains("stopping: no new connections; " + (IN_FLIGHT + 1) + " connection(s) open")
+    assertThat(proxy.exitsWithin(Duration.ofSeconds(30))).as("exits once drained").isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> proxy.output().contains("stopping:"));
+    assertThat(proxy.output()).contains("stopping: no new connections; " + (IN_FLIGHT + 1) + " connection(s) open")
         .doesNotContain("ERROR").doesNotContain("Exception");
   }
 
@@ -205,13 +176,6 @@ class GracefulShutdownTest {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static boolean ready(int admin) throws Exception {
-    try (HttpClient http = HttpClient.newHttpClient()) {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/ready")).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     }
   }
 }

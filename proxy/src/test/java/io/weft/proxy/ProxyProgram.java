@@ -60,6 +60,25 @@ final class ProxyProgram implements AutoCloseable {
     return program;
   }
 
+  /** The program's process id, for a signal. */
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Whether the program ends within {@code patience}. */
+  boolean exitsWithin(Duration patience) throws InterruptedException {
+    return process.waitFor(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Everything on stderr so far, as one text. */
+  String output() {
+    return String.join("\n", stderr);
+  }
+
   /** The first line of stderr so far containing {@code text}. */
   Optional<String> find(String text) {
     return stderr.stream().filter(line -> line.contains(text)).findFirst();
